@@ -1,0 +1,72 @@
+//! The authenticated caller, resolved once per request from the bearer token.
+
+use axum::http::{HeaderMap, header};
+use entity::user::{self, Role};
+use sea_orm::{DatabaseConnection, EntityTrait};
+use uuid::Uuid;
+
+use super::JwtKeys;
+use crate::error::{AppError, AppResult};
+
+pub(crate) const BAD_TOKEN: &str = "invalid or expired token";
+
+/// A signed-in user, as the database says it is now.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user: user::Model,
+}
+
+impl Caller {
+    pub fn id(&self) -> Uuid {
+        self.user.id
+    }
+
+    pub fn role(&self) -> Role {
+        self.user.role
+    }
+
+    pub fn unit_id(&self) -> Uuid {
+        self.user.unit_id
+    }
+
+    pub fn is_admin(&self) -> bool {
+        self.user.role == Role::Admin
+    }
+
+    /// `FORBIDDEN` unless the caller holds one of `roles`.
+    pub fn require_role(&self, roles: &[Role], action: &str) -> AppResult<()> {
+        if roles.contains(&self.user.role) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!("your role may not {action}")))
+        }
+    }
+}
+
+/// Turns the `Authorization` header into a caller. No header is anonymous; a header that does not
+/// hold a valid token for an active user is an error, never anonymous.
+pub async fn authenticate(
+    db: &DatabaseConnection,
+    keys: &JwtKeys,
+    headers: &HeaderMap,
+) -> AppResult<Option<Caller>> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(AppError::Unauthenticated(BAD_TOKEN))?;
+    let claims = keys.verify(token)?;
+    let user = user::Entity::find_by_id(claims.sub).one(db).await?;
+    match user {
+        Some(user) if user.active && user.session_epoch == claims.ver => Ok(Some(Caller { user })),
+        _ => Err(AppError::Unauthenticated(BAD_TOKEN)),
+    }
+}

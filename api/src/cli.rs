@@ -1,0 +1,281 @@
+//! The command line: `serve` (the default), `migrate`, `seed --demo`, `export-schema`, `user create`.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use entity::user::Role;
+use migration::{Migrator, MigratorTrait};
+
+use crate::config::Config;
+use crate::error::AppError;
+use crate::service::{Actor, account};
+use crate::{Application, graphql, seed};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "keyprojects",
+    version,
+    about = "GraphQL back end for a county's key construction projects"
+)]
+struct Cli {
+    /// TOML configuration file; environment variables (KP_*) override it.
+    #[arg(long, global = true, env = "KP_CONFIG")]
+    config: Option<PathBuf>,
+    /// Production mode: require an explicit JWT secret, turn GraphiQL and introspection off.
+    #[arg(long, global = true)]
+    production: bool,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the API (the default).
+    Serve {
+        /// Address to listen on, e.g. 0.0.0.0:8080.
+        #[arg(long)]
+        bind: Option<SocketAddr>,
+    },
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Load seed data into an empty database.
+    Seed {
+        /// Load the demo county.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Write the GraphQL schema (SDL) to a file, or check that the file is current.
+    ExportSchema {
+        /// Fail if the file differs from the schema instead of writing it.
+        #[arg(long)]
+        check: bool,
+        /// Where the schema lives.
+        #[arg(long, default_value = "schema.graphql")]
+        path: PathBuf,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// ADMIN, LEADER, DEPARTMENT, INSPECTOR or INTEGRATION.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// The unit's name, e.g. 自然资源局.
+        #[arg(long)]
+        unit: String,
+        /// Name shown to others (defaults to the username).
+        #[arg(long)]
+        display_name: Option<String>,
+        /// Read the password from standard input (required, so it never appears in `ps`).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+fn parse_role(raw: &str) -> Result<Role, String> {
+    use sea_orm::Iterable;
+    Role::iter()
+        .find(|r| format!("{r:?}").eq_ignore_ascii_case(raw))
+        .ok_or_else(|| "expected ADMIN, LEADER, DEPARTMENT, INSPECTOR or INTEGRATION".to_string())
+}
+
+/// The binary's entry point.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            tracing::error!("{message}");
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let command = cli.command.unwrap_or(Command::Serve { bind: None });
+    if let Command::ExportSchema { check, path } = &command {
+        return export_schema(*check, path);
+    }
+    let mut config =
+        Config::load(cli.config.as_deref(), cli.production).map_err(|e| e.to_string())?;
+    match command {
+        Command::Serve { bind } => {
+            if let Some(bind) = bind {
+                config.bind = bind;
+            }
+            serve(config).await
+        }
+        Command::Migrate => {
+            let db = crate::db::connect(&config, Default::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed { demo } => {
+            if !demo {
+                return Err("say which seed to load: `seed --demo`".into());
+            }
+            config.seed_demo_when_empty = false;
+            let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
+            match seed::demo::load(&state.db, &state.hasher)
+                .await
+                .map_err(describe)?
+            {
+                Some(l) => println!(
+                    "loaded the demo county: {} units, {} users",
+                    l.units, l.users
+                ),
+                None => println!("the database already holds units; nothing loaded"),
+            }
+            Ok(())
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    username,
+                    role,
+                    unit,
+                    display_name,
+                    password_stdin: _,
+                },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .read_to_string(&mut password)
+                .map_err(|e| format!("reading the password: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']).to_owned();
+            config.seed_demo_when_empty = false;
+            let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
+            let unit = account::find_unit_by_name(&state.db, &unit)
+                .await
+                .map_err(describe)?;
+            let new = account::NewUser {
+                display_name: display_name.unwrap_or_else(|| username.clone()),
+                username,
+                password,
+                role,
+                unit_id: unit.id,
+            };
+            let user = account::create_user(&state.db, &state.hasher, &Actor::System, new)
+                .await
+                .map_err(describe)?;
+            println!(
+                "created {} ({:?}, {}) id {}",
+                user.username, user.role, unit.name, user.id
+            );
+            Ok(())
+        }
+        Command::ExportSchema { .. } => Ok(()),
+    }
+}
+
+fn describe(err: AppError) -> String {
+    match err {
+        AppError::Internal(detail) => detail,
+        AppError::BadUserInput {
+            field: Some(field),
+            message,
+        } => format!("{field}: {message}"),
+        other => other.to_string(),
+    }
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let demo = config.seed_demo_when_empty;
+    let app = Application::build(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let addr = app.local_addr().map_err(|e| e.to_string())?;
+    tracing::info!(
+        "serving GraphQL on http://{addr}/graphql (health: /healthz, readiness: /readyz)"
+    );
+    if demo {
+        let logins: Vec<String> = seed::demo::USERS
+            .iter()
+            .map(|u| format!("{} ({:?})", u.username, u.role))
+            .collect();
+        tracing::info!(
+            "demo logins, password `{}`: {}",
+            seed::demo::DEMO_PASSWORD,
+            logins.join(", ")
+        );
+    }
+    app.run(shutdown_signal()).await.map_err(|e| e.to_string())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+fn export_schema(check: bool, path: &std::path::Path) -> Result<(), String> {
+    let sdl = graphql::sdl();
+    if check {
+        let current = std::fs::read_to_string(path)
+            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        if current != sdl {
+            return Err(format!(
+                "{} is out of date; run `cargo run -- export-schema`",
+                path.display()
+            ));
+        }
+        println!("{} is current", path.display());
+        return Ok(());
+    }
+    std::fs::write(path, sdl).map_err(|e| format!("writing {}: {e}", path.display()))?;
+    println!("wrote {}", path.display());
+    Ok(())
+}

@@ -1,0 +1,455 @@
+//! One typed configuration, read once at start: built-in defaults, then an optional TOML file, then
+//! environment variables prefixed `KP_` (plus the conventional `DATABASE_URL`). Anything invalid stops
+//! the process before it binds a port.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// Environment variable prefix for every setting.
+pub const ENV_PREFIX: &str = "KP_";
+const MIN_SECRET_BYTES: usize = 32;
+
+/// A value that must not appear in logs or debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// Guard rails applied to every GraphQL request.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest accepted request body, in bytes.
+    pub max_body_bytes: usize,
+    /// Deepest accepted selection nesting.
+    pub max_depth: usize,
+    /// Largest accepted static complexity (list fields count `first` times their children).
+    pub max_complexity: usize,
+    /// Most fields at the root of one operation.
+    pub max_root_fields: usize,
+    /// Most aliased fields in one document.
+    pub max_aliases: usize,
+    /// Most operations in one batched request.
+    pub max_batch: usize,
+    /// Largest `first` a list accepts.
+    pub max_page_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 1024 * 1024,
+            max_depth: 16,
+            max_complexity: 5_000,
+            max_root_fields: 20,
+            max_aliases: 30,
+            max_batch: 10,
+            max_page_size: 100,
+        }
+    }
+}
+
+/// Sign-in policy.
+#[derive(Debug, Clone)]
+pub struct LoginPolicy {
+    /// Failed attempts for one username that trigger the lockout.
+    pub max_failures: u32,
+    /// Length of the window in which failures are counted and the lockout lasts, in seconds.
+    pub window_secs: i64,
+}
+
+impl Default for LoginPolicy {
+    fn default() -> Self {
+        Self {
+            max_failures: 5,
+            window_secs: 15 * 60,
+        }
+    }
+}
+
+/// The whole configuration of one server process.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: SocketAddr,
+    pub data_dir: PathBuf,
+    pub storage_dir: PathBuf,
+    pub jwt_secret: Secret,
+    pub jwt_issuer: String,
+    pub jwt_audience: String,
+    pub token_ttl_secs: i64,
+    pub production: bool,
+    pub introspection: bool,
+    pub graphiql: bool,
+    pub field_suggestions: bool,
+    /// Load the demo county when the database holds no units yet.
+    pub seed_demo_when_empty: bool,
+    /// Largest number of database connections in the pool.
+    pub db_max_connections: u32,
+    pub limits: Limits,
+    pub login: LoginPolicy,
+}
+
+/// Everything a TOML file or the environment may set; unset fields keep their defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Overrides {
+    database_url: Option<String>,
+    bind: Option<SocketAddr>,
+    data_dir: Option<PathBuf>,
+    storage_dir: Option<PathBuf>,
+    jwt_secret: Option<String>,
+    jwt_issuer: Option<String>,
+    jwt_audience: Option<String>,
+    token_ttl_secs: Option<i64>,
+    production: Option<bool>,
+    introspection: Option<bool>,
+    graphiql: Option<bool>,
+    field_suggestions: Option<bool>,
+    seed_demo: Option<bool>,
+    db_max_connections: Option<u32>,
+    max_body_bytes: Option<usize>,
+    max_depth: Option<usize>,
+    max_complexity: Option<usize>,
+    max_root_fields: Option<usize>,
+    max_aliases: Option<usize>,
+    max_batch: Option<usize>,
+    max_page_size: Option<u64>,
+    login_max_failures: Option<u32>,
+    login_window_secs: Option<i64>,
+}
+
+/// Why the configuration was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {source}")]
+    File {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("config file {path} is not valid: {message}")]
+    Toml { path: PathBuf, message: String },
+    #[error("environment variable {name} is not valid: {message}")]
+    Env { name: String, message: String },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot prepare the data folder {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl Config {
+    /// Reads the optional file and the environment. `production` from the command line wins.
+    pub fn load(file: Option<&Path>, production_flag: bool) -> Result<Self, ConfigError> {
+        let mut overrides = match file {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::File {
+                    path: path.to_owned(),
+                    source,
+                })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Toml {
+                    path: path.to_owned(),
+                    message: e.to_string(),
+                })?
+            }
+            None => Overrides::default(),
+        };
+        apply_env(&mut overrides, |name| std::env::var(name).ok())?;
+        if production_flag {
+            overrides.production = Some(true);
+        }
+        Self::from_overrides(overrides)
+    }
+
+    fn from_overrides(o: Overrides) -> Result<Self, ConfigError> {
+        let production = o.production.unwrap_or(false);
+        let data_dir = o.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let database_url = o.database_url.unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("keyprojects.db").display()
+            )
+        });
+        let jwt_secret = match o.jwt_secret {
+            Some(s) if s.len() >= MIN_SECRET_BYTES => Secret::new(s),
+            Some(_) => {
+                return Err(ConfigError::Invalid(format!(
+                    "{ENV_PREFIX}JWT_SECRET must be at least {MIN_SECRET_BYTES} bytes"
+                )));
+            }
+            None if production => {
+                return Err(ConfigError::Invalid(format!(
+                    "production mode needs {ENV_PREFIX}JWT_SECRET (at least {MIN_SECRET_BYTES} bytes)"
+                )));
+            }
+            None => persistent_dev_secret(&data_dir)?,
+        };
+        let defaults = Limits::default();
+        let limits = Limits {
+            max_body_bytes: o.max_body_bytes.unwrap_or(defaults.max_body_bytes),
+            max_depth: o.max_depth.unwrap_or(defaults.max_depth),
+            max_complexity: o.max_complexity.unwrap_or(defaults.max_complexity),
+            max_root_fields: o.max_root_fields.unwrap_or(defaults.max_root_fields),
+            max_aliases: o.max_aliases.unwrap_or(defaults.max_aliases),
+            max_batch: o.max_batch.unwrap_or(defaults.max_batch),
+            max_page_size: o.max_page_size.unwrap_or(defaults.max_page_size),
+        };
+        let login_defaults = LoginPolicy::default();
+        let config = Self {
+            storage_dir: o.storage_dir.unwrap_or_else(|| data_dir.join("objects")),
+            database_url,
+            bind: o
+                .bind
+                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            data_dir,
+            jwt_secret,
+            jwt_issuer: o.jwt_issuer.unwrap_or_else(|| "keyprojects".into()),
+            jwt_audience: o.jwt_audience.unwrap_or_else(|| "keyprojects-api".into()),
+            token_ttl_secs: o.token_ttl_secs.unwrap_or(8 * 3600),
+            production,
+            introspection: o.introspection.unwrap_or(!production),
+            graphiql: o.graphiql.unwrap_or(!production),
+            field_suggestions: o.field_suggestions.unwrap_or(!production),
+            seed_demo_when_empty: o.seed_demo.unwrap_or(!production),
+            db_max_connections: o.db_max_connections.unwrap_or(16),
+            limits,
+            login: LoginPolicy {
+                max_failures: o.login_max_failures.unwrap_or(login_defaults.max_failures),
+                window_secs: o.login_window_secs.unwrap_or(login_defaults.window_secs),
+            },
+        };
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// A configuration for tests and tools: defaults with the given database and secret, nothing read
+    /// from the environment or the disk.
+    pub fn for_tests(database_url: impl Into<String>, data_dir: PathBuf) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            storage_dir: data_dir.join("objects"),
+            data_dir,
+            jwt_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
+            jwt_issuer: "keyprojects".into(),
+            jwt_audience: "keyprojects-api".into(),
+            token_ttl_secs: 3600,
+            production: false,
+            introspection: true,
+            graphiql: true,
+            field_suggestions: true,
+            seed_demo_when_empty: true,
+            db_max_connections: 5,
+            limits: Limits::default(),
+            login: LoginPolicy::default(),
+        }
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let positive = [
+            ("token_ttl_secs", self.token_ttl_secs > 0),
+            ("login_window_secs", self.login.window_secs > 0),
+            ("login_max_failures", self.login.max_failures > 0),
+            ("max_batch", self.limits.max_batch > 0),
+            ("max_page_size", self.limits.max_page_size > 0),
+            ("max_body_bytes", self.limits.max_body_bytes >= 1024),
+            ("db_max_connections", self.db_max_connections > 0),
+        ];
+        for (name, ok) in positive {
+            if !ok {
+                return Err(ConfigError::Invalid(format!("{name} is out of range")));
+            }
+        }
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
+        {
+            return Err(ConfigError::Invalid(
+                "database_url must be sqlite:… or postgres://…".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+/// Fills `o` from `KP_*` variables (and `DATABASE_URL`); `get` is the environment, injectable for tests.
+fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
+    fn parse<T: std::str::FromStr>(name: &str, raw: String) -> Result<T, ConfigError>
+    where
+        T::Err: std::fmt::Display,
+    {
+        raw.trim().parse().map_err(|e: T::Err| ConfigError::Env {
+            name: name.into(),
+            message: e.to_string(),
+        })
+    }
+    macro_rules! env_field {
+        ($field:ident, $name:literal) => {
+            let name = concat!("KP_", $name);
+            if let Some(raw) = get(name) {
+                o.$field = Some(parse(name, raw)?);
+            }
+        };
+    }
+    if let Some(url) = get("DATABASE_URL") {
+        o.database_url = Some(url);
+    }
+    env_field!(database_url, "DATABASE_URL");
+    env_field!(bind, "BIND");
+    env_field!(data_dir, "DATA_DIR");
+    env_field!(storage_dir, "STORAGE_DIR");
+    env_field!(jwt_secret, "JWT_SECRET");
+    env_field!(jwt_issuer, "JWT_ISSUER");
+    env_field!(jwt_audience, "JWT_AUDIENCE");
+    env_field!(token_ttl_secs, "TOKEN_TTL_SECS");
+    env_field!(production, "PRODUCTION");
+    env_field!(introspection, "INTROSPECTION");
+    env_field!(graphiql, "GRAPHIQL");
+    env_field!(field_suggestions, "FIELD_SUGGESTIONS");
+    env_field!(seed_demo, "SEED_DEMO");
+    env_field!(db_max_connections, "DB_MAX_CONNECTIONS");
+    env_field!(max_body_bytes, "MAX_BODY_BYTES");
+    env_field!(max_depth, "MAX_DEPTH");
+    env_field!(max_complexity, "MAX_COMPLEXITY");
+    env_field!(max_root_fields, "MAX_ROOT_FIELDS");
+    env_field!(max_aliases, "MAX_ALIASES");
+    env_field!(max_batch, "MAX_BATCH");
+    env_field!(max_page_size, "MAX_PAGE_SIZE");
+    env_field!(login_max_failures, "LOGIN_MAX_FAILURES");
+    env_field!(login_window_secs, "LOGIN_WINDOW_SECS");
+    Ok(())
+}
+
+/// In the embedded default the signing secret is made once and kept in the data folder, so tokens
+/// survive restarts without anyone having to configure a secret.
+fn persistent_dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
+    use argon2::password_hash::rand_core::{OsRng, RngCore};
+    use std::io::Write;
+
+    let io_err = |source| ConfigError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    };
+    std::fs::create_dir_all(data_dir).map_err(io_err)?;
+    let path = data_dir.join("jwt-secret");
+    match std::fs::read_to_string(&path) {
+        Ok(existing) if existing.trim().len() >= MIN_SECRET_BYTES => {
+            return Ok(Secret::new(existing.trim()));
+        }
+        Ok(_) => {
+            return Err(ConfigError::Invalid(format!(
+                "{} is too short; delete it",
+                path.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io_err(e)),
+    }
+    let mut bytes = [0u8; 32];
+    OsRng.fill_bytes(&mut bytes);
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(&path).map_err(io_err)?;
+    file.write_all(secret.as_bytes()).map_err(io_err)?;
+    Ok(Secret::new(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn production_requires_a_long_secret() {
+        let o = Overrides {
+            production: Some(true),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Config::from_overrides(o),
+            Err(ConfigError::Invalid(_))
+        ));
+        let o = Overrides {
+            production: Some(true),
+            jwt_secret: Some("short".into()),
+            ..Default::default()
+        };
+        assert!(matches!(
+            Config::from_overrides(o),
+            Err(ConfigError::Invalid(_))
+        ));
+    }
+
+    #[test]
+    fn production_turns_introspection_off_unless_asked() -> Result<(), ConfigError> {
+        let secret = "x".repeat(40);
+        let o = Overrides {
+            production: Some(true),
+            jwt_secret: Some(secret.clone()),
+            ..Default::default()
+        };
+        let c = Config::from_overrides(o)?;
+        assert!(!c.introspection && !c.graphiql && !c.field_suggestions && !c.seed_demo_when_empty);
+        let o = Overrides {
+            production: Some(true),
+            jwt_secret: Some(secret),
+            introspection: Some(true),
+            ..Default::default()
+        };
+        assert!(Config::from_overrides(o)?.introspection);
+        Ok(())
+    }
+
+    #[test]
+    fn env_overrides_and_rejects_garbage() {
+        let mut o = Overrides::default();
+        let env = |name: &str| match name {
+            "KP_MAX_DEPTH" => Some("7".to_string()),
+            "DATABASE_URL" => Some("postgres://x/y".to_string()),
+            _ => None,
+        };
+        assert!(apply_env(&mut o, env).is_ok());
+        assert_eq!(o.max_depth, Some(7));
+        assert_eq!(o.database_url.as_deref(), Some("postgres://x/y"));
+        let bad = |name: &str| (name == "KP_BIND").then(|| "not an address".to_string());
+        assert!(matches!(
+            apply_env(&mut o, bad),
+            Err(ConfigError::Env { .. })
+        ));
+    }
+
+    #[test]
+    fn the_dev_secret_survives_a_restart() -> Result<(), ConfigError> {
+        let dir = std::env::temp_dir().join(format!("kp-secret-{}", uuid::Uuid::new_v4()));
+        let first = persistent_dev_secret(&dir)?;
+        let second = persistent_dev_secret(&dir)?;
+        assert_eq!(first, second);
+        assert!(first.expose().len() >= MIN_SECRET_BYTES);
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+}

@@ -1,0 +1,57 @@
+//! Opening the database: SQLite (WAL, foreign keys, busy timeout) by default, PostgreSQL by URL.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+
+use crate::config::Config;
+
+/// Connects and counts every statement into `statements`.
+pub async fn connect(
+    config: &Config,
+    statements: Arc<AtomicU64>,
+) -> Result<DatabaseConnection, sea_orm::DbErr> {
+    if config.is_sqlite() {
+        ensure_sqlite_folder(&config.database_url)?;
+    }
+    let mut options = ConnectOptions::new(config.database_url.clone());
+    options
+        .max_connections(config.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .sqlx_logging(false)
+        .map_sqlx_sqlite_opts(|o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .create_if_missing(true)
+        });
+    let mut db = Database::connect(options).await?;
+    db.set_metric_callback(move |_| {
+        statements.fetch_add(1, Ordering::Relaxed);
+    });
+    Ok(db)
+}
+
+/// `sqlite://data/x.db?mode=rwc` needs `data/` to exist before SQLite can create the file.
+fn ensure_sqlite_folder(url: &str) -> Result<(), sea_orm::DbErr> {
+    let path = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let path = path.split('?').next().unwrap_or_default();
+    if path.is_empty() || path == ":memory:" {
+        return Ok(());
+    }
+    if let Some(parent) = std::path::Path::new(path)
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+        })?;
+    }
+    Ok(())
+}

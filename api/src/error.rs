@@ -1,0 +1,125 @@
+//! The one error type. Each variant has a stable machine code that clients branch on
+//! (`extensions.code`); database and I/O details are logged, never sent.
+
+use async_graphql::ErrorExtensions;
+use sea_orm::{DbErr, SqlErr};
+
+/// Stable codes, as they appear in `extensions.code`.
+pub mod code {
+    pub const UNAUTHENTICATED: &str = "UNAUTHENTICATED";
+    pub const FORBIDDEN: &str = "FORBIDDEN";
+    pub const NOT_FOUND: &str = "NOT_FOUND";
+    pub const BAD_USER_INPUT: &str = "BAD_USER_INPUT";
+    pub const CONFLICT: &str = "CONFLICT";
+    pub const PAYLOAD_TOO_LARGE: &str = "PAYLOAD_TOO_LARGE";
+    pub const RATE_LIMITED: &str = "RATE_LIMITED";
+    pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
+    pub const INTERNAL: &str = "INTERNAL";
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AppError {
+    /// No valid credentials. The message never says which part was wrong.
+    #[error("{0}")]
+    Unauthenticated(&'static str),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Also what a caller gets for something that exists but that it may not see.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Invalid input; `field` names the offending input field when there is one.
+    #[error("{message}")]
+    BadUserInput {
+        field: Option<String>,
+        message: String,
+    },
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("too many attempts; try again in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: i64 },
+    #[error("the service is temporarily unavailable")]
+    ServiceUnavailable,
+    /// Anything unexpected. The text is for the log only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+pub type AppResult<T> = Result<T, AppError>;
+
+impl AppError {
+    pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::BadUserInput {
+            field: Some(field.into()),
+            message: message.into(),
+        }
+    }
+
+    pub fn internal(context: impl std::fmt::Display) -> Self {
+        Self::Internal(context.to_string())
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated(_) => code::UNAUTHENTICATED,
+            Self::Forbidden(_) => code::FORBIDDEN,
+            Self::NotFound(_) => code::NOT_FOUND,
+            Self::BadUserInput { .. } => code::BAD_USER_INPUT,
+            Self::Conflict(_) => code::CONFLICT,
+            Self::PayloadTooLarge(_) => code::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => code::RATE_LIMITED,
+            Self::ServiceUnavailable => code::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => code::INTERNAL,
+        }
+    }
+}
+
+impl From<DbErr> for AppError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::Conflict("a record with the same key already exists".into())
+            }
+            Some(SqlErr::ForeignKeyConstraintViolation(_)) => Self::BadUserInput {
+                field: None,
+                message: "a referenced record does not exist or is still in use".into(),
+            },
+            _ => match err {
+                DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => {
+                    tracing::error!(error = %err, "database unavailable");
+                    Self::ServiceUnavailable
+                }
+                other => Self::Internal(format!("database: {other}")),
+            },
+        }
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        Self::Internal(format!("blocking task: {err}"))
+    }
+}
+
+impl From<AppError> for async_graphql::Error {
+    fn from(err: AppError) -> Self {
+        if let AppError::Internal(detail) = &err {
+            // The request span carries the request id, so this line and the client's error meet.
+            tracing::error!(detail = %detail, "internal error");
+        }
+        let message = err.to_string();
+        async_graphql::Error::new(message).extend_with(|_, ext| {
+            ext.set("code", err.code());
+            match &err {
+                AppError::BadUserInput {
+                    field: Some(field), ..
+                } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => {
+                    ext.set("retryAfterSecs", *retry_after_secs)
+                }
+                _ => {}
+            }
+        })
+    }
+}

@@ -1,0 +1,251 @@
+//! Accounts: sign-in, the caller, users and units.
+
+mod objects;
+
+use async_graphql::{Context, InputObject, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use entity::unit::UnitKind;
+use entity::user::Role;
+use uuid::Uuid;
+
+pub use objects::{Unit, UnitConnection, User, UserConnection};
+
+use super::context::ContextExt;
+use super::pagination::{TotalCount, edges};
+use crate::service::account::{
+    self, NewUser, UnitFilter as UnitFilterArgs, UserFilter as UserFilterArgs,
+};
+
+/// Narrows `users`; every field set must match.
+#[derive(InputObject, Default)]
+pub struct UserFilter {
+    /// Only users with this role.
+    pub role: Option<Role>,
+    /// Only users of this unit.
+    pub unit_id: Option<Uuid>,
+    /// Only active (`true`) or deactivated (`false`) accounts.
+    pub active: Option<bool>,
+    /// Part of the username or display name.
+    pub search: Option<String>,
+}
+
+/// Narrows `units`; every field set must match.
+#[derive(InputObject, Default)]
+pub struct UnitFilter {
+    /// Only units of this kind.
+    pub kind: Option<UnitKind>,
+    /// Only units that do (`true`) or do not (`false`) carry yearly funding targets.
+    pub has_funding_targets: Option<bool>,
+    /// Part of the unit's name, e.g. `自然资源`.
+    pub search: Option<String>,
+}
+
+/// A new account.
+#[derive(InputObject)]
+pub struct CreateUserInput {
+    /// Sign-in name: 3 to 64 characters of a-z, 0-9, `.`, `_`, `-` (stored in lower case).
+    pub username: String,
+    /// Name shown to other users, e.g. `张伟（自然资源局）`.
+    pub display_name: String,
+    /// Initial password, 8 to 128 characters.
+    pub password: String,
+    /// What the account may do.
+    pub role: Role,
+    /// The unit the account belongs to.
+    pub unit_id: Uuid,
+}
+
+/// A signed-in session.
+#[derive(SimpleObject)]
+pub struct LoginPayload {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    /// When the token stops working (UTC).
+    pub expires_at: DateTime<Utc>,
+    /// The signed-in user.
+    pub user: User,
+}
+
+impl From<account::Session> for LoginPayload {
+    fn from(s: account::Session) -> Self {
+        Self {
+            token: s.token,
+            expires_at: s.expires_at,
+            user: User(s.user),
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct AccountQuery;
+
+#[Object]
+impl AccountQuery {
+    /// The signed-in user.
+    async fn me(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(User(ctx.caller()?.user.clone()))
+    }
+
+    /// One account by id. ADMIN, or the account's owner.
+    async fn user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account's id.")] id: Uuid,
+    ) -> async_graphql::Result<User> {
+        let state = ctx.state()?;
+        Ok(User(
+            account::find_user(&state.db, &ctx.actor()?, id).await?,
+        ))
+    }
+
+    /// Accounts ordered by username. ADMIN only.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<UserFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<UserConnection> {
+        let state = ctx.state()?;
+        let actor = ctx.actor()?;
+        let page = ctx.page(first, after)?;
+        let f = filter.unwrap_or_default();
+        let filter = UserFilterArgs {
+            role: f.role,
+            unit_id: f.unit_id,
+            active: f.active,
+            search: f.search,
+        };
+        let rows = account::list_users(&state.db, &actor, &filter, &page).await?;
+        let db = state.db.clone();
+        let total = TotalCount::new(move || {
+            let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
+            async move { account::count_users(&db, &actor, &filter).await }
+        });
+        Ok(UserConnection::new(
+            edges(rows, &page, |u| u.username.clone(), User),
+            total,
+        ))
+    }
+
+    /// One unit by id. Any signed-in user.
+    async fn unit(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit's id.")] id: Uuid,
+    ) -> async_graphql::Result<Unit> {
+        ctx.caller()?;
+        Ok(Unit(account::find_unit(&ctx.state()?.db, id).await?))
+    }
+
+    /// Units ordered by name: the county's organisation chart. Any signed-in user.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn units(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<UnitFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<UnitConnection> {
+        ctx.caller()?;
+        let state = ctx.state()?;
+        let page = ctx.page(first, after)?;
+        let f = filter.unwrap_or_default();
+        let filter = UnitFilterArgs {
+            kind: f.kind,
+            has_funding_targets: f.has_funding_targets,
+            search: f.search,
+        };
+        let rows = account::list_units(&state.db, &filter, &page).await?;
+        let db = state.db.clone();
+        let total = TotalCount::new(move || {
+            let (db, filter) = (db.clone(), filter.clone());
+            async move { account::count_units(&db, &filter).await }
+        });
+        Ok(UnitConnection::new(
+            edges(rows, &page, |u| u.name.clone(), Unit),
+            total,
+        ))
+    }
+}
+
+#[derive(Default)]
+pub struct AccountMutation;
+
+#[Object]
+impl AccountMutation {
+    /// Signs in. A wrong username or password gets `UNAUTHENTICATED` without saying which; after 5
+    /// failures for one username within 15 minutes, `RATE_LIMITED` until the window has passed.
+    async fn login(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Sign-in name (case does not matter).")] username: String,
+        #[graphql(desc = "The account's password.")] password: String,
+    ) -> async_graphql::Result<LoginPayload> {
+        let s = ctx.state()?;
+        let session = account::login(
+            &s.db,
+            &s.hasher,
+            &s.keys,
+            &s.config.login,
+            &username,
+            password,
+        )
+        .await?;
+        Ok(session.into())
+    }
+
+    /// Changes the caller's password. Every other session of the caller ends; the returned token
+    /// replaces the one used for this request.
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The password in use now.")] current_password: String,
+        #[graphql(desc = "The new password, 8 to 128 characters.")] new_password: String,
+    ) -> async_graphql::Result<LoginPayload> {
+        let s = ctx.state()?;
+        let actor = ctx.actor()?;
+        let session = account::change_password(
+            &s.db,
+            &s.hasher,
+            &s.keys,
+            &actor,
+            current_password,
+            new_password,
+        )
+        .await?;
+        Ok(session.into())
+    }
+
+    /// Creates an account. ADMIN only.
+    async fn create_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The new account.")] input: CreateUserInput,
+    ) -> async_graphql::Result<User> {
+        let s = ctx.state()?;
+        let actor = ctx.actor()?;
+        let new = NewUser {
+            username: input.username,
+            display_name: input.display_name,
+            password: input.password,
+            role: input.role,
+            unit_id: input.unit_id,
+        };
+        Ok(User(
+            account::create_user(&s.db, &s.hasher, &actor, new).await?,
+        ))
+    }
+
+    /// Deactivates an account and ends its sessions at once. ADMIN only; not your own account.
+    async fn deactivate_user(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The account to deactivate.")] id: Uuid,
+    ) -> async_graphql::Result<User> {
+        let s = ctx.state()?;
+        let actor = ctx.actor()?;
+        Ok(User(account::deactivate_user(&s.db, &actor, id).await?))
+    }
+}

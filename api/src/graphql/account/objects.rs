@@ -1,0 +1,93 @@
+use async_graphql::{Context, Object};
+use chrono::{DateTime, Utc};
+use entity::unit::{self, UnitKind};
+use entity::user::{self, Role};
+use uuid::Uuid;
+
+use crate::graphql::context::load;
+use crate::graphql::pagination::connection;
+
+/// A person or system that signs in. Belongs to exactly one unit.
+pub struct User(pub user::Model);
+
+#[Object]
+impl User {
+    /// Stable identifier.
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// Sign-in name, lower case.
+    async fn username(&self) -> &str {
+        &self.0.username
+    }
+
+    /// Name shown to other users.
+    async fn display_name(&self) -> &str {
+        &self.0.display_name
+    }
+
+    /// What the account may do.
+    async fn role(&self) -> Role {
+        self.0.role
+    }
+
+    /// Whether the account may sign in.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+
+    /// The unit the account belongs to.
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
+        Ok(Unit(
+            load::<unit::Entity>(ctx, self.0.unit_id, "unit").await?,
+        ))
+    }
+
+    /// When the account was created (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+}
+
+/// A unit (单位): a responsible department, a township, an enterprise, the project office or the
+/// leading group.
+pub struct Unit(pub unit::Model);
+
+#[Object]
+impl Unit {
+    /// Stable identifier.
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// Official short name, e.g. `自然资源局`.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// What kind of body the unit is.
+    async fn kind(&self) -> UnitKind {
+        self.0.kind
+    }
+
+    /// Whether the unit carries yearly funding targets (指标任务).
+    async fn has_funding_targets(&self) -> bool {
+        self.0.has_funding_targets
+    }
+}
+
+connection!(
+    UserConnection,
+    UserEdge,
+    User,
+    "A page of accounts, ordered by username.",
+    "An account and its cursor."
+);
+connection!(
+    UnitConnection,
+    UnitEdge,
+    Unit,
+    "A page of units, ordered by name.",
+    "A unit and its cursor."
+);

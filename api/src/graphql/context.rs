@@ -1,0 +1,67 @@
+//! What resolvers read from the context: shared state, the caller, the page they were asked for.
+
+use async_graphql::Context;
+use async_graphql::dataloader::DataLoader;
+
+use super::loaders::{ById, KeyedById};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::http::RequestId;
+use crate::service::Actor;
+use crate::service::page::PageRequest;
+use crate::state::AppState;
+
+pub trait ContextExt {
+    fn state(&self) -> AppResult<&AppState>;
+    /// The signed-in caller, or `UNAUTHENTICATED`.
+    fn caller(&self) -> AppResult<&Caller>;
+    /// The caller as the author of a change.
+    fn actor(&self) -> AppResult<Actor>;
+    /// Validates `first` / `after` against the configured page size.
+    fn page(&self, first: Option<i32>, after: Option<String>) -> AppResult<PageRequest>;
+    fn loader<E: KeyedById>(&self) -> AppResult<&DataLoader<ById<E>>>;
+}
+
+impl ContextExt for Context<'_> {
+    fn state(&self) -> AppResult<&AppState> {
+        self.data::<AppState>()
+            .map_err(|_| AppError::internal("schema built without state"))
+    }
+
+    fn caller(&self) -> AppResult<&Caller> {
+        self.data_opt::<Caller>()
+            .ok_or(AppError::Unauthenticated("sign in first"))
+    }
+
+    fn actor(&self) -> AppResult<Actor> {
+        Ok(Actor::User {
+            caller: self.caller()?.clone(),
+            request_id: self.data_opt::<RequestId>().map(|r| r.0.clone()),
+        })
+    }
+
+    fn page(&self, first: Option<i32>, after: Option<String>) -> AppResult<PageRequest> {
+        PageRequest::new(
+            first,
+            after.as_deref(),
+            self.state()?.config.limits.max_page_size,
+        )
+    }
+
+    fn loader<E: KeyedById>(&self) -> AppResult<&DataLoader<ById<E>>> {
+        self.data::<DataLoader<ById<E>>>()
+            .map_err(|_| AppError::internal("loader not registered"))
+    }
+}
+
+/// Loads one row by id through the request's DataLoader, so a list of N items costs one query.
+pub async fn load<E: KeyedById>(
+    ctx: &Context<'_>,
+    id: uuid::Uuid,
+    what: &'static str,
+) -> AppResult<E::Model> {
+    ctx.loader::<E>()?
+        .load_one(id)
+        .await?
+        .ok_or(AppError::NotFound(what))
+}

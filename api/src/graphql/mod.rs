@@ -1,0 +1,50 @@
+//! The GraphQL schema: one Query and one Mutation struct per domain, merged here.
+
+pub mod account;
+pub mod audit;
+pub mod context;
+mod guards;
+pub mod loaders;
+pub mod pagination;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::config::Config;
+
+/// Everything a client can read.
+#[derive(MergedObject, Default)]
+pub struct Query(account::AccountQuery, audit::AuditQuery);
+
+/// Everything a client can change. Every change is recorded in the audit trail.
+#[derive(MergedObject, Default)]
+pub struct Mutation(account::AccountMutation);
+
+pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with the configured limits; the caller adds shared data and calls `finish`.
+pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    let limits = &config.limits;
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .limit_directives(16)
+        .extension(guards::RequestGuards {
+            max_root_fields: limits.max_root_fields,
+            max_aliases: limits.max_aliases,
+        });
+    if !config.introspection {
+        builder = builder.disable_introspection();
+    }
+    if !config.field_suggestions {
+        builder = builder.disable_suggestions();
+    }
+    builder
+}
+
+/// The schema in SDL, as committed in `schema.graphql`. It does not depend on configuration.
+pub fn sdl() -> String {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .finish()
+        .sdl()
+}

@@ -1,0 +1,115 @@
+//! Cursor connections. Every list in the API is one of these: bounded pages, opaque cursors, and a
+//! `totalCount` that costs a query only when a client selects it.
+
+use std::future::Future;
+use std::sync::Arc;
+
+use async_graphql::SimpleObject;
+use futures_util::future::BoxFuture;
+
+use crate::error::AppResult;
+use crate::service::page::{Page, PageRequest, encode_cursor};
+
+/// Where a page sits in its list.
+#[derive(SimpleObject, Debug, Clone)]
+pub struct PageInfo {
+    /// Whether another page follows this one.
+    pub has_next_page: bool,
+    /// Whether this page was asked for with `after`, i.e. items precede it.
+    pub has_previous_page: bool,
+    /// Cursor of the first item on this page.
+    pub start_cursor: Option<String>,
+    /// Cursor of the last item on this page; pass it as `after` for the next page.
+    pub end_cursor: Option<String>,
+}
+
+/// A deferred count of the items matching a list's filter.
+#[derive(Clone)]
+pub struct TotalCount(Arc<dyn Fn() -> BoxFuture<'static, AppResult<u64>> + Send + Sync>);
+
+impl TotalCount {
+    pub fn new<F, Fut>(count: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = AppResult<u64>> + Send + 'static,
+    {
+        Self(Arc::new(move || Box::pin(count())))
+    }
+
+    pub async fn get(&self) -> AppResult<i64> {
+        let n = (self.0)().await?;
+        Ok(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+}
+
+/// Cursors and nodes for one page: `key` gives each row's sort key, `node` wraps it for GraphQL.
+pub fn edges<M, N>(
+    page: Page<M>,
+    request: &PageRequest,
+    key: impl Fn(&M) -> String,
+    node: impl Fn(M) -> N,
+) -> (Vec<(String, N)>, PageInfo) {
+    let edges: Vec<(String, N)> = page
+        .items
+        .into_iter()
+        .map(|m| (encode_cursor(&key(&m)), node(m)))
+        .collect();
+    let info = PageInfo {
+        has_next_page: page.has_next,
+        has_previous_page: request.after.is_some(),
+        start_cursor: edges.first().map(|(c, _)| c.clone()),
+        end_cursor: edges.last().map(|(c, _)| c.clone()),
+    };
+    (edges, info)
+}
+
+/// Declares `$conn` and `$edge` for node type `$node`, with the descriptions clients read.
+macro_rules! connection {
+    ($conn:ident, $edge:ident, $node:ty, $conn_doc:literal, $edge_doc:literal) => {
+        #[doc = $edge_doc]
+        #[derive(async_graphql::SimpleObject)]
+        pub struct $edge {
+            /// Opaque position of this item; pass it as `after` to continue after it.
+            pub cursor: String,
+            /// The item itself.
+            pub node: $node,
+        }
+
+        #[doc = $conn_doc]
+        #[derive(async_graphql::SimpleObject)]
+        #[graphql(complex)]
+        pub struct $conn {
+            /// The items on this page, in order, each with its cursor.
+            pub edges: Vec<$edge>,
+            /// Where this page sits in the whole list.
+            pub page_info: $crate::graphql::pagination::PageInfo,
+            #[graphql(skip)]
+            pub total: $crate::graphql::pagination::TotalCount,
+        }
+
+        #[async_graphql::ComplexObject]
+        impl $conn {
+            /// How many items match the filter across all pages (counted only when selected).
+            async fn total_count(&self) -> async_graphql::Result<i64> {
+                Ok(self.total.get().await?)
+            }
+        }
+
+        impl $conn {
+            pub fn new(
+                (edges, page_info): (Vec<(String, $node)>, $crate::graphql::pagination::PageInfo),
+                total: $crate::graphql::pagination::TotalCount,
+            ) -> Self {
+                Self {
+                    edges: edges
+                        .into_iter()
+                        .map(|(cursor, node)| $edge { cursor, node })
+                        .collect(),
+                    page_info,
+                    total,
+                }
+            }
+        }
+    };
+}
+pub(crate) use connection;

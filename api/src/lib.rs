@@ -1,0 +1,119 @@
+//! The key-project supervision API: a GraphQL server over SQLite or PostgreSQL.
+//!
+//! [`Application::build`] makes the whole server from a [`Config`] and binds it (port 0 in tests);
+//! [`cli::main`] is the binary's entry point.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod seed;
+pub mod service;
+pub mod state;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
+use migration::{Migrator, MigratorTrait};
+use tokio::net::TcpListener;
+
+pub use config::Config;
+pub use state::AppState;
+
+use auth::{JwtKeys, PasswordHasher};
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("database: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error("loading the demo county failed: {0}")]
+    Seed(error::AppError),
+}
+
+/// A built server, bound and ready to serve.
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects, migrates, loads the demo county into an empty database when configured to, and
+    /// binds the listener.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        let state = prepare(config).await?;
+        let schema = graphql::schema_builder(&state.config)
+            .data(state.clone())
+            .finish();
+        let router = http::router(state.clone(), schema);
+        let addr = state.config.bind;
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartError::Bind { addr, source })?;
+        Ok(Self {
+            listener,
+            router,
+            state,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    pub async fn run(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+    }
+}
+
+/// The shared state of a server: an open, migrated (and, in demo mode, seeded) database.
+pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    let statements = Arc::new(AtomicU64::new(0));
+    let db = db::connect(&config, statements.clone()).await?;
+    Migrator::up(&db, None).await?;
+    let hasher = PasswordHasher::new(
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(2),
+    );
+    if config.seed_demo_when_empty {
+        if let Some(loaded) = seed::demo::load(&db, &hasher)
+            .await
+            .map_err(StartError::Seed)?
+        {
+            tracing::info!(
+                units = loaded.units,
+                users = loaded.users,
+                "loaded the demo county"
+            );
+        }
+    }
+    Ok(AppState {
+        keys: JwtKeys::from_config(&config),
+        config: Arc::new(config),
+        db,
+        hasher,
+        statements,
+    })
+}

@@ -1,0 +1,4 @@
+//! Data loaded into an empty database. The demo county is deterministic (ids derive from names) and
+//! grows one function per domain: later domains add their own step to [`demo::load`].
+
+pub mod demo;

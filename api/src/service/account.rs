@@ -1,0 +1,449 @@
+//! Units, users and sign-in. Who may do what with accounts is decided here and nowhere else.
+
+use chrono::{DateTime, Utc};
+use entity::login_failure;
+use entity::unit::{self, UnitKind};
+use entity::user::{self, Role};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
+    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    SqlErr, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::Actor;
+use super::audit::{self, Change};
+use super::page::{Page, PageRequest};
+use crate::auth::{JwtKeys, PasswordHasher, validate_new_password};
+use crate::config::LoginPolicy;
+use crate::error::{AppError, AppResult};
+
+const BAD_CREDENTIALS: &str = "wrong username or password";
+
+/// A successful sign-in.
+#[derive(Debug)]
+pub struct Session {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: user::Model,
+}
+
+/// Usernames are compared without case and surrounding spaces.
+pub fn normalize_username(raw: &str) -> String {
+    raw.trim().to_lowercase()
+}
+
+fn validate_username(username: &str) -> AppResult<()> {
+    let ok_len = (3..=64).contains(&username.len());
+    let ok_chars = username
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    if ok_len && ok_chars {
+        Ok(())
+    } else {
+        Err(AppError::bad_input(
+            "username",
+            "a username has 3 to 64 characters: a-z, 0-9, '.', '_' or '-'",
+        ))
+    }
+}
+
+/// Signs in. Every failure says only that the credentials are wrong; after `policy.max_failures`
+/// failures for one username inside the window, every attempt is `RATE_LIMITED` until the oldest
+/// of them leaves the window. The count lives in the database, so all instances share it.
+pub async fn login(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    keys: &JwtKeys,
+    policy: &LoginPolicy,
+    username: &str,
+    password: String,
+) -> AppResult<Session> {
+    use login_failure::Column as F;
+    let username = normalize_username(username);
+    let now = Utc::now();
+    let window_start = now - chrono::Duration::seconds(policy.window_secs);
+    let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
+        .select_only()
+        .column(F::AttemptedAt)
+        .filter(F::Username.eq(username.as_str()))
+        .filter(F::AttemptedAt.gt(window_start))
+        .order_by_asc(F::AttemptedAt)
+        .into_tuple()
+        .all(db)
+        .await?;
+    if recent.len() >= policy.max_failures as usize {
+        let oldest = recent.first().copied().unwrap_or(now);
+        let retry_after_secs = (oldest + chrono::Duration::seconds(policy.window_secs) - now)
+            .num_seconds()
+            .max(1);
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+
+    let user = user::Entity::find()
+        .filter(user::Column::Username.eq(username.as_str()))
+        .one(db)
+        .await?;
+    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let password_ok = hasher.verify(password, stored).await?;
+    match user {
+        Some(user) if password_ok && user.active => {
+            login_failure::Entity::delete_many()
+                .filter(F::Username.eq(username.as_str()))
+                .exec(db)
+                .await?;
+            let (token, expires_at) = keys.issue(&user)?;
+            Ok(Session {
+                token,
+                expires_at,
+                user,
+            })
+        }
+        _ => {
+            let txn = db.begin().await?;
+            login_failure::Entity::delete_many()
+                .filter(F::Username.eq(username.as_str()))
+                .filter(F::AttemptedAt.lte(window_start))
+                .exec(&txn)
+                .await?;
+            login_failure::Entity::insert(login_failure::ActiveModel {
+                username: Set(username),
+                attempted_at: Set(now),
+                ..Default::default()
+            })
+            .exec(&txn)
+            .await?;
+            txn.commit().await?;
+            Err(AppError::Unauthenticated(BAD_CREDENTIALS))
+        }
+    }
+}
+
+/// Changes the caller's own password and ends every other session of theirs.
+pub async fn change_password(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    keys: &JwtKeys,
+    actor: &Actor,
+    current: String,
+    new: String,
+) -> AppResult<Session> {
+    let caller = actor.caller()?;
+    validate_new_password("newPassword", &new)?;
+    if current == new {
+        return Err(AppError::bad_input(
+            "newPassword",
+            "the new password must differ from the current one",
+        ));
+    }
+    let before = user::Entity::find_by_id(caller.id())
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if !hasher
+        .verify(current, Some(before.password_hash.clone()))
+        .await?
+    {
+        return Err(AppError::bad_input(
+            "currentPassword",
+            "the current password is wrong",
+        ));
+    }
+    let hash = hasher.hash(new).await?;
+    let txn = db.begin().await?;
+    let mut active = before.clone().into_active_model();
+    active.password_hash = Set(hash);
+    active.session_epoch = Set(before.session_epoch + 1);
+    active.updated_at = Set(Utc::now());
+    let after = active.update(&txn).await?;
+    let changes = audit::diff(Some(&before), Some(&after))?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "user.change_password",
+            entity_type: "user",
+            entity_id: after.id.to_string(),
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    let (token, expires_at) = keys.issue(&after)?;
+    Ok(Session {
+        token,
+        expires_at,
+        user: after,
+    })
+}
+
+/// What [`create_user`] needs.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: Role,
+    pub unit_id: Uuid,
+}
+
+/// Creates an account. ADMIN only (or the command line).
+pub async fn create_user(
+    db: &DatabaseConnection,
+    hasher: &PasswordHasher,
+    actor: &Actor,
+    input: NewUser,
+) -> AppResult<user::Model> {
+    actor.require_role(&[Role::Admin], "create users")?;
+    let username = normalize_username(&input.username);
+    validate_username(&username)?;
+    let display_name = input.display_name.trim().to_owned();
+    if display_name.is_empty() || display_name.chars().count() > 100 {
+        return Err(AppError::bad_input(
+            "displayName",
+            "a display name has 1 to 100 characters",
+        ));
+    }
+    validate_new_password("password", &input.password)?;
+    if unit::Entity::find_by_id(input.unit_id)
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::bad_input("unitId", "no unit has this id"));
+    }
+    let password_hash = hasher.hash(input.password).await?;
+    let now = Utc::now();
+    let model = user::Model {
+        id: Uuid::now_v7(),
+        username: username.clone(),
+        display_name,
+        password_hash,
+        role: input.role,
+        unit_id: input.unit_id,
+        active: true,
+        session_epoch: 0,
+        created_at: now,
+        updated_at: now,
+    };
+    let txn = db.begin().await?;
+    user::Entity::insert(model.clone().into_active_model())
+        .exec_without_returning(&txn)
+        .await
+        .map_err(|e| username_conflict(e, &username))?;
+    let inserted = model;
+    let changes = audit::diff(None, Some(&inserted))?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "user.create",
+            entity_type: "user",
+            entity_id: inserted.id.to_string(),
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(inserted)
+}
+
+fn username_conflict(err: DbErr, username: &str) -> AppError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict(format!("username `{username}` is taken"))
+        }
+        _ => err.into(),
+    }
+}
+
+/// Turns an account off and ends its sessions. ADMIN only; nobody deactivates themselves.
+/// Deactivating an inactive account changes nothing and records nothing.
+pub async fn deactivate_user(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+) -> AppResult<user::Model> {
+    actor.require_role(&[Role::Admin], "deactivate users")?;
+    if actor.user_id() == Some(id) {
+        return Err(AppError::bad_input(
+            "id",
+            "you cannot deactivate your own account",
+        ));
+    }
+    let txn = db.begin().await?;
+    let before = user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound("user"))?;
+    if !before.active {
+        return Ok(before);
+    }
+    let mut active = before.clone().into_active_model();
+    active.active = Set(false);
+    active.session_epoch = Set(before.session_epoch + 1);
+    active.updated_at = Set(Utc::now());
+    let after = active.update(&txn).await?;
+    let changes = audit::diff(Some(&before), Some(&after))?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "user.deactivate",
+            entity_type: "user",
+            entity_id: id.to_string(),
+            changes,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// Filters for [`list_users`].
+#[derive(Debug, Default, Clone)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub unit_id: Option<Uuid>,
+    pub active: Option<bool>,
+    /// Part of the username or display name.
+    pub search: Option<String>,
+}
+
+fn users_matching(filter: &UserFilter) -> Select<user::Entity> {
+    use user::Column as C;
+    let mut q = user::Entity::find();
+    if let Some(role) = filter.role {
+        q = q.filter(C::Role.eq(role));
+    }
+    if let Some(unit) = filter.unit_id {
+        q = q.filter(C::UnitId.eq(unit));
+    }
+    if let Some(active) = filter.active {
+        q = q.filter(C::Active.eq(active));
+    }
+    if let Some(text) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        q = q.filter(
+            Condition::any()
+                .add(C::Username.contains(text))
+                .add(C::DisplayName.contains(text)),
+        );
+    }
+    q
+}
+
+/// Only the project office lists and reads accounts other than its own.
+fn authorize_user_reads(actor: &Actor) -> AppResult<()> {
+    actor.require_role(&[Role::Admin], "list users")
+}
+
+/// Accounts ordered by username.
+pub async fn list_users(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &UserFilter,
+    page: &PageRequest,
+) -> AppResult<Page<user::Model>> {
+    authorize_user_reads(actor)?;
+    let mut q = users_matching(filter);
+    if let Some(after) = &page.after {
+        q = q.filter(user::Column::Username.gt(after.as_str()));
+    }
+    let rows = q
+        .order_by_asc(user::Column::Username)
+        .limit(page.fetch())
+        .all(db)
+        .await?;
+    Ok(Page::from_fetched(rows, page))
+}
+
+pub async fn count_users(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    filter: &UserFilter,
+) -> AppResult<u64> {
+    authorize_user_reads(actor)?;
+    Ok(users_matching(filter).count(db).await?)
+}
+
+/// One account; the caller's own is always readable.
+pub async fn find_user(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<user::Model> {
+    if actor.user_id() != Some(id) {
+        authorize_user_reads(actor)?;
+    }
+    user::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("user"))
+}
+
+/// Filters for [`list_units`].
+#[derive(Debug, Default, Clone)]
+pub struct UnitFilter {
+    pub kind: Option<UnitKind>,
+    pub has_funding_targets: Option<bool>,
+    pub search: Option<String>,
+}
+
+fn units_matching(filter: &UnitFilter) -> Select<unit::Entity> {
+    use unit::Column as C;
+    let mut q = unit::Entity::find();
+    if let Some(kind) = filter.kind {
+        q = q.filter(C::Kind.eq(kind));
+    }
+    if let Some(v) = filter.has_funding_targets {
+        q = q.filter(C::HasFundingTargets.eq(v));
+    }
+    if let Some(text) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        q = q.filter(C::Name.contains(text));
+    }
+    q
+}
+
+/// Units are the county's public organisation chart: every signed-in user may read them, because
+/// every role has to name units (assigning, co-operating, reporting).
+pub async fn list_units(
+    db: &DatabaseConnection,
+    filter: &UnitFilter,
+    page: &PageRequest,
+) -> AppResult<Page<unit::Model>> {
+    let mut q = units_matching(filter);
+    if let Some(after) = &page.after {
+        q = q.filter(unit::Column::Name.gt(after.as_str()));
+    }
+    let rows = q
+        .order_by_asc(unit::Column::Name)
+        .limit(page.fetch())
+        .all(db)
+        .await?;
+    Ok(Page::from_fetched(rows, page))
+}
+
+pub async fn count_units(db: &DatabaseConnection, filter: &UnitFilter) -> AppResult<u64> {
+    Ok(units_matching(filter).count(db).await?)
+}
+
+pub async fn find_unit(db: &DatabaseConnection, id: Uuid) -> AppResult<unit::Model> {
+    unit::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("unit"))
+}
+
+pub async fn find_unit_by_name(db: &DatabaseConnection, name: &str) -> AppResult<unit::Model> {
+    unit::Entity::find()
+        .filter(unit::Column::Name.eq(name.trim()))
+        .one(db)
+        .await?
+        .ok_or(AppError::NotFound("unit"))
+}

@@ -1,0 +1,26 @@
+//! What every request shares: the pool, the configuration and the stateless helpers. Nothing here
+//! holds data that another instance of the server would need.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sea_orm::DatabaseConnection;
+
+use crate::auth::{JwtKeys, PasswordHasher};
+use crate::config::Config;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub config: Arc<Config>,
+    pub keys: JwtKeys,
+    pub hasher: PasswordHasher,
+    /// SQL statements executed since start; benchmarks and the N+1 tests read it.
+    pub statements: Arc<AtomicU64>,
+}
+
+impl AppState {
+    pub fn statements_executed(&self) -> u64 {
+        self.statements.load(Ordering::Relaxed)
+    }
+}

@@ -15,11 +15,7 @@ use crate::service::{Actor, account};
 use crate::{Application, graphql, seed};
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "keyprojects",
-    version,
-    about = "GraphQL back end for a county's key construction projects"
-)]
+#[command(name = "keyprojects", version, about = "GraphQL back end for a county's key construction projects")]
 struct Cli {
     /// TOML configuration file; environment variables (KP_*) override it.
     #[arg(long, global = true, env = "KP_CONFIG")]
@@ -95,10 +91,7 @@ fn parse_role(raw: &str) -> Result<Role, String> {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("cannot start the async runtime: {e}");
@@ -117,12 +110,8 @@ pub fn main() -> ExitCode {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .try_init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -130,8 +119,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     if let Command::ExportSchema { check, path } = &command {
         return export_schema(*check, path);
     }
-    let mut config =
-        Config::load(cli.config.as_deref(), cli.production).map_err(|e| e.to_string())?;
+    let mut config = Config::load(cli.config.as_deref(), cli.production).map_err(|e| e.to_string())?;
     match command {
         Command::Serve { bind } => {
             if let Some(bind) = bind {
@@ -140,9 +128,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             serve(config).await
         }
         Command::Migrate => {
-            let db = crate::db::connect(&config, Default::default())
-                .await
-                .map_err(|e| e.to_string())?;
+            let db = crate::db::connect(&config, Default::default()).await.map_err(|e| e.to_string())?;
             Migrator::up(&db, None).await.map_err(|e| e.to_string())?;
             println!("migrations applied");
             Ok(())
@@ -153,38 +139,19 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             config.seed_demo_when_empty = false;
             let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
-            match seed::demo::load(&state.db, &state.hasher)
-                .await
-                .map_err(describe)?
-            {
-                Some(l) => println!(
-                    "loaded the demo county: {} units, {} users",
-                    l.units, l.users
-                ),
+            match seed::demo::load(&state.db, &state.hasher).await.map_err(describe)? {
+                Some(l) => println!("loaded the demo county: {} units, {} users", l.units, l.users),
                 None => println!("the database already holds units; nothing loaded"),
             }
             Ok(())
         }
-        Command::User {
-            command:
-                UserCommand::Create {
-                    username,
-                    role,
-                    unit,
-                    display_name,
-                    password_stdin: _,
-                },
-        } => {
+        Command::User { command: UserCommand::Create { username, role, unit, display_name, password_stdin: _ } } => {
             let mut password = String::new();
-            std::io::stdin()
-                .read_to_string(&mut password)
-                .map_err(|e| format!("reading the password: {e}"))?;
+            std::io::stdin().read_to_string(&mut password).map_err(|e| format!("reading the password: {e}"))?;
             let password = password.trim_end_matches(['\r', '\n']).to_owned();
             config.seed_demo_when_empty = false;
             let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
-            let unit = account::find_unit_by_name(&state.db, &unit)
-                .await
-                .map_err(describe)?;
+            let unit = account::find_unit_by_name(&state.db, &unit).await.map_err(describe)?;
             let new = account::NewUser {
                 display_name: display_name.unwrap_or_else(|| username.clone()),
                 username,
@@ -192,13 +159,8 @@ async fn run(cli: Cli) -> Result<(), String> {
                 role,
                 unit_id: unit.id,
             };
-            let user = account::create_user(&state.db, &state.hasher, &Actor::System, new)
-                .await
-                .map_err(describe)?;
-            println!(
-                "created {} ({:?}, {}) id {}",
-                user.username, user.role, unit.name, user.id
-            );
+            let user = account::create_user(&state.db, &state.hasher, &Actor::System, new).await.map_err(describe)?;
+            println!("created {} ({:?}, {}) id {}", user.username, user.role, unit.name, user.id);
             Ok(())
         }
         Command::ExportSchema { .. } => Ok(()),
@@ -208,33 +170,19 @@ async fn run(cli: Cli) -> Result<(), String> {
 fn describe(err: AppError) -> String {
     match err {
         AppError::Internal(detail) => detail,
-        AppError::BadUserInput {
-            field: Some(field),
-            message,
-        } => format!("{field}: {message}"),
+        AppError::BadUserInput { field: Some(field), message } => format!("{field}: {message}"),
         other => other.to_string(),
     }
 }
 
 async fn serve(config: Config) -> Result<(), String> {
     let demo = config.seed_demo_when_empty;
-    let app = Application::build(config)
-        .await
-        .map_err(|e| e.to_string())?;
+    let app = Application::build(config).await.map_err(|e| e.to_string())?;
     let addr = app.local_addr().map_err(|e| e.to_string())?;
-    tracing::info!(
-        "serving GraphQL on http://{addr}/graphql (health: /healthz, readiness: /readyz)"
-    );
+    tracing::info!("serving GraphQL on http://{addr}/graphql (health: /healthz, readiness: /readyz)");
     if demo {
-        let logins: Vec<String> = seed::demo::USERS
-            .iter()
-            .map(|u| format!("{} ({:?})", u.username, u.role))
-            .collect();
-        tracing::info!(
-            "demo logins, password `{}`: {}",
-            seed::demo::DEMO_PASSWORD,
-            logins.join(", ")
-        );
+        let logins: Vec<String> = seed::demo::USERS.iter().map(|u| format!("{} ({:?})", u.username, u.role)).collect();
+        tracing::info!("demo logins, password `{}`: {}", seed::demo::DEMO_PASSWORD, logins.join(", "));
     }
     app.run(shutdown_signal()).await.map_err(|e| e.to_string())
 }
@@ -264,13 +212,9 @@ async fn shutdown_signal() {
 fn export_schema(check: bool, path: &std::path::Path) -> Result<(), String> {
     let sdl = graphql::sdl();
     if check {
-        let current = std::fs::read_to_string(path)
-            .map_err(|e| format!("reading {}: {e}", path.display()))?;
+        let current = std::fs::read_to_string(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
         if current != sdl {
-            return Err(format!(
-                "{} is out of date; run `cargo run -- export-schema`",
-                path.display()
-            ));
+            return Err(format!("{} is out of date; run `cargo run -- export-schema`", path.display()));
         }
         println!("{} is current", path.display());
         return Ok(());

@@ -75,10 +75,7 @@ pub struct LoginPolicy {
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window_secs: 15 * 60,
-        }
+        Self { max_failures: 5, window_secs: 15 * 60 }
     }
 }
 
@@ -138,10 +135,7 @@ struct Overrides {
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("cannot read config file {path}: {source}")]
-    File {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    File { path: PathBuf, source: std::io::Error },
     #[error("config file {path} is not valid: {message}")]
     Toml { path: PathBuf, message: String },
     #[error("environment variable {name} is not valid: {message}")]
@@ -149,10 +143,7 @@ pub enum ConfigError {
     #[error("{0}")]
     Invalid(String),
     #[error("cannot prepare the data folder {path}: {source}")]
-    DataDir {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    DataDir { path: PathBuf, source: std::io::Error },
 }
 
 impl Config {
@@ -160,14 +151,10 @@ impl Config {
     pub fn load(file: Option<&Path>, production_flag: bool) -> Result<Self, ConfigError> {
         let mut overrides = match file {
             Some(path) => {
-                let text = std::fs::read_to_string(path).map_err(|source| ConfigError::File {
-                    path: path.to_owned(),
-                    source,
-                })?;
-                toml::from_str(&text).map_err(|e| ConfigError::Toml {
-                    path: path.to_owned(),
-                    message: e.to_string(),
-                })?
+                let text = std::fs::read_to_string(path)
+                    .map_err(|source| ConfigError::File { path: path.to_owned(), source })?;
+                toml::from_str(&text)
+                    .map_err(|e| ConfigError::Toml { path: path.to_owned(), message: e.to_string() })?
             }
             None => Overrides::default(),
         };
@@ -181,12 +168,9 @@ impl Config {
     fn from_overrides(o: Overrides) -> Result<Self, ConfigError> {
         let production = o.production.unwrap_or(false);
         let data_dir = o.data_dir.unwrap_or_else(|| PathBuf::from("data"));
-        let database_url = o.database_url.unwrap_or_else(|| {
-            format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("keyprojects.db").display()
-            )
-        });
+        let database_url = o
+            .database_url
+            .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", data_dir.join("keyprojects.db").display()));
         let jwt_secret = match o.jwt_secret {
             Some(s) if s.len() >= MIN_SECRET_BYTES => Secret::new(s),
             Some(_) => {
@@ -215,9 +199,7 @@ impl Config {
         let config = Self {
             storage_dir: o.storage_dir.unwrap_or_else(|| data_dir.join("objects")),
             database_url,
-            bind: o
-                .bind
-                .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
+            bind: o.bind.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir,
             jwt_secret,
             jwt_issuer: o.jwt_issuer.unwrap_or_else(|| "keyprojects".into()),
@@ -277,11 +259,8 @@ impl Config {
                 return Err(ConfigError::Invalid(format!("{name} is out of range")));
             }
         }
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres"))
-        {
-            return Err(ConfigError::Invalid(
-                "database_url must be sqlite:… or postgres://…".into(),
-            ));
+        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
+            return Err(ConfigError::Invalid("database_url must be sqlite:… or postgres://…".into()));
         }
         Ok(())
     }
@@ -297,10 +276,7 @@ fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<
     where
         T::Err: std::fmt::Display,
     {
-        raw.trim().parse().map_err(|e: T::Err| ConfigError::Env {
-            name: name.into(),
-            message: e.to_string(),
-        })
+        raw.trim().parse().map_err(|e: T::Err| ConfigError::Env { name: name.into(), message: e.to_string() })
     }
     macro_rules! env_field {
         ($field:ident, $name:literal) => {
@@ -345,10 +321,7 @@ fn persistent_dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     use argon2::password_hash::rand_core::{OsRng, RngCore};
     use std::io::Write;
 
-    let io_err = |source| ConfigError::DataDir {
-        path: data_dir.to_owned(),
-        source,
-    };
+    let io_err = |source| ConfigError::DataDir { path: data_dir.to_owned(), source };
     std::fs::create_dir_all(data_dir).map_err(io_err)?;
     let path = data_dir.join("jwt-secret");
     match std::fs::read_to_string(&path) {
@@ -356,10 +329,7 @@ fn persistent_dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
             return Ok(Secret::new(existing.trim()));
         }
         Ok(_) => {
-            return Err(ConfigError::Invalid(format!(
-                "{} is too short; delete it",
-                path.display()
-            )));
+            return Err(ConfigError::Invalid(format!("{} is too short; delete it", path.display())));
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(io_err(e)),
@@ -385,33 +355,16 @@ mod tests {
 
     #[test]
     fn production_requires_a_long_secret() {
-        let o = Overrides {
-            production: Some(true),
-            ..Default::default()
-        };
-        assert!(matches!(
-            Config::from_overrides(o),
-            Err(ConfigError::Invalid(_))
-        ));
-        let o = Overrides {
-            production: Some(true),
-            jwt_secret: Some("short".into()),
-            ..Default::default()
-        };
-        assert!(matches!(
-            Config::from_overrides(o),
-            Err(ConfigError::Invalid(_))
-        ));
+        let o = Overrides { production: Some(true), ..Default::default() };
+        assert!(matches!(Config::from_overrides(o), Err(ConfigError::Invalid(_))));
+        let o = Overrides { production: Some(true), jwt_secret: Some("short".into()), ..Default::default() };
+        assert!(matches!(Config::from_overrides(o), Err(ConfigError::Invalid(_))));
     }
 
     #[test]
     fn production_turns_introspection_off_unless_asked() -> Result<(), ConfigError> {
         let secret = "x".repeat(40);
-        let o = Overrides {
-            production: Some(true),
-            jwt_secret: Some(secret.clone()),
-            ..Default::default()
-        };
+        let o = Overrides { production: Some(true), jwt_secret: Some(secret.clone()), ..Default::default() };
         let c = Config::from_overrides(o)?;
         assert!(!c.introspection && !c.graphiql && !c.field_suggestions && !c.seed_demo_when_empty);
         let o = Overrides {
@@ -436,10 +389,7 @@ mod tests {
         assert_eq!(o.max_depth, Some(7));
         assert_eq!(o.database_url.as_deref(), Some("postgres://x/y"));
         let bad = |name: &str| (name == "KP_BIND").then(|| "not an address".to_string());
-        assert!(matches!(
-            apply_env(&mut o, bad),
-            Err(ConfigError::Env { .. })
-        ));
+        assert!(matches!(apply_env(&mut o, bad), Err(ConfigError::Env { .. })));
     }
 
     #[test]

@@ -10,10 +10,7 @@ use sea_orm::{ConnectOptions, Database, DatabaseConnection};
 use crate::config::Config;
 
 /// Connects and counts every statement into `statements`.
-pub async fn connect(
-    config: &Config,
-    statements: Arc<AtomicU64>,
-) -> Result<DatabaseConnection, sea_orm::DbErr> {
+pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<DatabaseConnection, sea_orm::DbErr> {
     if config.is_sqlite() {
         ensure_sqlite_folder(&config.database_url)?;
     }
@@ -45,13 +42,9 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), sea_orm::DbErr> {
     if path.is_empty() || path == ":memory:" {
         return Ok(());
     }
-    if let Some(parent) = std::path::Path::new(path)
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-    {
-        std::fs::create_dir_all(parent).map_err(|e| {
-            sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
-        })?;
+    if let Some(parent) = std::path::Path::new(path).parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
     }
     Ok(())
 }

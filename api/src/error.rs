@@ -29,10 +29,7 @@ pub enum AppError {
     NotFound(&'static str),
     /// Invalid input; `field` names the offending input field when there is one.
     #[error("{message}")]
-    BadUserInput {
-        field: Option<String>,
-        message: String,
-    },
+    BadUserInput { field: Option<String>, message: String },
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -50,10 +47,7 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::BadUserInput {
-            field: Some(field.into()),
-            message: message.into(),
-        }
+        Self::BadUserInput { field: Some(field.into()), message: message.into() }
     }
 
     pub fn internal(context: impl std::fmt::Display) -> Self {
@@ -112,12 +106,8 @@ impl From<AppError> for async_graphql::Error {
         async_graphql::Error::new(message).extend_with(|_, ext| {
             ext.set("code", err.code());
             match &err {
-                AppError::BadUserInput {
-                    field: Some(field), ..
-                } => ext.set("field", field.as_str()),
-                AppError::RateLimited { retry_after_secs } => {
-                    ext.set("retryAfterSecs", *retry_after_secs)
-                }
+                AppError::BadUserInput { field: Some(field), .. } => ext.set("field", field.as_str()),
+                AppError::RateLimited { retry_after_secs } => ext.set("retryAfterSecs", *retry_after_secs),
                 _ => {}
             }
         })

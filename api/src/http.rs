@@ -49,23 +49,17 @@ async fn request_id(mut request: Request, next: Next) -> Response {
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
         .unwrap_or_else(|| Uuid::now_v7().to_string());
     request.extensions_mut().insert(RequestId(id.clone()));
-    let span = tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
+    let span =
+        tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
     let started = Instant::now();
     let mut response = next.run(request).instrument(span.clone()).await;
     span.in_scope(|| {
-        tracing::debug!(
-            status = response.status().as_u16(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            "done"
-        );
+        tracing::debug!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "done");
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
@@ -83,9 +77,7 @@ fn error_response(status: StatusCode, err: &AppError, request_id: &RequestId) ->
     });
     let mut response = (status, Json(body)).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        response
-            .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
     response
 }
@@ -101,16 +93,11 @@ async fn graphql(
     let bytes = match axum::body::to_bytes(body, limits.max_body_bytes).await {
         Ok(bytes) => bytes,
         Err(_) => {
-            let err = AppError::PayloadTooLarge(format!(
-                "the request body exceeds {} bytes",
-                limits.max_body_bytes
-            ));
+            let err = AppError::PayloadTooLarge(format!("the request body exceeds {} bytes", limits.max_body_bytes));
             return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
         }
     };
-    let content_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok());
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
     let batch = match async_graphql::http::receive_batch_body(
         content_type,
         futures_util::io::Cursor::new(bytes),
@@ -120,10 +107,7 @@ async fn graphql(
     {
         Ok(batch) => batch,
         Err(e) => {
-            let err = AppError::BadUserInput {
-                field: None,
-                message: format!("unreadable GraphQL request: {e}"),
-            };
+            let err = AppError::BadUserInput { field: None, message: format!("unreadable GraphQL request: {e}") };
             return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
         }
     };
@@ -159,39 +143,33 @@ async fn graphql(
             None => request,
         }
     };
-    let response: BatchResponse = match batch {
-        BatchRequest::Single(request) => {
-            BatchResponse::Single(server.schema.execute(prepare(request)).await)
+    let execute = |request| async {
+        let mut response = server.schema.execute(prepare(request)).await;
+        for error in &mut response.errors {
+            error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.0.as_str());
         }
+        response
+    };
+    let response: BatchResponse = match batch {
+        BatchRequest::Single(request) => BatchResponse::Single(execute(request).await),
         BatchRequest::Batch(requests) => {
             let mut responses = Vec::with_capacity(requests.len());
             for request in requests {
-                responses.push(server.schema.execute(prepare(request)).await);
+                responses.push(execute(request).await);
             }
             BatchResponse::Batch(responses)
         }
     };
     let mut http = Json(response).into_response();
-    http.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    http.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     http
 }
 
 async fn graphiql(State(server): State<Server>) -> Response {
     if server.state.config.graphiql {
-        Html(
-            GraphiQLSource::build()
-                .endpoint("/graphql")
-                .title("Key projects API")
-                .finish(),
-        )
-        .into_response()
+        Html(GraphiQLSource::build().endpoint("/graphql").title("Key projects API").finish()).into_response()
     } else {
-        (
-            StatusCode::METHOD_NOT_ALLOWED,
-            "POST GraphQL requests to this endpoint",
-        )
-            .into_response()
+        (StatusCode::METHOD_NOT_ALLOWED, "POST GraphQL requests to this endpoint").into_response()
     }
 }
 

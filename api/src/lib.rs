@@ -33,10 +33,7 @@ pub enum StartError {
     #[error("database: {0}")]
     Database(#[from] sea_orm::DbErr),
     #[error("cannot listen on {addr}: {source}")]
-    Bind {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Bind { addr: SocketAddr, source: std::io::Error },
     #[error("loading the demo county failed: {0}")]
     Seed(error::AppError),
 }
@@ -53,19 +50,11 @@ impl Application {
     /// binds the listener.
     pub async fn build(config: Config) -> Result<Self, StartError> {
         let state = prepare(config).await?;
-        let schema = graphql::schema_builder(&state.config)
-            .data(state.clone())
-            .finish();
+        let schema = graphql::schema_builder(&state.config).data(state.clone()).finish();
         let router = http::router(state.clone(), schema);
         let addr = state.config.bind;
-        let listener = TcpListener::bind(addr)
-            .await
-            .map_err(|source| StartError::Bind { addr, source })?;
-        Ok(Self {
-            listener,
-            router,
-            state,
-        })
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
+        Ok(Self { listener, router, state })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
@@ -77,13 +66,8 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then lets requests in flight finish.
-    pub async fn run(
-        self,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+    pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
     }
 }
 
@@ -92,28 +76,11 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let statements = Arc::new(AtomicU64::new(0));
     let db = db::connect(&config, statements.clone()).await?;
     Migrator::up(&db, None).await?;
-    let hasher = PasswordHasher::new(
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(2),
-    );
+    let hasher = PasswordHasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     if config.seed_demo_when_empty {
-        if let Some(loaded) = seed::demo::load(&db, &hasher)
-            .await
-            .map_err(StartError::Seed)?
-        {
-            tracing::info!(
-                units = loaded.units,
-                users = loaded.users,
-                "loaded the demo county"
-            );
+        if let Some(loaded) = seed::demo::load(&db, &hasher).await.map_err(StartError::Seed)? {
+            tracing::info!(units = loaded.units, users = loaded.users, "loaded the demo county");
         }
     }
-    Ok(AppState {
-        keys: JwtKeys::from_config(&config),
-        config: Arc::new(config),
-        db,
-        hasher,
-        statements,
-    })
+    Ok(AppState { keys: JwtKeys::from_config(&config), config: Arc::new(config), db, hasher, statements })
 }

@@ -45,21 +45,14 @@ impl Caller {
 
 /// Turns the `Authorization` header into a caller. No header is anonymous; a header that does not
 /// hold a valid token for an active user is an error, never anonymous.
-pub async fn authenticate(
-    db: &DatabaseConnection,
-    keys: &JwtKeys,
-    headers: &HeaderMap,
-) -> AppResult<Option<Caller>> {
+pub async fn authenticate(db: &DatabaseConnection, keys: &JwtKeys, headers: &HeaderMap) -> AppResult<Option<Caller>> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
     let token = value
         .to_str()
         .ok()
-        .and_then(|v| {
-            v.strip_prefix("Bearer ")
-                .or_else(|| v.strip_prefix("bearer "))
-        })
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthenticated(BAD_TOKEN))?;

@@ -16,16 +16,10 @@ const MAX_LEN: usize = 128;
 pub fn validate_new_password(field: &str, password: &str) -> AppResult<()> {
     let chars = password.chars().count();
     if chars < MIN_LEN || chars > MAX_LEN {
-        return Err(AppError::bad_input(
-            field,
-            format!("a password has {MIN_LEN} to {MAX_LEN} characters"),
-        ));
+        return Err(AppError::bad_input(field, format!("a password has {MIN_LEN} to {MAX_LEN} characters")));
     }
     if password.trim().is_empty() {
-        return Err(AppError::bad_input(
-            field,
-            "a password cannot be only spaces",
-        ));
+        return Err(AppError::bad_input(field, "a password cannot be only spaces"));
     }
     Ok(())
 }
@@ -37,9 +31,7 @@ pub struct PasswordHasher {
 
 impl PasswordHasher {
     pub fn new(max_concurrent: usize) -> Self {
-        Self {
-            permits: Arc::new(Semaphore::new(max_concurrent.max(1))),
-        }
+        Self { permits: Arc::new(Semaphore::new(max_concurrent.max(1))) }
     }
 
     pub async fn hash(&self, password: String) -> AppResult<String> {
@@ -58,9 +50,7 @@ impl PasswordHasher {
                 None => decoy_hash()?.to_owned(),
             };
             let parsed = PasswordHash::new(&phc).map_err(AppError::internal)?;
-            let ok = Argon2::default()
-                .verify_password(password.as_bytes(), &parsed)
-                .is_ok();
+            let ok = Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok();
             Ok(ok && known)
         })
         .await?
@@ -69,10 +59,7 @@ impl PasswordHasher {
 
 fn hash_now(password: &str) -> AppResult<String> {
     let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(AppError::internal)
+    Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
 }
 
 fn decoy_hash() -> AppResult<&'static str> {
@@ -94,17 +81,9 @@ mod tests {
         let a = hasher.hash("correct horse".into()).await?;
         let b = hasher.hash("correct horse".into()).await?;
         assert_ne!(a, b, "salts differ");
-        assert!(
-            hasher
-                .verify("correct horse".into(), Some(a.clone()))
-                .await?
-        );
+        assert!(hasher.verify("correct horse".into(), Some(a.clone())).await?);
         assert!(!hasher.verify("wrong horse".into(), Some(a)).await?);
-        assert!(
-            !hasher
-                .verify("decoy password that nobody has".into(), None)
-                .await?
-        );
+        assert!(!hasher.verify("decoy password that nobody has".into(), None).await?);
         Ok(())
     }
 

@@ -82,11 +82,9 @@ impl JwtKeys {
     /// Checks signature, algorithm, time window, issuer and audience. Every failure looks the same
     /// to the caller.
     pub fn verify(&self, token: &str) -> AppResult<Claims> {
-        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map(|data| data.claims)
-            .map_err(|e| {
-                tracing::debug!(reason = %e, "token rejected");
-                AppError::Unauthenticated(super::caller::BAD_TOKEN)
-            })
+        jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map(|data| data.claims).map_err(|e| {
+            tracing::debug!(reason = %e, "token rejected");
+            AppError::Unauthenticated(super::caller::BAD_TOKEN)
+        })
     }
 }

@@ -24,13 +24,11 @@ pub trait ContextExt {
 
 impl ContextExt for Context<'_> {
     fn state(&self) -> AppResult<&AppState> {
-        self.data::<AppState>()
-            .map_err(|_| AppError::internal("schema built without state"))
+        self.data::<AppState>().map_err(|_| AppError::internal("schema built without state"))
     }
 
     fn caller(&self) -> AppResult<&Caller> {
-        self.data_opt::<Caller>()
-            .ok_or(AppError::Unauthenticated("sign in first"))
+        self.data_opt::<Caller>().ok_or(AppError::Unauthenticated("sign in first"))
     }
 
     fn actor(&self) -> AppResult<Actor> {
@@ -41,27 +39,15 @@ impl ContextExt for Context<'_> {
     }
 
     fn page(&self, first: Option<i32>, after: Option<String>) -> AppResult<PageRequest> {
-        PageRequest::new(
-            first,
-            after.as_deref(),
-            self.state()?.config.limits.max_page_size,
-        )
+        PageRequest::new(first, after.as_deref(), self.state()?.config.limits.max_page_size)
     }
 
     fn loader<E: KeyedById>(&self) -> AppResult<&DataLoader<ById<E>>> {
-        self.data::<DataLoader<ById<E>>>()
-            .map_err(|_| AppError::internal("loader not registered"))
+        self.data::<DataLoader<ById<E>>>().map_err(|_| AppError::internal("loader not registered"))
     }
 }
 
 /// Loads one row by id through the request's DataLoader, so a list of N items costs one query.
-pub async fn load<E: KeyedById>(
-    ctx: &Context<'_>,
-    id: uuid::Uuid,
-    what: &'static str,
-) -> AppResult<E::Model> {
-    ctx.loader::<E>()?
-        .load_one(id)
-        .await?
-        .ok_or(AppError::NotFound(what))
+pub async fn load<E: KeyedById>(ctx: &Context<'_>, id: uuid::Uuid, what: &'static str) -> AppResult<E::Model> {
+    ctx.loader::<E>()?.load_one(id).await?.ok_or(AppError::NotFound(what))
 }

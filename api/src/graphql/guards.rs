@@ -1,17 +1,14 @@
 //! Request-wide guard rails that async-graphql does not have built in (root-field and alias caps),
-//! and the shaping every error gets on its way out: a stable `code` and the request id.
+//! and a stable `code` on every error (the HTTP layer adds the request id).
 
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest,
-};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, Variables};
 
 use crate::error::code;
-use crate::http::RequestId;
 
 /// Installs [`RequestGuard`] on the schema.
 pub struct RequestGuards {
@@ -21,10 +18,7 @@ pub struct RequestGuards {
 
 impl ExtensionFactory for RequestGuards {
     fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestGuard {
-            max_root_fields: self.max_root_fields,
-            max_aliases: self.max_aliases,
-        })
+        Arc::new(RequestGuard { max_root_fields: self.max_root_fields, max_aliases: self.max_aliases })
     }
 }
 
@@ -37,18 +31,12 @@ struct RequestGuard {
 impl Extension for RequestGuard {
     async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
         let mut response = next.run(ctx).await;
-        let request_id = ctx.data_opt::<RequestId>().map(|r| r.0.clone());
         for error in &mut response.errors {
-            let ext = error
-                .extensions
-                .get_or_insert_with(ErrorExtensionValues::default);
+            let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
             // Only our own errors carry a code; anything else came from parsing, validation or
             // variable coercion, which is the client's input.
             if ext.get("code").is_none() {
                 ext.set("code", code::BAD_USER_INPUT);
-            }
-            if let Some(id) = &request_id {
-                ext.set("requestId", id.as_str());
             }
         }
         response
@@ -73,18 +61,11 @@ impl RequestGuard {
             .operations
             .iter()
             .map(|(_, op)| count_aliases(&op.node.selection_set.node))
-            .chain(
-                doc.fragments
-                    .values()
-                    .map(|f| count_aliases(&f.node.selection_set.node)),
-            )
+            .chain(doc.fragments.values().map(|f| count_aliases(&f.node.selection_set.node)))
             .sum::<usize>();
         if aliases > self.max_aliases {
             return Err(ServerError::new(
-                format!(
-                    "the query uses {aliases} aliases; at most {} are allowed",
-                    self.max_aliases
-                ),
+                format!("the query uses {aliases} aliases; at most {} are allowed", self.max_aliases),
                 None,
             ));
         }
@@ -93,10 +74,7 @@ impl RequestGuard {
             let roots = count_root_fields(doc, &op.node.selection_set.node, &mut seen);
             if roots > self.max_root_fields {
                 return Err(ServerError::new(
-                    format!(
-                        "an operation selects {roots} root fields; at most {} are allowed",
-                        self.max_root_fields
-                    ),
+                    format!("an operation selects {roots} root fields; at most {} are allowed", self.max_root_fields),
                     None,
                 ));
             }
@@ -109,9 +87,7 @@ fn count_aliases(set: &SelectionSet) -> usize {
     set.items
         .iter()
         .map(|s| match &s.node {
-            Selection::Field(f) => {
-                usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node)
-            }
+            Selection::Field(f) => usize::from(f.node.alias.is_some()) + count_aliases(&f.node.selection_set.node),
             Selection::InlineFragment(i) => count_aliases(&i.node.selection_set.node),
             Selection::FragmentSpread(_) => 0,
         })
@@ -120,18 +96,12 @@ fn count_aliases(set: &SelectionSet) -> usize {
 
 /// Root fields of one operation, looking through fragments. Each fragment is expanded once, which
 /// also keeps a cyclic fragment (rejected later by validation) from looping here.
-fn count_root_fields<'a>(
-    doc: &'a ExecutableDocument,
-    set: &'a SelectionSet,
-    seen: &mut HashSet<&'a str>,
-) -> usize {
+fn count_root_fields<'a>(doc: &'a ExecutableDocument, set: &'a SelectionSet, seen: &mut HashSet<&'a str>) -> usize {
     set.items
         .iter()
         .map(|s| match &s.node {
             Selection::Field(_) => 1,
-            Selection::InlineFragment(i) => {
-                count_root_fields(doc, &i.node.selection_set.node, seen)
-            }
+            Selection::InlineFragment(i) => count_root_fields(doc, &i.node.selection_set.node, seen),
             Selection::FragmentSpread(spread) => {
                 let name = spread.node.fragment_name.node.as_str();
                 match doc.fragments.get(name) {

@@ -38,10 +38,7 @@ pub struct ById<E> {
 
 impl<E> ById<E> {
     pub fn new(db: DatabaseConnection) -> Self {
-        Self {
-            db,
-            entity: PhantomData,
-        }
+        Self { db, entity: PhantomData }
     }
 }
 
@@ -54,26 +51,14 @@ where
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = E::find()
-            .filter(E::ID.is_in(keys.iter().copied()))
-            .all(&self.db)
-            .await?;
+        let rows = E::find().filter(E::ID.is_in(keys.iter().copied())).all(&self.db).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
     }
 }
 
 /// Adds a fresh set of loaders to one request. Loaders cache, so they never outlive a request.
-pub fn register(
-    request: async_graphql::Request,
-    db: &DatabaseConnection,
-) -> async_graphql::Request {
+pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
     request
-        .data(DataLoader::new(
-            ById::<entity::unit::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
-        .data(DataLoader::new(
-            ById::<entity::user::Entity>::new(db.clone()),
-            tokio::spawn,
-        ))
+        .data(DataLoader::new(ById::<entity::unit::Entity>::new(db.clone()), tokio::spawn))
+        .data(DataLoader::new(ById::<entity::user::Entity>::new(db.clone()), tokio::spawn))
 }

@@ -29,10 +29,7 @@ pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySu
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .extension(guards::RequestGuards {
-            max_root_fields: limits.max_root_fields,
-            max_aliases: limits.max_aliases,
-        });
+        .extension(guards::RequestGuards { max_root_fields: limits.max_root_fields, max_aliases: limits.max_aliases });
     if !config.introspection {
         builder = builder.disable_introspection();
     }
@@ -44,7 +41,5 @@ pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySu
 
 /// The schema in SDL, as committed in `schema.graphql`. It does not depend on configuration.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
 }

@@ -49,11 +49,7 @@ pub fn edges<M, N>(
     key: impl Fn(&M) -> String,
     node: impl Fn(M) -> N,
 ) -> (Vec<(String, N)>, PageInfo) {
-    let edges: Vec<(String, N)> = page
-        .items
-        .into_iter()
-        .map(|m| (encode_cursor(&key(&m)), node(m)))
-        .collect();
+    let edges: Vec<(String, N)> = page.items.into_iter().map(|m| (encode_cursor(&key(&m)), node(m))).collect();
     let info = PageInfo {
         has_next_page: page.has_next,
         has_previous_page: request.after.is_some(),
@@ -101,10 +97,7 @@ macro_rules! connection {
                 total: $crate::graphql::pagination::TotalCount,
             ) -> Self {
                 Self {
-                    edges: edges
-                        .into_iter()
-                        .map(|(cursor, node)| $edge { cursor, node })
-                        .collect(),
+                    edges: edges.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
                     page_info,
                     total,
                 }

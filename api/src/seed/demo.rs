@@ -4,10 +4,7 @@
 use chrono::Utc;
 use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
-use sea_orm::{
-    ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait,
-    TransactionTrait,
-};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, TransactionTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -67,17 +64,8 @@ const DEPARTMENTS: &[(&str, bool)] = &[
     ("审计局", false),
 ];
 
-const TOWNSHIPS: &[&str] = &[
-    "襄阳街街道",
-    "汪家桥街道",
-    "三洲驿街道",
-    "金鱼岭街道",
-    "嘉山街道",
-    "新洲镇",
-    "白衣镇",
-    "毛里湖镇",
-    "药山镇",
-];
+const TOWNSHIPS: &[&str] =
+    &["襄阳街街道", "汪家桥街道", "三洲驿街道", "金鱼岭街道", "嘉山街道", "新洲镇", "白衣镇", "毛里湖镇", "药山镇"];
 
 /// Enterprises that carry or serve projects (water, power, roads, gas: 水电路气).
 const ENTERPRISES: &[&str] = &[
@@ -100,47 +88,18 @@ pub struct DemoUser {
 }
 
 pub const USERS: &[DemoUser] = &[
+    DemoUser { username: "admin", display_name: "王主任（项目办）", role: Role::Admin, unit: PROJECT_OFFICE },
+    DemoUser { username: "leader", display_name: "李市长", role: Role::Leader, unit: LEADING_GROUP },
+    DemoUser { username: "leader2", display_name: "张常务副市长", role: Role::Leader, unit: LEADING_GROUP },
+    DemoUser { username: "fgj", display_name: "陈科长（发改局）", role: Role::Department, unit: "发改局" },
     DemoUser {
-        username: "admin",
-        display_name: "王主任（项目办）",
-        role: Role::Admin,
-        unit: PROJECT_OFFICE,
+        username: "zrzyj", display_name: "刘股长（自然资源局）", role: Role::Department, unit: "自然资源局"
     },
     DemoUser {
-        username: "leader",
-        display_name: "李市长",
-        role: Role::Leader,
-        unit: LEADING_GROUP,
+        username: "sthjj", display_name: "周科长（生态环境局）", role: Role::Department, unit: "生态环境局"
     },
     DemoUser {
-        username: "leader2",
-        display_name: "张常务副市长",
-        role: Role::Leader,
-        unit: LEADING_GROUP,
-    },
-    DemoUser {
-        username: "fgj",
-        display_name: "陈科长（发改局）",
-        role: Role::Department,
-        unit: "发改局",
-    },
-    DemoUser {
-        username: "zrzyj",
-        display_name: "刘股长（自然资源局）",
-        role: Role::Department,
-        unit: "自然资源局",
-    },
-    DemoUser {
-        username: "sthjj",
-        display_name: "周科长（生态环境局）",
-        role: Role::Department,
-        unit: "生态环境局",
-    },
-    DemoUser {
-        username: "inspector",
-        display_name: "赵督导（项目办）",
-        role: Role::Inspector,
-        unit: PROJECT_OFFICE,
+        username: "inspector", display_name: "赵督导（项目办）", role: Role::Inspector, unit: PROJECT_OFFICE
     },
     DemoUser {
         username: "integration",
@@ -157,25 +116,11 @@ pub fn demo_id(domain: &str, name: &str) -> Uuid {
 
 /// All demo units: (name, kind, carries funding targets).
 pub fn units() -> Vec<(&'static str, UnitKind, bool)> {
-    let mut out = vec![
-        (PROJECT_OFFICE, UnitKind::ProjectOffice, false),
-        (LEADING_GROUP, UnitKind::LeadingGroup, false),
-    ];
-    out.extend(
-        DEPARTMENTS
-            .iter()
-            .map(|&(name, targets)| (name, UnitKind::Department, targets)),
-    );
-    out.extend(
-        TOWNSHIPS
-            .iter()
-            .map(|&name| (name, UnitKind::Township, true)),
-    );
-    out.extend(
-        ENTERPRISES
-            .iter()
-            .map(|&name| (name, UnitKind::Enterprise, false)),
-    );
+    let mut out =
+        vec![(PROJECT_OFFICE, UnitKind::ProjectOffice, false), (LEADING_GROUP, UnitKind::LeadingGroup, false)];
+    out.extend(DEPARTMENTS.iter().map(|&(name, targets)| (name, UnitKind::Department, targets)));
+    out.extend(TOWNSHIPS.iter().map(|&name| (name, UnitKind::Township, true)));
+    out.extend(ENTERPRISES.iter().map(|&name| (name, UnitKind::Enterprise, false)));
     out
 }
 
@@ -196,10 +141,7 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
         hashes.push(hasher.hash(DEMO_PASSWORD.to_owned()).await?);
     }
     let txn = db.begin().await?;
-    let loaded = Loaded {
-        units: insert_units(&txn).await?,
-        users: insert_users(&txn, hashes).await?,
-    };
+    let loaded = Loaded { units: insert_units(&txn).await?, users: insert_users(&txn, hashes).await? };
     audit::record(
         &txn,
         &Actor::System,
@@ -220,20 +162,12 @@ async fn insert_units(db: &impl ConnectionTrait) -> AppResult<usize> {
     let rows: Vec<_> = units()
         .into_iter()
         .map(|(name, kind, has_funding_targets)| {
-            unit::Model {
-                id: demo_id("unit", name),
-                name: name.to_owned(),
-                kind,
-                has_funding_targets,
-                created_at: now,
-            }
-            .into_active_model()
+            unit::Model { id: demo_id("unit", name), name: name.to_owned(), kind, has_funding_targets, created_at: now }
+                .into_active_model()
         })
         .collect();
     let n = rows.len();
-    unit::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
+    unit::Entity::insert_many(rows).exec_without_returning(db).await?;
     Ok(n)
 }
 
@@ -259,9 +193,7 @@ async fn insert_users(db: &impl ConnectionTrait, hashes: Vec<String>) -> AppResu
         })
         .collect();
     let n = rows.len();
-    user::Entity::insert_many(rows)
-        .exec_without_returning(db)
-        .await?;
+    user::Entity::insert_many(rows).exec_without_returning(db).await?;
     Ok(n)
 }
 
@@ -272,10 +204,8 @@ mod tests {
     #[test]
     fn the_county_has_55_responsible_units_45_with_targets() {
         let all = units();
-        let responsible: Vec<_> = all
-            .iter()
-            .filter(|(_, k, _)| !matches!(k, UnitKind::ProjectOffice | UnitKind::LeadingGroup))
-            .collect();
+        let responsible: Vec<_> =
+            all.iter().filter(|(_, k, _)| !matches!(k, UnitKind::ProjectOffice | UnitKind::LeadingGroup)).collect();
         assert_eq!(responsible.len(), 55);
         assert_eq!(responsible.iter().filter(|(_, _, t)| *t).count(), 45);
         let mut names: Vec<_> = all.iter().map(|(n, _, _)| *n).collect();
@@ -288,10 +218,7 @@ mod tests {
     fn every_role_has_a_demo_user_in_a_demo_unit() {
         use sea_orm::Iterable;
         for role in Role::iter() {
-            assert!(
-                USERS.iter().any(|u| u.role == role),
-                "{role:?} has no demo user"
-            );
+            assert!(USERS.iter().any(|u| u.role == role), "{role:?} has no demo user");
         }
         let names: Vec<_> = units().into_iter().map(|(n, _, _)| n).collect();
         assert!(USERS.iter().all(|u| names.contains(&u.unit)));

@@ -5,9 +5,8 @@ use entity::login_failure;
 use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr,
-    EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
-    SqlErr, TransactionTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -35,16 +34,11 @@ pub fn normalize_username(raw: &str) -> String {
 
 fn validate_username(username: &str) -> AppResult<()> {
     let ok_len = (3..=64).contains(&username.len());
-    let ok_chars = username
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
+    let ok_chars = username.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || "._-".contains(c));
     if ok_len && ok_chars {
         Ok(())
     } else {
-        Err(AppError::bad_input(
-            "username",
-            "a username has 3 to 64 characters: a-z, 0-9, '.', '_' or '-'",
-        ))
+        Err(AppError::bad_input("username", "a username has 3 to 64 characters: a-z, 0-9, '.', '_' or '-'"))
     }
 }
 
@@ -74,30 +68,18 @@ pub async fn login(
         .await?;
     if recent.len() >= policy.max_failures as usize {
         let oldest = recent.first().copied().unwrap_or(now);
-        let retry_after_secs = (oldest + chrono::Duration::seconds(policy.window_secs) - now)
-            .num_seconds()
-            .max(1);
+        let retry_after_secs = (oldest + chrono::Duration::seconds(policy.window_secs) - now).num_seconds().max(1);
         return Err(AppError::RateLimited { retry_after_secs });
     }
 
-    let user = user::Entity::find()
-        .filter(user::Column::Username.eq(username.as_str()))
-        .one(db)
-        .await?;
+    let user = user::Entity::find().filter(user::Column::Username.eq(username.as_str())).one(db).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let password_ok = hasher.verify(password, stored).await?;
     match user {
         Some(user) if password_ok && user.active => {
-            login_failure::Entity::delete_many()
-                .filter(F::Username.eq(username.as_str()))
-                .exec(db)
-                .await?;
+            login_failure::Entity::delete_many().filter(F::Username.eq(username.as_str())).exec(db).await?;
             let (token, expires_at) = keys.issue(&user)?;
-            Ok(Session {
-                token,
-                expires_at,
-                user,
-            })
+            Ok(Session { token, expires_at, user })
         }
         _ => {
             let txn = db.begin().await?;
@@ -131,23 +113,11 @@ pub async fn change_password(
     let caller = actor.caller()?;
     validate_new_password("newPassword", &new)?;
     if current == new {
-        return Err(AppError::bad_input(
-            "newPassword",
-            "the new password must differ from the current one",
-        ));
+        return Err(AppError::bad_input("newPassword", "the new password must differ from the current one"));
     }
-    let before = user::Entity::find_by_id(caller.id())
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
-    if !hasher
-        .verify(current, Some(before.password_hash.clone()))
-        .await?
-    {
-        return Err(AppError::bad_input(
-            "currentPassword",
-            "the current password is wrong",
-        ));
+    let before = user::Entity::find_by_id(caller.id()).one(db).await?.ok_or(AppError::NotFound("user"))?;
+    if !hasher.verify(current, Some(before.password_hash.clone())).await? {
+        return Err(AppError::bad_input("currentPassword", "the current password is wrong"));
     }
     let hash = hasher.hash(new).await?;
     let txn = db.begin().await?;
@@ -160,21 +130,12 @@ pub async fn change_password(
     audit::record(
         &txn,
         actor,
-        Change {
-            action: "user.change_password",
-            entity_type: "user",
-            entity_id: after.id.to_string(),
-            changes,
-        },
+        Change { action: "user.change_password", entity_type: "user", entity_id: after.id.to_string(), changes },
     )
     .await?;
     txn.commit().await?;
     let (token, expires_at) = keys.issue(&after)?;
-    Ok(Session {
-        token,
-        expires_at,
-        user: after,
-    })
+    Ok(Session { token, expires_at, user: after })
 }
 
 /// What [`create_user`] needs.
@@ -199,17 +160,10 @@ pub async fn create_user(
     validate_username(&username)?;
     let display_name = input.display_name.trim().to_owned();
     if display_name.is_empty() || display_name.chars().count() > 100 {
-        return Err(AppError::bad_input(
-            "displayName",
-            "a display name has 1 to 100 characters",
-        ));
+        return Err(AppError::bad_input("displayName", "a display name has 1 to 100 characters"));
     }
     validate_new_password("password", &input.password)?;
-    if unit::Entity::find_by_id(input.unit_id)
-        .one(db)
-        .await?
-        .is_none()
-    {
+    if unit::Entity::find_by_id(input.unit_id).one(db).await?.is_none() {
         return Err(AppError::bad_input("unitId", "no unit has this id"));
     }
     let password_hash = hasher.hash(input.password).await?;
@@ -236,12 +190,7 @@ pub async fn create_user(
     audit::record(
         &txn,
         actor,
-        Change {
-            action: "user.create",
-            entity_type: "user",
-            entity_id: inserted.id.to_string(),
-            changes,
-        },
+        Change { action: "user.create", entity_type: "user", entity_id: inserted.id.to_string(), changes },
     )
     .await?;
     txn.commit().await?;
@@ -250,32 +199,20 @@ pub async fn create_user(
 
 fn username_conflict(err: DbErr, username: &str) -> AppError {
     match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => {
-            AppError::Conflict(format!("username `{username}` is taken"))
-        }
+        Some(SqlErr::UniqueConstraintViolation(_)) => AppError::Conflict(format!("username `{username}` is taken")),
         _ => err.into(),
     }
 }
 
 /// Turns an account off and ends its sessions. ADMIN only; nobody deactivates themselves.
 /// Deactivating an inactive account changes nothing and records nothing.
-pub async fn deactivate_user(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    id: Uuid,
-) -> AppResult<user::Model> {
+pub async fn deactivate_user(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppResult<user::Model> {
     actor.require_role(&[Role::Admin], "deactivate users")?;
     if actor.user_id() == Some(id) {
-        return Err(AppError::bad_input(
-            "id",
-            "you cannot deactivate your own account",
-        ));
+        return Err(AppError::bad_input("id", "you cannot deactivate your own account"));
     }
     let txn = db.begin().await?;
-    let before = user::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(AppError::NotFound("user"))?;
+    let before = user::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("user"))?;
     if !before.active {
         return Ok(before);
     }
@@ -288,12 +225,7 @@ pub async fn deactivate_user(
     audit::record(
         &txn,
         actor,
-        Change {
-            action: "user.deactivate",
-            entity_type: "user",
-            entity_id: id.to_string(),
-            changes,
-        },
+        Change { action: "user.deactivate", entity_type: "user", entity_id: id.to_string(), changes },
     )
     .await?;
     txn.commit().await?;
@@ -322,17 +254,8 @@ fn users_matching(filter: &UserFilter) -> Select<user::Entity> {
     if let Some(active) = filter.active {
         q = q.filter(C::Active.eq(active));
     }
-    if let Some(text) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        q = q.filter(
-            Condition::any()
-                .add(C::Username.contains(text))
-                .add(C::DisplayName.contains(text)),
-        );
+    if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(Condition::any().add(C::Username.contains(text)).add(C::DisplayName.contains(text)));
     }
     q
 }
@@ -354,19 +277,11 @@ pub async fn list_users(
     if let Some(after) = &page.after {
         q = q.filter(user::Column::Username.gt(after.as_str()));
     }
-    let rows = q
-        .order_by_asc(user::Column::Username)
-        .limit(page.fetch())
-        .all(db)
-        .await?;
+    let rows = q.order_by_asc(user::Column::Username).limit(page.fetch()).all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
 
-pub async fn count_users(
-    db: &DatabaseConnection,
-    actor: &Actor,
-    filter: &UserFilter,
-) -> AppResult<u64> {
+pub async fn count_users(db: &DatabaseConnection, actor: &Actor, filter: &UserFilter) -> AppResult<u64> {
     authorize_user_reads(actor)?;
     Ok(users_matching(filter).count(db).await?)
 }
@@ -376,10 +291,7 @@ pub async fn find_user(db: &DatabaseConnection, actor: &Actor, id: Uuid) -> AppR
     if actor.user_id() != Some(id) {
         authorize_user_reads(actor)?;
     }
-    user::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("user"))
+    user::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("user"))
 }
 
 /// Filters for [`list_units`].
@@ -399,12 +311,7 @@ fn units_matching(filter: &UnitFilter) -> Select<unit::Entity> {
     if let Some(v) = filter.has_funding_targets {
         q = q.filter(C::HasFundingTargets.eq(v));
     }
-    if let Some(text) = filter
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
+    if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(C::Name.contains(text));
     }
     q
@@ -421,11 +328,7 @@ pub async fn list_units(
     if let Some(after) = &page.after {
         q = q.filter(unit::Column::Name.gt(after.as_str()));
     }
-    let rows = q
-        .order_by_asc(unit::Column::Name)
-        .limit(page.fetch())
-        .all(db)
-        .await?;
+    let rows = q.order_by_asc(unit::Column::Name).limit(page.fetch()).all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
 
@@ -434,16 +337,9 @@ pub async fn count_units(db: &DatabaseConnection, filter: &UnitFilter) -> AppRes
 }
 
 pub async fn find_unit(db: &DatabaseConnection, id: Uuid) -> AppResult<unit::Model> {
-    unit::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("unit"))
+    unit::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("unit"))
 }
 
 pub async fn find_unit_by_name(db: &DatabaseConnection, name: &str) -> AppResult<unit::Model> {
-    unit::Entity::find()
-        .filter(unit::Column::Name.eq(name.trim()))
-        .one(db)
-        .await?
-        .ok_or(AppError::NotFound("unit"))
+    unit::Entity::find().filter(unit::Column::Name.eq(name.trim())).one(db).await?.ok_or(AppError::NotFound("unit"))
 }

@@ -5,8 +5,8 @@ use entity::audit_event;
 use entity::user::Role;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
-    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select, Statement,
+    ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select, Statement,
 };
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -34,11 +34,7 @@ pub struct Change<'a> {
 /// On PostgreSQL the insert first takes a transaction-scoped advisory lock, so events commit in the
 /// order of their `seq`: a reader that has seen `seq = n` will never later find a committed event
 /// below `n`. The lock is taken last in the transaction, so it is held only until the commit.
-pub async fn record(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    change: Change<'_>,
-) -> AppResult<i64> {
+pub async fn record(db: &impl ConnectionTrait, actor: &Actor, change: Change<'_>) -> AppResult<i64> {
     if db.get_database_backend() == DatabaseBackend::Postgres {
         db.execute(Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
@@ -65,11 +61,7 @@ pub async fn record(
 /// `None` on one side stands for creation or deletion. Secret fields are left out.
 pub fn diff<T: serde::Serialize>(before: Option<&T>, after: Option<&T>) -> AppResult<Value> {
     let to_map = |v: Option<&T>| -> AppResult<Map<String, Value>> {
-        match v
-            .map(serde_json::to_value)
-            .transpose()
-            .map_err(AppError::internal)?
-        {
+        match v.map(serde_json::to_value).transpose().map_err(AppError::internal)? {
             Some(Value::Object(map)) => Ok(map),
             Some(_) => Err(AppError::internal("audit diff of a non-object")),
             None => Ok(Map::new()),
@@ -139,16 +131,10 @@ pub async fn list(
     authorize(actor)?;
     let mut q = filtered(filter);
     if let Some(after) = &page.after {
-        let seq: i64 = after
-            .parse()
-            .map_err(|_| AppError::bad_input("after", "not a cursor of this list"))?;
+        let seq: i64 = after.parse().map_err(|_| AppError::bad_input("after", "not a cursor of this list"))?;
         q = q.filter(audit_event::Column::Seq.lt(seq));
     }
-    let rows = q
-        .order_by_desc(audit_event::Column::Seq)
-        .limit(page.fetch())
-        .all(db)
-        .await?;
+    let rows = q.order_by_desc(audit_event::Column::Seq).limit(page.fetch()).all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
 
@@ -172,16 +158,8 @@ mod tests {
 
     #[test]
     fn diff_names_changed_fields_and_hides_secrets() -> AppResult<()> {
-        let a = Row {
-            name: "a",
-            password_hash: "x",
-            n: 1,
-        };
-        let b = Row {
-            name: "a",
-            password_hash: "y",
-            n: 2,
-        };
+        let a = Row { name: "a", password_hash: "x", n: 1 };
+        let b = Row { name: "a", password_hash: "y", n: 2 };
         let d = diff(Some(&a), Some(&b))?;
         assert_eq!(d, json!({ "n": { "before": 1, "after": 2 } }));
         let created = diff(None, Some(&a))?;

@@ -14,10 +14,7 @@ use crate::error::{AppError, AppResult};
 #[derive(Debug, Clone)]
 pub enum Actor {
     /// A signed-in user, through the API.
-    User {
-        caller: Caller,
-        request_id: Option<String>,
-    },
+    User { caller: Caller, request_id: Option<String> },
     /// The server itself or an operator at the command line (seeding, `user create`).
     System,
 }
@@ -41,9 +38,7 @@ impl Actor {
     pub fn caller(&self) -> AppResult<&Caller> {
         match self {
             Self::User { caller, .. } => Ok(caller),
-            Self::System => Err(AppError::Forbidden(
-                "this action needs a signed-in user".into(),
-            )),
+            Self::System => Err(AppError::Forbidden("this action needs a signed-in user".into())),
         }
     }
 

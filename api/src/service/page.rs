@@ -20,10 +20,7 @@ impl PageRequest {
             None => DEFAULT_PAGE_SIZE.min(max),
             Some(n) if n >= 0 && (n as u64) <= max => n as u64,
             Some(_) => {
-                return Err(AppError::bad_input(
-                    "first",
-                    format!("first must be between 0 and {max}"),
-                ));
+                return Err(AppError::bad_input("first", format!("first must be between 0 and {max}")));
             }
         };
         let after = after.map(decode_cursor).transpose()?;
@@ -48,10 +45,7 @@ impl<T> Page<T> {
     pub fn from_fetched(mut rows: Vec<T>, request: &PageRequest) -> Self {
         let has_next = rows.len() as u64 > request.limit;
         rows.truncate(request.limit as usize);
-        Self {
-            items: rows,
-            has_next,
-        }
+        Self { items: rows, has_next }
     }
 }
 
@@ -67,11 +61,7 @@ pub fn decode_cursor(cursor: &str) -> AppResult<String> {
     }
     let bytes = (0..cursor.len())
         .step_by(2)
-        .map(|i| {
-            cursor
-                .get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
+        .map(|i| cursor.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
         .collect::<Option<Vec<u8>>>()
         .ok_or_else(bad)?;
     String::from_utf8(bytes).map_err(|_| bad())
@@ -93,9 +83,6 @@ mod tests {
     fn page_size_is_bounded() {
         assert!(PageRequest::new(Some(101), None, 100).is_err());
         assert!(PageRequest::new(Some(-1), None, 100).is_err());
-        assert!(matches!(
-            PageRequest::new(None, None, 100),
-            Ok(PageRequest { limit: 20, .. })
-        ));
+        assert!(matches!(PageRequest::new(None, None, 100), Ok(PageRequest { limit: 20, .. })));
     }
 }

@@ -12,9 +12,7 @@ pub use objects::{Unit, UnitConnection, User, UserConnection};
 
 use super::context::ContextExt;
 use super::pagination::{TotalCount, edges};
-use crate::service::account::{
-    self, NewUser, UnitFilter as UnitFilterArgs, UserFilter as UserFilterArgs,
-};
+use crate::service::account::{self, NewUser, UnitFilter as UnitFilterArgs, UserFilter as UserFilterArgs};
 
 /// Narrows `users`; every field set must match.
 #[derive(InputObject, Default)]
@@ -68,11 +66,7 @@ pub struct LoginPayload {
 
 impl From<account::Session> for LoginPayload {
     fn from(s: account::Session) -> Self {
-        Self {
-            token: s.token,
-            expires_at: s.expires_at,
-            user: User(s.user),
-        }
+        Self { token: s.token, expires_at: s.expires_at, user: User(s.user) }
     }
 }
 
@@ -93,9 +87,7 @@ impl AccountQuery {
         #[graphql(desc = "The account's id.")] id: Uuid,
     ) -> async_graphql::Result<User> {
         let state = ctx.state()?;
-        Ok(User(
-            account::find_user(&state.db, &ctx.actor()?, id).await?,
-        ))
+        Ok(User(account::find_user(&state.db, &ctx.actor()?, id).await?))
     }
 
     /// Accounts ordered by username. ADMIN only.
@@ -111,22 +103,14 @@ impl AccountQuery {
         let actor = ctx.actor()?;
         let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
-        let filter = UserFilterArgs {
-            role: f.role,
-            unit_id: f.unit_id,
-            active: f.active,
-            search: f.search,
-        };
+        let filter = UserFilterArgs { role: f.role, unit_id: f.unit_id, active: f.active, search: f.search };
         let rows = account::list_users(&state.db, &actor, &filter, &page).await?;
         let db = state.db.clone();
         let total = TotalCount::new(move || {
             let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
             async move { account::count_users(&db, &actor, &filter).await }
         });
-        Ok(UserConnection::new(
-            edges(rows, &page, |u| u.username.clone(), User),
-            total,
-        ))
+        Ok(UserConnection::new(edges(rows, &page, |u| u.username.clone(), User), total))
     }
 
     /// One unit by id. Any signed-in user.
@@ -152,21 +136,14 @@ impl AccountQuery {
         let state = ctx.state()?;
         let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
-        let filter = UnitFilterArgs {
-            kind: f.kind,
-            has_funding_targets: f.has_funding_targets,
-            search: f.search,
-        };
+        let filter = UnitFilterArgs { kind: f.kind, has_funding_targets: f.has_funding_targets, search: f.search };
         let rows = account::list_units(&state.db, &filter, &page).await?;
         let db = state.db.clone();
         let total = TotalCount::new(move || {
             let (db, filter) = (db.clone(), filter.clone());
             async move { account::count_units(&db, &filter).await }
         });
-        Ok(UnitConnection::new(
-            edges(rows, &page, |u| u.name.clone(), Unit),
-            total,
-        ))
+        Ok(UnitConnection::new(edges(rows, &page, |u| u.name.clone(), Unit), total))
     }
 }
 
@@ -184,15 +161,7 @@ impl AccountMutation {
         #[graphql(desc = "The account's password.")] password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let s = ctx.state()?;
-        let session = account::login(
-            &s.db,
-            &s.hasher,
-            &s.keys,
-            &s.config.login,
-            &username,
-            password,
-        )
-        .await?;
+        let session = account::login(&s.db, &s.hasher, &s.keys, &s.config.login, &username, password).await?;
         Ok(session.into())
     }
 
@@ -206,15 +175,8 @@ impl AccountMutation {
     ) -> async_graphql::Result<LoginPayload> {
         let s = ctx.state()?;
         let actor = ctx.actor()?;
-        let session = account::change_password(
-            &s.db,
-            &s.hasher,
-            &s.keys,
-            &actor,
-            current_password,
-            new_password,
-        )
-        .await?;
+        let session =
+            account::change_password(&s.db, &s.hasher, &s.keys, &actor, current_password, new_password).await?;
         Ok(session.into())
     }
 
@@ -233,9 +195,7 @@ impl AccountMutation {
             role: input.role,
             unit_id: input.unit_id,
         };
-        Ok(User(
-            account::create_user(&s.db, &s.hasher, &actor, new).await?,
-        ))
+        Ok(User(account::create_user(&s.db, &s.hasher, &actor, new).await?))
     }
 
     /// Deactivates an account and ends its sessions at once. ADMIN only; not your own account.

@@ -10,6 +10,7 @@ use crate::graphql::pagination::connection;
 /// A person or system that signs in. Belongs to exactly one unit.
 pub struct User(pub user::Model);
 
+/// A person or system that signs in. Belongs to exactly one unit.
 #[Object]
 impl User {
     /// Stable identifier.
@@ -39,9 +40,7 @@ impl User {
 
     /// The unit the account belongs to.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
-        Ok(Unit(
-            load::<unit::Entity>(ctx, self.0.unit_id, "unit").await?,
-        ))
+        Ok(Unit(load::<unit::Entity>(ctx, self.0.unit_id, "unit").await?))
     }
 
     /// When the account was created (UTC).
@@ -54,6 +53,8 @@ impl User {
 /// leading group.
 pub struct Unit(pub unit::Model);
 
+/// A unit (单位): a responsible department, a township, an enterprise, the project office or the
+/// leading group.
 #[Object]
 impl Unit {
     /// Stable identifier.
@@ -77,17 +78,5 @@ impl Unit {
     }
 }
 
-connection!(
-    UserConnection,
-    UserEdge,
-    User,
-    "A page of accounts, ordered by username.",
-    "An account and its cursor."
-);
-connection!(
-    UnitConnection,
-    UnitEdge,
-    Unit,
-    "A page of units, ordered by name.",
-    "A unit and its cursor."
-);
+connection!(UserConnection, UserEdge, User, "A page of accounts, ordered by username.", "An account and its cursor.");
+connection!(UnitConnection, UnitEdge, Unit, "A page of units, ordered by name.", "A unit and its cursor.");

@@ -13,6 +13,7 @@ use crate::service::audit::{self, AuditFilter};
 /// One recorded change to stored data.
 pub struct AuditEvent(pub audit_event::Model);
 
+/// One recorded change to stored data.
 #[Object]
 impl AuditEvent {
     /// Position in the trail, as a decimal string; later events have larger numbers.
@@ -28,9 +29,7 @@ impl AuditEvent {
     /// Who made the change; null for the system itself (seeding, command line).
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         match self.0.actor_id {
-            Some(id) => Ok(Some(User(
-                load::<entity::user::Entity>(ctx, id, "user").await?,
-            ))),
+            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
             None => Ok(None),
         }
     }
@@ -118,9 +117,6 @@ impl AuditQuery {
             let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
             async move { audit::count(&db, &actor, &filter).await }
         });
-        Ok(AuditEventConnection::new(
-            edges(rows, &page, |e| e.seq.to_string(), AuditEvent),
-            total,
-        ))
+        Ok(AuditEventConnection::new(edges(rows, &page, |e| e.seq.to_string(), AuditEvent), total))
     }
 }

@@ -1,0 +1,62 @@
+//! Probes, GraphiQL and request ids.
+
+use serde_json::json;
+
+use crate::helpers::{TestApp, TestResult};
+
+#[tokio::test]
+async fn health_and_readiness_answer() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let health = app.client.get(app.url("/healthz")).send().await?;
+    assert_eq!(health.status().as_u16(), 200);
+    let ready = app.client.get(app.url("/readyz")).send().await?;
+    assert_eq!(ready.status().as_u16(), 200);
+    assert_eq!(ready.text().await?, "ready");
+    Ok(())
+}
+
+#[tokio::test]
+async fn graphiql_is_served_on_get_unless_turned_off() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let page = app.client.get(app.url("/graphql")).send().await?;
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await?.to_lowercase().contains("graphiql"));
+
+    let locked = TestApp::spawn_with(|c| {
+        c.graphiql = false;
+        c.introspection = false;
+    })
+    .await?;
+    let page = locked.client.get(locked.url("/graphql")).send().await?;
+    assert_eq!(page.status().as_u16(), 405);
+    let body = locked.gql("{ __schema { types { name } } }", json!({}), None).await?;
+    assert!(body["data"]["__schema"].is_null(), "introspection is off: {body}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id_and_errors_repeat_it() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let response = app.post(json!({ "query": "{ me { id } }" }), None).await?;
+    let header = response.headers().get("x-request-id").ok_or("no header")?.to_str()?.to_owned();
+    let body: serde_json::Value = response.json().await?;
+    assert_eq!(body["errors"][0]["extensions"]["requestId"], header.as_str());
+    // A sane id from an upstream proxy is kept; a hostile one is replaced.
+    let kept = app
+        .client
+        .post(app.url("/graphql"))
+        .header("x-request-id", "gateway-42")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await?;
+    assert_eq!(kept.headers().get("x-request-id").ok_or("no header")?, "gateway-42");
+    let replaced = app
+        .client
+        .post(app.url("/graphql"))
+        .header("x-request-id", "evil\"id with spaces")
+        .json(&json!({ "query": "{ __typename }" }))
+        .send()
+        .await?;
+    assert_ne!(replaced.headers().get("x-request-id").ok_or("no header")?, "evil\"id with spaces");
+    Ok(())
+}

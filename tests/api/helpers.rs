@@ -1,0 +1,124 @@
+//! Every test gets its own server on port 0 and its own database: a SQLite file in a temporary
+//! folder, or, when `TEST_DATABASE_URL` names a PostgreSQL database, a fresh database beside it.
+
+use std::net::SocketAddr;
+
+use api::{AppState, Application, Config};
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+pub const DEMO_PASSWORD: &str = api::seed::demo::DEMO_PASSWORD;
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    pub database_url: String,
+    /// Holds the SQLite file and the data folder until the test ends.
+    _dir: tempfile::TempDir,
+}
+
+/// A database URL of this test's own.
+pub async fn fresh_database(dir: &std::path::Path) -> TestResult<String> {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let (server, base_name) = base.rsplit_once('/').ok_or("TEST_DATABASE_URL has no database name")?;
+            let base_name = base_name.split('?').next().unwrap_or(base_name);
+            let name = format!("{base_name}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+            let admin = Database::connect(base.as_str()).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+            admin.close().await?;
+            Ok(format!("{server}/{name}"))
+        }
+        _ => Ok(format!("sqlite://{}?mode=rwc", dir.join("test.db").display())),
+    }
+}
+
+impl TestApp {
+    /// A server with the demo county loaded.
+    pub async fn spawn() -> TestResult<Self> {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// A server whose configuration `adjust` may change first.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestResult<Self> {
+        let dir = tempfile::tempdir()?;
+        let database_url = fresh_database(dir.path()).await?;
+        Self::spawn_on(database_url, dir, adjust).await
+    }
+
+    /// A server on an existing database (a second instance, or after the command line touched it).
+    pub async fn spawn_on(
+        database_url: String,
+        dir: tempfile::TempDir,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestResult<Self> {
+        let mut config = Config::for_tests(database_url.clone(), dir.path().to_owned());
+        adjust(&mut config);
+        let app = Application::build(config).await?;
+        let addr = app.local_addr()?;
+        let state = app.state().clone();
+        tokio::spawn(app.run(std::future::pending()));
+        Ok(Self { addr, client: reqwest::Client::new(), state, database_url, _dir: dir })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Posts a raw body to `/graphql`.
+    pub async fn post(&self, body: Value, token: Option<&str>) -> TestResult<reqwest::Response> {
+        let mut request = self.client.post(self.url("/graphql")).json(&body);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Ok(request.send().await?)
+    }
+
+    /// Runs one operation and returns the whole response body.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> TestResult<Value> {
+        let response = self.post(json!({ "query": query, "variables": variables }), token).await?;
+        Ok(response.json().await?)
+    }
+
+    /// Runs one operation that must succeed and returns its `data`.
+    pub async fn data(&self, query: &str, variables: Value, token: Option<&str>) -> TestResult<Value> {
+        let body = self.gql(query, variables, token).await?;
+        if body.get("errors").is_some() {
+            return Err(format!("unexpected errors: {body}").into());
+        }
+        Ok(body["data"].clone())
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> TestResult<String> {
+        let data = self
+            .data(
+                "mutation($u: String!, $p: String!) { login(username: $u, password: $p) { token } }",
+                json!({ "u": username, "p": password }),
+                None,
+            )
+            .await?;
+        data["login"]["token"].as_str().map(str::to_owned).ok_or_else(|| "no token".into())
+    }
+
+    /// Signs in as a demo account.
+    pub async fn login_as(&self, username: &str) -> TestResult<String> {
+        self.login(username, DEMO_PASSWORD).await
+    }
+
+    pub fn statements(&self) -> u64 {
+        self.state.statements_executed()
+    }
+}
+
+/// `extensions.code` of the first error, if any.
+pub fn error_code(body: &Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}
+
+/// The demo id of a unit by name.
+pub fn unit_id(name: &str) -> String {
+    api::seed::demo::demo_id("unit", name).to_string()
+}

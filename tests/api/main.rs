@@ -1,0 +1,10 @@
+//! Integration tests: each one drives its own server over HTTP.
+
+mod accounts;
+mod audit;
+mod auth;
+mod cli;
+mod health;
+mod helpers;
+mod limits;
+mod schema;

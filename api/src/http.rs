@@ -111,18 +111,14 @@ async fn graphql(
             return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
         }
     };
-    if let BatchRequest::Batch(requests) = &batch {
-        if requests.len() > limits.max_batch {
-            let err = AppError::BadUserInput {
-                field: None,
-                message: format!(
-                    "a batch holds at most {} operations; this one has {}",
-                    limits.max_batch,
-                    requests.len()
-                ),
-            };
-            return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
-        }
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > limits.max_batch
+    {
+        let err = AppError::BadUserInput {
+            field: None,
+            message: format!("a batch holds at most {} operations; this one has {}", limits.max_batch, requests.len()),
+        };
+        return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
     }
     let caller = match authenticate(&state.db, &state.keys, &headers).await {
         Ok(caller) => caller,

@@ -77,10 +77,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let db = db::connect(&config, statements.clone()).await?;
     Migrator::up(&db, None).await?;
     let hasher = PasswordHasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
-    if config.seed_demo_when_empty {
-        if let Some(loaded) = seed::demo::load(&db, &hasher).await.map_err(StartError::Seed)? {
-            tracing::info!(units = loaded.units, users = loaded.users, "loaded the demo county");
-        }
+    if config.seed_demo_when_empty
+        && let Some(loaded) = seed::demo::load(&db, &hasher).await.map_err(StartError::Seed)?
+    {
+        tracing::info!(units = loaded.units, users = loaded.users, "loaded the demo county");
     }
     Ok(AppState { keys: JwtKeys::from_config(&config), config: Arc::new(config), db, hasher, statements })
 }

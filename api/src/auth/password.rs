@@ -15,7 +15,7 @@ const MAX_LEN: usize = 128;
 /// Rejects passwords a county system should not accept; names the input field on failure.
 pub fn validate_new_password(field: &str, password: &str) -> AppResult<()> {
     let chars = password.chars().count();
-    if chars < MIN_LEN || chars > MAX_LEN {
+    if !(MIN_LEN..=MAX_LEN).contains(&chars) {
         return Err(AppError::bad_input(field, format!("a password has {MIN_LEN} to {MAX_LEN} characters")));
     }
     if password.trim().is_empty() {

@@ -16,7 +16,7 @@ use super::page::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
 
 /// Any number will do, as long as nothing else in the database takes the same advisory lock.
-const AUDIT_LOCK_KEY: i64 = 0x6b70_6175_6469_74;
+const AUDIT_LOCK_KEY: i64 = 0x006b_7061_7564_6974;
 
 /// Fields that never enter the trail.
 const SECRET_FIELDS: &[&str] = &["password_hash"];

@@ -56,7 +56,7 @@ pub fn encode_cursor(key: &str) -> String {
 
 pub fn decode_cursor(cursor: &str) -> AppResult<String> {
     let bad = || AppError::bad_input("after", "after is not a cursor this list gave out");
-    if cursor.len() % 2 != 0 || cursor.len() > 512 {
+    if !cursor.len().is_multiple_of(2) || cursor.len() > 512 {
         return Err(bad());
     }
     let bytes = (0..cursor.len())

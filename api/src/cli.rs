@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use entity::user::Role;
 use migration::{Migrator, MigratorTrait};
+use sea_orm::ActiveEnum;
 
 use crate::config::Config;
 use crate::error::AppError;
@@ -160,7 +161,7 @@ async fn run(cli: Cli) -> Result<(), String> {
                 unit_id: unit.id,
             };
             let user = account::create_user(&state.db, &state.hasher, &Actor::System, new).await.map_err(describe)?;
-            println!("created {} ({:?}, {}) id {}", user.username, user.role, unit.name, user.id);
+            println!("created {} ({}, {}) id {}", user.username, user.role.to_value(), unit.name, user.id);
             Ok(())
         }
         Command::ExportSchema { .. } => Ok(()),
@@ -181,7 +182,8 @@ async fn serve(config: Config) -> Result<(), String> {
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("serving GraphQL on http://{addr}/graphql (health: /healthz, readiness: /readyz)");
     if demo {
-        let logins: Vec<String> = seed::demo::USERS.iter().map(|u| format!("{} ({:?})", u.username, u.role)).collect();
+        let logins: Vec<String> =
+            seed::demo::USERS.iter().map(|u| format!("{} ({})", u.username, u.role.to_value())).collect();
         tracing::info!("demo logins, password `{}`: {}", seed::demo::DEMO_PASSWORD, logins.join(", "));
     }
     app.run(shutdown_signal()).await.map_err(|e| e.to_string())

@@ -393,6 +393,22 @@ mod tests {
     }
 
     #[test]
+    fn a_toml_file_sets_values_and_rejects_unknown_keys() -> Result<(), Box<dyn std::error::Error>> {
+        let dir = std::env::temp_dir().join(format!("kp-config-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join("kp.toml");
+        let secret = "s".repeat(32);
+        std::fs::write(&path, format!("bind = \"0.0.0.0:9000\"\nmax_batch = 3\njwt_secret = \"{secret}\"\n"))?;
+        let c = Config::load(Some(&path), false)?;
+        assert_eq!(c.bind.port(), 9000);
+        assert_eq!(c.limits.max_batch, 3);
+        std::fs::write(&path, "no_such_setting = 1\n")?;
+        assert!(matches!(Config::load(Some(&path), false), Err(ConfigError::Toml { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
+    #[test]
     fn the_dev_secret_survives_a_restart() -> Result<(), ConfigError> {
         let dir = std::env::temp_dir().join(format!("kp-secret-{}", uuid::Uuid::new_v4()));
         let first = persistent_dev_secret(&dir)?;

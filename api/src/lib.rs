@@ -80,7 +80,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     if config.seed_demo_when_empty
         && let Some(loaded) = seed::demo::load(&db, &hasher).await.map_err(StartError::Seed)?
     {
-        tracing::info!(units = loaded.units, users = loaded.users, "loaded the demo county");
+        tracing::info!(
+            units = loaded.units,
+            users = loaded.users,
+            projects = loaded.projects,
+            "loaded the demo county"
+        );
     }
     Ok(AppState { keys: JwtKeys::from_config(&config), config: Arc::new(config), db, hasher, statements })
 }

@@ -2,7 +2,15 @@
 //! that the stored value, the Rust value and the GraphQL value are one thing.
 
 pub mod audit_event;
+pub mod health_rule;
 pub mod login_failure;
+pub mod milestone;
+pub mod monthly_report;
+pub mod project;
+pub mod project_paired_unit;
+pub mod project_year_plan;
+pub mod reporting_period;
+pub mod schedule_plan;
 pub mod unit;
 pub mod user;
 

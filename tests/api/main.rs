@@ -7,4 +7,7 @@ mod cli;
 mod health;
 mod helpers;
 mod limits;
+mod projects;
+mod reports;
+mod schedules;
 mod schema;

@@ -1,9 +1,8 @@
 //! What resolvers read from the context: shared state, the caller, the page they were asked for.
 
 use async_graphql::Context;
-use async_graphql::dataloader::DataLoader;
 
-use super::loaders::{ById, KeyedById};
+use super::loaders::{ById, Cached, KeyedById};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::RequestId;
@@ -19,7 +18,9 @@ pub trait ContextExt {
     fn actor(&self) -> AppResult<Actor>;
     /// Validates `first` / `after` against the configured page size.
     fn page(&self, first: Option<i32>, after: Option<String>) -> AppResult<PageRequest>;
-    fn loader<E: KeyedById>(&self) -> AppResult<&DataLoader<ById<E>>>;
+    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>>;
+    /// Any registered loader.
+    fn cached<T: Send + Sync + 'static>(&self) -> AppResult<&Cached<T>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -42,8 +43,12 @@ impl ContextExt for Context<'_> {
         PageRequest::new(first, after.as_deref(), self.state()?.config.limits.max_page_size)
     }
 
-    fn loader<E: KeyedById>(&self) -> AppResult<&DataLoader<ById<E>>> {
-        self.data::<DataLoader<ById<E>>>().map_err(|_| AppError::internal("loader not registered"))
+    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>> {
+        self.cached::<ById<E>>()
+    }
+
+    fn cached<T: Send + Sync + 'static>(&self) -> AppResult<&Cached<T>> {
+        self.data::<Cached<T>>().map_err(|_| AppError::internal("loader not registered"))
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::marker::PhantomData;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
@@ -18,6 +18,13 @@ pub trait KeyedById: EntityTrait<Model: Clone + Send + Sync + 'static> {
 
 impl KeyedById for entity::unit::Entity {
     const ID: Self::Column = entity::unit::Column::Id;
+    fn id_of(model: &Self::Model) -> Uuid {
+        model.id
+    }
+}
+
+impl KeyedById for entity::project::Entity {
+    const ID: Self::Column = entity::project::Column::Id;
     fn id_of(model: &Self::Model) -> Uuid {
         model.id
     }
@@ -56,9 +63,92 @@ where
     }
 }
 
+/// A request's loader: batches and remembers what it loaded, so lists can prime it in advance.
+pub type Cached<T> = DataLoader<T, HashMapCache>;
+
+fn cached<T: Send + Sync + 'static>(loader: T) -> Cached<T> {
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+}
+
 /// Adds a fresh set of loaders to one request. Loaders cache, so they never outlive a request.
 pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
     request
-        .data(DataLoader::new(ById::<entity::unit::Entity>::new(db.clone()), tokio::spawn))
-        .data(DataLoader::new(ById::<entity::user::Entity>::new(db.clone()), tokio::spawn))
+        .data(cached(ById::<entity::unit::Entity>::new(db.clone())))
+        .data(cached(ById::<entity::user::Entity>::new(db.clone())))
+        .data(cached(ById::<entity::project::Entity>::new(db.clone())))
+        .data(cached(PairedUnits(db.clone())))
+        .data(cached(CurrentMilestones(db.clone())))
+        .data(cached(CurrentReports(db.clone())))
+        .data(cached(ProjectHealth(db.clone())))
+        .data(cached(ScheduleHistory(db.clone())))
+        .data(cached(YearFigures(db.clone())))
+}
+
+/// A loader keyed by project id whose batch is computed by one service call.
+macro_rules! project_loader {
+    ($(#[$doc:meta])* $name:ident, $value:ty, |$db:ident, $keys:ident| $body:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub DatabaseConnection);
+
+        impl Loader<Uuid> for $name {
+            type Value = $value;
+            type Error = AppError;
+
+            async fn load(&self, $keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
+                let $db = &self.0;
+                $body
+            }
+        }
+    };
+}
+
+project_loader!(
+    /// Paired service units of each project.
+    PairedUnits, Vec<entity::unit::Model>, |db, keys| crate::service::project::paired_units(db, keys).await
+);
+project_loader!(
+    /// Milestones of each project's current schedule.
+    CurrentMilestones, Vec<entity::milestone::Model>, |db, keys| crate::service::schedule::current_milestones(db, keys).await
+);
+project_loader!(
+    /// Current monthly reports of each project, newest period first.
+    CurrentReports, Vec<entity::monthly_report::Model>, |db, keys| crate::service::report::current_reports(db, keys).await
+);
+project_loader!(
+    /// Each project's light as of today.
+    ProjectHealth, crate::service::health::Health, |db, keys| {
+        crate::service::health::compute(db, keys, chrono::Utc::now().date_naive()).await
+    }
+);
+project_loader!(
+    /// Every schedule version of each project, newest first.
+    ScheduleHistory, Vec<(entity::schedule_plan::Model, Vec<entity::milestone::Model>)>, |db, keys| {
+        crate::service::schedule::histories(db, keys).await
+    }
+);
+
+/// Planned and reported investment of a project in a year: (planned, reported that year, reported
+/// in all years), in fen.
+pub struct YearFigures(pub DatabaseConnection);
+
+impl Loader<(Uuid, i32)> for YearFigures {
+    type Value = (i64, i64, i64);
+    type Error = AppError;
+
+    async fn load(&self, keys: &[(Uuid, i32)]) -> Result<HashMap<(Uuid, i32), Self::Value>, Self::Error> {
+        let mut years: HashMap<i32, Vec<Uuid>> = HashMap::new();
+        for (id, year) in keys {
+            years.entry(*year).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (year, ids) in years {
+            let plans = crate::service::project::year_plans(&self.0, &ids, year).await?;
+            let reported = crate::service::report::reported_investment(&self.0, &ids, year).await?;
+            for id in ids {
+                let (this_year, total) = reported.get(&id).copied().unwrap_or_default();
+                out.insert((id, year), (plans.get(&id).copied().unwrap_or(0), this_year, total));
+            }
+        }
+        Ok(out)
+    }
 }

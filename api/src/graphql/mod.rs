@@ -6,6 +6,8 @@ pub mod context;
 mod guards;
 pub mod loaders;
 pub mod pagination;
+pub mod project;
+pub mod scalars;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
@@ -13,11 +15,11 @@ use crate::config::Config;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, audit::AuditQuery);
+pub struct Query(account::AccountQuery, project::ProjectQuery, audit::AuditQuery);
 
 /// Everything a client can change. Every change is recorded in the audit trail.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation);
+pub struct Mutation(account::AccountMutation, project::ProjectMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -64,11 +64,39 @@ const DEPARTMENTS: &[(&str, bool)] = &[
     ("审计局", false),
 ];
 
-const TOWNSHIPS: &[&str] =
+/// Department names, for seeding steps that hand out work.
+pub const DEPARTMENT_NAMES: &[&str] = &[
+    "发改局",
+    "工信局",
+    "科技局",
+    "财政局",
+    "自然资源局",
+    "生态环境局",
+    "住建局",
+    "交通运输局",
+    "水利局",
+    "农业农村局",
+    "商务局",
+    "文旅广体局",
+    "教育局",
+    "卫健局",
+    "人社局",
+    "应急管理局",
+    "市场监管局",
+    "行政审批服务局",
+    "城管局",
+    "林业局",
+    "民政局",
+    "高新区管委会",
+    "工业园区管委会",
+    "招商促进中心",
+];
+
+pub const TOWNSHIPS: &[&str] =
     &["襄阳街街道", "汪家桥街道", "三洲驿街道", "金鱼岭街道", "嘉山街道", "新洲镇", "白衣镇", "毛里湖镇", "药山镇"];
 
 /// Enterprises that carry or serve projects (water, power, roads, gas: 水电路气).
-const ENTERPRISES: &[&str] = &[
+pub const ENTERPRISES: &[&str] = &[
     "城市建设投资公司",
     "交通建设投资公司",
     "供电公司",
@@ -129,6 +157,7 @@ pub fn units() -> Vec<(&'static str, UnitKind, bool)> {
 pub struct Loaded {
     pub units: usize,
     pub users: usize,
+    pub projects: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -141,7 +170,10 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
         hashes.push(hasher.hash(DEMO_PASSWORD.to_owned()).await?);
     }
     let txn = db.begin().await?;
-    let loaded = Loaded { units: insert_units(&txn).await?, users: insert_users(&txn, hashes).await? };
+    let units = insert_units(&txn).await?;
+    let users = insert_users(&txn, hashes).await?;
+    let projects = super::projects::load(&txn, Utc::now().date_naive()).await?;
+    let loaded = Loaded { units, users, projects };
     audit::record(
         &txn,
         &Actor::System,
@@ -149,7 +181,11 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
             action: "seed.demo",
             entity_type: "county",
             entity_id: "demo".into(),
-            changes: json!({ "units": { "after": loaded.units }, "users": { "after": loaded.users } }),
+            changes: json!({
+                "units": { "after": loaded.units },
+                "users": { "after": loaded.users },
+                "projects": { "after": loaded.projects },
+            }),
         },
     )
     .await?;
@@ -212,6 +248,12 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all.len(), "unit names are unique");
+    }
+
+    #[test]
+    fn department_names_for_work_are_demo_units() {
+        let names: Vec<_> = units().into_iter().map(|(n, _, _)| n).collect();
+        assert!(DEPARTMENT_NAMES.iter().all(|d| names.contains(d)));
     }
 
     #[test]

@@ -2,3 +2,4 @@
 //! grows one function per domain: later domains add their own step to [`demo::load`].
 
 pub mod demo;
+pub mod projects;

@@ -3,7 +3,13 @@
 
 pub mod account;
 pub mod audit;
+pub mod dashboard;
+pub mod health;
+pub mod money;
 pub mod page;
+pub mod project;
+pub mod report;
+pub mod schedule;
 
 use entity::user::Role;
 

@@ -1,0 +1,460 @@
+use async_graphql::{Context, Object, SimpleObject};
+use chrono::{DateTime, Datelike, Utc};
+use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
+use entity::{milestone, monthly_report, schedule_plan};
+use uuid::Uuid;
+
+use crate::error::AppError;
+use crate::graphql::account::{Unit, User};
+use crate::graphql::context::{ContextExt, load};
+use crate::graphql::loaders::{
+    CurrentMilestones, CurrentReports, PairedUnits, ProjectHealth, ScheduleHistory, YearFigures,
+};
+use crate::graphql::pagination::connection;
+use crate::graphql::scalars::{Date, Decimal};
+use crate::service::money::{bp_to_percent, fen_to_wan};
+use crate::service::{health, schedule};
+
+/// A WGS-84 point (the datum of phone GPS; convert for GCJ-02 or BD-09 web maps).
+#[derive(SimpleObject, Debug, Clone, Copy)]
+pub struct GeoPoint {
+    /// Latitude in degrees, north positive.
+    pub lat: f64,
+    /// Longitude in degrees, east positive.
+    pub lng: f64,
+}
+
+/// Most reports one project lists at a time.
+const MAX_REPORTS: i32 = 60;
+
+/// A key project (重点项目) of the programme.
+pub struct Project(pub project::Model);
+
+/// A key project (重点项目) of the programme.
+#[Object]
+impl Project {
+    /// Stable identifier.
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// National investment project code (全国投资项目代码), when the project has one.
+    async fn code(&self) -> Option<&str> {
+        self.0.code.as_deref()
+    }
+
+    /// Project name.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Which list the project is on.
+    async fn category(&self) -> ProjectCategory {
+        self.0.category
+    }
+
+    /// The industry the project belongs to.
+    async fn industry(&self) -> Industry {
+        self.0.industry
+    }
+
+    /// Where the project stands.
+    async fn status(&self) -> ProjectStatus {
+        self.0.status
+    }
+
+    /// The unit that "packages" the project (部门包项目) and reports on it.
+    async fn responsible_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
+        Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.responsible_unit_id, "unit").await?))
+    }
+
+    /// The city leader linked to the project (领导联项目).
+    async fn leader(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(User(load::<entity::user::Entity>(ctx, self.0.leader_id, "user").await?))
+    }
+
+    /// Units paired with the project to serve it (六包服务、结对联系), by name.
+    async fn paired_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Unit>> {
+        let units = ctx.cached::<PairedUnits>()?.load_one(self.0.id).await?;
+        Ok(units.unwrap_or_default().into_iter().map(Unit).collect())
+    }
+
+    /// Total investment, 万元.
+    async fn total_investment(&self) -> Decimal {
+        Decimal(fen_to_wan(self.0.total_investment_fen))
+    }
+
+    /// Planned investment for a year (年度计划投资), 万元; 0 when no plan is set.
+    async fn planned_investment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Calendar year; this year when omitted.")] year: Option<i32>,
+    ) -> async_graphql::Result<Decimal> {
+        Ok(Decimal(fen_to_wan(self.year_figures(ctx, year).await?.0)))
+    }
+
+    /// Investment completed in a year according to the monthly reports, 万元.
+    async fn completed_investment(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Calendar year; this year when omitted.")] year: Option<i32>,
+    ) -> async_graphql::Result<Decimal> {
+        Ok(Decimal(fen_to_wan(self.year_figures(ctx, year).await?.1)))
+    }
+
+    /// Investment completed since the project began: the prior figure plus every monthly report, 万元.
+    async fn completed_investment_total(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
+        Ok(Decimal(fen_to_wan(self.0.prior_completed_fen + self.year_figures(ctx, None).await?.2)))
+    }
+
+    /// Investment completed before the first monthly report in this system, 万元.
+    async fn prior_completed_investment(&self) -> Decimal {
+        Decimal(fen_to_wan(self.0.prior_completed_fen))
+    }
+
+    /// Physical progress in percent (from the newest report, or set by the unit).
+    async fn progress_percent(&self) -> Decimal {
+        Decimal(bp_to_percent(self.0.progress_bp))
+    }
+
+    /// Planned start of construction.
+    async fn planned_start(&self) -> Option<Date> {
+        self.0.planned_start.map(Date)
+    }
+
+    /// Required completion date.
+    async fn planned_completion(&self) -> Option<Date> {
+        self.0.planned_completion.map(Date)
+    }
+
+    /// Actual start of construction.
+    async fn actual_start(&self) -> Option<Date> {
+        self.0.actual_start.map(Date)
+    }
+
+    /// Actual completion.
+    async fn actual_completion(&self) -> Option<Date> {
+        self.0.actual_completion.map(Date)
+    }
+
+    /// The site's reference point.
+    async fn location(&self) -> GeoPoint {
+        GeoPoint { lat: self.0.lat, lng: self.0.lng }
+    }
+
+    /// Radius around the location that counts as "on site", metres.
+    async fn site_radius_m(&self) -> i32 {
+        self.0.site_radius_m
+    }
+
+    /// The site boundary, when one was drawn.
+    async fn boundary(&self) -> Option<Vec<GeoPoint>> {
+        let points: Vec<[f64; 2]> = serde_json::from_value(self.0.boundary.clone()?).ok()?;
+        Some(points.into_iter().map(|[lng, lat]| GeoPoint { lat, lng }).collect())
+    }
+
+    /// Street address of the site.
+    async fn address(&self) -> Option<&str> {
+        self.0.address.as_deref()
+    }
+
+    /// What the project builds.
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Milestones of the current backward schedule, in order.
+    async fn milestones(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Milestone>> {
+        let ms = ctx.cached::<CurrentMilestones>()?.load_one(self.0.id).await?;
+        Ok(ms.unwrap_or_default().into_iter().map(Milestone).collect())
+    }
+
+    /// The worst slip among the current milestones, in days (negative when all finished early).
+    async fn worst_slip_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        let ms = ctx.cached::<CurrentMilestones>()?.load_one(self.0.id).await?;
+        Ok(ms.and_then(|ms: Vec<milestone::Model>| schedule::worst_slip(&ms, Utc::now().date_naive())))
+    }
+
+    /// Every version of the schedule, newest first (replanning keeps the old ones).
+    async fn schedule_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SchedulePlan>> {
+        let plans = ctx.cached::<ScheduleHistory>()?.load_one(self.0.id).await?;
+        Ok(plans.unwrap_or_default().into_iter().map(|(plan, milestones)| SchedulePlan { plan, milestones }).collect())
+    }
+
+    /// Current monthly reports, newest period first.
+    async fn reports(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "How many, 0 to 60 (default 12).")] first: Option<i32>,
+    ) -> async_graphql::Result<Vec<MonthlyReport>> {
+        let first = first.unwrap_or(12);
+        if !(0..=MAX_REPORTS).contains(&first) {
+            return Err(AppError::bad_input("first", format!("first must be between 0 and {MAX_REPORTS}")).into());
+        }
+        let reports = ctx.cached::<CurrentReports>()?.load_one(self.0.id).await?;
+        Ok(reports.unwrap_or_default().into_iter().take(first as usize).map(MonthlyReport).collect())
+    }
+
+    /// The project's light today and why.
+    async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
+        let h = ctx.cached::<ProjectHealth>()?.load_one(self.0.id).await?.ok_or(AppError::NotFound("project"))?;
+        Ok(Health(h))
+    }
+
+    /// When the project was entered (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When the project was last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+}
+
+impl Project {
+    async fn year_figures(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<(i64, i64, i64), AppError> {
+        let year = year.unwrap_or_else(|| Utc::now().year());
+        let loader = ctx.cached::<YearFigures>()?;
+        Ok(loader.load_one((self.0.id, year)).await?.unwrap_or_default())
+    }
+}
+
+connection!(
+    ProjectConnection,
+    ProjectEdge,
+    Project,
+    "A page of projects in the requested order.",
+    "A project and its cursor."
+);
+
+/// One step of a backward schedule (工期倒排).
+pub struct Milestone(pub milestone::Model);
+
+/// One step of a backward schedule (工期倒排).
+#[Object]
+impl Milestone {
+    /// Stable identifier.
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// Step name, e.g. `主体施工`.
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+
+    /// Order within the schedule, from 0.
+    async fn position(&self) -> i32 {
+        self.0.position
+    }
+
+    /// Planned length in days.
+    async fn duration_days(&self) -> i32 {
+        self.0.duration_days
+    }
+
+    /// Planned start.
+    async fn planned_start(&self) -> Date {
+        Date(self.0.planned_start)
+    }
+
+    /// Planned finish.
+    async fn planned_finish(&self) -> Date {
+        Date(self.0.planned_finish)
+    }
+
+    /// Actual finish, once done.
+    async fn actual_finish(&self) -> Option<Date> {
+        self.0.actual_finish.map(Date)
+    }
+
+    /// Days late: for a done milestone, actual minus planned finish (negative when early); for an
+    /// open one, days past its planned finish as of today (0 while not yet due).
+    async fn days_late(&self) -> i64 {
+        schedule::days_late(&self.0, Utc::now().date_naive())
+    }
+}
+
+/// One version of a project's backward schedule.
+pub struct SchedulePlan {
+    plan: schedule_plan::Model,
+    milestones: Vec<milestone::Model>,
+}
+
+/// One version of a project's backward schedule.
+#[Object]
+impl SchedulePlan {
+    /// Stable identifier.
+    async fn id(&self) -> Uuid {
+        self.plan.id
+    }
+
+    /// 1 for the first plan, +1 for each replanning.
+    async fn version(&self) -> i32 {
+        self.plan.version
+    }
+
+    /// The deadline the steps were laid back from.
+    async fn deadline(&self) -> Date {
+        Date(self.plan.deadline)
+    }
+
+    /// Whether this is the plan in force.
+    async fn is_current(&self) -> bool {
+        self.plan.is_current
+    }
+
+    /// When the plan was made (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.plan.created_at
+    }
+
+    /// The plan's steps, in order.
+    async fn milestones(&self) -> Vec<Milestone> {
+        self.milestones.iter().cloned().map(Milestone).collect()
+    }
+}
+
+impl SchedulePlan {
+    pub fn new(plan: schedule_plan::Model, milestones: Vec<milestone::Model>) -> Self {
+        Self { plan, milestones }
+    }
+}
+
+/// A unit's monthly report on a project (每月汇报).
+pub struct MonthlyReport(pub monthly_report::Model);
+
+/// A unit's monthly report on a project (每月汇报).
+#[Object]
+impl MonthlyReport {
+    /// Stable identifier of this version.
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// The project reported on.
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
+        Ok(Project(load::<project::Entity>(ctx, self.0.project_id, "project").await?))
+    }
+
+    /// The month reported, `YYYY-MM`.
+    async fn period(&self) -> &str {
+        &self.0.period
+    }
+
+    /// 1 for the first submission, +1 for each replacement before the period locked.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+
+    /// Investment completed in the month, 万元.
+    async fn investment_this_month(&self) -> Decimal {
+        Decimal(fen_to_wan(self.0.investment_fen))
+    }
+
+    /// Physical progress at the end of the month, percent.
+    async fn progress_percent(&self) -> Decimal {
+        Decimal(bp_to_percent(self.0.progress_bp))
+    }
+
+    /// What was done.
+    async fn narrative(&self) -> &str {
+        &self.0.narrative
+    }
+
+    /// Problems needing help, if any.
+    async fn problems(&self) -> Option<&str> {
+        self.0.problems.as_deref()
+    }
+
+    /// The reporting unit.
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
+        Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.unit_id, "unit").await?))
+    }
+
+    /// Who submitted this version.
+    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(User(load::<entity::user::Entity>(ctx, self.0.submitted_by, "user").await?))
+    }
+
+    /// When this version was submitted (UTC).
+    async fn submitted_at(&self) -> DateTime<Utc> {
+        self.0.submitted_at
+    }
+
+    /// Whether the first version arrived by the due day.
+    async fn on_time(&self) -> bool {
+        self.0.on_time
+    }
+}
+
+/// A project's light (红黄绿灯) and the rules that set it.
+pub struct Health(pub health::Health);
+
+/// A project's light (红黄绿灯) and the rules that set it.
+#[Object]
+impl Health {
+    /// GREEN, YELLOW or RED.
+    async fn light(&self) -> Light {
+        self.0.light
+    }
+
+    /// Why the light is not green, one sentence per rule that fired (Chinese, for leaders).
+    async fn reasons(&self) -> &[String] {
+        &self.0.reasons
+    }
+
+    /// Share of this year's plan that should be done by today (序时进度), percent; null without a plan.
+    async fn expected_percent(&self) -> Option<Decimal> {
+        self.0.expected_percent.map(Decimal)
+    }
+
+    /// Share of this year's plan reported done, percent; null without a plan.
+    async fn completed_percent(&self) -> Option<Decimal> {
+        self.0.completed_percent.map(Decimal)
+    }
+
+    /// The worst milestone slip, days.
+    async fn worst_slip_days(&self) -> Option<i64> {
+        self.0.worst_slip_days
+    }
+
+    /// The closed period (`YYYY-MM`) whose report is missing, if one is.
+    async fn missing_report_period(&self) -> Option<&str> {
+        self.0.missing_report.as_deref()
+    }
+}
+
+/// A project owing a monthly report it has not submitted.
+pub struct MissingReport {
+    pub period: String,
+    pub project: project::Model,
+}
+
+/// A project owing a monthly report it has not submitted.
+#[Object]
+impl MissingReport {
+    /// The period, `YYYY-MM`.
+    async fn period(&self) -> &str {
+        &self.period
+    }
+
+    /// The project.
+    async fn project(&self) -> Project {
+        Project(self.project.clone())
+    }
+
+    /// The unit that owes the report.
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
+        Ok(Unit(load::<entity::unit::Entity>(ctx, self.project.responsible_unit_id, "unit").await?))
+    }
+}
+
+connection!(
+    MissingReportConnection,
+    MissingReportEdge,
+    MissingReport,
+    "A page of missing monthly reports, by project id.",
+    "A missing report and its cursor."
+);

@@ -1,0 +1,252 @@
+//! The red/yellow/green lights (红黄绿灯) and the rules behind them. Reasons are written for a
+//! county leader, in Chinese.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate, Utc};
+use entity::health_rule;
+use entity::project::{self, Light};
+use entity::user::Role;
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
+    TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::Actor;
+use super::audit::{self, Change};
+use super::money::{fen_to_wan, ratio_percent};
+use super::report::{self, Period};
+use super::schedule;
+use crate::error::{AppError, AppResult};
+
+/// A project's light and why.
+#[derive(Debug, Clone)]
+pub struct Health {
+    pub light: Light,
+    pub reasons: Vec<String>,
+    /// Share of this year's plan that should be done by today (序时进度), in percent.
+    pub expected_percent: Option<Decimal>,
+    /// Share of this year's plan reported done, in percent.
+    pub completed_percent: Option<Decimal>,
+    pub worst_slip_days: Option<i64>,
+    /// The closed period whose report is missing, if one is.
+    pub missing_report: Option<String>,
+}
+
+pub async fn rules(db: &impl ConnectionTrait) -> AppResult<health_rule::Model> {
+    health_rule::Entity::find_by_id(1).one(db).await?.ok_or_else(|| AppError::internal("health rules row missing"))
+}
+
+/// Changes to the rules; `None` keeps a value.
+#[derive(Debug, Default, Clone)]
+pub struct RulesPatch {
+    pub yellow_gap_pp: Option<i32>,
+    pub red_gap_pp: Option<i32>,
+    pub red_late_days: Option<i32>,
+    pub report_due_day: Option<i32>,
+    pub report_lock_day: Option<i32>,
+}
+
+/// ADMIN only.
+pub async fn update_rules(db: &DatabaseConnection, actor: &Actor, patch: RulesPatch) -> AppResult<health_rule::Model> {
+    actor.require_role(&[Role::Admin], "change the light rules")?;
+    let txn = db.begin().await?;
+    let before = rules(&txn).await?;
+    let mut after = before.clone();
+    after.yellow_gap_pp = patch.yellow_gap_pp.unwrap_or(after.yellow_gap_pp);
+    after.red_gap_pp = patch.red_gap_pp.unwrap_or(after.red_gap_pp);
+    after.red_late_days = patch.red_late_days.unwrap_or(after.red_late_days);
+    after.report_due_day = patch.report_due_day.unwrap_or(after.report_due_day);
+    after.report_lock_day = patch.report_lock_day.unwrap_or(after.report_lock_day);
+    if !(0..=100).contains(&after.yellow_gap_pp) || !(0..=100).contains(&after.red_gap_pp) {
+        return Err(AppError::bad_input("yellowGapPp", "gaps are 0 to 100 percentage points"));
+    }
+    if after.red_gap_pp < after.yellow_gap_pp {
+        return Err(AppError::bad_input("redGapPp", "the red gap must be at least the yellow gap"));
+    }
+    if !(0..=365).contains(&after.red_late_days) {
+        return Err(AppError::bad_input("redLateDays", "0 to 365 days"));
+    }
+    if !(1..=28).contains(&after.report_due_day) {
+        return Err(AppError::bad_input("reportDueDay", "a day of the month, 1 to 28"));
+    }
+    if !(after.report_due_day..=28).contains(&after.report_lock_day) {
+        return Err(AppError::bad_input("reportLockDay", "a day of the month, from the due day to 28"));
+    }
+    after.updated_at = Utc::now();
+    let mut active = after.clone().into_active_model().reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(1);
+    let saved = active.update(&txn).await?;
+    let mut changes = audit::diff(Some(&before), Some(&saved))?;
+    if let Some(o) = changes.as_object_mut() {
+        o.remove("updated_at");
+    }
+    audit::record(
+        &txn,
+        actor,
+        Change { action: "health_rules.update", entity_type: "health_rules", entity_id: "1".into(), changes },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}
+
+/// Share of `year` elapsed at the end of `today`, in percent.
+pub fn elapsed_percent(today: NaiveDate) -> Decimal {
+    let days_in_year = if NaiveDate::from_ymd_opt(today.year(), 2, 29).is_some() { 366 } else { 365 };
+    (Decimal::from(today.ordinal()) * Decimal::from(100) / Decimal::from(days_in_year)).round_dp(2)
+}
+
+/// Lights of many projects as of `today`, batched: a fixed number of queries whatever the count.
+pub async fn compute(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    today: NaiveDate,
+) -> AppResult<HashMap<Uuid, Health>> {
+    if project_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let rules = rules(db).await?;
+    let year = today.year();
+    let projects =
+        project::Entity::find().filter(project::Column::Id.is_in(project_ids.iter().copied())).all(db).await?;
+    let plans = super::project::year_plans(db, project_ids, year).await?;
+    let amounts = report::current_amounts(db, project_ids).await?;
+    let reported = report::sum_by_project(&amounts, year);
+    let milestones = schedule::current_milestones(db, project_ids).await?;
+    let closed = report::last_closed_period(today, rules.report_due_day);
+    let closed_key = closed.key();
+    let reported_closed: std::collections::HashSet<Uuid> =
+        amounts.iter().filter(|(_, period, _)| *period == closed_key).map(|(id, _, _)| *id).collect();
+    let expected = elapsed_percent(today);
+    Ok(projects
+        .iter()
+        .map(|p| {
+            let plan = plans.get(&p.id).copied().unwrap_or(0);
+            let done = reported.get(&p.id).map_or(0, |r| r.0);
+            let slip = milestones.get(&p.id).and_then(|m| schedule::worst_slip(m, today));
+            let late_name = milestones
+                .get(&p.id)
+                .and_then(|ms| ms.iter().max_by_key(|m| schedule::days_late(m, today)))
+                .map(|m| m.name.clone());
+            let owes = report::owes_report(p, closed) && !reported_closed.contains(&p.id);
+            let inputs = Inputs {
+                rules: &rules,
+                plan_fen: plan,
+                done_fen: done,
+                expected,
+                slip,
+                late_name,
+                missing: owes.then_some(closed),
+            };
+            (p.id, judge(&inputs))
+        })
+        .collect())
+}
+
+struct Inputs<'a> {
+    rules: &'a health_rule::Model,
+    plan_fen: i64,
+    done_fen: i64,
+    expected: Decimal,
+    slip: Option<i64>,
+    late_name: Option<String>,
+    missing: Option<Period>,
+}
+
+fn judge(i: &Inputs<'_>) -> Health {
+    let mut light = Light::Green;
+    let mut reasons = Vec::new();
+    let completed = ratio_percent(i.done_fen, i.plan_fen);
+    if let Some(completed) = completed {
+        let gap = i.expected - completed;
+        let level = if gap > Decimal::from(i.rules.red_gap_pp) {
+            Some(Light::Red)
+        } else if gap > Decimal::from(i.rules.yellow_gap_pp) {
+            Some(Light::Yellow)
+        } else {
+            None
+        };
+        if let Some(level) = level {
+            light = light.max(level);
+            reasons.push(format!(
+                "本年完成投资{}万元，占年度计划{}%，落后序时进度（{}%）{}个百分点",
+                fen_to_wan(i.done_fen),
+                completed,
+                i.expected,
+                gap.round_dp(1).normalize()
+            ));
+        }
+    }
+    if let Some(slip) = i.slip.filter(|s| *s > 0) {
+        let name = i.late_name.clone().unwrap_or_default();
+        if slip > i64::from(i.rules.red_late_days) {
+            light = light.max(Light::Red);
+            reasons.push(format!("节点「{name}」滞后{slip}天，超过{}天的红灯界限", i.rules.red_late_days));
+        } else {
+            light = light.max(Light::Yellow);
+            reasons.push(format!("节点「{name}」滞后{slip}天"));
+        }
+    }
+    if let Some(period) = i.missing {
+        light = light.max(Light::Yellow);
+        reasons.push(format!("缺少{}年{}月的月度汇报", period.year, period.month));
+    }
+    Health {
+        light,
+        reasons,
+        expected_percent: (i.plan_fen > 0).then_some(i.expected),
+        completed_percent: completed,
+        worst_slip_days: i.slip,
+        missing_report: i.missing.map(|p| p.key()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules() -> health_rule::Model {
+        health_rule::Model {
+            id: 1,
+            yellow_gap_pp: 10,
+            red_gap_pp: 20,
+            red_late_days: 30,
+            report_due_day: 5,
+            report_lock_day: 10,
+            updated_at: Utc::now(),
+        }
+    }
+
+    fn inputs(r: &health_rule::Model, plan: i64, done: i64, slip: Option<i64>, missing: bool) -> Inputs<'_> {
+        Inputs {
+            rules: r,
+            plan_fen: plan,
+            done_fen: done,
+            expected: Decimal::from(50),
+            slip,
+            late_name: Some("主体施工".into()),
+            missing: missing.then_some(Period { year: 2026, month: 10 }),
+        }
+    }
+
+    #[test]
+    fn each_rule_sets_its_light_with_a_reason() {
+        let r = rules();
+        assert_eq!(judge(&inputs(&r, 100, 45, None, false)).light, Light::Green);
+        let yellow = judge(&inputs(&r, 100, 35, None, false));
+        assert_eq!(yellow.light, Light::Yellow);
+        assert!(yellow.reasons[0].contains("落后序时进度"), "{:?}", yellow.reasons);
+        assert_eq!(judge(&inputs(&r, 100, 25, None, false)).light, Light::Red);
+        assert_eq!(judge(&inputs(&r, 100, 60, Some(3), false)).light, Light::Yellow);
+        let late = judge(&inputs(&r, 100, 60, Some(31), false));
+        assert_eq!(late.light, Light::Red);
+        assert!(late.reasons[0].contains("主体施工"));
+        let missing = judge(&inputs(&r, 100, 60, None, true));
+        assert_eq!(missing.light, Light::Yellow);
+        assert!(missing.reasons[0].contains("2026年10月"));
+        assert_eq!(judge(&inputs(&r, 0, 0, None, false)).light, Light::Green, "no plan, no gap rule");
+    }
+}

@@ -1,0 +1,362 @@
+//! Monthly reports (每月汇报): one per project per period, replaced (with history) until the period
+//! locks; missing reports are a fact the system shows.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use entity::user::Role;
+use entity::{monthly_report, project, reporting_period};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+};
+use uuid::Uuid;
+
+use super::Actor;
+use super::audit::{self, Change};
+use super::health;
+use super::money::{percent_to_bp, wan_to_fen};
+use super::page::{Page, PageRequest};
+use super::project as projects;
+use crate::error::{AppError, AppResult};
+
+/// A reporting month.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Period {
+    pub year: i32,
+    pub month: u32,
+}
+
+impl Period {
+    /// Parses `YYYY-MM`, naming `field` on failure.
+    pub fn parse(field: &str, raw: &str) -> AppResult<Self> {
+        let bad = || AppError::bad_input(field, "a period is written YYYY-MM, e.g. 2026-10");
+        let (y, m) = raw.trim().split_once('-').ok_or_else(bad)?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(bad());
+        }
+        let (year, month) = (y.parse::<i32>().map_err(|_| bad())?, m.parse::<u32>().map_err(|_| bad())?);
+        if !(2000..=2100).contains(&year) || !(1..=12).contains(&month) {
+            return Err(bad());
+        }
+        Ok(Self { year, month })
+    }
+
+    pub fn of(date: NaiveDate) -> Self {
+        Self { year: date.year(), month: date.month() }
+    }
+
+    pub fn key(&self) -> String {
+        format!("{:04}-{:02}", self.year, self.month)
+    }
+
+    pub fn first_day(&self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
+    }
+
+    pub fn next(&self) -> Self {
+        if self.month == 12 {
+            Self { year: self.year + 1, month: 1 }
+        } else {
+            Self { year: self.year, month: self.month + 1 }
+        }
+    }
+
+    pub fn previous(&self) -> Self {
+        if self.month == 1 {
+            Self { year: self.year - 1, month: 12 }
+        } else {
+            Self { year: self.year, month: self.month - 1 }
+        }
+    }
+
+    pub fn last_day(&self) -> NaiveDate {
+        self.next().first_day().pred_opt().unwrap_or_default()
+    }
+
+    /// Day `day` of the following month (clamped to its length): deadlines are expressed so.
+    pub fn day_of_next_month(&self, day: i32) -> NaiveDate {
+        let next = self.next();
+        let day = u32::try_from(day.clamp(1, 28)).unwrap_or(1);
+        NaiveDate::from_ymd_opt(next.year, next.month, day).unwrap_or_default()
+    }
+}
+
+/// The latest period whose due date has passed: the one whose report the lights ask about.
+pub fn last_closed_period(today: NaiveDate, due_day: i32) -> Period {
+    let mut p = Period::of(today).previous();
+    while p.day_of_next_month(due_day) >= today {
+        p = p.previous();
+    }
+    p
+}
+
+/// What [`submit`] needs.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub project_id: Uuid,
+    pub period: String,
+    pub investment_this_month: Decimal,
+    pub progress_percent: Decimal,
+    pub narrative: String,
+    pub problems: Option<String>,
+}
+
+async fn is_locked(db: &impl ConnectionTrait, period: Period, today: NaiveDate, lock_day: i32) -> AppResult<bool> {
+    if today > period.day_of_next_month(lock_day) {
+        return Ok(true);
+    }
+    Ok(reporting_period::Entity::find_by_id(period.key()).one(db).await?.is_some())
+}
+
+/// Submits (or, before the period locks, replaces) a project's report for a period. The responsible
+/// unit or ADMIN. The replaced version stays as history.
+pub async fn submit(db: &DatabaseConnection, actor: &Actor, input: NewReport) -> AppResult<monthly_report::Model> {
+    let caller = actor.caller()?.clone();
+    let project = projects::find(db, input.project_id).await?;
+    projects::authorize_unit_work(actor, &project, "report on this project")?;
+    let period = Period::parse("period", &input.period)?;
+    let now = Utc::now();
+    let today = now.date_naive();
+    if period > Period::of(today) {
+        return Err(AppError::bad_input("period", "a report cannot be for a future month"));
+    }
+    let investment_fen = wan_to_fen("investmentThisMonth", input.investment_this_month)?;
+    let progress_bp = percent_to_bp("progressPercent", input.progress_percent)?;
+    let narrative = input.narrative.trim().to_owned();
+    if narrative.is_empty() || narrative.chars().count() > 5000 {
+        return Err(AppError::bad_input("narrative", "the narrative has 1 to 5000 characters"));
+    }
+    let problems = input.problems.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+    if problems.as_ref().is_some_and(|p| p.chars().count() > 5000) {
+        return Err(AppError::bad_input("problems", "problems have at most 5000 characters"));
+    }
+    let rules = health::rules(db).await?;
+    let txn = db.begin().await?;
+    if is_locked(&txn, period, today, rules.report_lock_day).await? {
+        return Err(AppError::Conflict(format!("reporting for {} is locked", period.key())));
+    }
+    let previous = monthly_report::Entity::find()
+        .filter(monthly_report::Column::ProjectId.eq(project.id))
+        .filter(monthly_report::Column::Period.eq(period.key()))
+        .filter(monthly_report::Column::IsCurrent.eq(true))
+        .one(&txn)
+        .await?;
+    let on_time = match &previous {
+        Some(p) => p.on_time,
+        None => today <= period.day_of_next_month(rules.report_due_day),
+    };
+    if let Some(p) = &previous {
+        let mut retired = p.clone().into_active_model();
+        retired.is_current = Set(false);
+        retired.update(&txn).await?;
+    }
+    let report = monthly_report::Model {
+        id: Uuid::now_v7(),
+        project_id: project.id,
+        period: period.key(),
+        version: previous.as_ref().map_or(1, |p| p.version + 1),
+        is_current: true,
+        investment_fen,
+        progress_bp,
+        narrative,
+        problems,
+        unit_id: project.responsible_unit_id,
+        submitted_by: caller.id(),
+        submitted_at: now,
+        on_time,
+    };
+    monthly_report::Entity::insert(report.clone().into_active_model()).exec_without_returning(&txn).await?;
+    // The project's progress follows its newest period.
+    let newer = monthly_report::Entity::find()
+        .filter(monthly_report::Column::ProjectId.eq(project.id))
+        .filter(monthly_report::Column::IsCurrent.eq(true))
+        .filter(monthly_report::Column::Period.gt(period.key()))
+        .count(&txn)
+        .await?;
+    if newer == 0 && project.progress_bp != progress_bp {
+        project::Entity::update_many()
+            .col_expr(project::Column::ProgressBp, Expr::value(progress_bp))
+            .filter(project::Column::Id.eq(project.id))
+            .exec(&txn)
+            .await?;
+    }
+    let changes = audit::diff(previous.as_ref(), Some(&report))?;
+    audit::record(
+        &txn,
+        actor,
+        Change { action: "report.submit", entity_type: "monthly_report", entity_id: report.id.to_string(), changes },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(report)
+}
+
+/// Locks a period before its automatic deadline. ADMIN only; locking twice changes nothing.
+pub async fn lock(db: &DatabaseConnection, actor: &Actor, raw_period: &str) -> AppResult<(String, DateTime<Utc>)> {
+    actor.require_role(&[Role::Admin], "lock reporting periods")?;
+    let period = Period::parse("period", raw_period)?;
+    let txn = db.begin().await?;
+    if let Some(existing) = reporting_period::Entity::find_by_id(period.key()).one(&txn).await? {
+        return Ok((existing.period, existing.locked_at));
+    }
+    let row = reporting_period::Model { period: period.key(), locked_by: actor.user_id(), locked_at: Utc::now() };
+    reporting_period::Entity::insert(row.clone().into_active_model()).exec_without_returning(&txn).await?;
+    audit::record(
+        &txn,
+        actor,
+        Change {
+            action: "period.lock",
+            entity_type: "reporting_period",
+            entity_id: row.period.clone(),
+            changes: audit::diff(None, Some(&row))?,
+        },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok((row.period, row.locked_at))
+}
+
+/// Whether a period is locked now, and until when it is open.
+pub async fn period_state(
+    db: &impl ConnectionTrait,
+    raw_period: &str,
+) -> AppResult<(Period, bool, NaiveDate, NaiveDate)> {
+    let period = Period::parse("period", raw_period)?;
+    let rules = health::rules(db).await?;
+    let today = Utc::now().date_naive();
+    let locked = is_locked(db, period, today, rules.report_lock_day).await?;
+    Ok((
+        period,
+        locked,
+        period.day_of_next_month(rules.report_due_day),
+        period.day_of_next_month(rules.report_lock_day),
+    ))
+}
+
+fn current_in(project_ids: &[Uuid]) -> Select<monthly_report::Entity> {
+    monthly_report::Entity::find()
+        .filter(monthly_report::Column::IsCurrent.eq(true))
+        .filter(monthly_report::Column::ProjectId.is_in(project_ids.iter().copied()))
+}
+
+/// Current reports of many projects, newest period first.
+pub async fn current_reports(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
+    let rows = current_in(project_ids).order_by_desc(monthly_report::Column::Period).all(db).await?;
+    let mut out: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.project_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
+/// (project, period, investment in fen) of the current reports of many projects.
+pub async fn current_amounts(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult<Vec<(Uuid, String, i64)>> {
+    Ok(current_in(project_ids)
+        .select_only()
+        .column(monthly_report::Column::ProjectId)
+        .column(monthly_report::Column::Period)
+        .column(monthly_report::Column::InvestmentFen)
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// Sums [`current_amounts`] per project: (reported in `year`, reported in all years), in fen.
+pub fn sum_by_project(rows: &[(Uuid, String, i64)], year: i32) -> HashMap<Uuid, (i64, i64)> {
+    let prefix = format!("{year:04}-");
+    let mut out: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for (id, period, fen) in rows {
+        let entry = out.entry(*id).or_default();
+        if period.starts_with(&prefix) {
+            entry.0 += fen;
+        }
+        entry.1 += fen;
+    }
+    out
+}
+
+/// Investment reported by many projects: (this `year`, all time), in fen.
+pub async fn reported_investment(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    year: i32,
+) -> AppResult<HashMap<Uuid, (i64, i64)>> {
+    Ok(sum_by_project(&current_amounts(db, project_ids).await?, year))
+}
+
+/// Which of `project_ids` have a current report for `period`.
+pub async fn reported_in(db: &impl ConnectionTrait, project_ids: &[Uuid], period: Period) -> AppResult<HashSet<Uuid>> {
+    let ids: Vec<Uuid> = current_in(project_ids)
+        .select_only()
+        .column(monthly_report::Column::ProjectId)
+        .filter(monthly_report::Column::Period.eq(period.key()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
+/// Whether a project existed during `period` and so owes a report for it.
+pub fn owes_report(project: &project::Model, period: Period) -> bool {
+    project.created_at.date_naive() <= period.last_day()
+}
+
+fn missing_query(period: Period) -> Select<project::Entity> {
+    let reported = sea_orm::sea_query::Query::select()
+        .column(monthly_report::Column::ProjectId)
+        .from(monthly_report::Entity)
+        .and_where(monthly_report::Column::IsCurrent.eq(true))
+        .and_where(monthly_report::Column::Period.eq(period.key()))
+        .to_owned();
+    let end = period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    project::Entity::find()
+        .filter(project::Column::Id.not_in_subquery(reported))
+        .filter(project::Column::CreatedAt.lt(end))
+}
+
+/// Projects that owe a report for `period` and have none, by id. Any signed-in caller.
+pub async fn missing(db: &DatabaseConnection, raw_period: &str, page: &PageRequest) -> AppResult<Page<project::Model>> {
+    let period = Period::parse("period", raw_period)?;
+    let mut q = missing_query(period);
+    if let Some(after) = &page.after {
+        let id: Uuid = after.parse().map_err(|_| AppError::bad_input("after", "not a cursor of this list"))?;
+        q = q.filter(project::Column::Id.gt(id));
+    }
+    let rows = q.order_by_asc(project::Column::Id).limit(page.fetch()).all(db).await?;
+    Ok(Page::from_fetched(rows, page))
+}
+
+pub async fn count_missing(db: &DatabaseConnection, raw_period: &str) -> AppResult<u64> {
+    Ok(missing_query(Period::parse("period", raw_period)?).count(db).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
+    }
+
+    #[test]
+    fn periods_parse_strictly() {
+        assert!(Period::parse("p", "2026-10").is_ok());
+        for bad in ["2026-13", "2026-1", "26-10", "2026/10", "", "2026-00"] {
+            assert!(Period::parse("p", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_last_closed_period_waits_for_its_due_day() {
+        assert_eq!(last_closed_period(d("2026-11-26"), 5).key(), "2026-10");
+        assert_eq!(last_closed_period(d("2026-11-05"), 5).key(), "2026-09");
+        assert_eq!(last_closed_period(d("2026-11-06"), 5).key(), "2026-10");
+        assert_eq!(last_closed_period(d("2026-01-20"), 5).key(), "2025-12");
+    }
+}

@@ -1,0 +1,28 @@
+//! The project office's thresholds for the red/yellow/green lights and the reporting deadline. One
+//! row (`id = 1`), so every instance reads the same rules.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "health_rules")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: i32,
+    /// Percentage points behind the time-proportional target that make a project YELLOW.
+    pub yellow_gap_pp: i32,
+    /// Percentage points behind the time-proportional target that make a project RED.
+    pub red_gap_pp: i32,
+    /// Days a milestone may slip before the project turns RED (any slip makes it YELLOW).
+    pub red_late_days: i32,
+    /// Day of the following month by which a period's report is due (on time up to and including it).
+    pub report_due_day: i32,
+    /// Day of the following month after which a period's reports are locked.
+    pub report_lock_day: i32,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,272 @@
+//! The project library: who may write what, validation, lists and filters, and no N+1.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestResult, error_code, unit_id};
+
+pub const CREATE: &str = "mutation($i: CreateProjectInput!) { createProject(input: $i) { id code name category industry status totalInvestment plannedInvestment completedInvestment completedInvestmentTotal progressPercent plannedStart plannedCompletion location { lat lng } siteRadiusM boundary { lat lng } responsibleUnit { name } leader { username } pairedUnits { name } health { light } } }";
+
+pub fn leader_id() -> String {
+    api::seed::demo::demo_id("user", "leader").to_string()
+}
+
+/// A valid new project owned by 自然资源局 (the `zrzyj` demo account's unit).
+pub fn new_project(name: &str) -> Value {
+    let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    json!({ "i": {
+        "code": "2026-430781-04-01-654321",
+        "name": name,
+        "category": "KEY_CONSTRUCTION",
+        "industry": "SALT_CHEMICAL",
+        "status": "UNDER_CONSTRUCTION",
+        "responsibleUnitId": unit_id("自然资源局"),
+        "leaderId": leader_id(),
+        "pairedUnitIds": [unit_id("生态环境局"), unit_id("应急管理局")],
+        "totalInvestment": "12345.678901",
+        "yearPlans": [{ "year": year, "plannedInvestment": "1200" }],
+        "plannedStart": "2026-01-10",
+        "plannedCompletion": "2027-12-31",
+        "location": { "lat": 29.61, "lng": 111.87 },
+        "siteRadiusM": 400,
+        "boundary": [{ "lat": 29.60, "lng": 111.86 }, { "lat": 29.62, "lng": 111.86 }, { "lat": 29.61, "lng": 111.88 }],
+        "address": "工业园区盐化大道",
+        "description": "离子膜烧碱扩能"
+    }})
+}
+
+pub async fn create(app: &TestApp, token: &str, name: &str) -> TestResult<String> {
+    let mut vars = new_project(name);
+    vars["i"]["code"] = Value::Null;
+    let data = app.data(CREATE, vars, Some(token)).await?;
+    Ok(data["createProject"]["id"].as_str().ok_or("no id")?.to_owned())
+}
+
+#[tokio::test]
+async fn admin_creates_a_project_with_exact_money() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let data = app.data(CREATE, new_project("盐化工离子膜扩能项目"), Some(&admin)).await?;
+    let p = &data["createProject"];
+    assert_eq!(p["code"], "2026-430781-04-01-654321");
+    assert_eq!(p["totalInvestment"], "12345.678901", "decimal string, never a float");
+    assert_eq!(p["plannedInvestment"], "1200");
+    assert_eq!(p["completedInvestment"], "0");
+    assert_eq!(p["plannedStart"], "2026-01-10");
+    assert_eq!(p["responsibleUnit"]["name"], "自然资源局");
+    assert_eq!(p["leader"]["username"], "leader");
+    assert_eq!(p["pairedUnits"].as_array().map(Vec::len), Some(2));
+    assert_eq!(p["boundary"].as_array().map(Vec::len), Some(3));
+    assert_eq!(p["location"], json!({ "lat": 29.61, "lng": 111.87 }));
+    // The same code again is a conflict.
+    let body = app.gql(CREATE, new_project("另一个项目"), Some(&admin)).await?;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn project_validation_names_the_field() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let inspector = api::seed::demo::demo_id("user", "inspector").to_string();
+    let cases = [
+        ("code", json!({ "code": "2026-43078-04-01-654321X" })),
+        ("name", json!({ "name": "x" })),
+        ("leaderId", json!({ "leaderId": inspector })),
+        ("responsibleUnitId", json!({ "responsibleUnitId": uuid::Uuid::new_v4().to_string() })),
+        ("pairedUnitIds", json!({ "pairedUnitIds": [uuid::Uuid::new_v4().to_string()] })),
+        ("totalInvestment", json!({ "totalInvestment": "1.0000001" })),
+        ("totalInvestment", json!({ "totalInvestment": "-5" })),
+        ("yearPlans", json!({ "yearPlans": [{ "year": 1999, "plannedInvestment": "1" }] })),
+        ("location", json!({ "location": { "lat": 95.0, "lng": 111.0 } })),
+        ("siteRadiusM", json!({ "siteRadiusM": 0 })),
+        ("plannedCompletion", json!({ "plannedCompletion": "2025-01-01" })),
+        ("boundary", json!({ "boundary": [{ "lat": 29.6, "lng": 111.8 }] })),
+    ];
+    for (field, change) in cases {
+        let mut vars = new_project("校验项目");
+        for (k, v) in change.as_object().ok_or("object")? {
+            vars["i"][k] = v.clone();
+        }
+        let body = app.gql(CREATE, vars, Some(&admin)).await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{field}: {body}");
+        assert_eq!(body["errors"][0]["extensions"]["field"], field, "{body}");
+    }
+    let mut vars = new_project("日期项目");
+    vars["i"]["plannedStart"] = json!("2026-02-30");
+    assert_eq!(error_code(&app.gql(CREATE, vars, Some(&admin)).await?), Some("BAD_USER_INPUT"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn only_admin_creates_and_only_the_owner_updates_operational_fields() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let id = create(&app, &admin, "权限测试项目").await?;
+    for who in ["leader", "zrzyj", "inspector", "integration"] {
+        let token = app.login_as(who).await?;
+        let body = app.gql(CREATE, new_project("不该建的项目"), Some(&token)).await?;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{who}: {body}");
+    }
+    let update = "mutation($id: UUID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { name progressPercent actualStart priorCompletedInvestment } }";
+    let owner = app.login_as("zrzyj").await?;
+    let data = app
+        .data(
+            update,
+            json!({ "id": id, "i": { "progressPercent": "42.5", "actualStart": "2026-02-01", "priorCompletedInvestment": "300.25" } }),
+            Some(&owner),
+        )
+        .await?;
+    assert_eq!(data["updateProject"]["progressPercent"], "42.5");
+    assert_eq!(data["updateProject"]["actualStart"], "2026-02-01");
+    assert_eq!(data["updateProject"]["priorCompletedInvestment"], "300.25");
+    let body = app.gql(update, json!({ "id": id, "i": { "name": "改名" } }), Some(&owner)).await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "the owner may not rename: {body}");
+    for who in ["fgj", "leader", "inspector", "integration"] {
+        let token = app.login_as(who).await?;
+        let body = app.gql(update, json!({ "id": id, "i": { "progressPercent": "50" } }), Some(&token)).await?;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{who}: {body}");
+    }
+    let data = app.data(update, json!({ "id": id, "i": { "name": "改名后的项目" } }), Some(&admin)).await?;
+    assert_eq!(data["updateProject"]["name"], "改名后的项目");
+    let body = app.gql(update, json!({ "id": id, "i": { "progressPercent": "101" } }), Some(&admin)).await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "progressPercent");
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let body = app.gql(update, json!({ "id": unknown, "i": { "name": "x项目" } }), Some(&admin)).await?;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"));
+    // Every change is in the audit trail with its fields.
+    let trail = app
+        .data(
+            "query($id: String) { auditEvents(filter: { entityType: \"project\", entityId: $id }) { edges { node { action changes } } } }",
+            json!({ "id": id }),
+            Some(&admin),
+        )
+        .await?;
+    let actions: Vec<&str> = trail["auditEvents"]["edges"]
+        .as_array()
+        .ok_or("edges")?
+        .iter()
+        .filter_map(|e| e["node"]["action"].as_str())
+        .collect();
+    assert_eq!(actions, vec!["project.update", "project.update", "project.create"]);
+    assert_eq!(trail["auditEvents"]["edges"][0]["node"]["changes"]["name"]["after"], "改名后的项目");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_county_has_the_three_lists_and_all_three_lights() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    let data = app
+        .data(
+            "{ c: projects(filter: { category: KEY_CONSTRUCTION }) { totalCount }
+               p: projects(filter: { category: KEY_PRELIMINARY }) { totalCount }
+               d: projects(filter: { category: KEY_DEVELOPMENT }) { totalCount }
+               g: projects(filter: { light: GREEN }) { totalCount }
+               y: projects(filter: { light: YELLOW }) { totalCount }
+               r: projects(filter: { light: RED }) { totalCount edges { node { health { light reasons } } } } }",
+            json!({}),
+            Some(&token),
+        )
+        .await?;
+    assert_eq!(
+        (data["c"]["totalCount"].as_i64(), data["p"]["totalCount"].as_i64(), data["d"]["totalCount"].as_i64()),
+        (Some(82), Some(57), Some(61))
+    );
+    for light in ["g", "y", "r"] {
+        assert!(data[light]["totalCount"].as_i64().unwrap_or(0) > 0, "{light} appears: {data}");
+    }
+    let sum: i64 = ["g", "y", "r"].iter().map(|l| data[*l]["totalCount"].as_i64().unwrap_or(0)).sum();
+    assert_eq!(sum, 200);
+    for edge in data["r"]["edges"].as_array().ok_or("edges")? {
+        assert_eq!(edge["node"]["health"]["light"], "RED");
+        assert!(!edge["node"]["health"]["reasons"].as_array().ok_or("reasons")?.is_empty(), "a red light says why");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn projects_filter_by_unit_leader_text_and_map_window() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("inspector").await?;
+    let admin = app.login_as("admin").await?;
+    let id = create(&app, &admin, "澧水沿岸生态修复示范项目").await?;
+    let q = "query($f: ProjectFilter) { projects(filter: $f, first: 100) { totalCount edges { node { id name responsibleUnit { id } leader { id } location { lat lng } industry } } } }";
+    let by_unit = app.data(q, json!({ "f": { "responsibleUnitId": unit_id("发改局") } }), Some(&token)).await?;
+    let edges = by_unit["projects"]["edges"].as_array().ok_or("edges")?;
+    assert!(!edges.is_empty());
+    assert!(edges.iter().all(|e| e["node"]["responsibleUnit"]["id"] == unit_id("发改局").as_str()));
+    let by_leader = app.data(q, json!({ "f": { "leaderId": leader_id() } }), Some(&token)).await?;
+    assert!(
+        by_leader["projects"]["edges"]
+            .as_array()
+            .ok_or("edges")?
+            .iter()
+            .all(|e| e["node"]["leader"]["id"] == leader_id().as_str())
+    );
+    let text = app.data(q, json!({ "f": { "search": "生态修复" } }), Some(&token)).await?;
+    assert_eq!(text["projects"]["edges"][0]["node"]["id"], id.as_str());
+    let window = json!({ "south": 29.60, "west": 111.85, "north": 29.65, "east": 111.90 });
+    let boxed = app.data(q, json!({ "f": { "bbox": window } }), Some(&token)).await?;
+    for e in boxed["projects"]["edges"].as_array().ok_or("edges")? {
+        let (lat, lng) = (
+            e["node"]["location"]["lat"].as_f64().unwrap_or(0.0),
+            e["node"]["location"]["lng"].as_f64().unwrap_or(0.0),
+        );
+        assert!((29.60..=29.65).contains(&lat) && (111.85..=111.90).contains(&lng), "{e}");
+    }
+    assert!(boxed["projects"]["edges"].as_array().ok_or("edges")?.iter().any(|e| e["node"]["id"] == id.as_str()));
+    let combined =
+        app.data(q, json!({ "f": { "industry": "FOOD", "category": "KEY_CONSTRUCTION" } }), Some(&token)).await?;
+    assert!(combined["projects"]["edges"].as_array().ok_or("edges")?.iter().all(|e| e["node"]["industry"] == "FOOD"));
+    let bad = app
+        .gql(q, json!({ "f": { "bbox": { "south": 30, "west": 111, "north": 29, "east": 112 } } }), Some(&token))
+        .await?;
+    assert_eq!(error_code(&bad), Some("BAD_USER_INPUT"));
+    Ok(())
+}
+
+#[tokio::test]
+async fn ordered_pages_have_no_gaps_or_repeats() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    let q = "query($after: String) { projects(first: 37, after: $after, orderBy: { field: TOTAL_INVESTMENT, direction: DESC }) { edges { node { id totalInvestment } } pageInfo { hasNextPage endCursor } } }";
+    let mut seen: Vec<(f64, String)> = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let data = app.data(q, json!({ "after": after }), Some(&token)).await?;
+        for e in data["projects"]["edges"].as_array().ok_or("edges")? {
+            let amount: f64 = e["node"]["totalInvestment"].as_str().ok_or("amount")?.parse()?;
+            seen.push((amount, e["node"]["id"].as_str().ok_or("id")?.to_owned()));
+        }
+        if data["projects"]["pageInfo"]["hasNextPage"] == false {
+            break;
+        }
+        after = data["projects"]["pageInfo"]["endCursor"].clone();
+    }
+    assert_eq!(seen.len(), 200);
+    assert!(seen.windows(2).all(|w| w[0].0 >= w[1].0), "descending by investment");
+    let mut ids: Vec<&String> = seen.iter().map(|s| &s.1).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 200, "no repeats");
+    Ok(())
+}
+
+const NESTED: &str = "query($n: Int) { projects(first: $n) { totalCount edges { node { id name responsibleUnit { name } leader { displayName } pairedUnits { name } plannedInvestment completedInvestment completedInvestmentTotal milestones { name daysLate } worstSlipDays health { light reasons } reports(first: 3) { period investmentThisMonth unit { name } submittedBy { username } } scheduleHistory { version } } } } }";
+
+#[tokio::test]
+async fn a_page_of_projects_costs_the_same_statements_at_any_size() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    let mut costs = Vec::new();
+    for n in [5, 50, 100] {
+        let before = app.statements();
+        let data = app.data(NESTED, json!({ "n": n }), Some(&token)).await?;
+        assert_eq!(data["projects"]["edges"].as_array().map(Vec::len), Some(n as usize));
+        costs.push(app.statements() - before);
+    }
+    eprintln!("statements per request: {costs:?}");
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
+    assert!(costs[0] <= 20, "{costs:?}");
+    Ok(())
+}

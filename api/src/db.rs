@@ -29,7 +29,9 @@ pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<Data
                 .create_if_missing(true)
         });
     let mut db = Database::connect(options).await?;
-    db.set_metric_callback(move |_| {
+    db.set_metric_callback(move |info| {
+        // RUST_LOG=keyprojects::sql=trace shows every statement with its time.
+        tracing::trace!(target: "keyprojects::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
         statements.fetch_add(1, Ordering::Relaxed);
     });
     Ok(db)

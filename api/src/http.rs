@@ -39,6 +39,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/graphql", get(graphiql).post(graphql))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
         .with_state(server)
         .layer(middleware::from_fn(request_id))
 }
@@ -167,6 +168,17 @@ async fn graphiql(State(server): State<Server>) -> Response {
     } else {
         (StatusCode::METHOD_NOT_ALLOWED, "POST GraphQL requests to this endpoint").into_response()
     }
+}
+
+/// Counters in the Prometheus text format.
+async fn metrics(State(server): State<Server>) -> Response {
+    let body = format!(
+        "# HELP keyprojects_sql_statements_total SQL statements executed by this instance.\n\
+         # TYPE keyprojects_sql_statements_total counter\n\
+         keyprojects_sql_statements_total {}\n",
+        server.state.statements_executed()
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
 /// The process is up.

@@ -60,3 +60,17 @@ async fn every_response_carries_a_request_id_and_errors_repeat_it() -> TestResul
     assert_ne!(replaced.headers().get("x-request-id").ok_or("no header")?, "evil\"id with spaces");
     Ok(())
 }
+
+#[tokio::test]
+async fn metrics_count_sql_statements() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let read = || async {
+        let text = app.client.get(app.url("/metrics")).send().await?.text().await?;
+        let line = text.lines().find(|l| l.starts_with("keyprojects_sql_statements_total ")).ok_or("no counter")?;
+        Ok::<u64, Box<dyn std::error::Error + Send + Sync>>(line.split(' ').nth(1).ok_or("no value")?.parse()?)
+    };
+    let before = read().await?;
+    app.login_as("admin").await?;
+    assert!(read().await? > before);
+    Ok(())
+}

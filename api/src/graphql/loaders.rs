@@ -78,7 +78,7 @@ pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> asy
         .data(cached(ById::<entity::project::Entity>::new(db.clone())))
         .data(cached(PairedUnits(db.clone())))
         .data(cached(CurrentMilestones(db.clone())))
-        .data(cached(CurrentReports(db.clone())))
+        .data(cached(RecentReports(db.clone())))
         .data(cached(ProjectHealth(db.clone())))
         .data(cached(ScheduleHistory(db.clone())))
         .data(cached(YearFigures(db.clone())))
@@ -110,10 +110,28 @@ project_loader!(
     /// Milestones of each project's current schedule.
     CurrentMilestones, Vec<entity::milestone::Model>, |db, keys| crate::service::schedule::current_milestones(db, keys).await
 );
-project_loader!(
-    /// Current monthly reports of each project, newest period first.
-    CurrentReports, Vec<entity::monthly_report::Model>, |db, keys| crate::service::report::current_reports(db, keys).await
-);
+/// The newest N current monthly reports of each project, newest period first; keyed by (project, N).
+pub struct RecentReports(pub DatabaseConnection);
+
+impl Loader<(Uuid, u32)> for RecentReports {
+    type Value = Vec<entity::monthly_report::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[(Uuid, u32)]) -> Result<HashMap<(Uuid, u32), Self::Value>, Self::Error> {
+        let mut by_limit: HashMap<u32, Vec<Uuid>> = HashMap::new();
+        for (id, n) in keys {
+            by_limit.entry(*n).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (n, ids) in by_limit {
+            let mut found = crate::service::report::recent_reports(&self.0, &ids, n).await?;
+            for id in ids {
+                out.insert((id, n), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}
 project_loader!(
     /// Each project's light as of today.
     ProjectHealth, crate::service::health::Health, |db, keys| {

@@ -10,7 +10,7 @@ use entity::user::Role;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    TransactionTrait,
+    QuerySelect, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -110,28 +110,30 @@ pub async fn compute(
     }
     let rules = rules(db).await?;
     let year = today.year();
-    let projects =
-        project::Entity::find().filter(project::Column::Id.is_in(project_ids.iter().copied())).all(db).await?;
+    let projects: Vec<(Uuid, chrono::DateTime<Utc>)> = project::Entity::find()
+        .select_only()
+        .column(project::Column::Id)
+        .column(project::Column::CreatedAt)
+        .filter(project::Column::Id.is_in(project_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
     let plans = super::project::year_plans(db, project_ids, year).await?;
-    let amounts = report::current_amounts(db, project_ids).await?;
-    let reported = report::sum_by_project(&amounts, year);
-    let milestones = schedule::current_milestones(db, project_ids).await?;
     let closed = report::last_closed_period(today, rules.report_due_day);
-    let closed_key = closed.key();
-    let reported_closed: std::collections::HashSet<Uuid> =
-        amounts.iter().filter(|(_, period, _)| *period == closed_key).map(|(id, _, _)| *id).collect();
+    let reported = report::reported_figures(db, project_ids, year, closed).await?;
+    let milestones = schedule::current_milestones(db, project_ids).await?;
     let expected = elapsed_percent(today);
     Ok(projects
         .iter()
-        .map(|p| {
-            let plan = plans.get(&p.id).copied().unwrap_or(0);
-            let done = reported.get(&p.id).map_or(0, |r| r.0);
-            let slip = milestones.get(&p.id).and_then(|m| schedule::worst_slip(m, today));
+        .map(|(id, created_at)| {
+            let plan = plans.get(id).copied().unwrap_or(0);
+            let (done, _, has_closed) = reported.get(id).copied().unwrap_or_default();
+            let slip = milestones.get(id).and_then(|m| schedule::worst_slip(m, today));
             let late_name = milestones
-                .get(&p.id)
+                .get(id)
                 .and_then(|ms| ms.iter().max_by_key(|m| schedule::days_late(m, today)))
                 .map(|m| m.name.clone());
-            let owes = report::owes_report(p, closed) && !reported_closed.contains(&p.id);
+            let owes = report::owes_report(*created_at, closed) && !has_closed;
             let inputs = Inputs {
                 rules: &rules,
                 plan_fen: plan,
@@ -141,7 +143,7 @@ pub async fn compute(
                 late_name,
                 missing: owes.then_some(closed),
             };
-            (p.id, judge(&inputs))
+            (*id, judge(&inputs))
         })
         .collect())
 }

@@ -242,6 +242,43 @@ fn current_in(project_ids: &[Uuid]) -> Select<monthly_report::Entity> {
         .filter(monthly_report::Column::ProjectId.is_in(project_ids.iter().copied()))
 }
 
+/// The newest `limit` current reports of each of many projects, newest period first: one query with
+/// a window function, so a list showing "the last three reports" reads three rows per project.
+pub async fn recent_reports(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    limit: u32,
+) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
+    use monthly_report::Column as C;
+    use sea_orm::sea_query::{Alias, Asterisk, Func, Order, Query, WindowStatement};
+    if project_ids.is_empty() || limit == 0 {
+        return Ok(HashMap::new());
+    }
+    let mut inner = Query::select();
+    inner
+        .column(Asterisk)
+        .from(monthly_report::Entity)
+        .expr_window_as(
+            Func::cust(Alias::new("ROW_NUMBER")),
+            WindowStatement::partition_by(C::ProjectId).order_by(C::Period, Order::Desc).to_owned(),
+            Alias::new("rn"),
+        )
+        .and_where(C::IsCurrent.eq(true))
+        .and_where(C::ProjectId.is_in(project_ids.iter().copied()));
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("recent"))
+        .and_where(Expr::col(Alias::new("rn")).lte(limit))
+        .order_by(C::Period, Order::Desc)
+        .to_owned();
+    let rows = monthly_report::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
+    let mut out: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::new();
+    for r in rows {
+        out.entry(r.project_id).or_default().push(r);
+    }
+    Ok(out)
+}
+
 /// Current reports of many projects, newest period first.
 pub async fn current_reports(
     db: &impl ConnectionTrait,
@@ -255,30 +292,33 @@ pub async fn current_reports(
     Ok(out)
 }
 
-/// (project, period, investment in fen) of the current reports of many projects.
-pub async fn current_amounts(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult<Vec<(Uuid, String, i64)>> {
-    Ok(current_in(project_ids)
+/// Reported investment of many projects, summed in SQL: project → (reported in `year`, reported in
+/// all years, whether `period` has a report), in fen.
+pub async fn reported_figures(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    year: i32,
+    period: Period,
+) -> AppResult<HashMap<Uuid, (i64, i64, bool)>> {
+    use monthly_report::Column as C;
+    use sea_orm::sea_query::{Alias, Func};
+    let bigint = || Alias::new("BIGINT");
+    let in_year = Expr::case(C::Period.like(format!("{year:04}-%")), Expr::col(C::InvestmentFen)).finally(0);
+    let in_period = Expr::case(C::Period.eq(period.key()), 1).finally(0);
+    let rows: Vec<(Uuid, i64, i64, i64)> = current_in(project_ids)
         .select_only()
-        .column(monthly_report::Column::ProjectId)
-        .column(monthly_report::Column::Period)
-        .column(monthly_report::Column::InvestmentFen)
+        .column(C::ProjectId)
+        .expr(Expr::expr(Func::sum(in_year)).cast_as(bigint()))
+        .expr(Expr::expr(Func::sum(Expr::col(C::InvestmentFen))).cast_as(bigint()))
+        .expr(Expr::expr(Func::sum(in_period)).cast_as(bigint()))
+        .group_by(C::ProjectId)
         .into_tuple()
         .all(db)
-        .await?)
-}
-
-/// Sums [`current_amounts`] per project: (reported in `year`, reported in all years), in fen.
-pub fn sum_by_project(rows: &[(Uuid, String, i64)], year: i32) -> HashMap<Uuid, (i64, i64)> {
-    let prefix = format!("{year:04}-");
-    let mut out: HashMap<Uuid, (i64, i64)> = HashMap::new();
-    for (id, period, fen) in rows {
-        let entry = out.entry(*id).or_default();
-        if period.starts_with(&prefix) {
-            entry.0 += fen;
-        }
-        entry.1 += fen;
-    }
-    out
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, year_fen, total_fen, in_period)| (id, (year_fen, total_fen, in_period > 0)))
+        .collect())
 }
 
 /// Investment reported by many projects: (this `year`, all time), in fen.
@@ -287,7 +327,9 @@ pub async fn reported_investment(
     project_ids: &[Uuid],
     year: i32,
 ) -> AppResult<HashMap<Uuid, (i64, i64)>> {
-    Ok(sum_by_project(&current_amounts(db, project_ids).await?, year))
+    let never = Period { year: 1900, month: 1 };
+    let figures = reported_figures(db, project_ids, year, never).await?;
+    Ok(figures.into_iter().map(|(id, (y, t, _))| (id, (y, t))).collect())
 }
 
 /// Which of `project_ids` have a current report for `period`.
@@ -303,8 +345,8 @@ pub async fn reported_in(db: &impl ConnectionTrait, project_ids: &[Uuid], period
 }
 
 /// Whether a project existed during `period` and so owes a report for it.
-pub fn owes_report(project: &project::Model, period: Period) -> bool {
-    project.created_at.date_naive() <= period.last_day()
+pub fn owes_report(created_at: DateTime<Utc>, period: Period) -> bool {
+    created_at.date_naive() <= period.last_day()
 }
 
 fn missing_query(period: Period) -> Select<project::Entity> {

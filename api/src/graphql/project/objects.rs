@@ -8,7 +8,7 @@ use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::loaders::{
-    CurrentMilestones, CurrentReports, PairedUnits, ProjectHealth, ScheduleHistory, YearFigures,
+    CurrentMilestones, PairedUnits, ProjectHealth, RecentReports, ScheduleHistory, YearFigures,
 };
 use crate::graphql::pagination::connection;
 use crate::graphql::scalars::{Date, Decimal};
@@ -25,7 +25,9 @@ pub struct GeoPoint {
 }
 
 /// Most reports one project lists at a time.
-const MAX_REPORTS: i32 = 60;
+pub const MAX_REPORTS: i32 = 60;
+/// Reports a project lists when the client does not say.
+pub const DEFAULT_REPORTS: i32 = 12;
 
 /// A key project (重点项目) of the programme.
 pub struct Project(pub project::Model);
@@ -187,12 +189,12 @@ impl Project {
         ctx: &Context<'_>,
         #[graphql(desc = "How many, 0 to 60 (default 12).")] first: Option<i32>,
     ) -> async_graphql::Result<Vec<MonthlyReport>> {
-        let first = first.unwrap_or(12);
+        let first = first.unwrap_or(DEFAULT_REPORTS);
         if !(0..=MAX_REPORTS).contains(&first) {
             return Err(AppError::bad_input("first", format!("first must be between 0 and {MAX_REPORTS}")).into());
         }
-        let reports = ctx.cached::<CurrentReports>()?.load_one(self.0.id).await?;
-        Ok(reports.unwrap_or_default().into_iter().take(first as usize).map(MonthlyReport).collect())
+        let reports = ctx.cached::<RecentReports>()?.load_one((self.0.id, first as u32)).await?;
+        Ok(reports.unwrap_or_default().into_iter().map(MonthlyReport).collect())
     }
 
     /// The project's light today and why.

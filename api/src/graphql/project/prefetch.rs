@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{
-    ById, CurrentMilestones, CurrentReports, KeyedById, PairedUnits, ProjectHealth, ScheduleHistory, YearFigures,
+    ById, CurrentMilestones, KeyedById, PairedUnits, ProjectHealth, RecentReports, ScheduleHistory, YearFigures,
 };
 
 /// Loads `keys` with `fetch` and puts the results in the request's loader of the same type; with
@@ -93,18 +93,29 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         let year = Utc::now().year();
         prime(ctx, ids.iter().map(|id| (*id, year)).collect(), YearFigures(db.clone()), true).await?;
     }
+    // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back
+    // to the loader's own batching).
     let reports = node.field("reports");
-    if reports.exists() {
-        let found = CurrentReports(db.clone()).load(&ids).await?;
+    for field in reports.selection_fields() {
+        let first = field
+            .arguments()
+            .ok()
+            .and_then(|args| args.into_iter().find(|(name, _)| name.as_str() == "first"))
+            .and_then(|(_, value)| match value {
+                async_graphql::Value::Number(n) => n.as_u64(),
+                _ => None,
+            })
+            .map_or(super::objects::DEFAULT_REPORTS as u32, |n| n.min(super::objects::MAX_REPORTS as u64) as u32);
+        let mut found = RecentReports(db.clone()).load(&ids.iter().map(|id| (*id, first)).collect::<Vec<_>>()).await?;
         if reports.field("unit").exists() {
             prime_by_id::<entity::unit::Entity>(ctx, found.values().flatten().map(|r| r.unit_id)).await?;
         }
         if reports.field("submittedBy").exists() {
             prime_by_id::<entity::user::Entity>(ctx, found.values().flatten().map(|r| r.submitted_by)).await?;
         }
-        let mut found = found;
-        let values: Vec<_> = ids.iter().map(|id| (*id, found.remove(id).unwrap_or_default())).collect();
-        ctx.cached::<CurrentReports>()?.feed_many(values).await;
+        let values: Vec<_> =
+            ids.iter().map(|id| ((*id, first), found.remove(&(*id, first)).unwrap_or_default())).collect();
+        ctx.cached::<RecentReports>()?.feed_many(values).await;
     }
     Ok(())
 }

@@ -1,0 +1,135 @@
+//! What the benchmarks share: starting the release binary on a database of its own, a fixed-size
+//! client pool looping requests, and reading the server's counters.
+
+#![expect(dead_code, reason = "each bench uses part of this")]
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+pub type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+pub const CONNECTIONS: usize = 32;
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> BenchResult<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Starts the release binary with `data_dir` and, when given, a PostgreSQL URL; returns it with the
+/// time to a ready `/readyz`.
+pub async fn start(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+    client: &reqwest::Client,
+) -> BenchResult<(Server, Duration)> {
+    let port = free_port()?;
+    let started = Instant::now();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyprojects"));
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("KP_DATA_DIR", data_dir)
+        .env_remove("DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit());
+    match database_url {
+        Some(url) => cmd.env("KP_DATABASE_URL", url),
+        None => cmd.env_remove("KP_DATABASE_URL"),
+    };
+    let server = Server { child: cmd.spawn()?, base: format!("http://127.0.0.1:{port}") };
+    let deadline = started + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client.get(format!("{}/readyz", server.base)).send().await
+            && r.status().is_success()
+        {
+            return Ok((server, started.elapsed()));
+        }
+        if Instant::now() > deadline {
+            return Err("server did not become ready in 60 s".into());
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+pub async fn login(client: &reqwest::Client, server: &Server, username: &str) -> BenchResult<String> {
+    let body = serde_json::json!({ "query": format!("mutation {{ login(username: \"{username}\", password: \"demo-2026\") {{ token }} }}") });
+    let answer: serde_json::Value =
+        client.post(format!("{}/graphql", server.base)).json(&body).send().await?.json().await?;
+    Ok(answer["data"]["login"]["token"].as_str().ok_or("login failed")?.to_owned())
+}
+
+pub fn rss_kib(pid: u32) -> BenchResult<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).ok_or("no VmRSS")?;
+    Ok(line.split_whitespace().nth(1).ok_or("bad VmRSS")?.parse()?)
+}
+
+/// The server's SQL statement counter.
+pub async fn statements(client: &reqwest::Client, server: &Server) -> BenchResult<u64> {
+    let text = client.get(format!("{}/metrics", server.base)).send().await?.text().await?;
+    let line = text.lines().find(|l| l.starts_with("keyprojects_sql_statements_total ")).ok_or("no counter")?;
+    Ok(line.split(' ').nth(1).ok_or("no value")?.parse()?)
+}
+
+/// Requests per second with [`CONNECTIONS`] clients looping for `seconds`. Every answer must be a
+/// success without GraphQL errors, or the run fails.
+pub async fn load(make: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>, seconds: u64) -> BenchResult<f64> {
+    let done = Arc::new(AtomicU64::new(0));
+    let failed = Arc::new(AtomicU64::new(0));
+    let stop = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONNECTIONS {
+        let (make, done, failed) = (make.clone(), done.clone(), failed.clone());
+        tasks.push(tokio::spawn(async move {
+            while Instant::now() < stop {
+                let ok = match make().send().await {
+                    Ok(r) if r.status().is_success() => {
+                        r.bytes().await.map(|b| !b.windows(9).any(|w| w == b"\"errors\":")).unwrap_or(false)
+                    }
+                    _ => false,
+                };
+                if ok {
+                    done.fetch_add(1, Ordering::Relaxed)
+                } else {
+                    failed.fetch_add(1, Ordering::Relaxed)
+                };
+            }
+        }));
+    }
+    for t in tasks {
+        t.await?;
+    }
+    if failed.load(Ordering::Relaxed) > 0 {
+        return Err(format!("{} requests failed", failed.load(Ordering::Relaxed)).into());
+    }
+    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+}
+
+pub fn seconds() -> u64 {
+    std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5)
+}
+
+/// A fresh PostgreSQL database for one run, when `BENCH_PG` (a server URL without database, e.g.
+/// `postgres://postgres@127.0.0.1:5432`) is set or the default local server answers.
+pub async fn fresh_postgres() -> Option<String> {
+    let server = std::env::var("BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let name = format!("kp_bench_{}", std::process::id());
+    let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.ok()?;
+    use sea_orm::ConnectionTrait;
+    admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.ok()?;
+    admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.ok()?;
+    Some(format!("{server}/{name}"))
+}

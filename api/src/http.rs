@@ -121,7 +121,7 @@ async fn graphql(
         };
         return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
     }
-    let caller = match authenticate(&state.db, &state.keys, &headers).await {
+    let caller = match authenticate(&state.accounts, &state.keys, &headers).await {
         Ok(caller) => caller,
         Err(err @ AppError::Unauthenticated(_)) => {
             return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);

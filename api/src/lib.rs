@@ -25,7 +25,7 @@ use tokio::net::TcpListener;
 pub use config::Config;
 pub use state::AppState;
 
-use auth::{JwtKeys, PasswordHasher};
+use auth::{AccountLookup, JwtKeys, PasswordHasher};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -87,5 +87,12 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             "loaded the demo county"
         );
     }
-    Ok(AppState { keys: JwtKeys::from_config(&config), config: Arc::new(config), db, hasher, statements })
+    Ok(AppState {
+        keys: JwtKeys::from_config(&config),
+        config: Arc::new(config),
+        accounts: AccountLookup::new(db.clone()),
+        db,
+        hasher,
+        statements,
+    })
 }

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use sea_orm::DatabaseConnection;
 
-use crate::auth::{JwtKeys, PasswordHasher};
+use crate::auth::{AccountLookup, JwtKeys, PasswordHasher};
 use crate::config::Config;
 
 #[derive(Clone)]
@@ -15,6 +15,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: JwtKeys,
     pub hasher: PasswordHasher,
+    /// The per-request account check.
+    pub accounts: Arc<AccountLookup>,
     /// SQL statements executed since start; benchmarks and the N+1 tests read it.
     pub statements: Arc<AtomicU64>,
 }

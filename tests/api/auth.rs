@@ -299,3 +299,29 @@ async fn a_successful_login_clears_earlier_failures() -> TestResult {
     app.login_as("admin").await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_requests_each_get_their_own_account() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let users = ["admin", "leader", "fgj", "zrzyj", "inspector"];
+    let mut tokens = Vec::new();
+    for u in users {
+        tokens.push((u, app.login_as(u).await?));
+    }
+    let mut tasks = Vec::new();
+    for round in 0..8 {
+        for (u, token) in &tokens {
+            let (client, url, token, u) = (app.client.clone(), app.url("/graphql"), token.clone(), *u);
+            tasks.push(tokio::spawn(async move {
+                let body: Value =
+                    client.post(url).bearer_auth(token).json(&json!({ "query": ME })).send().await?.json().await?;
+                Ok::<_, reqwest::Error>((round, u, body))
+            }));
+        }
+    }
+    for task in tasks {
+        let (_, u, body) = task.await??;
+        assert_eq!(body["data"]["me"]["username"], u, "{body}");
+    }
+    Ok(())
+}

@@ -2,10 +2,11 @@
 
 use axum::http::{HeaderMap, header};
 use entity::user::{self, Role};
-use sea_orm::{DatabaseConnection, EntityTrait};
+use std::sync::Arc;
+
 use uuid::Uuid;
 
-use super::JwtKeys;
+use super::{AccountLookup, JwtKeys};
 use crate::error::{AppError, AppResult};
 
 pub(crate) const BAD_TOKEN: &str = "invalid or expired token";
@@ -45,7 +46,11 @@ impl Caller {
 
 /// Turns the `Authorization` header into a caller. No header is anonymous; a header that does not
 /// hold a valid token for an active user is an error, never anonymous.
-pub async fn authenticate(db: &DatabaseConnection, keys: &JwtKeys, headers: &HeaderMap) -> AppResult<Option<Caller>> {
+pub async fn authenticate(
+    accounts: &Arc<AccountLookup>,
+    keys: &JwtKeys,
+    headers: &HeaderMap,
+) -> AppResult<Option<Caller>> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
     };
@@ -57,7 +62,7 @@ pub async fn authenticate(db: &DatabaseConnection, keys: &JwtKeys, headers: &Hea
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthenticated(BAD_TOKEN))?;
     let claims = keys.verify(token)?;
-    let user = user::Entity::find_by_id(claims.sub).one(db).await?;
+    let user = accounts.get(claims.sub).await?;
     match user {
         Some(user) if user.active && user.session_epoch == claims.ver => Ok(Some(Caller { user })),
         _ => Err(AppError::Unauthenticated(BAD_TOKEN)),

@@ -1,7 +1,7 @@
 //! Monthly reports (每月汇报): one per project per period, replaced (with history) until the period
 //! locks; missing reports are a fact the system shows.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::user::Role;
@@ -279,19 +279,6 @@ pub async fn recent_reports(
     Ok(out)
 }
 
-/// Current reports of many projects, newest period first.
-pub async fn current_reports(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
-    let rows = current_in(project_ids).order_by_desc(monthly_report::Column::Period).all(db).await?;
-    let mut out: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.project_id).or_default().push(r);
-    }
-    Ok(out)
-}
-
 /// Reported investment of many projects, summed in SQL: project → (reported in `year`, reported in
 /// all years, whether `period` has a report), in fen.
 pub async fn reported_figures(
@@ -330,18 +317,6 @@ pub async fn reported_investment(
     let never = Period { year: 1900, month: 1 };
     let figures = reported_figures(db, project_ids, year, never).await?;
     Ok(figures.into_iter().map(|(id, (y, t, _))| (id, (y, t))).collect())
-}
-
-/// Which of `project_ids` have a current report for `period`.
-pub async fn reported_in(db: &impl ConnectionTrait, project_ids: &[Uuid], period: Period) -> AppResult<HashSet<Uuid>> {
-    let ids: Vec<Uuid> = current_in(project_ids)
-        .select_only()
-        .column(monthly_report::Column::ProjectId)
-        .filter(monthly_report::Column::Period.eq(period.key()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(ids.into_iter().collect())
 }
 
 /// Whether a project existed during `period` and so owes a report for it.

@@ -361,6 +361,13 @@ pub struct ReportingPeriod {
     pub lock_date: Date,
 }
 
+impl ReportingPeriod {
+    async fn load(db: &sea_orm::DatabaseConnection, period: &str) -> async_graphql::Result<Self> {
+        let (p, locked, due, lock) = report::period_state(db, period).await?;
+        Ok(Self { period: p.key(), locked, due_date: Date(due), lock_date: Date(lock) })
+    }
+}
+
 /// Count and money of a group of projects.
 #[derive(SimpleObject)]
 pub struct InvestmentTotals {
@@ -562,8 +569,7 @@ impl ProjectQuery {
         #[graphql(desc = "The month, `YYYY-MM`.")] period: String,
     ) -> async_graphql::Result<ReportingPeriod> {
         ctx.caller()?;
-        let (p, locked, due, lock) = report::period_state(&ctx.state()?.db, &period).await?;
-        Ok(ReportingPeriod { period: p.key(), locked, due_date: Date(due), lock_date: Date(lock) })
+        ReportingPeriod::load(&ctx.state()?.db, &period).await
     }
 
     /// The light and reporting rules in force.
@@ -667,8 +673,7 @@ impl ProjectMutation {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         report::lock(&state.db, &actor, &period).await?;
-        let (p, locked, due, lock) = report::period_state(&state.db, &period).await?;
-        Ok(ReportingPeriod { period: p.key(), locked, due_date: Date(due), lock_date: Date(lock) })
+        ReportingPeriod::load(&state.db, &period).await
     }
 
     /// Changes the light and reporting rules. ADMIN only.

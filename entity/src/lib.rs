@@ -3,6 +3,10 @@
 
 pub mod audit_event;
 pub mod health_rule;
+pub mod issue;
+pub mod issue_counter;
+pub mod issue_event;
+pub mod issue_unit;
 pub mod login_failure;
 pub mod milestone;
 pub mod monthly_report;

@@ -6,6 +6,7 @@ mod auth;
 mod cli;
 mod health;
 mod helpers;
+mod issues;
 mod limits;
 mod projects;
 mod reports;

@@ -30,6 +30,13 @@ impl KeyedById for entity::project::Entity {
     }
 }
 
+impl KeyedById for entity::issue::Entity {
+    const ID: Self::Column = entity::issue::Column::Id;
+    fn id_of(model: &Self::Model) -> Uuid {
+        model.id
+    }
+}
+
 impl KeyedById for entity::user::Entity {
     const ID: Self::Column = entity::user::Column::Id;
     fn id_of(model: &Self::Model) -> Uuid {
@@ -82,6 +89,8 @@ pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> asy
         .data(cached(ProjectHealth(db.clone())))
         .data(cached(ScheduleHistory(db.clone())))
         .data(cached(YearFigures(db.clone())))
+        .data(cached(IssueCoUnits(db.clone())))
+        .data(cached(IssueTimelines(db.clone())))
 }
 
 /// A loader keyed by project id whose batch is computed by one service call.
@@ -170,3 +179,12 @@ impl Loader<(Uuid, i32)> for YearFigures {
         Ok(out)
     }
 }
+
+project_loader!(
+    /// Co-operating unit ids of each issue.
+    IssueCoUnits, Vec<Uuid>, |db, keys| crate::service::issue::co_units(db, keys).await
+);
+project_loader!(
+    /// Timeline of each issue, oldest first.
+    IssueTimelines, Vec<entity::issue_event::Model>, |db, keys| crate::service::issue::timelines(db, keys).await
+);

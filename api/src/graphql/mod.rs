@@ -4,6 +4,7 @@ pub mod account;
 pub mod audit;
 pub mod context;
 mod guards;
+pub mod issue;
 pub mod loaders;
 pub mod pagination;
 pub mod project;
@@ -15,11 +16,11 @@ use crate::config::Config;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, project::ProjectQuery, audit::AuditQuery);
+pub struct Query(account::AccountQuery, project::ProjectQuery, issue::IssueQuery, audit::AuditQuery);
 
 /// Everything a client can change. Every change is recorded in the audit trail.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation, project::ProjectMutation);
+pub struct Mutation(account::AccountMutation, project::ProjectMutation, issue::IssueMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

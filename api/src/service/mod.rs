@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod dashboard;
 pub mod health;
+pub mod issue;
 pub mod money;
 pub mod page;
 pub mod project;

@@ -1,0 +1,423 @@
+//! Issues (问题): raising, the workflow from assignment to close-off, comments and the timeline.
+
+use async_graphql::{Context, Enum, InputObject, Object};
+use chrono::{DateTime, Utc};
+use entity::issue::{self, IssueKind, IssueSource, IssueStatus, Severity};
+use entity::issue_event::{self, IssueEventKind};
+use uuid::Uuid;
+
+use super::account::{Unit, User};
+use super::context::{ContextExt, load};
+use super::loaders::{IssueCoUnits, IssueTimelines};
+use super::pagination::{TotalCount, connection, edges};
+use super::project::Project;
+use super::scalars::Date;
+use crate::service::issue::{self as issues, IssueAction, IssueFilter as Filter, NewIssue, Transition};
+
+/// Days before the due date from which an open issue shows YELLOW.
+const DUE_SOON_DAYS: i64 = 3;
+/// Days overdue after which an issue goes to the project's linked leader.
+const LEADER_AFTER_DAYS: i64 = 7;
+
+/// How urgent an issue's deadline has become.
+#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
+pub enum Escalation {
+    /// Not due soon, or already resolved.
+    None,
+    /// Due within 3 days (临期).
+    Yellow,
+    /// Overdue (逾期).
+    Red,
+    /// Overdue by more than 7 days: the project's linked leader is to follow it (提级督办).
+    Leader,
+}
+
+/// A problem blocking a project (问题).
+pub struct Issue(pub issue::Model);
+
+/// A problem blocking a project (问题).
+#[Object]
+impl Issue {
+    /// Stable identifier (a phone may choose it).
+    async fn id(&self) -> Uuid {
+        self.0.id
+    }
+
+    /// Human-readable number, `YYYY-NNNN`.
+    async fn number(&self) -> &str {
+        &self.0.number
+    }
+
+    /// The project it blocks.
+    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
+        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+    }
+
+    /// What kind of problem it is.
+    async fn kind(&self) -> IssueKind {
+        self.0.kind
+    }
+
+    /// Short title.
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+
+    /// Details.
+    async fn description(&self) -> &str {
+        &self.0.description
+    }
+
+    /// How serious it is.
+    async fn severity(&self) -> Severity {
+        self.0.severity
+    }
+
+    /// Where it was found.
+    async fn source(&self) -> IssueSource {
+        self.0.source
+    }
+
+    /// Where it stands in the workflow.
+    async fn status(&self) -> IssueStatus {
+        self.0.status
+    }
+
+    /// Who raised it.
+    async fn reporter(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+        Ok(User(load::<entity::user::Entity>(ctx, self.0.reporter_id, "user").await?))
+    }
+
+    /// The unit it is assigned to (主办单位), once assigned.
+    async fn assigned_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
+        match self.0.assigned_unit_id {
+            Some(id) => Ok(Some(Unit(load::<entity::unit::Entity>(ctx, id, "unit").await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Co-operating units (协办单位).
+    async fn co_units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Unit>> {
+        let ids = ctx.cached::<IssueCoUnits>()?.load_one(self.0.id).await?.unwrap_or_default();
+        let units = ctx.loader::<entity::unit::Entity>()?.load_many(ids).await?;
+        let mut units: Vec<Unit> = units.into_values().map(Unit).collect();
+        units.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+        Ok(units)
+    }
+
+    /// When it must be resolved.
+    async fn due_date(&self) -> Option<Date> {
+        self.0.due_date.map(Date)
+    }
+
+    /// Past its due date and not yet resolved.
+    async fn overdue(&self) -> bool {
+        issues::is_overdue(&self.0, Utc::now().date_naive())
+    }
+
+    /// How urgent its deadline has become.
+    async fn escalation(&self) -> Escalation {
+        let today = Utc::now().date_naive();
+        if matches!(self.0.status, IssueStatus::Resolved | IssueStatus::Verified | IssueStatus::Closed) {
+            return Escalation::None;
+        }
+        match self.0.due_date {
+            Some(due) if (today - due).num_days() > LEADER_AFTER_DAYS => Escalation::Leader,
+            Some(due) if today > due => Escalation::Red,
+            Some(due) if (due - today).num_days() <= DUE_SOON_DAYS => Escalation::Yellow,
+            _ => Escalation::None,
+        }
+    }
+
+    /// What the unit reported when it resolved the issue.
+    async fn resolution(&self) -> Option<&str> {
+        self.0.resolution.as_deref()
+    }
+
+    /// What the caller may do with the issue now.
+    async fn available_actions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<IssueAction>> {
+        Ok(issues::actions_for(ctx.caller()?, &self.0))
+    }
+
+    /// The timeline, oldest first: every step, comment and instruction.
+    async fn timeline(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Only the newest this many entries (all when omitted, at most 100).")] last: Option<i32>,
+    ) -> async_graphql::Result<Vec<IssueEvent>> {
+        let events = ctx.cached::<IssueTimelines>()?.load_one(self.0.id).await?.unwrap_or_default();
+        let keep = last.map_or(100, |n| n.clamp(0, 100)) as usize;
+        let skip = events.len().saturating_sub(keep);
+        Ok(events.into_iter().skip(skip).map(IssueEvent).collect())
+    }
+
+    /// When it was raised (UTC).
+    async fn created_at(&self) -> DateTime<Utc> {
+        self.0.created_at
+    }
+
+    /// When it last changed (UTC).
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.updated_at
+    }
+
+    /// When it was closed off (UTC).
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
+    }
+}
+
+/// One entry on an issue's timeline.
+pub struct IssueEvent(pub issue_event::Model);
+
+/// One entry on an issue's timeline.
+#[Object]
+impl IssueEvent {
+    /// What happened.
+    async fn kind(&self) -> IssueEventKind {
+        self.0.kind
+    }
+
+    /// Who did it; null for the system.
+    async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.actor_id {
+            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// The comment, reason, resolution or instruction.
+    async fn text(&self) -> Option<&str> {
+        self.0.text.as_deref()
+    }
+
+    /// The unit concerned (assigned to, returned by).
+    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
+        match self.0.unit_id {
+            Some(id) => Ok(Some(Unit(load::<entity::unit::Entity>(ctx, id, "unit").await?))),
+            None => Ok(None),
+        }
+    }
+
+    /// When (UTC).
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.at
+    }
+}
+
+connection!(IssueConnection, IssueEdge, Issue, "A page of issues, newest first.", "An issue and its cursor.");
+
+/// A new issue.
+#[derive(InputObject)]
+pub struct RaiseIssueInput {
+    /// The issue's id, chosen by the client so that a retried request is not raised twice.
+    pub id: Option<Uuid>,
+    /// The project it blocks.
+    pub project_id: Uuid,
+    /// What kind of problem it is.
+    pub kind: IssueKind,
+    /// Short title, 2 to 200 characters.
+    pub title: String,
+    /// Details, up to 5000 characters.
+    pub description: Option<String>,
+    /// How serious it is (MEDIUM when omitted).
+    pub severity: Option<Severity>,
+    /// Where it was found (MANUAL when omitted).
+    pub source: Option<IssueSource>,
+    /// Assign at once (project office only).
+    pub assigned_unit_id: Option<Uuid>,
+    /// Co-operating units.
+    pub co_unit_ids: Option<Vec<Uuid>>,
+    /// When it must be resolved.
+    pub due_date: Option<Date>,
+}
+
+/// Narrows `issues`; every field set must match.
+#[derive(InputObject, Default)]
+pub struct IssueFilter {
+    /// Only issues of this project.
+    pub project_id: Option<Uuid>,
+    /// Only this kind.
+    pub kind: Option<IssueKind>,
+    /// Only this status.
+    pub status: Option<IssueStatus>,
+    /// Only issues assigned to this unit.
+    pub assigned_unit_id: Option<Uuid>,
+    /// Only overdue (`true`) or not overdue (`false`) issues.
+    pub overdue: Option<bool>,
+    /// Part of the title or number.
+    pub search: Option<String>,
+}
+
+#[derive(Default)]
+pub struct IssueQuery;
+
+#[Object]
+impl IssueQuery {
+    /// One issue. An issue the caller may not see is `NOT_FOUND`, exactly as if it did not exist.
+    async fn issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue's id.")] id: Uuid,
+    ) -> async_graphql::Result<Issue> {
+        let actor = ctx.actor()?;
+        Ok(Issue(issues::find_for(&ctx.state()?.db, &actor, id).await?))
+    }
+
+    /// Issues the caller can see, newest first. DEPARTMENT users see those assigned or co-assigned to
+    /// their unit and those of projects their unit is responsible for.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<IssueFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<IssueConnection> {
+        let state = ctx.state()?;
+        let actor = ctx.actor()?;
+        let page = ctx.page(first, after)?;
+        let f = filter.unwrap_or_default();
+        let filter = Filter {
+            project_id: f.project_id,
+            kind: f.kind,
+            status: f.status,
+            assigned_unit_id: f.assigned_unit_id,
+            overdue: f.overdue,
+            search: f.search,
+        };
+        let rows = issues::list(&state.db, &actor, &filter, &page).await?;
+        let db = state.db.clone();
+        let total = TotalCount::new(move || {
+            let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
+            async move { issues::count(&db, &actor, &filter).await }
+        });
+        Ok(IssueConnection::new(edges(rows, &page, issues::cursor, Issue), total))
+    }
+}
+
+#[derive(Default)]
+pub struct IssueMutation;
+
+async fn step(ctx: &Context<'_>, id: Uuid, action: IssueAction, t: Transition) -> async_graphql::Result<Issue> {
+    let actor = ctx.actor()?;
+    Ok(Issue(issues::transition(&ctx.state()?.db, &actor, id, action, t).await?))
+}
+
+#[Object]
+impl IssueMutation {
+    /// Raises an issue. ADMIN, INSPECTOR, LEADER, or the project's responsible unit. Replaying the
+    /// same create (same id, same content) returns the stored issue; other content under that id is
+    /// `CONFLICT`.
+    async fn raise_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] input: RaiseIssueInput,
+    ) -> async_graphql::Result<Issue> {
+        let actor = ctx.actor()?;
+        let new = NewIssue {
+            id: input.id,
+            project_id: input.project_id,
+            kind: input.kind,
+            title: input.title,
+            description: input.description.unwrap_or_default(),
+            severity: input.severity.unwrap_or(Severity::Medium),
+            source: input.source.unwrap_or(IssueSource::Manual),
+            assigned_unit_id: input.assigned_unit_id,
+            co_unit_ids: input.co_unit_ids.unwrap_or_default(),
+            due_date: input.due_date.map(|d| d.0),
+        };
+        Ok(Issue(issues::raise(&ctx.state()?.db, &actor, new).await?))
+    }
+
+    /// Gives the issue to a unit (交办), or to another one before it is signed for. ADMIN.
+    async fn assign_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "The unit to handle it.")] unit_id: Uuid,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Assign, Transition { unit_id: Some(unit_id), text: None }).await
+    }
+
+    /// Signs for the issue (签收). The assigned unit.
+    async fn accept_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Accept, Transition::default()).await
+    }
+
+    /// Sends the issue back as not the unit's (退回), for the office to reassign. The assigned unit.
+    async fn return_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "Why it is not the unit's.")] reason: String,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Return, Transition { unit_id: None, text: Some(reason) }).await
+    }
+
+    /// Starts work on the issue. The assigned unit.
+    async fn start_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Start, Transition::default()).await
+    }
+
+    /// Reports the issue done (办结). The assigned unit.
+    async fn resolve_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "What was done.")] resolution: String,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Resolve, Transition { unit_id: None, text: Some(resolution) }).await
+    }
+
+    /// Checks a resolved issue (核实): passed makes it VERIFIED; failed sends it back to the unit.
+    /// ADMIN or INSPECTOR.
+    async fn verify_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "Whether the problem is really solved.")] passed: bool,
+        #[graphql(desc = "What the check found (required when it failed).")] note: Option<String>,
+    ) -> async_graphql::Result<Issue> {
+        let action = if passed { IssueAction::Verify } else { IssueAction::Reopen };
+        step(ctx, id, action, Transition { unit_id: None, text: note }).await
+    }
+
+    /// Closes off a verified issue (销号). ADMIN.
+    async fn close_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Close, Transition::default()).await
+    }
+
+    /// Sends a resolved, verified or closed issue back to its unit. ADMIN or INSPECTOR.
+    async fn reopen_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "Why it is not solved.")] reason: String,
+    ) -> async_graphql::Result<Issue> {
+        step(ctx, id, IssueAction::Reopen, Transition { unit_id: None, text: Some(reason) }).await
+    }
+
+    /// Adds a comment to the timeline; a LEADER's comment is recorded as an instruction (批示).
+    async fn comment_on_issue(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "The comment, 1 to 5000 characters.")] text: String,
+    ) -> async_graphql::Result<Issue> {
+        let actor = ctx.actor()?;
+        Ok(Issue(issues::comment(&ctx.state()?.db, &actor, id, text).await?))
+    }
+}

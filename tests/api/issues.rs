@@ -1,0 +1,248 @@
+//! Issues: the workflow, idempotent raising, and who may see and do what.
+
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestResult, error_code, unit_id};
+use crate::projects::create;
+
+const RAISE: &str = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { id number status title assignedUnit { name } coUnits { name } } }";
+const SHOW: &str = "query($id: UUID!) { issue(id: $id) { status number resolution assignedUnit { name } availableActions timeline { kind text actor { username } unit { name } } } }";
+
+/// A fresh issue on a project owned by 自然资源局 (`zrzyj`), co-operated by 生态环境局 (`sthjj`).
+async fn raise(app: &TestApp, admin: &str, project: &str) -> TestResult<String> {
+    let data = app
+        .data(
+            RAISE,
+            json!({ "i": { "projectId": project, "kind": "LAND_ACQUISITION", "title": "征地尚余两户未签约", "coUnitIds": [unit_id("生态环境局")], "dueDate": "2030-01-01" } }),
+            Some(admin),
+        )
+        .await?;
+    Ok(data["raiseIssue"]["id"].as_str().ok_or("no id")?.to_owned())
+}
+
+fn mutation(action: &str) -> (&'static str, Value) {
+    match action {
+        "assign" => (
+            "mutation($id: UUID!, $u: UUID!) { assignIssue(id: $id, unitId: $u) { status } }",
+            json!({ "u": unit_id("自然资源局") }),
+        ),
+        "accept" => ("mutation($id: UUID!) { acceptIssue(id: $id) { status } }", json!({})),
+        "return" => {
+            ("mutation($id: UUID!) { returnIssue(id: $id, reason: \"不属于本单位职责\") { status } }", json!({}))
+        }
+        "start" => ("mutation($id: UUID!) { startIssue(id: $id) { status } }", json!({})),
+        "resolve" => {
+            ("mutation($id: UUID!) { resolveIssue(id: $id, resolution: \"已完成签约\") { status } }", json!({}))
+        }
+        "verify" => {
+            ("mutation($id: UUID!) { verifyIssue(id: $id, passed: true, note: \"现场核实\") { status } }", json!({}))
+        }
+        "reopen" => ("mutation($id: UUID!) { reopenIssue(id: $id, reason: \"仍有一户未签\") { status } }", json!({})),
+        "close" => ("mutation($id: UUID!) { closeIssue(id: $id) { status } }", json!({})),
+        _ => ("mutation($id: UUID!) { commentOnIssue(id: $id, text: \"请加快进度\") { status } }", json!({})),
+    }
+}
+
+async fn act(app: &TestApp, token: &str, action: &str, id: &str) -> TestResult<Value> {
+    let (q, mut vars) = mutation(action);
+    vars["id"] = json!(id);
+    app.gql(q, vars, Some(token)).await
+}
+
+/// The admin steps that bring a fresh issue to where `action` applies.
+fn path_to(action: &str) -> &'static [&'static str] {
+    match action {
+        "assign" | "comment" => &[],
+        "accept" | "return" => &["assign"],
+        "start" => &["assign", "accept"],
+        "resolve" => &["assign", "accept", "start"],
+        "verify" | "reopen" => &["assign", "accept", "start", "resolve"],
+        _ => &["assign", "accept", "start", "resolve", "verify"],
+    }
+}
+
+#[tokio::test]
+async fn an_issue_runs_from_raised_to_closed_with_a_timeline() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "问题流程测试项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    let unit = app.login_as("zrzyj").await?;
+    let inspector = app.login_as("inspector").await?;
+    for (token, action, status) in [
+        (&admin, "assign", "ASSIGNED"),
+        (&unit, "accept", "ACCEPTED"),
+        (&unit, "start", "IN_PROGRESS"),
+        (&unit, "resolve", "RESOLVED"),
+        (&inspector, "verify", "VERIFIED"),
+        (&admin, "close", "CLOSED"),
+    ] {
+        let body = act(&app, token, action, &id).await?;
+        let status_now = body["data"].as_object().and_then(|d| d.values().next()).map(|v| v["status"].clone());
+        assert_eq!(status_now, Some(json!(status)), "{action}: {body}");
+    }
+    let data = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+    let issue = &data["issue"];
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert!(issue["number"].as_str().unwrap_or_default().starts_with(&format!("{year}-")), "{issue}");
+    assert_eq!(issue["resolution"], "已完成签约");
+    let kinds: Vec<&str> =
+        issue["timeline"].as_array().ok_or("timeline")?.iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert_eq!(kinds, ["RAISED", "ASSIGNED", "ACCEPTED", "STARTED", "RESOLVED", "VERIFIED", "CLOSED"]);
+    assert_eq!(issue["timeline"][1]["unit"]["name"], "自然资源局");
+    assert_eq!(issue["timeline"][5]["actor"]["username"], "inspector");
+    assert_eq!(issue["availableActions"], json!(["REOPEN"]));
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_illegal_step_says_what_is_allowed() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "非法流转测试项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    let body = act(&app, &admin, "close", &id).await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("allowed from here: ASSIGN"), "{body}");
+    // A failed check sends it back to the unit and needs a note.
+    for step in ["assign", "accept", "start", "resolve"] {
+        let token = if step == "assign" { admin.clone() } else { app.login_as("zrzyj").await? };
+        act(&app, &token, step, &id).await?;
+    }
+    let inspector = app.login_as("inspector").await?;
+    let q = "mutation($id: UUID!, $n: String) { verifyIssue(id: $id, passed: false, note: $n) { status } }";
+    let body = app.gql(q, json!({ "id": id, "n": null }), Some(&inspector)).await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "reason", "{body}");
+    let data = app.data(q, json!({ "id": id, "n": "仍有一户未签" }), Some(&inspector)).await?;
+    assert_eq!(data["verifyIssue"]["status"], "IN_PROGRESS");
+    Ok(())
+}
+
+#[tokio::test]
+async fn returning_unassigns_and_the_office_reassigns() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "退回测试项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    act(&app, &admin, "assign", &id).await?;
+    let unit = app.login_as("zrzyj").await?;
+    let body = app
+        .gql(
+            "mutation($id: UUID!) { returnIssue(id: $id, reason: \" \") { status } }",
+            json!({ "id": id }),
+            Some(&unit),
+        )
+        .await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "reason");
+    act(&app, &unit, "return", &id).await?;
+    let data = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+    assert_eq!(data["issue"]["status"], "OPEN");
+    assert!(data["issue"]["assignedUnit"].is_null());
+    let returned = &data["issue"]["timeline"][2];
+    assert_eq!((returned["kind"].as_str(), returned["text"].as_str()), (Some("RETURNED"), Some("不属于本单位职责")));
+    let reassigned = app
+        .data(
+            "mutation($id: UUID!, $u: UUID!) { assignIssue(id: $id, unitId: $u) { status assignedUnit { name } } }",
+            json!({ "id": id, "u": unit_id("住建局") }),
+            Some(&admin),
+        )
+        .await?;
+    assert_eq!(reassigned["assignIssue"]["assignedUnit"]["name"], "住建局");
+    Ok(())
+}
+
+#[tokio::test]
+async fn raising_is_idempotent_by_client_id() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "幂等测试项目").await?;
+    let inspector = app.login_as("inspector").await?;
+    let client_id = uuid::Uuid::new_v4().to_string();
+    let input = json!({ "i": { "id": client_id, "projectId": project, "kind": "SAFETY_HAZARD", "title": "基坑临边防护缺失", "severity": "HIGH", "source": "INSPECTION" } });
+    let first = app.data(RAISE, input.clone(), Some(&inspector)).await?;
+    let again = app.data(RAISE, input.clone(), Some(&inspector)).await?;
+    assert_eq!(first, again, "a replay returns the stored issue");
+    let mut changed = input;
+    changed["i"]["title"] = json!("另一个问题");
+    let body = app.gql(RAISE, changed, Some(&inspector)).await?;
+    assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
+    let list = app
+        .data(
+            "query($p: UUID) { issues(filter: { projectId: $p }) { totalCount edges { node { title } } } }",
+            json!({ "p": project }),
+            Some(&admin),
+        )
+        .await?;
+    assert_eq!(list["issues"]["totalCount"], 1);
+    assert_eq!(list["issues"]["edges"][0]["node"]["title"], "基坑临边防护缺失", "the stored issue is untouched");
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_role_and_unit_gets_exactly_its_rights() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "权限矩阵测试项目").await?;
+    // (who, actions allowed, what the others get)
+    let matrix: [(&str, &[&str], &str); 7] = [
+        ("admin", &["assign", "accept", "return", "start", "resolve", "verify", "reopen", "close", "comment"], ""),
+        ("zrzyj", &["accept", "return", "start", "resolve", "comment"], "FORBIDDEN"),
+        ("sthjj", &["comment"], "FORBIDDEN"),
+        ("fgj", &[], "NOT_FOUND"),
+        ("inspector", &["verify", "reopen", "comment"], "FORBIDDEN"),
+        ("leader", &["comment"], "FORBIDDEN"),
+        ("integration", &[], "FORBIDDEN"),
+    ];
+    let actions = ["assign", "accept", "return", "start", "resolve", "verify", "reopen", "close", "comment"];
+    for (who, allowed, denied_code) in matrix {
+        let token = app.login_as(who).await?;
+        for action in actions {
+            let id = raise(&app, &admin, &project).await?;
+            for step in path_to(action) {
+                let token = if ["accept", "start", "resolve"].contains(step) {
+                    app.login_as("zrzyj").await?
+                } else {
+                    admin.clone()
+                };
+                let body = act(&app, &token, step, &id).await?;
+                assert!(body.get("errors").is_none(), "setting up {action}: {step}: {body}");
+            }
+            let before = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+            let body = act(&app, &token, action, &id).await?;
+            if allowed.contains(&action) {
+                assert!(body.get("errors").is_none(), "{who} may {action}: {body}");
+            } else {
+                assert_eq!(error_code(&body), Some(denied_code), "{who} may not {action}: {body}");
+                let after = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+                assert_eq!(before, after, "a refused {action} by {who} changed nothing");
+            }
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn departments_see_only_their_issues_and_hidden_ones_do_not_exist() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "可见性测试项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    let q = "query($p: UUID) { issues(filter: { projectId: $p }) { totalCount } }";
+    for (who, sees) in
+        [("zrzyj", true), ("sthjj", true), ("fgj", false), ("leader", true), ("inspector", true), ("integration", true)]
+    {
+        let token = app.login_as(who).await?;
+        let body = app.gql(SHOW, json!({ "id": id }), Some(&token)).await?;
+        let count = app.data(q, json!({ "p": project }), Some(&token)).await?;
+        if sees {
+            assert!(body.get("errors").is_none(), "{who}: {body}");
+            assert_eq!(count["issues"]["totalCount"], 1, "{who}");
+        } else {
+            assert_eq!(error_code(&body), Some("NOT_FOUND"), "{who}: {body}");
+            let unknown = app.gql(SHOW, json!({ "id": uuid::Uuid::new_v4().to_string() }), Some(&token)).await?;
+            assert_eq!(body["errors"][0]["message"], unknown["errors"][0]["message"], "no hint that it exists");
+            assert_eq!(count["issues"]["totalCount"], 0, "{who}");
+        }
+    }
+    Ok(())
+}

@@ -65,9 +65,26 @@ impl Application {
         &self.state
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// Serves until `shutdown` completes, then lets requests in flight finish. Also runs the
+    /// periodic jobs (issue escalation); they are idempotent, so every instance may run them.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+        let jobs = tokio::spawn(periodic_jobs(self.state.db.clone()));
+        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        jobs.abort();
+        served
+    }
+}
+
+/// Escalates overdue issues at start and every five minutes.
+async fn periodic_jobs(db: sea_orm::DatabaseConnection) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    loop {
+        tick.tick().await;
+        match service::issue::escalate_overdue(&db, chrono::Utc::now().date_naive()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
+            Err(e) => tracing::warn!(error = %e, "issue escalation failed; will retry"),
+        }
     }
 }
 

@@ -19,6 +19,10 @@ pub struct Model {
     pub report_due_day: i32,
     /// Day of the following month after which a period's reports are locked.
     pub report_lock_day: i32,
+    /// Days before its due date from which an unresolved issue shows YELLOW.
+    pub issue_due_soon_days: i32,
+    /// Days overdue after which an issue is escalated to the project's linked leader.
+    pub issue_leader_after_days: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -136,6 +136,10 @@ pub struct Model {
     /// The create request as received (canonical JSON), so a replayed create can be told from a
     /// different one under the same id.
     pub create_payload: Json,
+    /// When the issue was escalated to the project's linked leader (提级督办), if it was.
+    pub escalated_at: Option<DateTimeUtc>,
+    /// The leader it was escalated to.
+    pub escalated_to: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,

@@ -122,6 +122,8 @@ enum HealthRules {
     RedLateDays,
     ReportDueDay,
     ReportLockDay,
+    IssueDueSoonDays,
+    IssueLeaderAfterDays,
     UpdatedAt,
 }
 
@@ -380,6 +382,8 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(HealthRules::RedLateDays).integer().not_null())
                     .col(ColumnDef::new(HealthRules::ReportDueDay).integer().not_null())
                     .col(ColumnDef::new(HealthRules::ReportLockDay).integer().not_null())
+                    .col(ColumnDef::new(HealthRules::IssueDueSoonDays).integer().not_null())
+                    .col(ColumnDef::new(HealthRules::IssueLeaderAfterDays).integer().not_null())
                     .col(ColumnDef::new(HealthRules::UpdatedAt).timestamp_with_time_zone().not_null())
                     .to_owned(),
             )
@@ -394,9 +398,21 @@ impl MigrationTrait for Migration {
                 HealthRules::RedLateDays,
                 HealthRules::ReportDueDay,
                 HealthRules::ReportLockDay,
+                HealthRules::IssueDueSoonDays,
+                HealthRules::IssueLeaderAfterDays,
                 HealthRules::UpdatedAt,
             ])
-            .values([1.into(), 10.into(), 20.into(), 30.into(), 5.into(), 10.into(), Expr::current_timestamp().into()])
+            .values([
+                1.into(),
+                10.into(),
+                20.into(),
+                30.into(),
+                5.into(),
+                10.into(),
+                3.into(),
+                7.into(),
+                Expr::current_timestamp().into(),
+            ])
             .map_err(|e| DbErr::Migration(e.to_string()))?;
         manager.exec_stmt(defaults.to_owned()).await?;
         Ok(())

@@ -40,6 +40,8 @@ enum Issues {
     DueDate,
     Resolution,
     CreatePayload,
+    EscalatedAt,
+    EscalatedTo,
     CreatedAt,
     UpdatedAt,
     ClosedAt,
@@ -100,6 +102,8 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Issues::DueDate).date().null())
                     .col(ColumnDef::new(Issues::Resolution).text().null())
                     .col(ColumnDef::new(Issues::CreatePayload).json_binary().not_null())
+                    .col(ColumnDef::new(Issues::EscalatedAt).timestamp_with_time_zone().null())
+                    .col(ColumnDef::new(Issues::EscalatedTo).uuid().null())
                     .col(ColumnDef::new(Issues::CreatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Issues::UpdatedAt).timestamp_with_time_zone().not_null())
                     .col(ColumnDef::new(Issues::ClosedAt).timestamp_with_time_zone().null())
@@ -126,6 +130,7 @@ impl MigrationTrait for Migration {
             ("ix_issues_assigned_unit", Issues::AssignedUnitId),
             ("ix_issues_status", Issues::Status),
             ("ix_issues_due", Issues::DueDate),
+            ("ix_issues_escalated_to", Issues::EscalatedTo),
         ] {
             manager.create_index(Index::create().name(name).table(Issues::Table).col(col).to_owned()).await?;
         }

@@ -246,3 +246,113 @@ async fn departments_see_only_their_issues_and_hidden_ones_do_not_exist() -> Tes
     }
     Ok(())
 }
+
+async fn raise_due(app: &TestApp, admin: &str, project: &str, due: chrono::NaiveDate) -> TestResult<String> {
+    let data = app
+        .data(
+            RAISE,
+            json!({ "i": { "projectId": project, "kind": "UTILITIES", "title": "施工用电未接入", "assignedUnitId": unit_id("自然资源局"), "dueDate": due.to_string() } }),
+            Some(admin),
+        )
+        .await?;
+    Ok(data["raiseIssue"]["id"].as_str().ok_or("no id")?.to_owned())
+}
+
+#[tokio::test]
+async fn overdue_issues_escalate_once_to_the_linked_leader() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "提级督办测试项目").await?;
+    let today = chrono::Utc::now().date_naive();
+    let days = |n: i64| today + chrono::Duration::days(n);
+    let long_overdue = raise_due(&app, &admin, &project, days(-10)).await?;
+    let overdue = raise_due(&app, &admin, &project, days(-3)).await?;
+    let soon = raise_due(&app, &admin, &project, days(2)).await?;
+    let later = raise_due(&app, &admin, &project, days(30)).await?;
+    let q =
+        "query($id: UUID!) { issue(id: $id) { overdue escalation escalatedTo { username } timeline { kind text } } }";
+    for (id, level, overdue_now) in
+        [(&long_overdue, "LEADER", true), (&overdue, "RED", true), (&soon, "YELLOW", false), (&later, "NONE", false)]
+    {
+        let data = app.data(q, json!({ "id": id }), Some(&admin)).await?;
+        assert_eq!(data["issue"]["escalation"], level, "{data}");
+        assert_eq!(data["issue"]["overdue"], overdue_now);
+    }
+    let first = app.data("mutation { escalateOverdueIssues }", json!({}), Some(&admin)).await?;
+    assert_eq!(first["escalateOverdueIssues"], 1);
+    let again = app.data("mutation { escalateOverdueIssues }", json!({}), Some(&admin)).await?;
+    assert_eq!(again["escalateOverdueIssues"], 0, "escalation happens once");
+    let data = app.data(q, json!({ "id": long_overdue }), Some(&admin)).await?;
+    assert_eq!(data["issue"]["escalatedTo"]["username"], "leader");
+    let last = data["issue"]["timeline"].as_array().and_then(|t| t.last()).cloned().ok_or("timeline")?;
+    assert_eq!(last["kind"], "ESCALATED");
+    assert!(last["text"].as_str().unwrap_or_default().contains("逾期10天"));
+    // The leader's queue, and the level filters.
+    let leader = app.login_as("leader").await?;
+    let leader_id = crate::projects::leader_id();
+    let queue = app
+        .data(
+            "query($l: UUID) { issues(filter: { escalatedTo: $l }) { totalCount edges { node { id } } } }",
+            json!({ "l": leader_id }),
+            Some(&leader),
+        )
+        .await?;
+    assert_eq!(queue["issues"]["edges"][0]["node"]["id"], long_overdue.as_str());
+    for (level, expected) in [("LEADER", &long_overdue), ("RED", &overdue), ("YELLOW", &soon)] {
+        let data = app
+            .data("query($e: Escalation, $p: UUID) { issues(filter: { escalation: $e, projectId: $p }) { totalCount edges { node { id } } } }", json!({ "e": level, "p": project }), Some(&admin))
+            .await?;
+        assert_eq!(data["issues"]["totalCount"], 1, "{level}");
+        assert_eq!(data["issues"]["edges"][0]["node"]["id"], expected.as_str(), "{level}");
+    }
+    let overdue_list = app
+        .data(
+            "query($p: UUID) { issues(filter: { overdue: true, projectId: $p }) { totalCount } }",
+            json!({ "p": project }),
+            Some(&admin),
+        )
+        .await?;
+    assert_eq!(overdue_list["issues"]["totalCount"], 2);
+    // Only the office runs escalation by hand.
+    assert_eq!(
+        error_code(&app.gql("mutation { escalateOverdueIssues }", json!({}), Some(&leader)).await?),
+        Some("FORBIDDEN")
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn unit_stats_count_close_off_and_overdue() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "办结率测试项目").await?;
+    let today = chrono::Utc::now().date_naive();
+    let done = raise_due(&app, &admin, &project, today + chrono::Duration::days(5)).await?;
+    raise_due(&app, &admin, &project, today - chrono::Duration::days(1)).await?;
+    let unit = app.login_as("zrzyj").await?;
+    for step in ["accept", "resolve"] {
+        let body = act(&app, &unit, step, &done).await?;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let data = app
+        .data(
+            "{ issueStats { unit { name } assigned open resolved overdue closeOffRate medianDaysToResolve } }",
+            json!({}),
+            Some(&unit),
+        )
+        .await?;
+    let line = data["issueStats"]
+        .as_array()
+        .ok_or("stats")?
+        .iter()
+        .find(|l| l["unit"]["name"] == "自然资源局")
+        .cloned()
+        .ok_or("no line for the unit")?;
+    assert_eq!(
+        (line["assigned"].as_i64(), line["open"].as_i64(), line["resolved"].as_i64(), line["overdue"].as_i64()),
+        (Some(2), Some(1), Some(1), Some(1))
+    );
+    assert_eq!(line["closeOffRate"], "50");
+    assert!(line["medianDaysToResolve"].as_f64().is_some_and(|d| (0.0..1.0).contains(&d)), "{line}");
+    Ok(())
+}

@@ -91,6 +91,7 @@ pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> asy
         .data(cached(YearFigures(db.clone())))
         .data(cached(IssueCoUnits(db.clone())))
         .data(cached(IssueTimelines(db.clone())))
+        .data(cached(HealthRulesLoader(db.clone())))
 }
 
 /// A loader keyed by project id whose batch is computed by one service call.
@@ -177,6 +178,18 @@ impl Loader<(Uuid, i32)> for YearFigures {
             }
         }
         Ok(out)
+    }
+}
+
+/// The office's rules, read at most once per request.
+pub struct HealthRulesLoader(pub DatabaseConnection);
+
+impl Loader<()> for HealthRulesLoader {
+    type Value = entity::health_rule::Model;
+    type Error = AppError;
+
+    async fn load(&self, _: &[()]) -> Result<HashMap<(), Self::Value>, Self::Error> {
+        Ok(HashMap::from([((), crate::service::health::rules(&self.0).await?)]))
     }
 }
 

@@ -47,6 +47,8 @@ pub struct RulesPatch {
     pub red_late_days: Option<i32>,
     pub report_due_day: Option<i32>,
     pub report_lock_day: Option<i32>,
+    pub issue_due_soon_days: Option<i32>,
+    pub issue_leader_after_days: Option<i32>,
 }
 
 /// ADMIN only.
@@ -60,6 +62,14 @@ pub async fn update_rules(db: &DatabaseConnection, actor: &Actor, patch: RulesPa
     after.red_late_days = patch.red_late_days.unwrap_or(after.red_late_days);
     after.report_due_day = patch.report_due_day.unwrap_or(after.report_due_day);
     after.report_lock_day = patch.report_lock_day.unwrap_or(after.report_lock_day);
+    after.issue_due_soon_days = patch.issue_due_soon_days.unwrap_or(after.issue_due_soon_days);
+    after.issue_leader_after_days = patch.issue_leader_after_days.unwrap_or(after.issue_leader_after_days);
+    if !(0..=60).contains(&after.issue_due_soon_days) {
+        return Err(AppError::bad_input("issueDueSoonDays", "0 to 60 days"));
+    }
+    if !(0..=365).contains(&after.issue_leader_after_days) {
+        return Err(AppError::bad_input("issueLeaderAfterDays", "0 to 365 days"));
+    }
     if !(0..=100).contains(&after.yellow_gap_pp) || !(0..=100).contains(&after.red_gap_pp) {
         return Err(AppError::bad_input("yellowGapPp", "gaps are 0 to 100 percentage points"));
     }
@@ -218,6 +228,8 @@ mod tests {
             red_late_days: 30,
             report_due_day: 5,
             report_lock_day: 10,
+            issue_due_soon_days: 3,
+            issue_leader_after_days: 7,
             updated_at: Utc::now(),
         }
     }

@@ -232,6 +232,8 @@ pub async fn raise(db: &DatabaseConnection, actor: &Actor, input: NewIssue) -> A
         due_date: input.due_date,
         resolution: None,
         create_payload: payload,
+        escalated_at: None,
+        escalated_to: None,
         created_at: now,
         updated_at: now,
         closed_at: None,
@@ -438,6 +440,9 @@ pub struct IssueFilter {
     pub status: Option<IssueStatus>,
     pub assigned_unit_id: Option<Uuid>,
     pub overdue: Option<bool>,
+    pub escalation: Option<Escalation>,
+    /// Only issues escalated to this leader.
+    pub escalated_to: Option<Uuid>,
     pub search: Option<String>,
 }
 
@@ -448,7 +453,7 @@ pub fn is_overdue(issue: &issue::Model, today: NaiveDate) -> bool {
     issue.due_date.is_some_and(|d| d < today) && !FINISHED.contains(&issue.status)
 }
 
-fn matching(caller: &Caller, f: &IssueFilter) -> Select<issue::Entity> {
+fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::health_rule::Model>) -> Select<issue::Entity> {
     use issue::Column as C;
     let mut q = issue::Entity::find().filter(visibility(caller));
     if let Some(v) = f.project_id {
@@ -468,6 +473,12 @@ fn matching(caller: &Caller, f: &IssueFilter) -> Select<issue::Entity> {
         let cond = Condition::all().add(C::DueDate.lt(today)).add(C::Status.is_not_in(FINISHED));
         q = q.filter(if overdue { cond } else { cond.not() });
     }
+    if let (Some(level), Some(rules)) = (f.escalation, rules) {
+        q = q.filter(escalation_condition(level, Utc::now().date_naive(), rules));
+    }
+    if let Some(leader) = f.escalated_to {
+        q = q.filter(C::EscalatedTo.eq(leader));
+    }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(Condition::any().add(C::Title.contains(text)).add(C::Number.contains(text)));
     }
@@ -483,7 +494,11 @@ pub async fn list(
 ) -> AppResult<Page<issue::Model>> {
     use issue::Column as C;
     let caller = actor.caller()?;
-    let mut q = matching(caller, f);
+    let rules = match f.escalation {
+        Some(_) => Some(super::health::rules(db).await?),
+        None => None,
+    };
+    let mut q = matching(caller, f, rules.as_ref());
     if let Some(after) = &page.after {
         let bad = || AppError::bad_input("after", "not a cursor of this list");
         let (at, id) = after.split_once('|').ok_or_else(bad)?;
@@ -502,7 +517,193 @@ pub fn cursor(issue: &issue::Model) -> String {
 }
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter) -> AppResult<u64> {
-    Ok(matching(actor.caller()?, f).count(db).await?)
+    let rules = match f.escalation {
+        Some(_) => Some(super::health::rules(db).await?),
+        None => None,
+    };
+    Ok(matching(actor.caller()?, f, rules.as_ref()).count(db).await?)
+}
+
+/// How urgent an issue's deadline has become.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum Escalation {
+    /// Not due soon, no due date, or already resolved.
+    None,
+    /// Due within the office's "due soon" days (临期).
+    Yellow,
+    /// Overdue (逾期).
+    Red,
+    /// Overdue beyond the office's limit: escalated to the project's linked leader (提级督办).
+    Leader,
+}
+
+/// The escalation level of `issue` on `today` under `rules`.
+pub fn escalation(issue: &issue::Model, today: NaiveDate, rules: &entity::health_rule::Model) -> Escalation {
+    if FINISHED.contains(&issue.status) {
+        return Escalation::None;
+    }
+    match issue.due_date {
+        Some(due) if (today - due).num_days() > i64::from(rules.issue_leader_after_days) => Escalation::Leader,
+        Some(due) if today > due => Escalation::Red,
+        Some(due) if (due - today).num_days() <= i64::from(rules.issue_due_soon_days) => Escalation::Yellow,
+        _ => Escalation::None,
+    }
+}
+
+fn escalation_condition(level: Escalation, today: NaiveDate, rules: &entity::health_rule::Model) -> Condition {
+    use issue::Column as C;
+    let open = C::Status.is_not_in(FINISHED);
+    let leader_cutoff = today - chrono::Duration::days(i64::from(rules.issue_leader_after_days));
+    let soon = today + chrono::Duration::days(i64::from(rules.issue_due_soon_days));
+    match level {
+        Escalation::Leader => Condition::all().add(open).add(C::DueDate.lt(leader_cutoff)),
+        Escalation::Red => Condition::all().add(open).add(C::DueDate.lt(today)).add(C::DueDate.gte(leader_cutoff)),
+        Escalation::Yellow => Condition::all().add(open).add(C::DueDate.gte(today)).add(C::DueDate.lte(soon)),
+        Escalation::None => {
+            Condition::any().add(C::Status.is_in(FINISHED)).add(C::DueDate.is_null()).add(C::DueDate.gt(soon))
+        }
+    }
+}
+
+/// Escalates every issue overdue beyond the office's limit to its project's linked leader, once:
+/// sets `escalated_to` and writes an ESCALATED timeline entry. Safe to run from several instances
+/// at once: the conditional update lets exactly one of them record each escalation.
+pub async fn escalate_overdue(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+    use issue::Column as C;
+    let rules = super::health::rules(db).await?;
+    let cutoff = today - chrono::Duration::days(i64::from(rules.issue_leader_after_days));
+    let due: Vec<issue::Model> = issue::Entity::find()
+        .filter(C::EscalatedAt.is_null())
+        .filter(C::DueDate.lt(cutoff))
+        .filter(C::Status.is_not_in(FINISHED))
+        .all(db)
+        .await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let project_ids: BTreeSet<Uuid> = due.iter().map(|i| i.project_id).collect();
+    let leaders: HashMap<Uuid, Uuid> = project::Entity::find()
+        .select_only()
+        .column(project::Column::Id)
+        .column(project::Column::LeaderId)
+        .filter(project::Column::Id.is_in(project_ids))
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut escalated = 0;
+    for issue in due {
+        let Some(leader) = leaders.get(&issue.project_id).copied() else { continue };
+        let now = Utc::now();
+        let txn = db.begin().await?;
+        let won = issue::Entity::update_many()
+            .col_expr(C::EscalatedAt, Expr::value(now))
+            .col_expr(C::EscalatedTo, Expr::value(leader))
+            .filter(C::Id.eq(issue.id))
+            .filter(C::EscalatedAt.is_null())
+            .exec(&txn)
+            .await?;
+        if won.rows_affected == 1 {
+            let days = issue.due_date.map_or(0, |d| (today - d).num_days());
+            event(
+                &txn,
+                issue.id,
+                IssueEventKind::Escalated,
+                None,
+                Some(format!("逾期{days}天，提级至联系领导督办")),
+                None,
+            )
+            .await?;
+            let changes = json!({ "escalated_to": { "before": null, "after": leader } });
+            audit::record(
+                &txn,
+                &Actor::System,
+                Change { action: "issue.escalate", entity_type: "issue", entity_id: issue.id.to_string(), changes },
+            )
+            .await?;
+            escalated += 1;
+        }
+        txn.commit().await?;
+    }
+    Ok(escalated)
+}
+
+/// One unit's record with the issues assigned to it.
+#[derive(Debug, Clone, Default)]
+pub struct UnitIssueStats {
+    pub unit_id: Uuid,
+    pub assigned: i64,
+    pub open: i64,
+    /// Resolved, verified or closed.
+    pub resolved: i64,
+    pub overdue: i64,
+    /// Median days from raising to the unit's resolution.
+    pub median_days_to_resolve: Option<f64>,
+}
+
+/// (issue, assigned unit, status, due date, raised at), for [`unit_stats`].
+type StatsRow = (Uuid, Option<Uuid>, IssueStatus, Option<NaiveDate>, chrono::DateTime<Utc>);
+
+/// Per unit: issues assigned, still open, resolved (办结) and overdue, and the median days to resolve.
+/// Units with no assigned issue are left out.
+pub async fn unit_stats(db: &DatabaseConnection, today: NaiveDate) -> AppResult<Vec<UnitIssueStats>> {
+    use issue::Column as C;
+    let rows: Vec<StatsRow> = issue::Entity::find()
+        .select_only()
+        .column(C::Id)
+        .column(C::AssignedUnitId)
+        .column(C::Status)
+        .column(C::DueDate)
+        .column(C::CreatedAt)
+        .filter(C::AssignedUnitId.is_not_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let resolved_at: HashMap<Uuid, chrono::DateTime<Utc>> = issue_event::Entity::find()
+        .select_only()
+        .column(issue_event::Column::IssueId)
+        .column(issue_event::Column::At)
+        .filter(issue_event::Column::Kind.eq(IssueEventKind::Resolved))
+        .order_by_asc(issue_event::Column::Id)
+        .into_tuple::<(Uuid, chrono::DateTime<Utc>)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .rev()
+        .collect();
+    let mut by_unit: HashMap<Uuid, (UnitIssueStats, Vec<f64>)> = HashMap::new();
+    for (id, unit, status, due, created) in rows {
+        let Some(unit) = unit else { continue };
+        let (s, days) =
+            by_unit.entry(unit).or_insert_with(|| (UnitIssueStats { unit_id: unit, ..Default::default() }, Vec::new()));
+        s.assigned += 1;
+        if FINISHED.contains(&status) {
+            s.resolved += 1;
+            if let Some(at) = resolved_at.get(&id) {
+                days.push((*at - created).num_seconds() as f64 / 86_400.0);
+            }
+        } else {
+            s.open += 1;
+            if due.is_some_and(|d| d < today) {
+                s.overdue += 1;
+            }
+        }
+    }
+    let mut out: Vec<UnitIssueStats> = by_unit
+        .into_values()
+        .map(|(mut s, mut days)| {
+            days.sort_by(f64::total_cmp);
+            s.median_days_to_resolve = match days.len() {
+                0 => None,
+                n if n % 2 == 1 => Some(days[n / 2]),
+                n => Some((days[n / 2 - 1] + days[n / 2]) / 2.0),
+            };
+            s
+        })
+        .collect();
+    out.sort_by(|a, b| b.assigned.cmp(&a.assigned).then(a.unit_id.cmp(&b.unit_id)));
+    Ok(out)
 }
 
 /// Co-operating units of many issues.

@@ -1,6 +1,6 @@
 //! Issues (问题): raising, the workflow from assignment to close-off, comments and the timeline.
 
-use async_graphql::{Context, Enum, InputObject, Object};
+use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::issue::{self, IssueKind, IssueSource, IssueStatus, Severity};
 use entity::issue_event::{self, IssueEventKind};
@@ -8,29 +8,12 @@ use uuid::Uuid;
 
 use super::account::{Unit, User};
 use super::context::{ContextExt, load};
-use super::loaders::{IssueCoUnits, IssueTimelines};
+use super::loaders::{HealthRulesLoader, IssueCoUnits, IssueTimelines};
 use super::pagination::{TotalCount, connection, edges};
 use super::project::Project;
 use super::scalars::Date;
-use crate::service::issue::{self as issues, IssueAction, IssueFilter as Filter, NewIssue, Transition};
-
-/// Days before the due date from which an open issue shows YELLOW.
-const DUE_SOON_DAYS: i64 = 3;
-/// Days overdue after which an issue goes to the project's linked leader.
-const LEADER_AFTER_DAYS: i64 = 7;
-
-/// How urgent an issue's deadline has become.
-#[derive(Enum, Copy, Clone, Eq, PartialEq, Debug)]
-pub enum Escalation {
-    /// Not due soon, or already resolved.
-    None,
-    /// Due within 3 days (临期).
-    Yellow,
-    /// Overdue (逾期).
-    Red,
-    /// Overdue by more than 7 days: the project's linked leader is to follow it (提级督办).
-    Leader,
-}
+use crate::error::AppError;
+use crate::service::issue::{self as issues, Escalation, IssueAction, IssueFilter as Filter, NewIssue, Transition};
 
 /// A problem blocking a project (问题).
 pub struct Issue(pub issue::Model);
@@ -115,18 +98,24 @@ impl Issue {
         issues::is_overdue(&self.0, Utc::now().date_naive())
     }
 
-    /// How urgent its deadline has become.
-    async fn escalation(&self) -> Escalation {
-        let today = Utc::now().date_naive();
-        if matches!(self.0.status, IssueStatus::Resolved | IssueStatus::Verified | IssueStatus::Closed) {
-            return Escalation::None;
+    /// How urgent its deadline has become, under the office's rules.
+    async fn escalation(&self, ctx: &Context<'_>) -> async_graphql::Result<Escalation> {
+        let rules =
+            ctx.cached::<HealthRulesLoader>()?.load_one(()).await?.ok_or_else(|| AppError::internal("no rules"))?;
+        Ok(issues::escalation(&self.0, Utc::now().date_naive(), &rules))
+    }
+
+    /// The leader the issue was escalated to (提级督办), once it was.
+    async fn escalated_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.escalated_to {
+            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
+            None => Ok(None),
         }
-        match self.0.due_date {
-            Some(due) if (today - due).num_days() > LEADER_AFTER_DAYS => Escalation::Leader,
-            Some(due) if today > due => Escalation::Red,
-            Some(due) if (due - today).num_days() <= DUE_SOON_DAYS => Escalation::Yellow,
-            _ => Escalation::None,
-        }
+    }
+
+    /// When it was escalated (UTC).
+    async fn escalated_at(&self) -> Option<DateTime<Utc>> {
+        self.0.escalated_at
     }
 
     /// What the unit reported when it resolved the issue.
@@ -245,8 +234,31 @@ pub struct IssueFilter {
     pub assigned_unit_id: Option<Uuid>,
     /// Only overdue (`true`) or not overdue (`false`) issues.
     pub overdue: Option<bool>,
+    /// Only issues at this escalation level.
+    pub escalation: Option<Escalation>,
+    /// Only issues escalated to this leader: a leader's queue.
+    pub escalated_to: Option<Uuid>,
     /// Part of the title or number.
     pub search: Option<String>,
+}
+
+/// How a unit handles the issues assigned to it.
+#[derive(SimpleObject)]
+pub struct UnitIssueStats {
+    /// The unit.
+    pub unit: Unit,
+    /// Issues ever assigned to it (still assigned now).
+    pub assigned: i64,
+    /// Of those, not yet resolved.
+    pub open: i64,
+    /// Of those, resolved, verified or closed (办结).
+    pub resolved: i64,
+    /// Open and past the due date.
+    pub overdue: i64,
+    /// Resolved as a share of assigned, percent (办结率).
+    pub close_off_rate: Option<crate::graphql::scalars::Decimal>,
+    /// Median days from raising to the unit's resolution.
+    pub median_days_to_resolve: Option<f64>,
 }
 
 #[derive(Default)]
@@ -284,6 +296,8 @@ impl IssueQuery {
             status: f.status,
             assigned_unit_id: f.assigned_unit_id,
             overdue: f.overdue,
+            escalation: f.escalation,
+            escalated_to: f.escalated_to,
             search: f.search,
         };
         let rows = issues::list(&state.db, &actor, &filter, &page).await?;
@@ -293,6 +307,31 @@ impl IssueQuery {
             async move { issues::count(&db, &actor, &filter).await }
         });
         Ok(IssueConnection::new(edges(rows, &page, issues::cursor, Issue), total))
+    }
+
+    /// Per responsible unit: issues assigned, open, resolved and overdue, the close-off rate (办结率)
+    /// and the median days to resolve; most issues first. Any signed-in user.
+    async fn issue_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnitIssueStats>> {
+        ctx.caller()?;
+        let stats = issues::unit_stats(&ctx.state()?.db, Utc::now().date_naive()).await?;
+        let ids: Vec<Uuid> = stats.iter().map(|s| s.unit_id).collect();
+        let units = ctx.loader::<entity::unit::Entity>()?.load_many(ids).await?;
+        Ok(stats
+            .into_iter()
+            .filter_map(|s| {
+                let unit = units.get(&s.unit_id)?.clone();
+                Some(UnitIssueStats {
+                    unit: Unit(unit),
+                    assigned: s.assigned,
+                    open: s.open,
+                    resolved: s.resolved,
+                    overdue: s.overdue,
+                    close_off_rate: crate::service::money::ratio_percent(s.resolved, s.assigned)
+                        .map(crate::graphql::scalars::Decimal),
+                    median_days_to_resolve: s.median_days_to_resolve.map(|d| (d * 10.0).round() / 10.0),
+                })
+            })
+            .collect())
     }
 }
 
@@ -408,6 +447,15 @@ impl IssueMutation {
         #[graphql(desc = "Why it is not solved.")] reason: String,
     ) -> async_graphql::Result<Issue> {
         step(ctx, id, IssueAction::Reopen, Transition { unit_id: None, text: Some(reason) }).await
+    }
+
+    /// Escalates every issue overdue beyond the office's limit to its project's linked leader now
+    /// (the server also does this by itself every few minutes). Returns how many were escalated.
+    /// ADMIN only.
+    async fn escalate_overdue_issues(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        ctx.actor()?.require_role(&[entity::user::Role::Admin], "run escalation")?;
+        let n = issues::escalate_overdue(&ctx.state()?.db, Utc::now().date_naive()).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 
     /// Adds a comment to the timeline; a LEADER's comment is recorded as an instruction (批示).

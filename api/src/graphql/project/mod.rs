@@ -316,6 +316,10 @@ pub struct HealthRulesInput {
     pub report_due_day: Option<i32>,
     /// Day of the next month after which a period's reports are locked.
     pub report_lock_day: Option<i32>,
+    /// Days before its due date from which an unresolved issue shows YELLOW.
+    pub issue_due_soon_days: Option<i32>,
+    /// Days overdue after which an issue is escalated to the project's linked leader.
+    pub issue_leader_after_days: Option<i32>,
 }
 
 /// The project office's light and reporting rules.
@@ -331,6 +335,10 @@ pub struct HealthRules {
     pub report_due_day: i32,
     /// Day of the next month after which a period's reports are locked.
     pub report_lock_day: i32,
+    /// Days before its due date from which an unresolved issue shows YELLOW.
+    pub issue_due_soon_days: i32,
+    /// Days overdue after which an issue is escalated to the project's linked leader.
+    pub issue_leader_after_days: i32,
     /// When the rules last changed (UTC).
     pub updated_at: DateTime<Utc>,
 }
@@ -343,6 +351,8 @@ impl From<health_rule::Model> for HealthRules {
             red_late_days: m.red_late_days,
             report_due_day: m.report_due_day,
             report_lock_day: m.report_lock_day,
+            issue_due_soon_days: m.issue_due_soon_days,
+            issue_leader_after_days: m.issue_leader_after_days,
             updated_at: m.updated_at,
         }
     }
@@ -689,6 +699,8 @@ impl ProjectMutation {
             red_late_days: input.red_late_days,
             report_due_day: input.report_due_day,
             report_lock_day: input.report_lock_day,
+            issue_due_soon_days: input.issue_due_soon_days,
+            issue_leader_after_days: input.issue_leader_after_days,
         };
         Ok(health::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
     }

@@ -101,6 +101,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             units = loaded.units,
             users = loaded.users,
             projects = loaded.projects,
+            issues = loaded.issues,
             "loaded the demo county"
         );
     }

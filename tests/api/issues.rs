@@ -321,38 +321,81 @@ async fn overdue_issues_escalate_once_to_the_linked_leader() -> TestResult {
     Ok(())
 }
 
-#[tokio::test]
-async fn unit_stats_count_close_off_and_overdue() -> TestResult {
-    let app = TestApp::spawn().await?;
-    let admin = app.login_as("admin").await?;
-    let project = create(&app, &admin, "办结率测试项目").await?;
-    let today = chrono::Utc::now().date_naive();
-    let done = raise_due(&app, &admin, &project, today + chrono::Duration::days(5)).await?;
-    raise_due(&app, &admin, &project, today - chrono::Duration::days(1)).await?;
-    let unit = app.login_as("zrzyj").await?;
-    for step in ["accept", "resolve"] {
-        let body = act(&app, &unit, step, &done).await?;
-        assert!(body.get("errors").is_none(), "{body}");
-    }
+async fn land_bureau_stats(app: &TestApp, token: &str) -> TestResult<Value> {
     let data = app
         .data(
             "{ issueStats { unit { name } assigned open resolved overdue closeOffRate medianDaysToResolve } }",
             json!({}),
-            Some(&unit),
+            Some(token),
         )
         .await?;
-    let line = data["issueStats"]
+    Ok(data["issueStats"]
         .as_array()
         .ok_or("stats")?
         .iter()
         .find(|l| l["unit"]["name"] == "自然资源局")
         .cloned()
-        .ok_or("no line for the unit")?;
+        .unwrap_or_else(|| json!({ "assigned": 0, "open": 0, "resolved": 0, "overdue": 0 })))
+}
+
+#[tokio::test]
+async fn unit_stats_count_close_off_and_overdue() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let unit = app.login_as("zrzyj").await?;
+    let before = land_bureau_stats(&app, &unit).await?;
+    let project = create(&app, &admin, "办结率测试项目").await?;
+    let today = chrono::Utc::now().date_naive();
+    let done = raise_due(&app, &admin, &project, today + chrono::Duration::days(5)).await?;
+    raise_due(&app, &admin, &project, today - chrono::Duration::days(1)).await?;
+    for step in ["accept", "resolve"] {
+        let body = act(&app, &unit, step, &done).await?;
+        assert!(body.get("errors").is_none(), "{body}");
+    }
+    let after = land_bureau_stats(&app, &unit).await?;
+    let delta = |k: &str| after[k].as_i64().unwrap_or(0) - before[k].as_i64().unwrap_or(0);
     assert_eq!(
-        (line["assigned"].as_i64(), line["open"].as_i64(), line["resolved"].as_i64(), line["overdue"].as_i64()),
-        (Some(2), Some(1), Some(1), Some(1))
+        (delta("assigned"), delta("open"), delta("resolved"), delta("overdue")),
+        (2, 1, 1, 1),
+        "{before} -> {after}"
     );
-    assert_eq!(line["closeOffRate"], "50");
-    assert!(line["medianDaysToResolve"].as_f64().is_some_and(|d| (0.0..1.0).contains(&d)), "{line}");
+    let (resolved, assigned) = (after["resolved"].as_i64().unwrap_or(0), after["assigned"].as_i64().unwrap_or(1));
+    let rate: f64 = after["closeOffRate"].as_str().ok_or("rate")?.parse()?;
+    assert!((rate - 100.0 * resolved as f64 / assigned as f64).abs() < 0.01, "{after}");
+    assert!(after["medianDaysToResolve"].as_f64().is_some(), "{after}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_demo_county_has_issues_in_every_status_some_escalated() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    for status in ["OPEN", "ASSIGNED", "ACCEPTED", "IN_PROGRESS", "RESOLVED", "VERIFIED", "CLOSED"] {
+        let data = app
+            .data(
+                "query($s: IssueStatus) { issues(filter: { status: $s }) { totalCount } }",
+                json!({ "s": status }),
+                Some(&admin),
+            )
+            .await?;
+        assert!(data["issues"]["totalCount"].as_i64().unwrap_or(0) > 0, "{status}");
+    }
+    let data = app
+        .data("{ overdue: issues(filter: { overdue: true }) { totalCount } escalated: issues(filter: { escalation: LEADER }) { totalCount edges { node { escalatedTo { role } timeline(last: 1) { kind } } } } }", json!({}), Some(&admin))
+        .await?;
+    assert!(data["overdue"]["totalCount"].as_i64().unwrap_or(0) > 0);
+    assert!(data["escalated"]["totalCount"].as_i64().unwrap_or(0) > 0);
+    for e in data["escalated"]["edges"].as_array().ok_or("edges")? {
+        assert_eq!(e["node"]["escalatedTo"]["role"], "LEADER");
+    }
+    // A department sees its own work, and numbering continues after the demo's.
+    let land = app.login_as("zrzyj").await?;
+    let mine = app.data("{ issues { totalCount } }", json!({}), Some(&land)).await?;
+    assert!(mine["issues"]["totalCount"].as_i64().unwrap_or(0) > 0);
+    let project = create(&app, &admin, "编号连续测试项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    let shown = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+    let year = chrono::Utc::now().format("%Y").to_string();
+    assert_eq!(shown["issue"]["number"], format!("{year}-0078"));
     Ok(())
 }

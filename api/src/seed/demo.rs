@@ -158,6 +158,7 @@ pub struct Loaded {
     pub units: usize,
     pub users: usize,
     pub projects: usize,
+    pub issues: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -172,8 +173,10 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
     let txn = db.begin().await?;
     let units = insert_units(&txn).await?;
     let users = insert_users(&txn, hashes).await?;
-    let projects = super::projects::load(&txn, Utc::now().date_naive()).await?;
-    let loaded = Loaded { units, users, projects };
+    let today = Utc::now().date_naive();
+    let projects = super::projects::load(&txn, today).await?;
+    let issues = super::issues::load(&txn, &projects, today).await?;
+    let loaded = Loaded { units, users, projects: projects.len(), issues };
     audit::record(
         &txn,
         &Actor::System,
@@ -185,6 +188,7 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
                 "units": { "after": loaded.units },
                 "users": { "after": loaded.users },
                 "projects": { "after": loaded.projects },
+                "issues": { "after": loaded.issues },
             }),
         },
     )

@@ -2,4 +2,5 @@
 //! grows one function per domain: later domains add their own step to [`demo::load`].
 
 pub mod demo;
+pub mod issues;
 pub mod projects;

@@ -98,7 +98,7 @@ struct Counts {
 }
 
 /// Loads the library for the date `today`.
-pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<usize> {
+pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<(Uuid, Uuid)>> {
     let mut rng = Rng(0x6b70_2026);
     let now = Utc::now();
     let closed = last_closed_period(today, 5);
@@ -328,14 +328,15 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<usiz
         }
     }
     let counts = Counts { projects: projects.len(), reports: reports.len() };
+    let ids: Vec<(Uuid, Uuid)> = projects.iter().map(|p| (p.id, p.leader_id)).collect();
     insert_chunked(db, projects.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
     insert_chunked(db, paired.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
     insert_chunked(db, plans.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
     insert_chunked(db, schedules.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
     insert_chunked(db, milestones.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
     insert_chunked(db, reports.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
-    tracing::debug!(reports = counts.reports, "demo reports");
-    Ok(counts.projects)
+    tracing::debug!(projects = counts.projects, reports = counts.reports, "demo library");
+    Ok(ids)
 }
 
 /// Inserts in chunks that stay under every backend's bind-parameter limit.

@@ -2,7 +2,7 @@
 
 use async_graphql::Context;
 
-use super::loaders::{ById, Cached, KeyedById};
+use super::loaders::{ById, Cached, KeyedById, Loaders, Slot};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::http::RequestId;
@@ -18,9 +18,11 @@ pub trait ContextExt {
     fn actor(&self) -> AppResult<Actor>;
     /// Validates `first` / `after` against the configured page size.
     fn page(&self, first: Option<i32>, after: Option<String>) -> AppResult<PageRequest>;
-    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>>;
+    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>>
+    where
+        ById<E>: Slot;
     /// Any registered loader.
-    fn cached<T: Send + Sync + 'static>(&self) -> AppResult<&Cached<T>>;
+    fn cached<T: Slot>(&self) -> AppResult<&Cached<T>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -43,16 +45,22 @@ impl ContextExt for Context<'_> {
         PageRequest::new(first, after.as_deref(), self.state()?.config.limits.max_page_size)
     }
 
-    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>> {
+    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>>
+    where
+        ById<E>: Slot,
+    {
         self.cached::<ById<E>>()
     }
 
-    fn cached<T: Send + Sync + 'static>(&self) -> AppResult<&Cached<T>> {
-        self.data::<Cached<T>>().map_err(|_| AppError::internal("loader not registered"))
+    fn cached<T: Slot>(&self) -> AppResult<&Cached<T>> {
+        Ok(self.data::<Loaders>().map_err(|_| AppError::internal("loaders not registered"))?.get::<T>())
     }
 }
 
 /// Loads one row by id through the request's DataLoader, so a list of N items costs one query.
-pub async fn load<E: KeyedById>(ctx: &Context<'_>, id: uuid::Uuid, what: &'static str) -> AppResult<E::Model> {
+pub async fn load<E: KeyedById>(ctx: &Context<'_>, id: uuid::Uuid, what: &'static str) -> AppResult<E::Model>
+where
+    ById<E>: Slot,
+{
     ctx.loader::<E>()?.load_one(id).await?.ok_or(AppError::NotFound(what))
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::marker::PhantomData;
+use std::sync::OnceLock;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -73,25 +74,65 @@ where
 /// A request's loader: batches and remembers what it loaded, so lists can prime it in advance.
 pub type Cached<T> = DataLoader<T, HashMapCache>;
 
-fn cached<T: Send + Sync + 'static>(loader: T) -> Cached<T> {
-    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
+/// A loader that has a place in [`Loaders`].
+pub trait Slot: Sized + Send + Sync + 'static {
+    fn slot(loaders: &Loaders) -> &OnceLock<Cached<Self>>;
+    fn make(db: DatabaseConnection) -> Self;
 }
 
-/// Adds a fresh set of loaders to one request. Loaders cache, so they never outlive a request.
+macro_rules! loaders {
+    ($($field:ident: $ty:ty = $make:expr),* $(,)?) => {
+        /// Every loader of one request, each made the first time a resolver asks for it, so a
+        /// request that needs none (most mutations, `{ me { id } }`) pays for none.
+        pub struct Loaders {
+            db: DatabaseConnection,
+            $($field: OnceLock<Cached<$ty>>,)*
+        }
+
+        impl Loaders {
+            pub fn new(db: DatabaseConnection) -> Self {
+                Self { db, $($field: OnceLock::new(),)* }
+            }
+        }
+
+        $(impl Slot for $ty {
+            fn slot(loaders: &Loaders) -> &OnceLock<Cached<Self>> {
+                &loaders.$field
+            }
+
+            fn make(db: DatabaseConnection) -> Self {
+                ($make)(db)
+            }
+        })*
+    };
+}
+
+loaders! {
+    units: ById<entity::unit::Entity> = ById::new,
+    users: ById<entity::user::Entity> = ById::new,
+    projects: ById<entity::project::Entity> = ById::new,
+    paired_units: PairedUnits = PairedUnits,
+    milestones: CurrentMilestones = CurrentMilestones,
+    recent_reports: RecentReports = RecentReports,
+    health: ProjectHealth = ProjectHealth,
+    schedule_history: ScheduleHistory = ScheduleHistory,
+    year_figures: YearFigures = YearFigures,
+    issue_co_units: IssueCoUnits = IssueCoUnits,
+    issue_timelines: IssueTimelines = IssueTimelines,
+    health_rules: HealthRulesLoader = HealthRulesLoader,
+}
+
+impl Loaders {
+    /// The request's loader of type `T`.
+    pub fn get<T: Slot>(&self) -> &Cached<T> {
+        T::slot(self)
+            .get_or_init(|| DataLoader::with_cache(T::make(self.db.clone()), tokio::spawn, HashMapCache::default()))
+    }
+}
+
+/// Gives one request its (lazily made) loaders. Loaders cache, so they never outlive a request.
 pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
-    request
-        .data(cached(ById::<entity::unit::Entity>::new(db.clone())))
-        .data(cached(ById::<entity::user::Entity>::new(db.clone())))
-        .data(cached(ById::<entity::project::Entity>::new(db.clone())))
-        .data(cached(PairedUnits(db.clone())))
-        .data(cached(CurrentMilestones(db.clone())))
-        .data(cached(RecentReports(db.clone())))
-        .data(cached(ProjectHealth(db.clone())))
-        .data(cached(ScheduleHistory(db.clone())))
-        .data(cached(YearFigures(db.clone())))
-        .data(cached(IssueCoUnits(db.clone())))
-        .data(cached(IssueTimelines(db.clone())))
-        .data(cached(HealthRulesLoader(db.clone())))
+    request.data(Loaders::new(db.clone()))
 }
 
 /// A loader keyed by project id whose batch is computed by one service call.

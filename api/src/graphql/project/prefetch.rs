@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{
-    ById, CurrentMilestones, KeyedById, PairedUnits, ProjectHealth, RecentReports, ScheduleHistory, YearFigures,
+    ById, CurrentMilestones, KeyedById, PairedUnits, ProjectHealth, RecentReports, ScheduleHistory, Slot, YearFigures,
 };
 
 /// Loads `keys` with `fetch` and puts the results in the request's loader of the same type; with
@@ -23,7 +23,7 @@ use crate::graphql::loaders::{
 async fn prime<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L, fill: bool) -> AppResult<()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
-    L: Loader<K, Error = AppError>,
+    L: Loader<K, Error = AppError> + Slot,
     L::Value: Default,
 {
     if keys.is_empty() {
@@ -48,7 +48,7 @@ where
 async fn prime_found<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L) -> AppResult<()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
-    L: Loader<K, Error = AppError>,
+    L: Loader<K, Error = AppError> + Slot,
 {
     if keys.is_empty() {
         return Ok(());
@@ -58,7 +58,10 @@ where
     Ok(())
 }
 
-pub async fn prime_by_id<E: KeyedById>(ctx: &Context<'_>, ids: impl Iterator<Item = Uuid>) -> AppResult<()> {
+pub async fn prime_by_id<E: KeyedById>(ctx: &Context<'_>, ids: impl Iterator<Item = Uuid>) -> AppResult<()>
+where
+    ById<E>: Slot,
+{
     let keys: Vec<Uuid> = ids.collect::<BTreeSet<_>>().into_iter().collect();
     prime_found(ctx, keys, ById::<E>::new(ctx.state()?.db.clone())).await
 }

@@ -2,6 +2,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261126_000001_foundation;
 mod m20261126_000002_projects;
 mod m20261126_000003_issues;

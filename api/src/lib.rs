@@ -102,6 +102,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             users = loaded.users,
             projects = loaded.projects,
             issues = loaded.issues,
+            cases = loaded.cases,
             "loaded the demo county"
         );
     }

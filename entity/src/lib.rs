@@ -2,6 +2,10 @@
 //! that the stored value, the Rust value and the GraphQL value are one thing.
 
 pub mod audit_event;
+pub mod case;
+pub mod case_link;
+pub mod case_measure;
+pub mod case_unit;
 pub mod health_rule;
 pub mod issue;
 pub mod issue_counter;

@@ -6,6 +6,7 @@ mod helpers;
 mod m20261126_000001_foundation;
 mod m20261126_000002_projects;
 mod m20261126_000003_issues;
+mod m20261126_000004_cases;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000001_foundation::Migration),
             Box::new(m20261126_000002_projects::Migration),
             Box::new(m20261126_000003_issues::Migration),
+            Box::new(m20261126_000004_cases::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ const RAISE: &str = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { id
 const SHOW: &str = "query($id: UUID!) { issue(id: $id) { status number resolution assignedUnit { name } availableActions timeline { kind text actor { username } unit { name } } } }";
 
 /// A fresh issue on a project owned by 自然资源局 (`zrzyj`), co-operated by 生态环境局 (`sthjj`).
-async fn raise(app: &TestApp, admin: &str, project: &str) -> TestResult<String> {
+pub async fn raise(app: &TestApp, admin: &str, project: &str) -> TestResult<String> {
     let data = app
         .data(
             RAISE,
@@ -43,7 +43,7 @@ fn mutation(action: &str) -> (&'static str, Value) {
     }
 }
 
-async fn act(app: &TestApp, token: &str, action: &str, id: &str) -> TestResult<Value> {
+pub async fn act(app: &TestApp, token: &str, action: &str, id: &str) -> TestResult<Value> {
     let (q, mut vars) = mutation(action);
     vars["id"] = json!(id);
     app.gql(q, vars, Some(token)).await

@@ -3,6 +3,7 @@
 mod accounts;
 mod audit;
 mod auth;
+mod cases;
 mod cli;
 mod health;
 mod helpers;

@@ -120,6 +120,10 @@ loaders! {
     issue_co_units: IssueCoUnits = IssueCoUnits,
     issue_timelines: IssueTimelines = IssueTimelines,
     health_rules: HealthRulesLoader = HealthRulesLoader,
+    case_units: CaseUnits = CaseUnits,
+    case_measures: CaseMeasures = CaseMeasures,
+    case_links: CaseLinks = CaseLinks,
+    case_issues: CaseIssues = CaseIssues,
 }
 
 impl Loaders {
@@ -242,3 +246,42 @@ project_loader!(
     /// Timeline of each issue, oldest first.
     IssueTimelines, Vec<entity::issue_event::Model>, |db, keys| crate::service::issue::timelines(db, keys).await
 );
+project_loader!(
+    /// Participating unit ids of each case.
+    CaseUnits, Vec<Uuid>, |db, keys| crate::service::case::units_of(db, keys).await
+);
+project_loader!(
+    /// Measures of each case, in order.
+    CaseMeasures, Vec<entity::case_measure::Model>, |db, keys| crate::service::case::measures_of(db, keys).await
+);
+project_loader!(
+    /// Links of each case, oldest first.
+    CaseLinks, Vec<entity::case_link::Model>, |db, keys| crate::service::case::links_of(db, keys).await
+);
+
+/// Linked issues of each case that the caller may see, newest first; keyed by (case, the caller's
+/// issue scope), so the one visibility rule of issues decides.
+pub struct CaseIssues(pub DatabaseConnection);
+
+impl Loader<(Uuid, Option<Uuid>)> for CaseIssues {
+    type Value = Vec<entity::issue::Model>;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, Option<Uuid>)],
+    ) -> Result<HashMap<(Uuid, Option<Uuid>), Self::Value>, Self::Error> {
+        let mut by_scope: HashMap<Option<Uuid>, Vec<Uuid>> = HashMap::new();
+        for (id, scope) in keys {
+            by_scope.entry(*scope).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (scope, ids) in by_scope {
+            let mut found = crate::service::case::linked_issues(&self.0, &ids, scope).await?;
+            for id in ids {
+                out.insert((id, scope), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod case;
 pub mod context;
 mod guards;
 pub mod issue;
@@ -16,11 +17,11 @@ use crate::config::Config;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, project::ProjectQuery, issue::IssueQuery, audit::AuditQuery);
+pub struct Query(account::AccountQuery, project::ProjectQuery, issue::IssueQuery, case::CaseQuery, audit::AuditQuery);
 
 /// Everything a client can change. Every change is recorded in the audit trail.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation, project::ProjectMutation, issue::IssueMutation);
+pub struct Mutation(account::AccountMutation, project::ProjectMutation, issue::IssueMutation, case::CaseMutation);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

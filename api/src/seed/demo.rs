@@ -159,6 +159,7 @@ pub struct Loaded {
     pub users: usize,
     pub projects: usize,
     pub issues: usize,
+    pub cases: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -176,7 +177,8 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
     let today = Utc::now().date_naive();
     let projects = super::projects::load(&txn, today).await?;
     let issues = super::issues::load(&txn, &projects, today).await?;
-    let loaded = Loaded { units, users, projects: projects.len(), issues };
+    let cases = super::cases::load(&txn, &projects, issues, today).await?;
+    let loaded = Loaded { units, users, projects: projects.len(), issues, cases };
     audit::record(
         &txn,
         &Actor::System,
@@ -189,6 +191,7 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
                 "users": { "after": loaded.users },
                 "projects": { "after": loaded.projects },
                 "issues": { "after": loaded.issues },
+                "cases": { "after": loaded.cases },
             }),
         },
     )

@@ -118,13 +118,22 @@ fn authorize(actor: &Actor, issue: &issue::Model, action: IssueAction) -> AppRes
     Ok(next)
 }
 
+/// Whose issues a caller sees: `Some(unit)` for a DEPARTMENT user, `None` (all) for every other role.
+pub fn scope(caller: &Caller) -> Option<Uuid> {
+    (caller.role() == Role::Department).then(|| caller.unit_id())
+}
+
 /// The visibility rule as a query condition: DEPARTMENT users see issues assigned or co-assigned to
 /// their unit and issues of projects their unit is responsible for; every other role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
-    if caller.role() != Role::Department {
+    scoped_visibility(scope(caller))
+}
+
+/// [`visibility`] for a [`scope`], for loaders that are keyed by it.
+pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+    let Some(unit) = scope else {
         return Condition::all();
-    }
-    let unit = caller.unit_id();
+    };
     let co = Query::select()
         .column(issue_unit::Column::IssueId)
         .from(issue_unit::Entity)
@@ -443,6 +452,8 @@ pub struct IssueFilter {
     pub escalation: Option<Escalation>,
     /// Only issues escalated to this leader.
     pub escalated_to: Option<Uuid>,
+    /// Only issues linked to this coordination case.
+    pub case_id: Option<Uuid>,
     pub search: Option<String>,
 }
 
@@ -478,6 +489,9 @@ fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::health_rule
     }
     if let Some(leader) = f.escalated_to {
         q = q.filter(C::EscalatedTo.eq(leader));
+    }
+    if let Some(case) = f.case_id {
+        q = q.filter(C::Id.in_subquery(super::case::linked_issues_query(case)));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(Condition::any().add(C::Title.contains(text)).add(C::Number.contains(text)));

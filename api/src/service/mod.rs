@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod case;
 pub mod dashboard;
 pub mod health;
 pub mod issue;

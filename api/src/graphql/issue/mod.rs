@@ -238,6 +238,8 @@ pub struct IssueFilter {
     pub escalation: Option<Escalation>,
     /// Only issues escalated to this leader: a leader's queue.
     pub escalated_to: Option<Uuid>,
+    /// Only issues linked to this coordination case.
+    pub case_id: Option<Uuid>,
     /// Part of the title or number.
     pub search: Option<String>,
 }
@@ -298,6 +300,7 @@ impl IssueQuery {
             overdue: f.overdue,
             escalation: f.escalation,
             escalated_to: f.escalated_to,
+            case_id: f.case_id,
             search: f.search,
         };
         let rows = issues::list(&state.db, &actor, &filter, &page).await?;

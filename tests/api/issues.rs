@@ -399,3 +399,29 @@ async fn the_demo_county_has_issues_in_every_status_some_escalated() -> TestResu
     assert_eq!(shown["issue"]["number"], format!("{year}-0078"));
     Ok(())
 }
+
+#[tokio::test]
+async fn an_issue_page_costs_the_same_statements_at_any_size() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let q = "query($n: Int) { issues(first: $n) { edges { node { number escalation reporter { username } project { name responsibleUnit { name } health { light } } assignedUnit { name } coUnits { name } timeline(last: 3) { kind actor { username } unit { name } } all: timeline { kind } } } } }";
+    let mut costs = Vec::new();
+    for n in [5, 20, 50] {
+        let before = app.statements();
+        let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
+        costs.push(app.statements() - before);
+        let nodes = data["issues"]["edges"].as_array().ok_or("edges")?;
+        assert_eq!(nodes.len(), n as usize);
+        for node in nodes.iter().map(|e| &e["node"]) {
+            let all = node["all"].as_array().ok_or("timeline")?;
+            let last: Vec<&Value> = all.iter().skip(all.len().saturating_sub(3)).collect();
+            let kinds: Vec<&Value> =
+                node["timeline"].as_array().ok_or("timeline")?.iter().map(|e| &e["kind"]).collect();
+            assert_eq!(kinds, last.iter().map(|e| &e["kind"]).collect::<Vec<_>>(), "the newest three, oldest first");
+        }
+    }
+    eprintln!("statements per request: {costs:?}");
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
+    assert!(costs[0] <= 16, "{costs:?}");
+    Ok(())
+}

@@ -242,10 +242,29 @@ project_loader!(
     /// Co-operating unit ids of each issue.
     IssueCoUnits, Vec<Uuid>, |db, keys| crate::service::issue::co_units(db, keys).await
 );
-project_loader!(
-    /// Timeline of each issue, oldest first.
-    IssueTimelines, Vec<entity::issue_event::Model>, |db, keys| crate::service::issue::timelines(db, keys).await
-);
+/// The newest N timeline entries of each issue, oldest first; keyed by (issue, N).
+pub struct IssueTimelines(pub DatabaseConnection);
+
+impl Loader<(Uuid, u32)> for IssueTimelines {
+    type Value = Vec<entity::issue_event::Model>;
+    type Error = AppError;
+
+    async fn load(&self, keys: &[(Uuid, u32)]) -> Result<HashMap<(Uuid, u32), Self::Value>, Self::Error> {
+        let mut by_limit: HashMap<u32, Vec<Uuid>> = HashMap::new();
+        for (id, n) in keys {
+            by_limit.entry(*n).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (n, ids) in by_limit {
+            let mut found = crate::service::issue::recent_events(&self.0, &ids, n).await?;
+            for id in ids {
+                out.insert((id, n), found.remove(&id).unwrap_or_default());
+            }
+        }
+        Ok(out)
+    }
+}
+
 project_loader!(
     /// Participating unit ids of each case.
     CaseUnits, Vec<Uuid>, |db, keys| crate::service::case::units_of(db, keys).await

@@ -4,8 +4,12 @@
 use chrono::{Datelike, NaiveDate, Utc};
 use entity::issue::{self, IssueKind, IssueSource, IssueStatus, Severity};
 use entity::issue_event::{self, IssueEventKind};
-use entity::{issue_counter, issue_unit};
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, IntoActiveModel};
+use entity::{issue_counter, issue_unit, project};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryOrder,
+    QuerySelect, TransactionTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -37,16 +41,50 @@ const STATUSES: [IssueStatus; 7] = [
     IssueStatus::Closed,
 ];
 
+/// Demo issues the county starts with.
+pub const DEMO_ISSUES: usize = 77;
+
 /// Loads the demo issues for `projects` (id, linked leader) as of `today`.
 pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: NaiveDate) -> AppResult<usize> {
+    generate(db, projects, today, 0..projects.len().min(DEMO_ISSUES)).await
+}
+
+/// Adds `count` more issues of the same pattern to a seeded county, for benchmarks: spread over
+/// every project, with their timelines. Returns how many there are now.
+pub async fn add_generated(db: &DatabaseConnection, count: usize) -> AppResult<usize> {
+    let projects: Vec<(Uuid, Uuid)> = project::Entity::find()
+        .select_only()
+        .column(project::Column::Id)
+        .column(project::Column::LeaderId)
+        .order_by_asc(project::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let have = issue::Entity::find().count(db).await? as usize;
+    let txn = db.begin().await?;
+    let n = generate(&txn, &projects, Utc::now().date_naive(), have..have + count).await?;
+    txn.commit().await?;
+    Ok(have + n)
+}
+
+/// Inserts issues number `range` of the pattern, in batches the databases' parameter limits allow.
+async fn generate(
+    db: &impl ConnectionTrait,
+    projects: &[(Uuid, Uuid)],
+    today: NaiveDate,
+    range: std::ops::Range<usize>,
+) -> AppResult<usize> {
+    if projects.is_empty() || range.is_empty() {
+        return Ok(0);
+    }
     let admin = demo_id("user", "admin");
     let inspector = demo_id("user", "inspector");
     let year = today.year();
     let mut issues = Vec::new();
     let mut events = Vec::new();
     let mut co_units = Vec::new();
-    let count = projects.len().min(77);
-    for n in 0..count {
+    let last = range.end;
+    for n in range {
         let (project_id, leader) = projects[(n * 7) % projects.len()];
         let (kind, title, unit_name) = PROBLEMS[n % PROBLEMS.len()];
         let status = STATUSES[n % STATUSES.len()];
@@ -122,15 +160,31 @@ pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: N
         );
     }
     let n = issues.len();
-    if n > 0 {
-        issue::Entity::insert_many(issues).exec_without_returning(db).await?;
-        issue_event::Entity::insert_many(events).exec_without_returning(db).await?;
-        if !co_units.is_empty() {
-            issue_unit::Entity::insert_many(co_units).exec_without_returning(db).await?;
-        }
-        issue_counter::Entity::insert(issue_counter::ActiveModel { year: Set(year), last: Set(n as i32) })
-            .exec_without_returning(db)
-            .await?;
+    for chunk in chunks(issues) {
+        issue::Entity::insert_many(chunk).exec_without_returning(db).await?;
     }
+    for chunk in chunks(events) {
+        issue_event::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    for chunk in chunks(co_units) {
+        issue_unit::Entity::insert_many(chunk).exec_without_returning(db).await?;
+    }
+    let last = i32::try_from(last).unwrap_or(i32::MAX);
+    issue_counter::Entity::insert(issue_counter::ActiveModel { year: Set(year), last: Set(last) })
+        .on_conflict(
+            OnConflict::column(issue_counter::Column::Year).update_column(issue_counter::Column::Last).to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
     Ok(n)
+}
+
+/// Rows in batches of 500, well within SQLite's and PostgreSQL's bound-parameter limits.
+fn chunks<T>(rows: Vec<T>) -> Vec<Vec<T>> {
+    let mut out = Vec::new();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        out.push(rows.by_ref().take(500).collect());
+    }
+    out
 }

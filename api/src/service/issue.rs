@@ -737,13 +737,35 @@ pub async fn co_units(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Hash
     Ok(out)
 }
 
-/// Timelines of many issues, oldest entry first.
-pub async fn timelines(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<issue_event::Model>>> {
-    let rows = issue_event::Entity::find()
-        .filter(issue_event::Column::IssueId.is_in(ids.iter().copied()))
-        .order_by_asc(issue_event::Column::Id)
-        .all(db)
-        .await?;
+/// The newest `limit` timeline entries of many issues, oldest first: one window query, however
+/// long the timelines.
+pub async fn recent_events(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    limit: u32,
+) -> AppResult<HashMap<Uuid, Vec<issue_event::Model>>> {
+    use issue_event::Column as C;
+    use sea_orm::sea_query::{Alias, Asterisk, Func, Order, WindowStatement};
+    if ids.is_empty() || limit == 0 {
+        return Ok(HashMap::new());
+    }
+    let mut inner = Query::select();
+    inner
+        .column(Asterisk)
+        .from(issue_event::Entity)
+        .expr_window_as(
+            Func::cust(Alias::new("ROW_NUMBER")),
+            WindowStatement::partition_by(C::IssueId).order_by(C::Id, Order::Desc).to_owned(),
+            Alias::new("rn"),
+        )
+        .and_where(C::IssueId.is_in(ids.iter().copied()));
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("recent"))
+        .and_where(Expr::col(Alias::new("rn")).lte(limit))
+        .order_by(C::Id, Order::Asc)
+        .to_owned();
+    let rows = issue_event::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
     let mut out: HashMap<Uuid, Vec<issue_event::Model>> = HashMap::new();
     for e in rows {
         out.entry(e.issue_id).or_default().push(e);

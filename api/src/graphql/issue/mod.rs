@@ -1,5 +1,7 @@
 //! Issues (问题): raising, the workflow from assignment to close-off, comments and the timeline.
 
+mod prefetch;
+
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::issue::{self, IssueKind, IssueSource, IssueStatus, Severity};
@@ -17,6 +19,14 @@ use crate::service::issue::{self as issues, Escalation, IssueAction, IssueFilter
 
 /// A problem blocking a project (问题).
 pub struct Issue(pub issue::Model);
+
+/// Timeline entries a client gets when it does not say how many, and at most.
+pub const MAX_TIMELINE: u32 = 100;
+
+/// The number of entries `timeline(last:)` returns.
+pub fn timeline_limit(last: Option<i32>) -> u32 {
+    last.map_or(MAX_TIMELINE, |n| n.clamp(0, MAX_TIMELINE as i32) as u32)
+}
 
 /// A problem blocking a project (问题).
 #[Object]
@@ -134,10 +144,9 @@ impl Issue {
         ctx: &Context<'_>,
         #[graphql(desc = "Only the newest this many entries (all when omitted, at most 100).")] last: Option<i32>,
     ) -> async_graphql::Result<Vec<IssueEvent>> {
-        let events = ctx.cached::<IssueTimelines>()?.load_one(self.0.id).await?.unwrap_or_default();
-        let keep = last.map_or(100, |n| n.clamp(0, 100)) as usize;
-        let skip = events.len().saturating_sub(keep);
-        Ok(events.into_iter().skip(skip).map(IssueEvent).collect())
+        let key = (self.0.id, timeline_limit(last));
+        let events = ctx.cached::<IssueTimelines>()?.load_one(key).await?.unwrap_or_default();
+        Ok(events.into_iter().map(IssueEvent).collect())
     }
 
     /// When it was raised (UTC).
@@ -304,6 +313,7 @@ impl IssueQuery {
             search: f.search,
         };
         let rows = issues::list(&state.db, &actor, &filter, &page).await?;
+        prefetch::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
         let db = state.db.clone();
         let total = TotalCount::new(move || {
             let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());

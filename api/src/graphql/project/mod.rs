@@ -1,7 +1,7 @@
 //! The project library: projects, backward schedules, monthly reports, lights and the dashboard.
 
 mod objects;
-mod prefetch;
+pub(crate) mod prefetch;
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Datelike, Utc};

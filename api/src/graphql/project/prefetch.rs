@@ -20,7 +20,7 @@ use crate::graphql::loaders::{
 
 /// Loads `keys` with `fetch` and puts the results in the request's loader of the same type; with
 /// `fill`, keys without a row get the empty value, so asking for them costs nothing either.
-async fn prime<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L, fill: bool) -> AppResult<()>
+pub async fn prime<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L, fill: bool) -> AppResult<()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     L: Loader<K, Error = AppError> + Slot,
@@ -45,7 +45,7 @@ where
 }
 
 /// Like [`prime`] for loaders whose values have no empty form.
-async fn prime_found<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L) -> AppResult<()>
+pub async fn prime_found<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L) -> AppResult<()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     L: Loader<K, Error = AppError> + Slot,

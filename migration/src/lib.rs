@@ -7,6 +7,7 @@ mod m20261126_000001_foundation;
 mod m20261126_000002_projects;
 mod m20261126_000003_issues;
 mod m20261126_000004_cases;
+mod m20261126_000005_issue_order;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_projects::Migration),
             Box::new(m20261126_000003_issues::Migration),
             Box::new(m20261126_000004_cases::Migration),
+            Box::new(m20261126_000005_issue_order::Migration),
         ]
     }
 }

@@ -227,6 +227,12 @@ async fn units_see_the_cases_they_lead_take_part_in_or_own_and_nothing_else() ->
     let shown = app.data(SHOW, json!({ "id": hidden_from_zrzyj }), Some(&sthjj)).await?;
     // 生态环境局 co-operates on both issues (the test issues name it), so it sees both.
     assert_eq!(shown["case"]["issues"].as_array().map(Vec::len), Some(2));
+    // Nor does a link give away an issue the caller may not see.
+    app.data(LINK, json!({ "c": fgj_case, "i": [hidden_issue] }), Some(&admin)).await?;
+    let shown = app.data(SHOW, json!({ "id": fgj_case }), Some(&fgj)).await?;
+    assert_eq!((&shown["case"]["issues"], &shown["case"]["links"]), (&json!([]), &json!([])), "{shown}");
+    let shown = app.data(SHOW, json!({ "id": fgj_case }), Some(&admin)).await?;
+    assert_eq!(shown["case"]["links"].as_array().map(Vec::len), Some(1), "{shown}");
     let unlink = "mutation($c: UUID!, $i: [UUID!]) { unlinkFromCase(caseId: $c, issueIds: $i) { links { targetId } } }";
     let data = app.data(unlink, json!({ "c": hidden_from_zrzyj, "i": [hidden_issue] }), Some(&admin)).await?;
     assert_eq!(data["unlinkFromCase"]["links"], json!([{ "targetId": issue }]));

@@ -498,7 +498,10 @@ pub async fn complete_measure(
     }
     let txn = db.begin().await?;
     let measure = case_measure::Entity::find_by_id(measure_id).one(&txn).await?.ok_or(AppError::NotFound("measure"))?;
-    let before = find_for(&txn, actor, measure.case_id).await.map_err(|_| AppError::NotFound("measure"))?;
+    let before = match find_for(&txn, actor, measure.case_id).await {
+        Err(AppError::NotFound(_)) => return Err(AppError::NotFound("measure")),
+        found => found?,
+    };
     let may = match caller.role() {
         Role::Admin => true,
         Role::Department => [before.lead_unit_id, measure.owner_unit_id].contains(&caller.unit_id()),

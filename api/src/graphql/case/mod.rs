@@ -99,9 +99,15 @@ impl Case {
         Ok(issues.into_iter().map(Issue).collect())
     }
 
-    /// Every link, of every kind, oldest first.
+    /// Every link, of every kind, oldest first; links to issues the caller may not see are left out,
+    /// as if they did not exist.
     async fn links(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<CaseLink>> {
-        let links = ctx.cached::<CaseLinks>()?.load_one(self.0.id).await?.unwrap_or_default();
+        let mut links = ctx.cached::<CaseLinks>()?.load_one(self.0.id).await?.unwrap_or_default();
+        let scope = crate::service::issue::scope(ctx.caller()?);
+        if scope.is_some() && links.iter().any(|l| l.target_type == LinkTarget::Issue) {
+            let visible = ctx.cached::<CaseIssues>()?.load_one((self.0.id, scope)).await?.unwrap_or_default();
+            links.retain(|l| l.target_type != LinkTarget::Issue || visible.iter().any(|i| i.id == l.target_id));
+        }
         Ok(links.into_iter().map(CaseLink).collect())
     }
 

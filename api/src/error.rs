@@ -30,6 +30,9 @@ pub enum AppError {
     /// Invalid input; `field` names the offending input field when there is one.
     #[error("{message}")]
     BadUserInput { field: Option<String>, message: String },
+    /// Answers that break a checklist's rules: every violation, each with the item's key.
+    #[error("{}", describe_violations(.0))]
+    Violations(Vec<Violation>),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]
@@ -45,6 +48,18 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+/// One broken rule of a checklist, at one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Violation {
+    pub item_key: String,
+    pub message: String,
+}
+
+fn describe_violations(v: &[Violation]) -> String {
+    let parts: Vec<String> = v.iter().map(|v| format!("{}: {}", v.item_key, v.message)).collect();
+    format!("the answers break the checklist's rules: {}", parts.join("; "))
+}
+
 impl AppError {
     pub fn bad_input(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::BadUserInput { field: Some(field.into()), message: message.into() }
@@ -59,7 +74,7 @@ impl AppError {
             Self::Unauthenticated(_) => code::UNAUTHENTICATED,
             Self::Forbidden(_) => code::FORBIDDEN,
             Self::NotFound(_) => code::NOT_FOUND,
-            Self::BadUserInput { .. } => code::BAD_USER_INPUT,
+            Self::BadUserInput { .. } | Self::Violations(_) => code::BAD_USER_INPUT,
             Self::Conflict(_) => code::CONFLICT,
             Self::PayloadTooLarge(_) => code::PAYLOAD_TOO_LARGE,
             Self::RateLimited { .. } => code::RATE_LIMITED,
@@ -108,6 +123,25 @@ impl From<AppError> for async_graphql::Error {
             match &err {
                 AppError::BadUserInput { field: Some(field), .. } => ext.set("field", field.as_str()),
                 AppError::RateLimited { retry_after_secs } => ext.set("retryAfterSecs", *retry_after_secs),
+                AppError::Violations(violations) => {
+                    ext.set("field", "answers");
+                    let list: Vec<async_graphql::Value> = violations
+                        .iter()
+                        .map(|v| {
+                            let mut o = async_graphql::indexmap::IndexMap::new();
+                            o.insert(
+                                async_graphql::Name::new("itemKey"),
+                                async_graphql::Value::from(v.item_key.as_str()),
+                            );
+                            o.insert(
+                                async_graphql::Name::new("message"),
+                                async_graphql::Value::from(v.message.as_str()),
+                            );
+                            async_graphql::Value::Object(o)
+                        })
+                        .collect();
+                    ext.set("violations", async_graphql::Value::List(list));
+                }
                 _ => {}
             }
         })

@@ -103,6 +103,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             projects = loaded.projects,
             issues = loaded.issues,
             cases = loaded.cases,
+            templates = loaded.templates,
             "loaded the demo county"
         );
     }

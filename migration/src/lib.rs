@@ -8,6 +8,7 @@ mod m20261126_000002_projects;
 mod m20261126_000003_issues;
 mod m20261126_000004_cases;
 mod m20261126_000005_issue_order;
+mod m20261126_000006_inspections;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_issues::Migration),
             Box::new(m20261126_000004_cases::Migration),
             Box::new(m20261126_000005_issue_order::Migration),
+            Box::new(m20261126_000006_inspections::Migration),
         ]
     }
 }

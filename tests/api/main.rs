@@ -7,6 +7,7 @@ mod cases;
 mod cli;
 mod health;
 mod helpers;
+mod inspections;
 mod issues;
 mod limits;
 mod projects;

@@ -38,6 +38,13 @@ impl KeyedById for entity::issue::Entity {
     }
 }
 
+impl KeyedById for entity::checklist_template::Entity {
+    const ID: Self::Column = entity::checklist_template::Column::Id;
+    fn id_of(model: &Self::Model) -> Uuid {
+        model.id
+    }
+}
+
 impl KeyedById for entity::user::Entity {
     const ID: Self::Column = entity::user::Column::Id;
     fn id_of(model: &Self::Model) -> Uuid {
@@ -124,6 +131,9 @@ loaders! {
     case_measures: CaseMeasures = CaseMeasures,
     case_links: CaseLinks = CaseLinks,
     case_issues: CaseIssues = CaseIssues,
+    templates: ById<entity::checklist_template::Entity> = ById::new,
+    issues: ById<entity::issue::Entity> = ById::new,
+    raised_issues: RaisedIssues = RaisedIssues,
 }
 
 impl Loaders {
@@ -304,3 +314,7 @@ impl Loader<(Uuid, Option<Uuid>)> for CaseIssues {
         Ok(out)
     }
 }
+project_loader!(
+    /// Issues raised by each inspection (keyed by its root id): (item key, issue id).
+    RaisedIssues, Vec<(String, Uuid)>, |db, keys| crate::service::inspection::raised_issues(db, keys).await
+);

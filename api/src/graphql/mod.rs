@@ -5,6 +5,7 @@ pub mod audit;
 pub mod case;
 pub mod context;
 mod guards;
+pub mod inspection;
 pub mod issue;
 pub mod loaders;
 pub mod pagination;
@@ -17,11 +18,24 @@ use crate::config::Config;
 
 /// Everything a client can read.
 #[derive(MergedObject, Default)]
-pub struct Query(account::AccountQuery, project::ProjectQuery, issue::IssueQuery, case::CaseQuery, audit::AuditQuery);
+pub struct Query(
+    account::AccountQuery,
+    project::ProjectQuery,
+    issue::IssueQuery,
+    case::CaseQuery,
+    inspection::InspectionQuery,
+    audit::AuditQuery,
+);
 
 /// Everything a client can change. Every change is recorded in the audit trail.
 #[derive(MergedObject, Default)]
-pub struct Mutation(account::AccountMutation, project::ProjectMutation, issue::IssueMutation, case::CaseMutation);
+pub struct Mutation(
+    account::AccountMutation,
+    project::ProjectMutation,
+    issue::IssueMutation,
+    case::CaseMutation,
+    inspection::InspectionMutation,
+);
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
 

@@ -160,6 +160,7 @@ pub struct Loaded {
     pub projects: usize,
     pub issues: usize,
     pub cases: usize,
+    pub templates: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -178,7 +179,8 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
     let projects = super::projects::load(&txn, today).await?;
     let issues = super::issues::load(&txn, &projects, today).await?;
     let cases = super::cases::load(&txn, &projects, issues, today).await?;
-    let loaded = Loaded { units, users, projects: projects.len(), issues, cases };
+    let templates = super::templates::load(&txn).await?;
+    let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates };
     audit::record(
         &txn,
         &Actor::System,
@@ -192,6 +194,7 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
                 "projects": { "after": loaded.projects },
                 "issues": { "after": loaded.issues },
                 "cases": { "after": loaded.cases },
+                "templates": { "after": loaded.templates },
             }),
         },
     )

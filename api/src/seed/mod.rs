@@ -5,3 +5,4 @@ pub mod cases;
 pub mod demo;
 pub mod issues;
 pub mod projects;
+pub mod templates;

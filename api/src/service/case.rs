@@ -612,8 +612,29 @@ async fn check_targets(
             }
             Ok(())
         }
-        // Inspections and photos are not recorded yet: no id can name one.
-        LinkTarget::Inspection | LinkTarget::Photo => {
+        LinkTarget::Inspection => {
+            use entity::inspection;
+            let mut q = inspection::Entity::find()
+                .select_only()
+                .column(inspection::Column::Id)
+                .column(inspection::Column::ProjectId)
+                .filter(inspection::Column::Id.is_in(ids.iter().copied()));
+            if let Ok(caller) = actor.caller() {
+                q = q.filter(super::inspection::visibility(caller));
+            }
+            let found: HashMap<Uuid, Uuid> = q.into_tuple::<(Uuid, Uuid)>().all(db).await?.into_iter().collect();
+            if let Some(missing) = ids.iter().find(|id| !found.contains_key(id)) {
+                return Err(AppError::bad_input(field, format!("no inspection has id {missing}")));
+            }
+            if case.kind == CaseKind::OneProjectOnePolicy
+                && let Some((id, _)) = found.iter().find(|(_, p)| Some(**p) != case.project_id)
+            {
+                return Err(AppError::bad_input(field, format!("inspection {id} is not of this case's project")));
+            }
+            Ok(())
+        }
+        // Photos are not recorded yet: no id can name one.
+        LinkTarget::Photo => {
             let kind = format!("{target:?}").to_lowercase();
             Err(AppError::bad_input(
                 field,

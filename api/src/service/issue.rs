@@ -176,7 +176,10 @@ pub struct NewIssue {
 
 /// Raises an issue. A client may supply the id: replaying the same create returns the stored issue,
 /// a different create under the same id is `CONFLICT` and changes nothing.
-pub async fn raise(db: &DatabaseConnection, actor: &Actor, input: NewIssue) -> AppResult<issue::Model> {
+pub async fn raise<C>(db: &C, actor: &Actor, input: NewIssue) -> AppResult<issue::Model>
+where
+    C: ConnectionTrait + TransactionTrait,
+{
     let caller = actor.caller()?.clone();
     let project = super::project::find(db, input.project_id).await?;
     let may_raise = match caller.role() {

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod case;
 pub mod dashboard;
 pub mod health;
+pub mod inspection;
 pub mod issue;
 pub mod money;
 pub mod page;

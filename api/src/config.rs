@@ -48,6 +48,14 @@ pub struct Limits {
     pub max_batch: usize,
     /// Largest `first` a list accepts.
     pub max_page_size: u64,
+    /// Largest photo file, in bytes.
+    pub max_photo_bytes: usize,
+    /// Most files in one request.
+    pub max_photo_files: usize,
+    /// Most pixels a photo may have, read from its header before anything is decoded.
+    pub max_photo_pixels: u64,
+    /// Photos processed (hashed, read, thumbnailed) at once; the rest wait.
+    pub photo_workers: usize,
 }
 
 impl Default for Limits {
@@ -60,6 +68,10 @@ impl Default for Limits {
             max_aliases: 30,
             max_batch: 10,
             max_page_size: 100,
+            max_photo_bytes: 25 * 1024 * 1024,
+            max_photo_files: 10,
+            max_photo_pixels: 100_000_000,
+            photo_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -86,6 +98,10 @@ pub struct Config {
     pub bind: SocketAddr,
     pub data_dir: PathBuf,
     pub storage_dir: PathBuf,
+    /// Where photos are kept: unset for the local folder `storage_dir`, `memory://` for a store that
+    /// lives as long as the process (tests), `s3://bucket/prefix` for S3-compatible storage configured
+    /// by the usual `AWS_*` variables.
+    pub storage_url: Option<String>,
     pub jwt_secret: Secret,
     pub jwt_issuer: String,
     pub jwt_audience: String,
@@ -110,6 +126,7 @@ struct Overrides {
     bind: Option<SocketAddr>,
     data_dir: Option<PathBuf>,
     storage_dir: Option<PathBuf>,
+    storage_url: Option<String>,
     jwt_secret: Option<String>,
     jwt_issuer: Option<String>,
     jwt_audience: Option<String>,
@@ -127,6 +144,10 @@ struct Overrides {
     max_aliases: Option<usize>,
     max_batch: Option<usize>,
     max_page_size: Option<u64>,
+    max_photo_bytes: Option<usize>,
+    max_photo_files: Option<usize>,
+    max_photo_pixels: Option<u64>,
+    photo_workers: Option<usize>,
     login_max_failures: Option<u32>,
     login_window_secs: Option<i64>,
 }
@@ -194,10 +215,15 @@ impl Config {
             max_aliases: o.max_aliases.unwrap_or(defaults.max_aliases),
             max_batch: o.max_batch.unwrap_or(defaults.max_batch),
             max_page_size: o.max_page_size.unwrap_or(defaults.max_page_size),
+            max_photo_bytes: o.max_photo_bytes.unwrap_or(defaults.max_photo_bytes),
+            max_photo_files: o.max_photo_files.unwrap_or(defaults.max_photo_files),
+            max_photo_pixels: o.max_photo_pixels.unwrap_or(defaults.max_photo_pixels),
+            photo_workers: o.photo_workers.unwrap_or(defaults.photo_workers),
         };
         let login_defaults = LoginPolicy::default();
         let config = Self {
             storage_dir: o.storage_dir.unwrap_or_else(|| data_dir.join("objects")),
+            storage_url: o.storage_url,
             database_url,
             bind: o.bind.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 8080))),
             data_dir,
@@ -228,6 +254,7 @@ impl Config {
             database_url: database_url.into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             storage_dir: data_dir.join("objects"),
+            storage_url: Some("memory://".into()),
             data_dir,
             jwt_secret: Secret::new("test-secret-test-secret-test-secret-0123"),
             jwt_issuer: "keyprojects".into(),
@@ -253,6 +280,10 @@ impl Config {
             ("max_page_size", self.limits.max_page_size > 0),
             ("max_body_bytes", self.limits.max_body_bytes >= 1024),
             ("db_max_connections", self.db_max_connections > 0),
+            ("max_photo_bytes", self.limits.max_photo_bytes >= 1024),
+            ("max_photo_files", self.limits.max_photo_files > 0),
+            ("max_photo_pixels", self.limits.max_photo_pixels > 0),
+            ("photo_workers", self.limits.photo_workers > 0),
         ];
         for (name, ok) in positive {
             if !ok {
@@ -293,6 +324,7 @@ fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<
     env_field!(bind, "BIND");
     env_field!(data_dir, "DATA_DIR");
     env_field!(storage_dir, "STORAGE_DIR");
+    env_field!(storage_url, "STORAGE_URL");
     env_field!(jwt_secret, "JWT_SECRET");
     env_field!(jwt_issuer, "JWT_ISSUER");
     env_field!(jwt_audience, "JWT_AUDIENCE");
@@ -310,6 +342,10 @@ fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<
     env_field!(max_aliases, "MAX_ALIASES");
     env_field!(max_batch, "MAX_BATCH");
     env_field!(max_page_size, "MAX_PAGE_SIZE");
+    env_field!(max_photo_bytes, "MAX_PHOTO_BYTES");
+    env_field!(max_photo_files, "MAX_PHOTO_FILES");
+    env_field!(max_photo_pixels, "MAX_PHOTO_PIXELS");
+    env_field!(photo_workers, "PHOTO_WORKERS");
     env_field!(login_max_failures, "LOGIN_MAX_FAILURES");
     env_field!(login_window_secs, "LOGIN_WINDOW_SECS");
     Ok(())

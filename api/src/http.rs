@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+use async_graphql::ParseRequestError;
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Body;
@@ -11,6 +12,7 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -18,7 +20,9 @@ use uuid::Uuid;
 use crate::auth::authenticate;
 use crate::error::AppError;
 use crate::graphql::{AppSchema, loaders};
+use crate::service::photo as photos;
 use crate::state::AppState;
+use sea_orm::EntityTrait;
 
 /// The id of one HTTP request: taken from a sane `X-Request-Id` header or made here. It is in every
 /// log line of the request, in the response header, in every error and in the audit trail.
@@ -37,6 +41,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
     let server = Server { state, schema };
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
+        .route("/photos/{id}/{variant}", get(photo))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -91,27 +96,52 @@ async fn graphql(
 ) -> Response {
     let state = &server.state;
     let limits = &state.config.limits;
-    let bytes = match axum::body::to_bytes(body, limits.max_body_bytes).await {
-        Ok(bytes) => bytes,
-        Err(_) => {
-            let err = AppError::PayloadTooLarge(format!("the request body exceeds {} bytes", limits.max_body_bytes));
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let batch = if content_type.is_some_and(|t| t.starts_with("multipart/form-data")) {
+        // Uploads stream to temporary files: memory stays bounded whatever the files' size.
+        let options =
+            MultipartOptions::default().max_file_size(limits.max_photo_bytes).max_num_files(limits.max_photo_files);
+        let total = limits.max_photo_bytes.saturating_mul(limits.max_photo_files).saturating_add(limits.max_body_bytes);
+        let stream = limited(body, total).into_async_read();
+        async_graphql::http::receive_batch_body(content_type, stream, options).await
+    } else {
+        let bytes = match axum::body::to_bytes(body, limits.max_body_bytes).await {
+            Ok(bytes) => bytes,
+            Err(_) => {
+                let err =
+                    AppError::PayloadTooLarge(format!("the request body exceeds {} bytes", limits.max_body_bytes));
+                return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
+            }
+        };
+        async_graphql::http::receive_batch_body(
+            content_type,
+            futures_util::io::Cursor::new(bytes),
+            MultipartOptions::default(),
+        )
+        .await
+    };
+    let batch = match batch {
+        Ok(batch) => batch,
+        Err(ParseRequestError::PayloadTooLarge) => {
+            let err = AppError::PayloadTooLarge(format!(
+                "a file has at most {} bytes, a request at most {} files",
+                limits.max_photo_bytes, limits.max_photo_files
+            ));
             return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
         }
-    };
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let batch = match async_graphql::http::receive_batch_body(
-        content_type,
-        futures_util::io::Cursor::new(bytes),
-        MultipartOptions::default(),
-    )
-    .await
-    {
-        Ok(batch) => batch,
         Err(e) => {
             let err = AppError::BadUserInput { field: None, message: format!("unreadable GraphQL request: {e}") };
             return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
         }
     };
+    let files = match &batch {
+        BatchRequest::Single(r) => r.uploads.len(),
+        BatchRequest::Batch(rs) => rs.iter().map(|r| r.uploads.len()).sum(),
+    };
+    if files > limits.max_photo_files {
+        let err = AppError::PayloadTooLarge(format!("a request carries at most {} files", limits.max_photo_files));
+        return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
+    }
     if let BatchRequest::Batch(requests) = &batch
         && requests.len() > limits.max_batch
     {
@@ -195,4 +225,109 @@ async fn readyz(State(server): State<Server>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
+}
+
+/// The body as a stream that fails once more than `max` bytes have come.
+fn limited(body: Body, max: usize) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
+    let mut seen = 0usize;
+    body.into_data_stream().map(move |chunk| {
+        let chunk = chunk.map_err(std::io::Error::other)?;
+        seen = seen.saturating_add(chunk.len());
+        if seen > max {
+            return Err(std::io::Error::other(format!("the request body exceeds {max} bytes")));
+        }
+        Ok(chunk)
+    })
+}
+
+#[derive(serde::Deserialize)]
+struct LinkQuery {
+    exp: Option<i64>,
+    sig: Option<String>,
+}
+
+/// A photo's bytes: the original or a thumbnail. Authorised by a bearer token (checked against who
+/// may see the photo) or by a signed link from `Photo.url` / `Photo.thumbnailUrl`.
+async fn photo(
+    State(server): State<Server>,
+    Extension(request_id): Extension<RequestId>,
+    axum::extract::Path((id, variant)): axum::extract::Path<(String, String)>,
+    axum::extract::Query(link): axum::extract::Query<LinkQuery>,
+    headers: HeaderMap,
+) -> Response {
+    let state = &server.state;
+    let not_found = || error_response(StatusCode::NOT_FOUND, &AppError::NotFound("photo"), &request_id);
+    let (Ok(id), Some(variant)) = (id.parse::<Uuid>(), photos::Variant::parse(&variant)) else {
+        return not_found();
+    };
+    let found = if headers.contains_key(header::AUTHORIZATION) {
+        match authenticate(&state.accounts, &state.keys, &headers).await {
+            Ok(Some(caller)) => {
+                let actor = crate::service::Actor::User { caller, request_id: Some(request_id.0.clone()) };
+                photos::find_for(&state.db, &actor, id).await
+            }
+            Ok(None) | Err(AppError::Unauthenticated(_)) => {
+                let err = AppError::Unauthenticated("sign in first");
+                return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
+            }
+            Err(e) => Err(e),
+        }
+    } else {
+        let secret = state.config.jwt_secret.expose();
+        let signed = match (link.exp, link.sig.as_deref()) {
+            (Some(exp), Some(sig)) => photos::verify_link(secret, id, variant, exp, sig, chrono::Utc::now()),
+            _ => false,
+        };
+        if !signed {
+            let err = AppError::Unauthenticated("a bearer token or a valid, unexpired signed link is needed");
+            return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
+        }
+        entity::photo::Entity::find_by_id(id)
+            .one(&state.db)
+            .await
+            .map_err(AppError::from)
+            .and_then(|p| p.ok_or(AppError::NotFound("photo")))
+    };
+    let photo = match found {
+        Ok(p) => p,
+        Err(AppError::NotFound(_)) => return not_found(),
+        Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
+    };
+    let (key, content_type, etag) = match variant {
+        photos::Variant::Original => {
+            (photo.object_key.clone(), crate::graphql::photo::mime(&photo.format), format!("\"{}\"", photo.sha256))
+        }
+        photos::Variant::Thumbnail(size) if photo.thumbnails => {
+            (photos::thumbnail_key(&photo, size), "image/jpeg", format!("\"{}-{size}\"", photo.sha256))
+        }
+        photos::Variant::Thumbnail(_) => return not_found(),
+    };
+    let cache = HeaderValue::from_static("private, max-age=3600, immutable");
+    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
+        let mut r = StatusCode::NOT_MODIFIED.into_response();
+        r.headers_mut().insert(header::CACHE_CONTROL, cache);
+        if let Ok(v) = HeaderValue::from_str(&etag) {
+            r.headers_mut().insert(header::ETAG, v);
+        }
+        return r;
+    }
+    let stream = match state.storage.stream(&key).await {
+        Ok(Some(stream)) => stream,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            if let AppError::Internal(detail) = &e {
+                tracing::error!(detail = %detail, "photo storage");
+            }
+            return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id);
+        }
+    };
+    let mut r = Body::from_stream(stream).into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    h.insert(header::CACHE_CONTROL, cache);
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    r
 }

@@ -14,6 +14,7 @@ pub mod media;
 pub mod seed;
 pub mod service;
 pub mod state;
+pub mod storage;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -37,6 +38,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("loading the demo county failed: {0}")]
     Seed(error::AppError),
+    #[error("photo storage: {0}")]
+    Storage(String),
 }
 
 /// A built server, bound and ready to serve.
@@ -69,22 +72,28 @@ impl Application {
     /// Serves until `shutdown` completes, then lets requests in flight finish. Also runs the
     /// periodic jobs (issue escalation); they are idempotent, so every instance may run them.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        let jobs = tokio::spawn(periodic_jobs(self.state.db.clone()));
+        let jobs = tokio::spawn(periodic_jobs(self.state.clone()));
         let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
         jobs.abort();
         served
     }
 }
 
-/// Escalates overdue issues at start and every five minutes.
-async fn periodic_jobs(db: sea_orm::DatabaseConnection) {
+/// Escalates overdue issues, and sweeps photo bytes a crash left without a row, at start and every
+/// five minutes.
+async fn periodic_jobs(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
         tick.tick().await;
-        match service::issue::escalate_overdue(&db, chrono::Utc::now().date_naive()).await {
+        match service::issue::escalate_overdue(&state.db, chrono::Utc::now().date_naive()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
             Err(e) => tracing::warn!(error = %e, "issue escalation failed; will retry"),
+        }
+        match service::photo::sweep_orphans(&state, chrono::Duration::hours(1)).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
+            Err(e) => tracing::warn!(error = %e, "photo sweep failed; will retry"),
         }
     }
 }
@@ -108,7 +117,10 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             "loaded the demo county"
         );
     }
+    let storage = storage::Storage::open(&config).map_err(StartError::Storage)?;
     Ok(AppState {
+        photo_workers: Arc::new(tokio::sync::Semaphore::new(config.limits.photo_workers)),
+        storage,
         keys: JwtKeys::from_config(&config),
         config: Arc::new(config),
         accounts: AccountLookup::new(db.clone()),

@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::auth::{AccountLookup, JwtKeys, PasswordHasher};
 use crate::config::Config;
+use crate::storage::Storage;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -19,6 +20,10 @@ pub struct AppState {
     pub accounts: Arc<AccountLookup>,
     /// SQL statements executed since start; benchmarks and the N+1 tests read it.
     pub statements: Arc<AtomicU64>,
+    /// Where photo bytes are kept.
+    pub storage: Storage,
+    /// Bounds the photos processed at once (CPU and memory), in this process.
+    pub photo_workers: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

@@ -17,6 +17,7 @@ pub mod issue_unit;
 pub mod login_failure;
 pub mod milestone;
 pub mod monthly_report;
+pub mod photo;
 pub mod project;
 pub mod project_paired_unit;
 pub mod project_year_plan;

@@ -9,6 +9,7 @@ mod m20261126_000003_issues;
 mod m20261126_000004_cases;
 mod m20261126_000005_issue_order;
 mod m20261126_000006_inspections;
+mod m20261126_000007_photos;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_cases::Migration),
             Box::new(m20261126_000005_issue_order::Migration),
             Box::new(m20261126_000006_inspections::Migration),
+            Box::new(m20261126_000007_photos::Migration),
         ]
     }
 }

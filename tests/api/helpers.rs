@@ -108,6 +108,31 @@ impl TestApp {
         self.login(username, DEMO_PASSWORD).await
     }
 
+    /// Sends one operation with files, by the GraphQL multipart request spec: `files` are
+    /// (variable path, file name, bytes), e.g. `("variables.file", "a.jpg", bytes)`.
+    pub async fn upload(
+        &self,
+        query: &str,
+        variables: Value,
+        files: Vec<(&str, &str, Vec<u8>)>,
+        token: Option<&str>,
+    ) -> TestResult<reqwest::Response> {
+        let operations = json!({ "query": query, "variables": variables });
+        let map: serde_json::Map<String, Value> =
+            files.iter().enumerate().map(|(i, (path, _, _))| (i.to_string(), json!([path]))).collect();
+        let mut form = reqwest::multipart::Form::new()
+            .text("operations", operations.to_string())
+            .text("map", Value::Object(map).to_string());
+        for (i, (_, name, bytes)) in files.into_iter().enumerate() {
+            form = form.part(i.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
+        }
+        let mut request = self.client.post(self.url("/graphql")).multipart(form);
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Ok(request.send().await?)
+    }
+
     pub fn statements(&self) -> u64 {
         self.state.statements_executed()
     }

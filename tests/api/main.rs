@@ -10,6 +10,7 @@ mod helpers;
 mod inspections;
 mod issues;
 mod limits;
+mod photos;
 mod projects;
 mod reports;
 mod schedules;

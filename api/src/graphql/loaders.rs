@@ -45,6 +45,13 @@ impl KeyedById for entity::checklist_template::Entity {
     }
 }
 
+impl KeyedById for entity::photo::Entity {
+    const ID: Self::Column = entity::photo::Column::Id;
+    fn id_of(model: &Self::Model) -> Uuid {
+        model.id
+    }
+}
+
 impl KeyedById for entity::user::Entity {
     const ID: Self::Column = entity::user::Column::Id;
     fn id_of(model: &Self::Model) -> Uuid {
@@ -134,6 +141,8 @@ loaders! {
     templates: ById<entity::checklist_template::Entity> = ById::new,
     issues: ById<entity::issue::Entity> = ById::new,
     raised_issues: RaisedIssues = RaisedIssues,
+    photos: ById<entity::photo::Entity> = ById::new,
+    inspection_photos: InspectionPhotos = InspectionPhotos,
 }
 
 impl Loaders {
@@ -317,4 +326,8 @@ impl Loader<(Uuid, Option<Uuid>)> for CaseIssues {
 project_loader!(
     /// Issues raised by each inspection (keyed by its root id): (item key, issue id).
     RaisedIssues, Vec<(String, Uuid)>, |db, keys| crate::service::inspection::raised_issues(db, keys).await
+);
+project_loader!(
+    /// Photos uploaded for each inspection (keyed by the inspection id the phone gave them).
+    InspectionPhotos, Vec<entity::photo::Model>, |db, keys| crate::service::photo::of_inspections(db, keys).await
 );

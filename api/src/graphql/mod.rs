@@ -9,6 +9,7 @@ pub mod inspection;
 pub mod issue;
 pub mod loaders;
 pub mod pagination;
+pub mod photo;
 pub mod project;
 pub mod scalars;
 
@@ -24,6 +25,7 @@ pub struct Query(
     issue::IssueQuery,
     case::CaseQuery,
     inspection::InspectionQuery,
+    photo::PhotoQuery,
     audit::AuditQuery,
 );
 
@@ -35,6 +37,7 @@ pub struct Mutation(
     issue::IssueMutation,
     case::CaseMutation,
     inspection::InspectionMutation,
+    photo::PhotoMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -633,13 +633,26 @@ async fn check_targets(
             }
             Ok(())
         }
-        // Photos are not recorded yet: no id can name one.
         LinkTarget::Photo => {
-            let kind = format!("{target:?}").to_lowercase();
-            Err(AppError::bad_input(
-                field,
-                format!("no {kind} has id {}", ids.iter().next().copied().unwrap_or_default()),
-            ))
+            use entity::photo;
+            let mut q = photo::Entity::find()
+                .select_only()
+                .column(photo::Column::Id)
+                .column(photo::Column::ProjectId)
+                .filter(photo::Column::Id.is_in(ids.iter().copied()));
+            if let Ok(caller) = actor.caller() {
+                q = q.filter(super::photo::visibility(caller));
+            }
+            let found: HashMap<Uuid, Uuid> = q.into_tuple::<(Uuid, Uuid)>().all(db).await?.into_iter().collect();
+            if let Some(missing) = ids.iter().find(|id| !found.contains_key(id)) {
+                return Err(AppError::bad_input(field, format!("no photo has id {missing}")));
+            }
+            if case.kind == CaseKind::OneProjectOnePolicy
+                && let Some((id, _)) = found.iter().find(|(_, p)| Some(**p) != case.project_id)
+            {
+                return Err(AppError::bad_input(field, format!("photo {id} is not of this case's project")));
+            }
+            Ok(())
         }
     }
 }

@@ -10,6 +10,7 @@ pub mod inspection;
 pub mod issue;
 pub mod money;
 pub mod page;
+pub mod photo;
 pub mod project;
 pub mod report;
 pub mod schedule;

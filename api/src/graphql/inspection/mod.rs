@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::account::User;
 use super::context::{ContextExt, load};
 use super::issue::Issue;
-use super::loaders::RaisedIssues;
+use super::loaders::{InspectionPhotos, RaisedIssues};
 use super::pagination::{TotalCount, connection, edges};
 use super::project::Project;
 use crate::error::AppError;
@@ -216,6 +216,32 @@ impl Inspection {
     /// The reviewer's note.
     async fn review_note(&self) -> Option<&str> {
         self.0.review_note.as_deref()
+    }
+
+    /// Photos its answers reference that the server has not received yet.
+    async fn missing_photo_ids(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Uuid>> {
+        let referenced: Vec<Uuid> = inspections::answers_of(&self.0)?.into_iter().flat_map(|a| a.photo_ids).collect();
+        if referenced.is_empty() {
+            return Ok(Vec::new());
+        }
+        let found = ctx.loader::<entity::photo::Entity>()?.load_many(referenced.iter().copied()).await?;
+        Ok(referenced.into_iter().filter(|id| !found.contains_key(id)).collect())
+    }
+
+    /// Photos received for it: those its answers reference and those uploaded naming it, oldest
+    /// first.
+    async fn photos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::photo::Photo>> {
+        let referenced: Vec<Uuid> = inspections::answers_of(&self.0)?.into_iter().flat_map(|a| a.photo_ids).collect();
+        let mut found: Vec<entity::photo::Model> =
+            ctx.loader::<entity::photo::Entity>()?.load_many(referenced).await?.into_values().collect();
+        let named = ctx.cached::<InspectionPhotos>()?.load_one(self.0.id).await?.unwrap_or_default();
+        for p in named {
+            if !found.iter().any(|f| f.id == p.id) {
+                found.push(p);
+            }
+        }
+        found.sort_by(|a, b| a.received_at.cmp(&b.received_at).then(a.id.cmp(&b.id)));
+        Ok(found.into_iter().map(super::photo::Photo).collect())
     }
 
     /// Issues its failed items raised (across its revisions), by item.

@@ -1,0 +1,642 @@
+//! Photos taken as evidence. Who may see a photo is decided by [`visibility`]; who may upload, by
+//! [`upload`]. A photo is acknowledged only once its bytes and its row are both durable; objects a
+//! crash left without a row are swept by [`sweep_orphans`].
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use bytes::Bytes;
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use entity::photo;
+use entity::user::Role;
+use hmac::{Hmac, Mac};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Select, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use super::Actor;
+use super::audit::{self, Change};
+use super::page::{Page, PageRequest};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::media::{self, ExifData, Format, Rejection};
+use crate::state::AppState;
+
+/// Thumbnail sizes (longest side, pixels).
+pub const THUMBNAIL_SIZES: [u32; 2] = [256, 1024];
+/// How long a signed photo link stays valid.
+pub const LINK_TTL: Duration = Duration::hours(1);
+/// The UTC offset assumed for a capture time whose EXIF states none (the county's).
+const LOCAL_OFFSET_SECS: i32 = 8 * 3600;
+
+/// A position reported by the phone.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct DeviceLocation {
+    pub lat: f64,
+    pub lng: f64,
+    pub accuracy_m: Option<f64>,
+    /// The phone says the position was simulated.
+    pub mocked: bool,
+}
+
+/// What [`upload`] needs besides the bytes.
+#[derive(Debug, Clone)]
+pub struct NewPhoto {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub inspection_id: Option<Uuid>,
+    pub issue_id: Option<Uuid>,
+    pub checklist_item_key: Option<String>,
+    pub caption: Option<String>,
+    pub captured_at: Option<DateTime<Utc>>,
+    pub device: Option<DeviceLocation>,
+}
+
+/// Where a photo's position comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+pub enum LocationSource {
+    /// The photo's own EXIF GPS.
+    Exif,
+    /// The phone's position at upload, when the photo has no GPS.
+    Device,
+    /// Neither.
+    None,
+}
+
+/// One reason behind a trust score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, async_graphql::SimpleObject)]
+pub struct TrustReason {
+    /// Stable code, e.g. `OFF_SITE`.
+    pub code: String,
+    /// Points added (positive) or taken off (negative).
+    pub points: i32,
+    /// What was found, for a supervisor to read.
+    pub detail: String,
+}
+
+/// The visibility rule as a query condition: DEPARTMENT users see the photos of projects their unit
+/// is responsible for; every other role sees all.
+pub fn visibility(caller: &Caller) -> Condition {
+    if caller.role() != Role::Department {
+        return Condition::all();
+    }
+    let owned = Query::select()
+        .column(entity::project::Column::Id)
+        .from(entity::project::Entity)
+        .and_where(entity::project::Column::ResponsibleUnitId.eq(caller.unit_id()))
+        .to_owned();
+    Condition::all().add(photo::Column::ProjectId.in_subquery(owned))
+}
+
+/// One photo as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
+pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<photo::Model> {
+    let mut q = photo::Entity::find_by_id(id);
+    if let Ok(caller) = actor.caller() {
+        q = q.filter(visibility(caller));
+    }
+    q.one(db).await?.ok_or(AppError::NotFound("photo"))
+}
+
+/// Great-circle distance in metres.
+pub fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (lat1, lat2) = (a.0.to_radians(), b.0.to_radians());
+    let (dlat, dlng) = ((b.0 - a.0).to_radians(), (b.1 - a.1).to_radians());
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlng / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// The position a photo is judged by, and where it came from.
+pub fn position(p: &photo::Model) -> (LocationSource, Option<(f64, f64, Option<f64>)>) {
+    match (p.exif_lat, p.exif_lng, p.device_lat, p.device_lng) {
+        (Some(lat), Some(lng), _, _) => (LocationSource::Exif, Some((lat, lng, p.exif_accuracy_m))),
+        (_, _, Some(lat), Some(lng)) => (LocationSource::Device, Some((lat, lng, p.device_accuracy_m))),
+        _ => (LocationSource::None, None),
+    }
+}
+
+/// Distance to the project's site and whether that is on site (within the site radius, allowing for
+/// the stated accuracy).
+pub fn site_check(p: &photo::Model, project: &entity::project::Model) -> Option<(f64, bool)> {
+    let (_, pos) = position(p);
+    let (lat, lng, accuracy) = pos?;
+    let d = distance_m((lat, lng), (project.lat, project.lng));
+    Some((d, d <= f64::from(project.site_radius_m) + accuracy.unwrap_or(0.0).min(500.0)))
+}
+
+/// Capture time in UTC: EXIF's clock with its stated offset (or the county's), else the phone's.
+pub fn taken_utc(p: &photo::Model) -> Option<DateTime<Utc>> {
+    let offset = FixedOffset::east_opt(p.taken_offset.unwrap_or(LOCAL_OFFSET_SECS))?;
+    match p.taken_at {
+        Some(t) => t.and_local_timezone(offset).single().map(|t| t.with_timezone(&Utc)),
+        None => p.captured_at,
+    }
+}
+
+/// The evidence trust score (0–100) and its reasons, most serious first.
+pub fn trust(p: &photo::Model, project: &entity::project::Model, reused_elsewhere: bool) -> (i32, Vec<TrustReason>) {
+    let mut reasons = Vec::new();
+    let mut add =
+        |code: &str, points: i32, detail: String| reasons.push(TrustReason { code: code.into(), points, detail });
+    let (source, pos) = position(p);
+    match site_check(p, project) {
+        Some((d, true)) => add(
+            "ON_SITE",
+            0,
+            format!("taken {d:.0} m from the site centre, within its {} m radius", project.site_radius_m),
+        ),
+        Some((d, false)) => add(
+            "OFF_SITE",
+            -40,
+            format!("taken {d:.0} m from the site centre, outside its {} m radius", project.site_radius_m),
+        ),
+        None => add("NO_LOCATION", -30, "neither the photo nor the phone gave a position".into()),
+    }
+    if source == LocationSource::Device {
+        add("NO_EXIF_GPS", -10, "the photo has no GPS of its own; the phone's position at upload is used".into());
+    }
+    if let Some((_, _, Some(acc))) = pos
+        && acc > 50.0
+    {
+        add("POOR_ACCURACY", if acc > 200.0 { -20 } else { -10 }, format!("position accurate to only {acc:.0} m"));
+    }
+    if p.device_mocked {
+        add("MOCKED_LOCATION", -50, "the phone reported a simulated (mocked) location".into());
+    }
+    if let (Some(lat), Some(lng), Some(dlat), Some(dlng)) = (p.exif_lat, p.exif_lng, p.device_lat, p.device_lng) {
+        let gap = distance_m((lat, lng), (dlat, dlng));
+        if gap > 200.0 {
+            add("EXIF_DEVICE_MISMATCH", -20, format!("the photo's GPS and the phone's position are {gap:.0} m apart"));
+        }
+    }
+    match (p.taken_at, taken_utc(p)) {
+        (None, _) => add("NO_CAPTURE_TIME", -15, "the photo carries no capture time".into()),
+        (Some(_), Some(taken)) => {
+            let hours = (p.received_at - taken).num_hours();
+            if hours > 24 * 7 {
+                add("OLD_PHOTO", -25, format!("uploaded {} days after it was taken", hours / 24));
+            } else if hours > 24 {
+                add("LATE_UPLOAD", -10, format!("uploaded {hours} hours after it was taken"));
+            } else if hours < -1 {
+                add("FUTURE_CAPTURE_TIME", -15, "the capture time is after the upload".into());
+            }
+        }
+        (Some(_), None) => {}
+    }
+    if reused_elsewhere {
+        add("REUSED_ELSEWHERE", -40, "the same bytes were uploaded for another project".into());
+    }
+    let score = (100 + reasons.iter().map(|r| r.points).sum::<i32>()).clamp(0, 100);
+    reasons.sort_by_key(|r| r.points);
+    (score, reasons)
+}
+
+/// What the CPU work found in an upload.
+struct Processed {
+    bytes: Bytes,
+    format: Format,
+    sha256: String,
+    exif: ExifData,
+    size: (u32, u32),
+    thumbnails: Result<Vec<(u32, Vec<u8>)>, String>,
+}
+
+fn rejection(r: Rejection) -> AppError {
+    match r {
+        Rejection::UnsupportedType => AppError::bad_input(
+            "file",
+            "not a JPEG, PNG, WebP or HEIC/HEIF image (judged by its content, not its name)",
+        ),
+        Rejection::Unreadable(why) => AppError::bad_input("file", format!("the image is truncated or damaged: {why}")),
+        Rejection::TooManyPixels { width, height, max } => {
+            AppError::PayloadTooLarge(format!("{width}×{height} is more than the {max} pixels a photo may have"))
+        }
+    }
+}
+
+/// Reads at most `max` bytes of an upload; more is `PAYLOAD_TOO_LARGE`.
+fn read_limited(mut file: impl Read, max: usize) -> AppResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    file.by_ref()
+        .take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| AppError::internal(format!("reading the upload: {e}")))?;
+    if bytes.len() > max {
+        return Err(AppError::PayloadTooLarge(format!("a photo has at most {max} bytes")));
+    }
+    Ok(bytes)
+}
+
+fn process(bytes: Vec<u8>, max_pixels: u64, hash_only: bool) -> AppResult<Processed> {
+    let sha256 = hex(&Sha256::digest(&bytes));
+    let format = media::sniff(&bytes).ok_or_else(|| rejection(Rejection::UnsupportedType))?;
+    let bytes = Bytes::from(bytes);
+    if hash_only {
+        return Ok(Processed {
+            bytes,
+            format,
+            sha256,
+            exif: ExifData::default(),
+            size: (0, 0),
+            thumbnails: Err(String::new()),
+        });
+    }
+    let exif = media::read_exif(&bytes);
+    let size = media::dimensions(format, &bytes, &exif, max_pixels).map_err(rejection)?;
+    let thumbnails = media::thumbnails(format, &bytes, exif.orientation, &THUMBNAIL_SIZES).map(|t| t.images);
+    Ok(Processed { bytes, format, sha256, exif, size, thumbnails })
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The object key of a photo's original; thumbnails are `{key}.{size}.jpg`.
+fn object_key(id: Uuid, at: DateTime<Utc>) -> String {
+    format!("photos/{}/{id}", at.format("%Y-%m-%d"))
+}
+
+pub fn thumbnail_key(p: &photo::Model, size: u32) -> String {
+    format!("{}.{size}.jpg", p.object_key)
+}
+
+fn check_input(input: &NewPhoto) -> AppResult<()> {
+    if input.caption.as_ref().is_some_and(|c| c.chars().count() > 500) {
+        return Err(AppError::bad_input("caption", "at most 500 characters"));
+    }
+    if input.checklist_item_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 64) {
+        return Err(AppError::bad_input("checklistItemKey", "1 to 64 characters"));
+    }
+    if let Some(d) = input.device {
+        if !(-90.0..=90.0).contains(&d.lat) || !(-180.0..=180.0).contains(&d.lng) {
+            return Err(AppError::bad_input("deviceLocation", "latitude -90..90, longitude -180..180"));
+        }
+        if d.accuracy_m.is_some_and(|a| !a.is_finite() || a < 0.0) {
+            return Err(AppError::bad_input("deviceLocation.accuracyM", "accuracy is metres, 0 or more"));
+        }
+    }
+    Ok(())
+}
+
+/// Takes a photo: checks it by its content and header, hashes it, reads its EXIF, makes thumbnails,
+/// stores the original byte for byte and the thumbnails, then the row. The same id with the same
+/// bytes returns the stored photo; with other bytes, `CONFLICT`. ADMIN, INSPECTOR, LEADER, or the
+/// project's responsible unit.
+pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std::fs::File) -> AppResult<photo::Model> {
+    let caller = actor.caller()?.clone();
+    check_input(&input)?;
+    let db = &state.db;
+    let project = super::project::find(db, input.project_id)
+        .await
+        .map_err(|_| AppError::bad_input("projectId", "no project has this id"))?;
+    let may = match caller.role() {
+        Role::Admin | Role::Inspector | Role::Leader => true,
+        Role::Department => project.responsible_unit_id == caller.unit_id(),
+        Role::Integration => false,
+    };
+    if !may {
+        return Err(AppError::Forbidden("your role or unit may not add photos to this project".into()));
+    }
+    let existing = photo::Entity::find_by_id(input.id).one(db).await?;
+    let limits = &state.config.limits;
+    let (max_bytes, max_pixels) = (limits.max_photo_bytes, limits.max_photo_pixels);
+    let processed = {
+        let _permit = state.photo_workers.acquire().await.map_err(|_| AppError::ServiceUnavailable)?;
+        let hash_only = existing.is_some();
+        tokio::task::spawn_blocking(move || process(read_limited(file, max_bytes)?, max_pixels, hash_only)).await??
+    };
+    if let Some(existing) = existing {
+        return replay(existing, &processed.sha256);
+    }
+    let received_at = Utc::now();
+    let key = object_key(input.id, received_at);
+    let e = &processed.exif;
+    let mut model = photo::Model {
+        id: input.id,
+        project_id: input.project_id,
+        inspection_id: input.inspection_id,
+        issue_id: input.issue_id,
+        checklist_item_key: input.checklist_item_key,
+        caption: input.caption.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+        uploaded_by: caller.id(),
+        sha256: processed.sha256.clone(),
+        format: format!("{:?}", processed.format).to_uppercase(),
+        byte_size: processed.bytes.len() as i64,
+        width: processed.size.0 as i32,
+        height: processed.size.1 as i32,
+        object_key: key.clone(),
+        thumbnails: processed.thumbnails.is_ok(),
+        thumbnail_note: processed.thumbnails.as_ref().err().map(|why| format!("no thumbnail could be made: {why}")),
+        taken_at: e.taken_at,
+        taken_offset: e.offset.map(|o| o.local_minus_utc()),
+        exif_lat: e.lat,
+        exif_lng: e.lng,
+        exif_altitude: e.altitude,
+        exif_accuracy_m: e.accuracy_m,
+        direction: e.direction,
+        camera_make: e.make.clone().map(|m| m.chars().take(100).collect()),
+        camera_model: e.model.clone().map(|m| m.chars().take(100).collect()),
+        orientation: e.orientation.map(|o| o as i16),
+        captured_at: input.captured_at,
+        device_lat: input.device.map(|d| d.lat),
+        device_lng: input.device.map(|d| d.lng),
+        device_accuracy_m: input.device.and_then(|d| d.accuracy_m),
+        device_mocked: input.device.is_some_and(|d| d.mocked),
+        received_at,
+        trust_score: 0,
+        trust_reasons: json!([]),
+    };
+    let reused_elsewhere = photo::Entity::find()
+        .filter(photo::Column::Sha256.eq(&model.sha256))
+        .filter(photo::Column::ProjectId.ne(model.project_id))
+        .one(db)
+        .await?
+        .is_some();
+    let (score, reasons) = trust(&model, &project, reused_elsewhere);
+    model.trust_score = score;
+    model.trust_reasons = serde_json::to_value(&reasons).map_err(AppError::internal)?;
+
+    // Bytes first, then the row: a photo is acknowledged only when both are durable.
+    let mut keys = vec![key.clone()];
+    state.storage.put(&key, processed.bytes).await?;
+    if let Ok(thumbs) = processed.thumbnails {
+        for (size, jpeg) in thumbs {
+            let k = thumbnail_key(&model, size);
+            state.storage.put(&k, Bytes::from(jpeg)).await?;
+            keys.push(k);
+        }
+    }
+    let stored = async {
+        let txn = db.begin().await?;
+        photo::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await?;
+        audit::record(
+            &txn,
+            actor,
+            Change {
+                action: "photo.upload",
+                entity_type: "photo",
+                entity_id: model.id.to_string(),
+                changes: json!({ "sha256": { "after": model.sha256 }, "project_id": { "after": model.project_id }, "trust_score": { "after": score } }),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        AppResult::Ok(())
+    }
+    .await;
+    if let Err(err) = stored {
+        for k in &keys {
+            if let Err(e) = state.storage.delete(k).await {
+                tracing::warn!(key = %k, error = %e, "could not remove the bytes of a photo whose row failed; the sweep will");
+            }
+        }
+        // The same id raced in from a retry: answer as a replay would.
+        if let Some(existing) = photo::Entity::find_by_id(input.id).one(db).await? {
+            return replay(existing, &model.sha256);
+        }
+        return Err(err);
+    }
+    Ok(model)
+}
+
+fn replay(existing: photo::Model, sha256: &str) -> AppResult<photo::Model> {
+    if existing.sha256 == sha256 {
+        Ok(existing)
+    } else {
+        Err(AppError::Conflict("a photo with this id is already stored with different bytes".into()))
+    }
+}
+
+/// Removes stored objects that have no photo row and are older than `grace` (left by a crash between
+/// storing the bytes and the row). Looks at the last two days' folders. Returns how many went.
+pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize> {
+    let now = Utc::now();
+    let mut removed = 0;
+    for day in [now - Duration::days(1), now] {
+        let listed = state.storage.list(&format!("photos/{}", day.format("%Y-%m-%d"))).await?;
+        let old: Vec<(String, Uuid)> = listed
+            .into_iter()
+            .filter(|(_, at)| now - *at > grace)
+            .filter_map(|(key, _)| {
+                let name = key.rsplit('/').next()?;
+                let id = name.split('.').next()?.parse::<Uuid>().ok()?;
+                Some((key, id))
+            })
+            .collect();
+        if old.is_empty() {
+            continue;
+        }
+        let ids: Vec<Uuid> = old.iter().map(|(_, id)| *id).collect();
+        let known: std::collections::HashSet<Uuid> = photo::Entity::find()
+            .select_only()
+            .column(photo::Column::Id)
+            .filter(photo::Column::Id.is_in(ids))
+            .into_tuple::<Uuid>()
+            .all(&state.db)
+            .await?
+            .into_iter()
+            .collect();
+        for (key, id) in old {
+            if !known.contains(&id) {
+                state.storage.delete(&key).await?;
+                removed += 1;
+            }
+        }
+    }
+    Ok(removed)
+}
+
+/// A photo's original or a thumbnail, for the download route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Original,
+    Thumbnail(u32),
+}
+
+impl Variant {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "original" => Some(Self::Original),
+            _ => s.parse::<u32>().ok().filter(|n| THUMBNAIL_SIZES.contains(n)).map(Self::Thumbnail),
+        }
+    }
+
+    fn name(self) -> String {
+        match self {
+            Self::Original => "original".into(),
+            Self::Thumbnail(n) => n.to_string(),
+        }
+    }
+}
+
+fn mac(secret: &str, id: Uuid, variant: Variant, exp: i64) -> Option<Hmac<Sha256>> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).ok()?;
+    mac.update(format!("photo:{id}:{}:{exp}", variant.name()).as_bytes());
+    Some(mac)
+}
+
+/// A link to a photo that works without a token until `exp` (for `<img>` tags).
+pub fn signed_path(secret: &str, id: Uuid, variant: Variant, now: DateTime<Utc>) -> String {
+    // Links are valid to the end of the next hour, so the same photo keeps the same URL for a while
+    // and browsers can cache it.
+    let exp = (now + LINK_TTL).timestamp() / 3600 * 3600 + 3600;
+    let sig = mac(secret, id, variant, exp).map(|m| hex(&m.finalize().into_bytes())).unwrap_or_default();
+    format!("/photos/{id}/{}?exp={exp}&sig={sig}", variant.name())
+}
+
+/// Whether `sig` signs (`id`, `variant`, `exp`) and `exp` has not passed.
+pub fn verify_link(secret: &str, id: Uuid, variant: Variant, exp: i64, sig: &str, now: DateTime<Utc>) -> bool {
+    if exp < now.timestamp() || sig.len() != 64 {
+        return false;
+    }
+    let Some(bytes) =
+        (0..32).map(|i| u8::from_str_radix(sig.get(i * 2..i * 2 + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()
+    else {
+        return false;
+    };
+    mac(secret, id, variant, exp).is_some_and(|m| m.verify_slice(&bytes).is_ok())
+}
+
+/// Filters for [`list`].
+#[derive(Debug, Clone, Default)]
+pub struct PhotoFilter {
+    pub project_id: Option<Uuid>,
+    pub inspection_id: Option<Uuid>,
+    pub issue_id: Option<Uuid>,
+}
+
+fn matching(caller: &Caller, f: &PhotoFilter) -> Select<photo::Entity> {
+    let mut q = photo::Entity::find().filter(visibility(caller));
+    if let Some(v) = f.project_id {
+        q = q.filter(photo::Column::ProjectId.eq(v));
+    }
+    if let Some(v) = f.inspection_id {
+        q = q.filter(photo::Column::InspectionId.eq(v));
+    }
+    if let Some(v) = f.issue_id {
+        q = q.filter(photo::Column::IssueId.eq(v));
+    }
+    q
+}
+
+/// Photos the caller can see, newest received first.
+pub async fn list(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    f: &PhotoFilter,
+    page: &PageRequest,
+) -> AppResult<Page<photo::Model>> {
+    use photo::Column as C;
+    let mut q = matching(actor.caller()?, f);
+    if let Some(after) = &page.after {
+        let bad = || AppError::bad_input("after", "not a cursor of this list");
+        let (at, id) = after.split_once('|').ok_or_else(bad)?;
+        let at: DateTime<Utc> = at.parse().map_err(|_| bad())?;
+        let id: Uuid = id.parse().map_err(|_| bad())?;
+        q = q.filter(
+            Condition::any()
+                .add(C::ReceivedAt.lt(at))
+                .add(Condition::all().add(C::ReceivedAt.eq(at)).add(C::Id.lt(id))),
+        );
+    }
+    let rows = q.order_by_desc(C::ReceivedAt).order_by_desc(C::Id).limit(page.fetch()).all(db).await?;
+    Ok(Page::from_fetched(rows, page))
+}
+
+pub fn cursor(p: &photo::Model) -> String {
+    format!("{}|{}", p.received_at.to_rfc3339(), p.id)
+}
+
+pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &PhotoFilter) -> AppResult<u64> {
+    use sea_orm::PaginatorTrait;
+    Ok(matching(actor.caller()?, f).count(db).await?)
+}
+
+/// Of `ids`, those that name a stored photo.
+pub async fn existing(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<std::collections::HashSet<Uuid>> {
+    Ok(photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Id)
+        .filter(photo::Column::Id.is_in(ids.iter().copied()))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Photos uploaded for each of `inspection_ids`, oldest first.
+pub async fn of_inspections(
+    db: &impl ConnectionTrait,
+    inspection_ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
+    let rows = photo::Entity::find()
+        .filter(photo::Column::InspectionId.is_in(inspection_ids.iter().copied()))
+        .order_by_asc(photo::Column::ReceivedAt)
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<photo::Model>> = HashMap::new();
+    for p in rows {
+        if let Some(i) = p.inspection_id {
+            out.entry(i).or_default().push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Whether the same bytes were uploaded for another project, for many photos: id → flagged.
+pub async fn reused_elsewhere(db: &impl ConnectionTrait, photos: &[photo::Model]) -> AppResult<HashMap<Uuid, bool>> {
+    let hashes: Vec<String> = photos.iter().map(|p| p.sha256.clone()).collect();
+    let rows: Vec<(String, Uuid)> = photo::Entity::find()
+        .select_only()
+        .column(photo::Column::Sha256)
+        .column(photo::Column::ProjectId)
+        .filter(photo::Column::Sha256.is_in(hashes))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(photos
+        .iter()
+        .map(|p| (p.id, rows.iter().any(|(h, project)| *h == p.sha256 && *project != p.project_id)))
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distances_are_metres_on_the_earth() {
+        // One degree of latitude is about 111.2 km.
+        let d = distance_m((29.0, 111.0), (30.0, 111.0));
+        assert!((d - 111_195.0).abs() < 100.0, "{d}");
+        assert!(distance_m((29.6, 111.88), (29.6, 111.88)) < 1e-6);
+    }
+
+    #[test]
+    fn signed_links_verify_only_unchanged_and_unexpired() {
+        let now = Utc::now();
+        let id = Uuid::new_v4();
+        let path = signed_path("secret", id, Variant::Thumbnail(256), now);
+        let query = path.split_once('?').map(|(_, q)| q).unwrap_or_default();
+        let mut exp = 0;
+        let mut sig = "";
+        for pair in query.split('&') {
+            match pair.split_once('=') {
+                Some(("exp", v)) => exp = v.parse().unwrap_or(0),
+                Some(("sig", v)) => sig = v,
+                _ => {}
+            }
+        }
+        assert!(verify_link("secret", id, Variant::Thumbnail(256), exp, sig, now));
+        assert!(!verify_link("secret", id, Variant::Original, exp, sig, now), "another variant");
+        assert!(!verify_link("other", id, Variant::Thumbnail(256), exp, sig, now), "another key");
+        assert!(!verify_link("secret", id, Variant::Thumbnail(256), exp, sig, now + Duration::hours(3)), "expired");
+        assert!(!verify_link("secret", Uuid::new_v4(), Variant::Thumbnail(256), exp, sig, now), "another photo");
+    }
+}

@@ -492,12 +492,8 @@ pub async fn submit(
     actor: &Actor,
     input: NewInspection,
 ) -> AppResult<(inspection::Model, SyncOutcome)> {
-    let caller = actor.caller()?.clone();
-    if !matches!(caller.role(), Role::Admin | Role::Inspector | Role::Leader) {
-        return Err(AppError::Forbidden("only inspectors, leaders and the office submit inspections".into()));
-    }
-    let mut payload = serde_json::to_value(&input).map_err(AppError::internal)?;
-    payload["inspector_id"] = json!(caller.id());
+    let caller = may_submit(actor)?.clone();
+    let payload = payload_of(&input, &caller)?;
     if let Some(existing) = inspection::Entity::find_by_id(input.id).one(db).await? {
         return replay(existing, &payload);
     }
@@ -601,6 +597,21 @@ pub async fn submit(
     Ok((model, SyncOutcome::Stored))
 }
 
+fn may_submit(actor: &Actor) -> AppResult<&Caller> {
+    let caller = actor.caller()?;
+    if !matches!(caller.role(), Role::Admin | Role::Inspector | Role::Leader) {
+        return Err(AppError::Forbidden("only inspectors, leaders and the office submit inspections".into()));
+    }
+    Ok(caller)
+}
+
+/// The submission as stored for telling a replay from a different submission under the same id.
+fn payload_of(input: &NewInspection, caller: &Caller) -> AppResult<serde_json::Value> {
+    let mut payload = serde_json::to_value(input).map_err(AppError::internal)?;
+    payload["inspector_id"] = json!(caller.id());
+    Ok(payload)
+}
+
 fn replay(existing: inspection::Model, payload: &serde_json::Value) -> AppResult<(inspection::Model, SyncOutcome)> {
     if &existing.create_payload == payload {
         Ok((existing, SyncOutcome::AlreadyStored))
@@ -674,10 +685,23 @@ pub async fn sync(
     if inputs.len() > MAX_SYNC {
         return Err(AppError::bad_input("inputs", format!("at most {MAX_SYNC} inspections a sync")));
     }
+    let caller = may_submit(actor)?;
+    // Replays are the common case after a flaky connection: one query finds them all.
+    let mut stored: HashMap<Uuid, inspection::Model> = inspection::Entity::find()
+        .filter(inspection::Column::Id.is_in(inputs.iter().map(|i| i.id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i))
+        .collect();
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         let id = input.id;
-        out.push((id, submit(db, actor, input).await));
+        let result = match stored.remove(&id) {
+            Some(existing) => payload_of(&input, caller).and_then(|p| replay(existing, &p)),
+            None => submit(db, actor, input).await,
+        };
+        out.push((id, result));
     }
     Ok(out)
 }

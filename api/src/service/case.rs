@@ -582,7 +582,32 @@ impl Targets {
     }
 }
 
-/// Fails unless the caller can see every record in `ids` (hidden and missing answer alike).
+/// (id, project) of the records of one kind among `ids` that the caller may see.
+async fn visible_with_project<E>(
+    db: &impl ConnectionTrait,
+    ids: &BTreeSet<Uuid>,
+    id: E::Column,
+    project: E::Column,
+    visible: Condition,
+) -> AppResult<HashMap<Uuid, Uuid>>
+where
+    E: EntityTrait,
+{
+    Ok(E::find()
+        .select_only()
+        .column(id)
+        .column(project)
+        .filter(id.is_in(ids.iter().copied()))
+        .filter(visible)
+        .into_tuple::<(Uuid, Uuid)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Fails unless the caller can see every record in `ids` (hidden and missing answer alike) and, for
+/// a 一项一策, each is of the case's project.
 async fn check_targets(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -591,70 +616,36 @@ async fn check_targets(
     field: &str,
     ids: &BTreeSet<Uuid>,
 ) -> AppResult<()> {
+    use entity::{inspection, photo};
     if ids.is_empty() {
         return Ok(());
     }
-    match target {
+    let caller = actor.caller()?;
+    let found = match target {
         LinkTarget::Issue => {
-            let mut q = issue::Entity::find().select_only().column(issue::Column::Id).column(issue::Column::ProjectId);
-            q = q.filter(issue::Column::Id.is_in(ids.iter().copied()));
-            if let Ok(caller) = actor.caller() {
-                q = q.filter(super::issue::visibility(caller));
-            }
-            let found: HashMap<Uuid, Uuid> = q.into_tuple::<(Uuid, Uuid)>().all(db).await?.into_iter().collect();
-            if let Some(missing) = ids.iter().find(|id| !found.contains_key(id)) {
-                return Err(AppError::bad_input(field, format!("no issue has id {missing}")));
-            }
-            if case.kind == CaseKind::OneProjectOnePolicy
-                && let Some((id, _)) = found.iter().find(|(_, p)| Some(**p) != case.project_id)
-            {
-                return Err(AppError::bad_input(field, format!("issue {id} is not of this case's project")));
-            }
-            Ok(())
+            let visible = super::issue::visibility(caller);
+            visible_with_project::<issue::Entity>(db, ids, issue::Column::Id, issue::Column::ProjectId, visible).await?
         }
         LinkTarget::Inspection => {
-            use entity::inspection;
-            let mut q = inspection::Entity::find()
-                .select_only()
-                .column(inspection::Column::Id)
-                .column(inspection::Column::ProjectId)
-                .filter(inspection::Column::Id.is_in(ids.iter().copied()));
-            if let Ok(caller) = actor.caller() {
-                q = q.filter(super::inspection::visibility(caller));
-            }
-            let found: HashMap<Uuid, Uuid> = q.into_tuple::<(Uuid, Uuid)>().all(db).await?.into_iter().collect();
-            if let Some(missing) = ids.iter().find(|id| !found.contains_key(id)) {
-                return Err(AppError::bad_input(field, format!("no inspection has id {missing}")));
-            }
-            if case.kind == CaseKind::OneProjectOnePolicy
-                && let Some((id, _)) = found.iter().find(|(_, p)| Some(**p) != case.project_id)
-            {
-                return Err(AppError::bad_input(field, format!("inspection {id} is not of this case's project")));
-            }
-            Ok(())
+            let (id, project) = (inspection::Column::Id, inspection::Column::ProjectId);
+            visible_with_project::<inspection::Entity>(db, ids, id, project, super::inspection::visibility(caller))
+                .await?
         }
         LinkTarget::Photo => {
-            use entity::photo;
-            let mut q = photo::Entity::find()
-                .select_only()
-                .column(photo::Column::Id)
-                .column(photo::Column::ProjectId)
-                .filter(photo::Column::Id.is_in(ids.iter().copied()));
-            if let Ok(caller) = actor.caller() {
-                q = q.filter(super::photo::visibility(caller));
-            }
-            let found: HashMap<Uuid, Uuid> = q.into_tuple::<(Uuid, Uuid)>().all(db).await?.into_iter().collect();
-            if let Some(missing) = ids.iter().find(|id| !found.contains_key(id)) {
-                return Err(AppError::bad_input(field, format!("no photo has id {missing}")));
-            }
-            if case.kind == CaseKind::OneProjectOnePolicy
-                && let Some((id, _)) = found.iter().find(|(_, p)| Some(**p) != case.project_id)
-            {
-                return Err(AppError::bad_input(field, format!("photo {id} is not of this case's project")));
-            }
-            Ok(())
+            let (id, project) = (photo::Column::Id, photo::Column::ProjectId);
+            visible_with_project::<photo::Entity>(db, ids, id, project, super::photo::visibility(caller)).await?
         }
+    };
+    let kind = format!("{target:?}").to_lowercase();
+    if let Some(missing) = ids.iter().find(|id| !found.contains_key(id)) {
+        return Err(AppError::bad_input(field, format!("no {kind} has id {missing}")));
     }
+    if case.kind == CaseKind::OneProjectOnePolicy
+        && let Some((id, _)) = found.iter().find(|(_, p)| Some(**p) != case.project_id)
+    {
+        return Err(AppError::bad_input(field, format!("{kind} {id} is not of this case's project")));
+    }
+    Ok(())
 }
 
 /// Links records to a case; linking one already linked changes nothing. The office, an inspector or
@@ -799,22 +790,13 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<case::Model>> {
     use case::Column as C;
-    let mut q = matching(actor.caller()?, f);
-    if let Some(after) = &page.after {
-        let bad = || AppError::bad_input("after", "not a cursor of this list");
-        let (at, id) = after.split_once('|').ok_or_else(bad)?;
-        let at: chrono::DateTime<Utc> = at.parse().map_err(|_| bad())?;
-        let id: Uuid = id.parse().map_err(|_| bad())?;
-        q = q.filter(
-            Condition::any().add(C::CreatedAt.lt(at)).add(Condition::all().add(C::CreatedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q.order_by_desc(C::CreatedAt).order_by_desc(C::Id).limit(page.fetch()).all(db).await?;
+    let q = matching(actor.caller()?, f);
+    let rows = super::page::newest_first(q, C::CreatedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
 
 pub fn cursor(case: &case::Model) -> String {
-    format!("{}|{}", case.created_at.to_rfc3339(), case.id)
+    super::page::time_id_key(case.created_at, case.id)
 }
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &CaseFilter) -> AppResult<u64> {

@@ -808,24 +808,13 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<inspection::Model>> {
     use inspection::Column as C;
-    let mut q = matching(actor.caller()?, f);
-    if let Some(after) = &page.after {
-        let bad = || AppError::bad_input("after", "not a cursor of this list");
-        let (at, id) = after.split_once('|').ok_or_else(bad)?;
-        let at: DateTime<Utc> = at.parse().map_err(|_| bad())?;
-        let id: Uuid = id.parse().map_err(|_| bad())?;
-        q = q.filter(
-            Condition::any()
-                .add(C::ReceivedAt.lt(at))
-                .add(Condition::all().add(C::ReceivedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q.order_by_desc(C::ReceivedAt).order_by_desc(C::Id).limit(page.fetch()).all(db).await?;
+    let q = matching(actor.caller()?, f);
+    let rows = super::page::newest_first(q, C::ReceivedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
 
 pub fn cursor(i: &inspection::Model) -> String {
-    format!("{}|{}", i.received_at.to_rfc3339(), i.id)
+    super::page::time_id_key(i.received_at, i.id)
 }
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &InspectionFilter) -> AppResult<u64> {

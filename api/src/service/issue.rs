@@ -515,22 +515,13 @@ pub async fn list(
         Some(_) => Some(super::health::rules(db).await?),
         None => None,
     };
-    let mut q = matching(caller, f, rules.as_ref());
-    if let Some(after) = &page.after {
-        let bad = || AppError::bad_input("after", "not a cursor of this list");
-        let (at, id) = after.split_once('|').ok_or_else(bad)?;
-        let at: chrono::DateTime<Utc> = at.parse().map_err(|_| bad())?;
-        let id: Uuid = id.parse().map_err(|_| bad())?;
-        q = q.filter(
-            Condition::any().add(C::CreatedAt.lt(at)).add(Condition::all().add(C::CreatedAt.eq(at)).add(C::Id.lt(id))),
-        );
-    }
-    let rows = q.order_by_desc(C::CreatedAt).order_by_desc(C::Id).limit(page.fetch()).all(db).await?;
+    let q = matching(caller, f, rules.as_ref());
+    let rows = super::page::newest_first(q, C::CreatedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
 
 pub fn cursor(issue: &issue::Model) -> String {
-    format!("{}|{}", issue.created_at.to_rfc3339(), issue.id)
+    super::page::time_id_key(issue.created_at, issue.id)
 }
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter) -> AppResult<u64> {

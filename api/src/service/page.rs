@@ -1,5 +1,9 @@
 //! Keyset pagination shared by every list: a bounded page size and an opaque "after" key.
 
+use chrono::{DateTime, Utc};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use uuid::Uuid;
+
 use crate::error::{AppError, AppResult};
 
 /// Items per page when the client does not say.
@@ -47,6 +51,30 @@ impl<T> Page<T> {
         rows.truncate(request.limit as usize);
         Self { items: rows, has_next }
     }
+}
+
+/// Orders `q` newest first by (`at`, `id`), starts it after the request's cursor and bounds it to
+/// the page: the keyset every time-ordered list shares.
+pub fn newest_first<E: EntityTrait>(
+    q: Select<E>,
+    at: E::Column,
+    id: E::Column,
+    page: &PageRequest,
+) -> AppResult<Select<E>> {
+    let mut q = q;
+    if let Some(after) = &page.after {
+        let bad = || AppError::bad_input("after", "not a cursor of this list");
+        let (t, i) = after.split_once('|').ok_or_else(bad)?;
+        let t: DateTime<Utc> = t.parse().map_err(|_| bad())?;
+        let i: Uuid = i.parse().map_err(|_| bad())?;
+        q = q.filter(Condition::any().add(at.lt(t)).add(Condition::all().add(at.eq(t)).add(id.lt(i))));
+    }
+    Ok(q.order_by_desc(at).order_by_desc(id).limit(page.fetch()))
+}
+
+/// The cursor key of a row in a [`newest_first`] list.
+pub fn time_id_key(at: DateTime<Utc>, id: Uuid) -> String {
+    format!("{}|{id}", at.to_rfc3339())
 }
 
 /// Cursors are opaque to clients; hex keeps them URL-safe without another dependency.

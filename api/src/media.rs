@@ -116,7 +116,7 @@ fn xmp_orientation(bytes: &[u8]) -> Option<u16> {
     let tag = b"tiff:Orientation";
     let at = head.windows(tag.len()).position(|w| w == tag)? + tag.len();
     let rest = head.get(at..at + 4)?;
-    let digit = rest.iter().skip_while(|b| matches!(b, b'=' | b'"' | b'\'' | b'>' | b' ')).next()?;
+    let digit = rest.iter().find(|b| !matches!(b, b'=' | b'"' | b'\'' | b'>' | b' '))?;
     let o = u16::from(digit.checked_sub(b'0')?);
     (1..=8).contains(&o).then_some(o)
 }
@@ -402,10 +402,6 @@ mod fixtures {
             return None;
         }
         std::fs::read(dir.join(name)).ok()
-    }
-
-    fn close(a: Option<f64>, b: f64) -> bool {
-        a.is_some_and(|a| (a - b).abs() < 5e-7)
     }
 
     /// What `exiftool -n` reads from one file: taken, offset, make, model, orientation, lat, lng,

@@ -259,3 +259,25 @@ async fn departments_see_the_inspections_of_their_own_projects_and_cases_link_th
     assert_eq!(data["linkToCase"]["links"], json!([{ "targetType": "INSPECTION", "targetId": i["id"] }]));
     Ok(())
 }
+
+#[tokio::test]
+async fn an_inspection_page_loads_each_relation_once() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let inspector = app.login_as("inspector").await?;
+    let project = create(&app, &admin, "分页督导项目").await?;
+    let batch: Vec<Value> = (0..12).map(|n| dust(&project, if n % 2 == 0 { "FAIL" } else { "PASS" })).collect();
+    app.data(SYNC, json!({ "i": batch }), Some(&inspector)).await?;
+    let q = "query($n: Int) { inspections(first: $n) { edges { node { id score project { name } inspector { username } template { key sections { title } } raisedIssues { itemKey issue { number status } } missingPhotoIds photos { id } answers { itemKey } } } } }";
+    let mut costs = Vec::new();
+    for n in [2, 6, 12] {
+        let before = app.statements();
+        let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
+        costs.push(app.statements() - before);
+        assert_eq!(data["inspections"]["edges"].as_array().map(Vec::len), Some(n as usize));
+    }
+    eprintln!("statements per request: {costs:?}");
+    // One statement per relation, however many inspections: an N+1 would cost dozens at 12.
+    assert!(costs.iter().all(|c| *c <= 14), "{costs:?}");
+    Ok(())
+}

@@ -157,6 +157,14 @@ async fn bad_files_get_clear_codes_and_leave_nothing_stored() -> TestResult {
     assert_eq!(r.status(), 413);
     let body: Value = r.json().await?;
     assert_eq!(error_code(&body), Some("PAYLOAD_TOO_LARGE"), "{body}");
+    let two = "mutation($a: PhotoInput!, $b: PhotoInput!, $fa: Upload!, $fb: Upload!) { a: uploadPhoto(input: $a, file: $fa) { id } b: uploadPhoto(input: $b, file: $fb) { id } }";
+    let vars = json!({ "a": input(&project), "b": input(&project), "fa": null, "fb": null });
+    let files = vec![("variables.fa", "a.jpg", jpeg(8, 8, 5)), ("variables.fb", "b.jpg", jpeg(8, 8, 6))];
+    let body: Value = app.upload(two, vars, files, Some(&inspector)).await?.json().await?;
+    assert!(
+        body["data"]["a"]["id"].is_string() && body["data"]["b"]["id"].is_string(),
+        "two files in one request: {body}"
+    );
     let three = "mutation($a: PhotoInput!, $b: PhotoInput!, $c: PhotoInput!, $fa: Upload!, $fb: Upload!, $fc: Upload!) { a: uploadPhoto(input: $a, file: $fa) { id } b: uploadPhoto(input: $b, file: $fb) { id } c: uploadPhoto(input: $c, file: $fc) { id } }";
     let vars =
         json!({ "a": input(&project), "b": input(&project), "c": input(&project), "fa": null, "fb": null, "fc": null });
@@ -167,7 +175,7 @@ async fn bad_files_get_clear_codes_and_leave_nothing_stored() -> TestResult {
     ];
     let r = app.upload(three, vars, files, Some(&inspector)).await?;
     assert_eq!(r.status(), 413);
-    assert_eq!(photo_count(&app, &inspector).await?, 0, "nothing half-stored");
+    assert_eq!(photo_count(&app, &inspector).await?, 2, "only the two good ones; nothing half-stored");
     // A department may add photos to its own projects only.
     let body = upload(&app, &app.login_as("fgj").await?, &input(&project), "a.jpg", jpeg(8, 8, 4)).await?;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");

@@ -150,6 +150,9 @@ async fn replays_are_idempotent_and_failed_items_raise_one_issue_across_correcti
     assert_eq!(raised[0]["issue"]["kind"], "CONSTRUCTION_ENVIRONMENT");
     assert_eq!(raised[0]["issue"]["source"], "INSPECTION");
     let issue_id = raised[0]["issue"]["id"].clone();
+    let found = "query($id: UUID!) { issue(id: $id) { foundIn { itemKey inspection { id } } } }";
+    let origin = app.data(found, json!({ "id": issue_id }), Some(&admin)).await?;
+    assert_eq!(origin["issue"]["foundIn"], json!({ "itemKey": "dust.cover", "inspection": { "id": first["id"] } }));
 
     // The same submission again: the same inspection, no new rows, no second issue.
     let again = app.data(SUBMIT, json!({ "i": first }), Some(&inspector)).await?;

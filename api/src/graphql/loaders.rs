@@ -52,6 +52,13 @@ impl KeyedById for entity::photo::Entity {
     }
 }
 
+impl KeyedById for entity::inspection::Entity {
+    const ID: Self::Column = entity::inspection::Column::Id;
+    fn id_of(model: &Self::Model) -> Uuid {
+        model.id
+    }
+}
+
 impl KeyedById for entity::user::Entity {
     const ID: Self::Column = entity::user::Column::Id;
     fn id_of(model: &Self::Model) -> Uuid {
@@ -143,6 +150,8 @@ loaders! {
     raised_issues: RaisedIssues = RaisedIssues,
     photos: ById<entity::photo::Entity> = ById::new,
     inspection_photos: InspectionPhotos = InspectionPhotos,
+    inspections: ById<entity::inspection::Entity> = ById::new,
+    issue_origins: IssueOrigins = IssueOrigins,
 }
 
 impl Loaders {
@@ -330,4 +339,8 @@ project_loader!(
 project_loader!(
     /// Photos uploaded for each inspection (keyed by the inspection id the phone gave them).
     InspectionPhotos, Vec<entity::photo::Model>, |db, keys| crate::service::photo::of_inspections(db, keys).await
+);
+project_loader!(
+    /// The inspection and checklist item that raised each issue, where one did.
+    IssueOrigins, (Uuid, String), |db, keys| crate::service::inspection::origins(db, keys).await
 );

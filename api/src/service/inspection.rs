@@ -452,6 +452,11 @@ pub fn visibility(caller: &Caller) -> Condition {
     Condition::all().add(inspection::Column::ProjectId.in_subquery(owned))
 }
 
+/// [`visibility`] for one inspection whose project is at hand (for loaded rows).
+pub fn may_see(caller: &Caller, project: &project::Model) -> bool {
+    caller.role() != Role::Department || project.responsible_unit_id == caller.unit_id()
+}
+
 /// One inspection revision as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<inspection::Model> {
     let mut q = inspection::Entity::find_by_id(id);
@@ -834,6 +839,17 @@ pub async fn raised_issues(db: &impl ConnectionTrait, roots: &[Uuid]) -> AppResu
         out.entry(r.root_id).or_default().push((r.item_key, r.issue_id));
     }
     Ok(out)
+}
+
+/// The inspection and item that raised each of `issue_ids`, where one did.
+pub async fn origins(db: &impl ConnectionTrait, issue_ids: &[Uuid]) -> AppResult<HashMap<Uuid, (Uuid, String)>> {
+    Ok(inspection_issue::Entity::find()
+        .filter(inspection_issue::Column::IssueId.is_in(issue_ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.issue_id, (r.inspection_id, r.item_key)))
+        .collect())
 }
 
 /// Template versions by id, for loaders.

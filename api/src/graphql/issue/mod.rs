@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::account::{Unit, User};
 use super::context::{ContextExt, load};
-use super::loaders::{HealthRulesLoader, IssueCoUnits, IssueTimelines};
+use super::loaders::{HealthRulesLoader, IssueCoUnits, IssueOrigins, IssueTimelines};
 use super::pagination::{TotalCount, connection, edges};
 use super::project::Project;
 use super::scalars::Date;
@@ -133,6 +133,21 @@ impl Issue {
         self.0.resolution.as_deref()
     }
 
+    /// The inspection and checklist item that raised it, when a failed item did. `inspection` is null
+    /// for a caller who may not see that inspection.
+    async fn found_in(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<InspectionFinding>> {
+        let Some((inspection_id, item_key)) = ctx.cached::<IssueOrigins>()?.load_one(self.0.id).await? else {
+            return Ok(None);
+        };
+        let inspection = ctx.loader::<entity::inspection::Entity>()?.load_one(inspection_id).await?;
+        let project = load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?;
+        let visible = crate::service::inspection::may_see(ctx.caller()?, &project);
+        Ok(Some(InspectionFinding {
+            item_key,
+            inspection: inspection.filter(|_| visible).map(super::inspection::Inspection),
+        }))
+    }
+
     /// What the caller may do with the issue now.
     async fn available_actions(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<IssueAction>> {
         Ok(issues::actions_for(ctx.caller()?, &self.0))
@@ -163,6 +178,15 @@ impl Issue {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+}
+
+/// Where an inspection found an issue.
+#[derive(SimpleObject)]
+pub struct InspectionFinding {
+    /// The failed checklist item.
+    pub item_key: String,
+    /// The inspection revision that raised it; null for a caller who may not see it.
+    pub inspection: Option<super::inspection::Inspection>,
 }
 
 /// One entry on an issue's timeline.

@@ -352,3 +352,26 @@ async fn real_camera_files_keep_their_exif() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_unit_sees_the_evidence_of_issues_given_to_it() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let inspector = app.login_as("inspector").await?;
+    let project = create(&app, &admin, "证据可见项目").await?; // 自然资源局's
+    let issue = crate::issues::raise(&app, &admin, &project).await?; // co-operated by 生态环境局
+    let mut i = input(&project);
+    i["issueId"] = json!(issue);
+    let body = upload(&app, &inspector, &i, "evidence.jpg", jpeg(40, 30, 3)).await?;
+    let photo = body["data"]["uploadPhoto"]["id"].clone();
+    let see = "query($id: UUID!) { photo(id: $id) { id } }";
+    let sthjj = app.login_as("sthjj").await?;
+    app.data(see, json!({ "id": photo }), Some(&sthjj)).await?;
+    let data = app
+        .data("query($id: UUID!) { issue(id: $id) { photos { id } } }", json!({ "id": issue }), Some(&sthjj))
+        .await?;
+    assert_eq!(data["issue"]["photos"], json!([{ "id": photo }]));
+    let body = app.gql(see, json!({ "id": photo }), Some(&app.login_as("fgj").await?)).await?;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    Ok(())
+}

@@ -152,6 +152,7 @@ loaders! {
     inspection_photos: InspectionPhotos = InspectionPhotos,
     inspections: ById<entity::inspection::Entity> = ById::new,
     issue_origins: IssueOrigins = IssueOrigins,
+    issue_photos: IssuePhotos = IssuePhotos,
 }
 
 impl Loaders {
@@ -343,4 +344,8 @@ project_loader!(
 project_loader!(
     /// The inspection and checklist item that raised each issue, where one did.
     IssueOrigins, (Uuid, String), |db, keys| crate::service::inspection::origins(db, keys).await
+);
+project_loader!(
+    /// Photos uploaded for each issue, oldest first.
+    IssuePhotos, Vec<entity::photo::Model>, |db, keys| crate::service::photo::of_issues(db, keys).await
 );

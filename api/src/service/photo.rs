@@ -81,7 +81,8 @@ pub struct TrustReason {
 }
 
 /// The visibility rule as a query condition: DEPARTMENT users see the photos of projects their unit
-/// is responsible for; every other role sees all.
+/// is responsible for and the photos of issues they may see (the evidence of work given to them);
+/// every other role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
     if caller.role() != Role::Department {
         return Condition::all();
@@ -91,7 +92,12 @@ pub fn visibility(caller: &Caller) -> Condition {
         .from(entity::project::Entity)
         .and_where(entity::project::Column::ResponsibleUnitId.eq(caller.unit_id()))
         .to_owned();
-    Condition::all().add(photo::Column::ProjectId.in_subquery(owned))
+    let issues = Query::select()
+        .column(entity::issue::Column::Id)
+        .from(entity::issue::Entity)
+        .cond_where(super::issue::visibility(caller))
+        .to_owned();
+    Condition::any().add(photo::Column::ProjectId.in_subquery(owned)).add(photo::Column::IssueId.in_subquery(issues))
 }
 
 /// One photo as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
@@ -572,6 +578,22 @@ pub async fn of_inspections(
     let mut out: HashMap<Uuid, Vec<photo::Model>> = HashMap::new();
     for p in rows {
         if let Some(i) = p.inspection_id {
+            out.entry(i).or_default().push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// Photos documenting each of `issue_ids`, oldest first.
+pub async fn of_issues(db: &impl ConnectionTrait, issue_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
+    let rows = photo::Entity::find()
+        .filter(photo::Column::IssueId.is_in(issue_ids.iter().copied()))
+        .order_by_asc(photo::Column::ReceivedAt)
+        .all(db)
+        .await?;
+    let mut out: HashMap<Uuid, Vec<photo::Model>> = HashMap::new();
+    for p in rows {
+        if let Some(i) = p.issue_id {
             out.entry(i).or_default().push(p);
         }
     }

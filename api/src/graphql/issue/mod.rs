@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::account::{Unit, User};
 use super::context::{ContextExt, load};
-use super::loaders::{HealthRulesLoader, IssueCoUnits, IssueOrigins, IssueTimelines};
+use super::loaders::{HealthRulesLoader, IssueCoUnits, IssueOrigins, IssuePhotos, IssueTimelines};
 use super::pagination::{TotalCount, connection, edges};
 use super::project::Project;
 use super::scalars::Date;
@@ -146,6 +146,12 @@ impl Issue {
             item_key,
             inspection: inspection.filter(|_| visible).map(super::inspection::Inspection),
         }))
+    }
+
+    /// Photos taken as its evidence, oldest first. Whoever may see the issue may see them.
+    async fn photos(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<super::photo::Photo>> {
+        let photos = ctx.cached::<IssuePhotos>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(photos.into_iter().map(super::photo::Photo).collect())
     }
 
     /// What the caller may do with the issue now.

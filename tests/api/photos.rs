@@ -258,11 +258,16 @@ async fn bytes_left_without_a_row_are_swept() -> TestResult {
     let project = create(&app, &app.login_as("admin").await?, "清理项目").await?;
     let body = upload(&app, &inspector, &input(&project), "a.jpg", jpeg(32, 32, 1)).await?;
     let kept = body["data"]["uploadPhoto"]["url"].as_str().ok_or("url")?.to_owned();
-    let orphan = format!("photos/{}/{}", chrono::Utc::now().format("%Y-%m-%d"), Uuid::new_v4());
+    let day = chrono::Utc::now().format("%Y-%m-%d");
+    let orphan = format!("photos/{day}/{}-0badc0de", Uuid::new_v4());
     app.state.storage.put(&orphan, bytes::Bytes::from_static(b"left by a crash")).await?;
+    // Bytes of a lost race under an id whose row points at other keys go too.
+    let photo_id = body["data"]["uploadPhoto"]["id"].as_str().ok_or("id")?;
+    let lost = format!("photos/{day}/{photo_id}-00000000");
+    app.state.storage.put(&lost, bytes::Bytes::from_static(b"lost a race")).await?;
     let removed = api::service::photo::sweep_orphans(&app.state, chrono::Duration::zero()).await?;
-    assert_eq!(removed, 1);
-    assert!(app.state.storage.get(&orphan).await?.is_none());
+    assert_eq!(removed, 2);
+    assert!(app.state.storage.get(&orphan).await?.is_none() && app.state.storage.get(&lost).await?.is_none());
     assert_eq!(app.client.get(app.url(&kept)).send().await?.status(), 200, "a photo with a row stays");
     Ok(())
 }
@@ -373,5 +378,41 @@ async fn a_unit_sees_the_evidence_of_issues_given_to_it() -> TestResult {
     assert_eq!(data["issue"]["photos"], json!([{ "id": photo }]));
     let body = app.gql(see, json!({ "id": photo }), Some(&app.login_as("fgj").await?)).await?;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn racing_uploads_under_one_id_leave_the_winner_whole() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let inspector = app.login_as("inspector").await?;
+    let project = create(&app, &app.login_as("admin").await?, "并发上传项目").await?;
+    for other_bytes in [false, true] {
+        let i = input(&project);
+        let (a, b) = (jpeg(300, 200, 1), if other_bytes { jpeg(300, 200, 200) } else { jpeg(300, 200, 1) });
+        let (ra, rb) = tokio::join!(
+            upload(&app, &inspector, &i, "a.jpg", a.clone()),
+            upload(&app, &inspector, &i, "b.jpg", b.clone())
+        );
+        let (ra, rb) = (ra?, rb?);
+        let winners: Vec<&Value> = [&ra, &rb].into_iter().filter(|r| error_code(r).is_none()).collect();
+        if other_bytes {
+            assert!(
+                winners.len() == 1
+                    || winners.len() == 2
+                        && winners[0]["data"]["uploadPhoto"]["sha256"] == winners[1]["data"]["uploadPhoto"]["sha256"],
+                "{ra} {rb}"
+            );
+            let lost = [&ra, &rb].into_iter().filter_map(|r| error_code(r)).collect::<Vec<_>>();
+            assert!(lost.iter().all(|c| *c == "CONFLICT"), "{lost:?}");
+        } else {
+            assert_eq!(winners.len(), 2, "the same bytes twice are both answered: {ra} {rb}");
+        }
+        let p = &winners[0]["data"]["uploadPhoto"];
+        let stored = app.client.get(app.url(p["url"].as_str().ok_or("url")?)).send().await?.bytes().await?.to_vec();
+        let expected = if std::ptr::eq(winners[0], &ra) { &a } else { &b };
+        assert_eq!(&stored, expected, "the stored bytes are the winner's, whole");
+        let thumb = app.client.get(app.url(p["small"].as_str().ok_or("thumb")?)).send().await?;
+        assert_eq!(thumb.status(), 200);
+    }
     Ok(())
 }

@@ -262,9 +262,11 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// The object key of a photo's original; thumbnails are `{key}.{size}.jpg`.
+/// The object key of a photo's original; thumbnails are `{key}.{size}.jpg`. Each attempt gets keys of
+/// its own, so two uploads racing under one id never write over, or clean up, each other's bytes.
 fn object_key(id: Uuid, at: DateTime<Utc>) -> String {
-    format!("photos/{}/{id}", at.format("%Y-%m-%d"))
+    let attempt = Uuid::new_v4().simple().to_string();
+    format!("photos/{}/{id}-{}", at.format("%Y-%m-%d"), &attempt[..8])
 }
 
 pub fn thumbnail_key(p: &photo::Model, size: u32) -> String {
@@ -430,7 +432,7 @@ pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize
             .filter(|(_, at)| now - *at > grace)
             .filter_map(|(key, _)| {
                 let name = key.rsplit('/').next()?;
-                let id = name.split('.').next()?.parse::<Uuid>().ok()?;
+                let id = name.get(..36)?.parse::<Uuid>().ok()?;
                 Some((key, id))
             })
             .collect();
@@ -438,17 +440,20 @@ pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize
             continue;
         }
         let ids: Vec<Uuid> = old.iter().map(|(_, id)| *id).collect();
-        let known: std::collections::HashSet<Uuid> = photo::Entity::find()
+        // A row owns the objects under its own key; anything else (no row, or a lost race) goes.
+        let owned: HashMap<Uuid, String> = photo::Entity::find()
             .select_only()
             .column(photo::Column::Id)
+            .column(photo::Column::ObjectKey)
             .filter(photo::Column::Id.is_in(ids))
-            .into_tuple::<Uuid>()
+            .into_tuple::<(Uuid, String)>()
             .all(&state.db)
             .await?
             .into_iter()
             .collect();
         for (key, id) in old {
-            if !known.contains(&id) {
+            let kept = owned.get(&id).is_some_and(|k| key == *k || key.starts_with(&format!("{k}.")));
+            if !kept {
                 state.storage.delete(&key).await?;
                 removed += 1;
             }

@@ -59,6 +59,15 @@ async fn templates_are_versioned_and_checked() -> TestResult {
         .filter_map(|e| e["node"]["key"].as_str())
         .collect();
     assert_eq!(keys, ["dust", "progress", "quality", "responsibility", "safety"]);
+    let demo = app.data("{ inspections(first: 50) { totalCount edges { node { result score raisedIssues { itemKey } template { key } } } } }", json!({}), Some(&admin)).await?;
+    assert_eq!(demo["inspections"]["totalCount"], 6, "the demo county's inspections");
+    let results: Vec<&str> = demo["inspections"]["edges"]
+        .as_array()
+        .ok_or("edges")?
+        .iter()
+        .filter_map(|e| e["node"]["result"].as_str())
+        .collect();
+    assert!(results.contains(&"PASSED") && results.contains(&"FAILED"), "{results:?}");
 
     let publish =
         "mutation($i: PublishChecklistTemplateInput!) { publishChecklistTemplate(input: $i) { id key version } }";
@@ -251,7 +260,7 @@ async fn departments_see_the_inspections_of_their_own_projects_and_cases_link_th
     let fgj = app.login_as("fgj").await?;
     let body = app.gql(see, json!({ "id": i["id"] }), Some(&fgj)).await?;
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
-    assert_eq!(count(&app, &fgj, json!({})).await?, 0);
+    assert_eq!(count(&app, &fgj, json!({ "projectId": project })).await?, 0);
 
     let open = "mutation($i: OpenCaseInput!) { openCase(input: $i) { id } }";
     let case = app

@@ -179,7 +179,7 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
     let projects = super::projects::load(&txn, today).await?;
     let issues = super::issues::load(&txn, &projects, today).await?;
     let cases = super::cases::load(&txn, &projects, issues, today).await?;
-    let templates = super::templates::load(&txn).await?;
+    let templates = super::templates::load(&txn, &projects, today).await?;
     let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates };
     audit::record(
         &txn,

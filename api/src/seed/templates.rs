@@ -1,9 +1,14 @@
-//! Demo checklist templates: progress, quality, safety, dust and environment, responsibility.
+//! Demo checklist templates (progress, quality, safety, dust and environment, responsibility) and a
+//! few inspections made with them.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use entity::checklist_template::{self, Body, Item, ItemType, Section};
+use entity::inspection::{self, InspectionFocus, InspectionKind, ReviewStatus};
 use entity::issue::IssueKind;
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
+use uuid::Uuid;
+
+use crate::service::inspection::AnswerInput;
 
 use super::demo::demo_id;
 use crate::error::{AppError, AppResult};
@@ -12,7 +17,8 @@ use crate::error::{AppError, AppResult};
 type DemoItem = (&'static str, ItemType, &'static str, u32, Option<IssueKind>);
 
 fn item((key, item_type, label, weight, raise): DemoItem) -> Item {
-    let fails = matches!(item_type, ItemType::PassFailNa | ItemType::YesNo);
+    // A failed PASS/FAIL check needs its evidence; a NO to a yes/no question is its own record.
+    let fails = item_type == ItemType::PassFailNa;
     Item {
         key: key.to_owned(),
         label: label.to_owned(),
@@ -128,8 +134,157 @@ const TEMPLATES: &[DemoTemplate] = &[
     ),
 ];
 
-/// Loads the demo templates, version 1 each.
-pub async fn load(db: &impl ConnectionTrait) -> AppResult<usize> {
+/// Loads the demo templates, version 1 each, and a few inspections made with them on `projects`.
+pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: NaiveDate) -> AppResult<usize> {
+    let n = load_templates(db).await?;
+    load_inspections(db, projects, today).await?;
+    Ok(n)
+}
+
+/// (template, project index, kind, focus, days ago, answers as (item, value))
+type DemoInspection =
+    (&'static str, usize, InspectionKind, InspectionFocus, i64, &'static [(&'static str, &'static str)]);
+
+const INSPECTIONS: &[DemoInspection] = &[
+    (
+        "progress",
+        0,
+        InspectionKind::Tracking,
+        InspectionFocus::Progress,
+        12,
+        &[
+            ("progress.status", "正常推进"),
+            ("progress.workers", "86"),
+            ("progress.milestone", "PASS"),
+            ("progress.land", "YES"),
+            ("progress.funds", "YES"),
+        ],
+    ),
+    (
+        "progress",
+        7,
+        InspectionKind::Tracking,
+        InspectionFocus::Progress,
+        9,
+        &[
+            ("progress.status", "进度滞后"),
+            ("progress.workers", "23"),
+            ("progress.milestone", "NA"),
+            ("progress.land", "NO"),
+            ("progress.funds", "NO"),
+        ],
+    ),
+    (
+        "quality",
+        3,
+        InspectionKind::KeyProblem,
+        InspectionFocus::Quality,
+        7,
+        &[
+            ("quality.materials", "PASS"),
+            ("quality.rebar", "PASS"),
+            ("quality.concrete", "32.5"),
+            ("quality.records", "YES"),
+        ],
+    ),
+    (
+        "safety",
+        5,
+        InspectionKind::Surprise,
+        InspectionFocus::Quality,
+        5,
+        &[("safety.edges", "PASS"), ("safety.cranes", "PASS"), ("safety.power", "PASS"), ("safety.training", "NO")],
+    ),
+    (
+        "dust",
+        11,
+        InspectionKind::Surprise,
+        InspectionFocus::Quality,
+        3,
+        &[("dust.fence", "PASS"), ("dust.cover", "PASS"), ("dust.wash", "NA"), ("dust.pm10", "68"), ("dust.date", "-")],
+    ),
+    (
+        "responsibility",
+        14,
+        InspectionKind::Tracking,
+        InspectionFocus::Responsibility,
+        2,
+        &[
+            ("resp.leader", "NO"),
+            ("resp.unit", "YES"),
+            ("resp.rectify", "PASS"),
+            ("resp.report", "NO"),
+            ("resp.notes", "联系领导本月尚未到现场"),
+        ],
+    ),
+];
+
+async fn load_inspections(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: NaiveDate) -> AppResult<()> {
+    if projects.is_empty() {
+        return Ok(());
+    }
+    let inspector = demo_id("user", "inspector");
+    let templates = checklist_template::Entity::find().all(db).await?;
+    let mut rows = Vec::new();
+    for (n, (key, project, kind, focus, ago, answers)) in INSPECTIONS.iter().enumerate() {
+        let Some(template) = templates.iter().find(|t| t.key == *key) else { continue };
+        let body: Body = serde_json::from_value(template.body.clone()).map_err(AppError::internal)?;
+        let day = today - chrono::Duration::days(*ago);
+        let answers: Vec<AnswerInput> = answers
+            .iter()
+            .map(|(item, value)| AnswerInput {
+                item_key: (*item).to_owned(),
+                value: Some(if *value == "-" {
+                    (day - chrono::Duration::days(1)).to_string()
+                } else {
+                    (*value).to_owned()
+                }),
+                note: None,
+                photo_ids: Vec::new(),
+            })
+            .collect();
+        let evaluated = crate::service::inspection::evaluate(&body, template.pass_score, &answers)
+            .map_err(|v| AppError::internal(format!("demo inspection {n} breaks its template: {v:?}")))?;
+        let id = demo_id("inspection", &n.to_string());
+        let at = |h: u32| day.and_hms_opt(1 + h, 0, 0).unwrap_or_default().and_utc();
+        let (lat, lng) = (29.60 + (n as f64) * 0.01, 111.88 - (n as f64) * 0.01);
+        rows.push(
+            inspection::Model {
+                id,
+                root_id: id,
+                revision_of: None,
+                revision: 1,
+                is_current: true,
+                kind: *kind,
+                focus: *focus,
+                project_id: projects[project % projects.len()].0,
+                inspector_id: inspector,
+                template_id: template.id,
+                started_at: at(0),
+                completed_at: at(1),
+                received_at: at(2),
+                lat: Some(lat),
+                lng: Some(lng),
+                accuracy_m: Some(8.0),
+                answers: serde_json::to_value(&evaluated.answers).map_err(AppError::internal)?,
+                score: evaluated.score,
+                result: evaluated.result,
+                review_status: if n % 2 == 0 { ReviewStatus::Approved } else { ReviewStatus::Pending },
+                reviewed_by: (n % 2 == 0).then(|| demo_id("user", "admin")),
+                reviewed_at: (n % 2 == 0).then(|| at(3)),
+                review_note: None,
+                create_payload: serde_json::json!({ "demo": n }),
+            }
+            .into_active_model(),
+        );
+    }
+    if !rows.is_empty() {
+        inspection::Entity::insert_many(rows).exec_without_returning(db).await?;
+    }
+    Ok(())
+}
+
+async fn load_templates(db: &impl ConnectionTrait) -> AppResult<usize> {
     let now = Utc::now();
     let mut rows = Vec::new();
     for (key, name, description, sections) in TEMPLATES {

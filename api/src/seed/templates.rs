@@ -170,8 +170,8 @@ const INSPECTIONS: &[DemoInspection] = &[
             ("progress.status", "进度滞后"),
             ("progress.workers", "23"),
             ("progress.milestone", "NA"),
-            ("progress.land", "NO"),
-            ("progress.funds", "NO"),
+            ("progress.land", "YES"),
+            ("progress.funds", "YES"),
         ],
     ),
     (
@@ -245,6 +245,10 @@ async fn load_inspections(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], 
             .collect();
         let evaluated = crate::service::inspection::evaluate(&body, template.pass_score, &answers)
             .map_err(|v| AppError::internal(format!("demo inspection {n} breaks its template: {v:?}")))?;
+        // The seed raises no issues: a demo failure that should raise one would leave the county inconsistent.
+        if evaluated.failures.iter().any(|f| f.raise.is_some()) {
+            return Err(AppError::internal(format!("demo inspection {n} fails an item that raises an issue")));
+        }
         let id = demo_id("inspection", &n.to_string());
         let at = |h: u32| day.and_hms_opt(1 + h, 0, 0).unwrap_or_default().and_utc();
         let (lat, lng) = (29.60 + (n as f64) * 0.01, 111.88 - (n as f64) * 0.01);

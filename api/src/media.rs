@@ -7,7 +7,7 @@ use std::io::Cursor;
 use chrono::{FixedOffset, NaiveDateTime};
 use exif::{In, Tag, Value};
 use fast_image_resize as fr;
-use image::{DynamicImage, ImageDecoder, RgbImage};
+use image::{DynamicImage, RgbImage};
 
 /// What a file is, by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, async_graphql::Enum)]
@@ -320,7 +320,6 @@ pub fn thumbnails(format: Format, bytes: &[u8], orientation: Option<u16>, sizes:
             let mut reader = image::ImageReader::with_format(Cursor::new(bytes), f);
             reader.no_limits();
             let decoder = reader.into_decoder().map_err(|e| e.to_string())?;
-            let _ = decoder.dimensions();
             DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?.into_rgb8()
         }
         Format::Heif => return Err("HEIC thumbnails need a HEIF decoder this server was built without".into()),

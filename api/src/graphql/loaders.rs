@@ -17,54 +17,19 @@ pub trait KeyedById: EntityTrait<Model: Clone + Send + Sync + 'static> {
     fn id_of(model: &Self::Model) -> Uuid;
 }
 
-impl KeyedById for entity::unit::Entity {
-    const ID: Self::Column = entity::unit::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
+/// Entities whose `id` column is their UUID primary key.
+macro_rules! keyed_by_id {
+    ($($module:ident),* $(,)?) => {
+        $(impl KeyedById for entity::$module::Entity {
+            const ID: Self::Column = entity::$module::Column::Id;
+            fn id_of(model: &Self::Model) -> Uuid {
+                model.id
+            }
+        })*
+    };
 }
 
-impl KeyedById for entity::project::Entity {
-    const ID: Self::Column = entity::project::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-}
-
-impl KeyedById for entity::issue::Entity {
-    const ID: Self::Column = entity::issue::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-}
-
-impl KeyedById for entity::checklist_template::Entity {
-    const ID: Self::Column = entity::checklist_template::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-}
-
-impl KeyedById for entity::photo::Entity {
-    const ID: Self::Column = entity::photo::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-}
-
-impl KeyedById for entity::inspection::Entity {
-    const ID: Self::Column = entity::inspection::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-}
-
-impl KeyedById for entity::user::Entity {
-    const ID: Self::Column = entity::user::Column::Id;
-    fn id_of(model: &Self::Model) -> Uuid {
-        model.id
-    }
-}
+keyed_by_id!(unit, project, issue, checklist_template, photo, inspection, user);
 
 /// Loads rows of `E` by id, one `IN (...)` query per batch.
 pub struct ById<E> {
@@ -186,6 +151,42 @@ macro_rules! project_loader {
     };
 }
 
+/// A loader keyed by (id, parameter) whose batch is one service call per distinct parameter, e.g.
+/// the newest N entries of each id.
+macro_rules! param_loader {
+    ($(#[$doc:meta])* $name:ident, $param:ty, $value:ty, |$db:ident, $ids:ident, $p:ident| $body:expr) => {
+        $(#[$doc])*
+        pub struct $name(pub DatabaseConnection);
+
+        impl Loader<(Uuid, $param)> for $name {
+            type Value = $value;
+            type Error = AppError;
+
+            async fn load(
+                &self,
+                keys: &[(Uuid, $param)],
+            ) -> Result<HashMap<(Uuid, $param), Self::Value>, Self::Error> {
+                let mut by_param: HashMap<$param, Vec<Uuid>> = HashMap::new();
+                for (id, p) in keys {
+                    by_param.entry(*p).or_default().push(*id);
+                }
+                let mut out = HashMap::new();
+                for ($p, $ids) in by_param {
+                    let $db = &self.0;
+                    let mut found = {
+                        let $ids = &$ids[..];
+                        $body?
+                    };
+                    for id in $ids {
+                        out.insert((id, $p), found.remove(&id).unwrap_or_default());
+                    }
+                }
+                Ok(out)
+            }
+        }
+    };
+}
+
 project_loader!(
     /// Paired service units of each project.
     PairedUnits, Vec<entity::unit::Model>, |db, keys| crate::service::project::paired_units(db, keys).await
@@ -194,28 +195,11 @@ project_loader!(
     /// Milestones of each project's current schedule.
     CurrentMilestones, Vec<entity::milestone::Model>, |db, keys| crate::service::schedule::current_milestones(db, keys).await
 );
-/// The newest N current monthly reports of each project, newest period first; keyed by (project, N).
-pub struct RecentReports(pub DatabaseConnection);
-
-impl Loader<(Uuid, u32)> for RecentReports {
-    type Value = Vec<entity::monthly_report::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[(Uuid, u32)]) -> Result<HashMap<(Uuid, u32), Self::Value>, Self::Error> {
-        let mut by_limit: HashMap<u32, Vec<Uuid>> = HashMap::new();
-        for (id, n) in keys {
-            by_limit.entry(*n).or_default().push(*id);
-        }
-        let mut out = HashMap::new();
-        for (n, ids) in by_limit {
-            let mut found = crate::service::report::recent_reports(&self.0, &ids, n).await?;
-            for id in ids {
-                out.insert((id, n), found.remove(&id).unwrap_or_default());
-            }
-        }
-        Ok(out)
-    }
-}
+param_loader!(
+    /// The newest N current monthly reports of each project, newest period first; keyed by (project, N).
+    RecentReports, u32, Vec<entity::monthly_report::Model>,
+    |db, ids, n| crate::service::report::recent_reports(db, ids, n).await
+);
 project_loader!(
     /// Each project's light as of today.
     ProjectHealth, crate::service::health::Health, |db, keys| {
@@ -271,28 +255,11 @@ project_loader!(
     /// Co-operating unit ids of each issue.
     IssueCoUnits, Vec<Uuid>, |db, keys| crate::service::issue::co_units(db, keys).await
 );
-/// The newest N timeline entries of each issue, oldest first; keyed by (issue, N).
-pub struct IssueTimelines(pub DatabaseConnection);
-
-impl Loader<(Uuid, u32)> for IssueTimelines {
-    type Value = Vec<entity::issue_event::Model>;
-    type Error = AppError;
-
-    async fn load(&self, keys: &[(Uuid, u32)]) -> Result<HashMap<(Uuid, u32), Self::Value>, Self::Error> {
-        let mut by_limit: HashMap<u32, Vec<Uuid>> = HashMap::new();
-        for (id, n) in keys {
-            by_limit.entry(*n).or_default().push(*id);
-        }
-        let mut out = HashMap::new();
-        for (n, ids) in by_limit {
-            let mut found = crate::service::issue::recent_events(&self.0, &ids, n).await?;
-            for id in ids {
-                out.insert((id, n), found.remove(&id).unwrap_or_default());
-            }
-        }
-        Ok(out)
-    }
-}
+param_loader!(
+    /// The newest N timeline entries of each issue, oldest first; keyed by (issue, N).
+    IssueTimelines, u32, Vec<entity::issue_event::Model>,
+    |db, ids, n| crate::service::issue::recent_events(db, ids, n).await
+);
 
 project_loader!(
     /// Participating unit ids of each case.
@@ -307,32 +274,12 @@ project_loader!(
     CaseLinks, Vec<entity::case_link::Model>, |db, keys| crate::service::case::links_of(db, keys).await
 );
 
-/// Linked issues of each case that the caller may see, newest first; keyed by (case, the caller's
-/// issue scope), so the one visibility rule of issues decides.
-pub struct CaseIssues(pub DatabaseConnection);
-
-impl Loader<(Uuid, Option<Uuid>)> for CaseIssues {
-    type Value = Vec<entity::issue::Model>;
-    type Error = AppError;
-
-    async fn load(
-        &self,
-        keys: &[(Uuid, Option<Uuid>)],
-    ) -> Result<HashMap<(Uuid, Option<Uuid>), Self::Value>, Self::Error> {
-        let mut by_scope: HashMap<Option<Uuid>, Vec<Uuid>> = HashMap::new();
-        for (id, scope) in keys {
-            by_scope.entry(*scope).or_default().push(*id);
-        }
-        let mut out = HashMap::new();
-        for (scope, ids) in by_scope {
-            let mut found = crate::service::case::linked_issues(&self.0, &ids, scope).await?;
-            for id in ids {
-                out.insert((id, scope), found.remove(&id).unwrap_or_default());
-            }
-        }
-        Ok(out)
-    }
-}
+param_loader!(
+    /// Linked issues of each case that the caller may see, newest first; keyed by (case, the caller's
+    /// issue scope), so the one visibility rule of issues decides.
+    CaseIssues, Option<Uuid>, Vec<entity::issue::Model>,
+    |db, ids, scope| crate::service::case::linked_issues(db, ids, scope).await
+);
 project_loader!(
     /// Issues raised by each inspection (keyed by its root id): (item key, issue id).
     RaisedIssues, Vec<(String, Uuid)>, |db, keys| crate::service::inspection::raised_issues(db, keys).await

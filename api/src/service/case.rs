@@ -136,11 +136,7 @@ pub fn visibility(caller: &Caller) -> Condition {
 
 /// One case as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<case::Model> {
-    let mut q = case::Entity::find_by_id(id);
-    if let Ok(caller) = actor.caller() {
-        q = q.filter(visibility(caller));
-    }
-    q.one(db).await?.ok_or(AppError::NotFound("case"))
+    super::find_visible::<case::Entity>(db, actor, id, visibility, "case").await
 }
 
 /// A measure to add.
@@ -813,11 +809,7 @@ pub async fn units_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Hash
         .into_tuple()
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (case, unit) in rows {
-        out.entry(case).or_default().push(unit);
-    }
-    Ok(out)
+    Ok(super::grouped(rows))
 }
 
 /// Measures of many cases, in order.
@@ -830,11 +822,7 @@ pub async fn measures_of(
         .order_by_asc(case_measure::Column::Position)
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<case_measure::Model>> = HashMap::new();
-    for m in rows {
-        out.entry(m.case_id).or_default().push(m);
-    }
-    Ok(out)
+    Ok(super::grouped(rows.into_iter().map(|m| (m.case_id, m))))
 }
 
 /// Links of many cases, oldest first.
@@ -845,11 +833,7 @@ pub async fn links_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Hash
         .order_by_asc(case_link::Column::TargetId)
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<case_link::Model>> = HashMap::new();
-    for l in rows {
-        out.entry(l.case_id).or_default().push(l);
-    }
-    Ok(out)
+    Ok(super::grouped(rows.into_iter().map(|l| (l.case_id, l))))
 }
 
 /// Linked issues of many cases that a caller in `scope` may see (see [`super::issue::scope`]),
@@ -877,12 +861,8 @@ pub async fn linked_issues(
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
-    let mut out: HashMap<Uuid, Vec<issue::Model>> = HashMap::new();
-    for (case, issue) in links {
-        if let Some(i) = issues.get(&issue) {
-            out.entry(case).or_default().push(i.clone());
-        }
-    }
+    let mut out =
+        super::grouped(links.into_iter().filter_map(|(case, issue)| Some((case, issues.get(&issue)?.clone()))));
     for list in out.values_mut() {
         list.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     }

@@ -459,11 +459,7 @@ pub fn may_see(caller: &Caller, project: &project::Model) -> bool {
 
 /// One inspection revision as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<inspection::Model> {
-    let mut q = inspection::Entity::find_by_id(id);
-    if let Ok(caller) = actor.caller() {
-        q = q.filter(visibility(caller));
-    }
-    q.one(db).await?.ok_or(AppError::NotFound("inspection"))
+    super::find_visible::<inspection::Entity>(db, actor, id, visibility, "inspection").await
 }
 
 fn check_shape(input: &NewInspection) -> AppResult<()> {
@@ -834,11 +830,7 @@ pub async fn raised_issues(db: &impl ConnectionTrait, roots: &[Uuid]) -> AppResu
         .order_by_asc(inspection_issue::Column::ItemKey)
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<(String, Uuid)>> = HashMap::new();
-    for r in rows {
-        out.entry(r.root_id).or_default().push((r.item_key, r.issue_id));
-    }
-    Ok(out)
+    Ok(super::grouped(rows.into_iter().map(|r| (r.root_id, (r.item_key, r.issue_id)))))
 }
 
 /// The inspection and item that raised each of `issue_ids`, where one did.

@@ -152,11 +152,7 @@ pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
 
 /// One issue as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<issue::Model> {
-    let mut q = issue::Entity::find_by_id(id);
-    if let Ok(caller) = actor.caller() {
-        q = q.filter(visibility(caller));
-    }
-    q.one(db).await?.ok_or(AppError::NotFound("issue"))
+    super::find_visible::<issue::Entity>(db, actor, id, visibility, "issue").await
 }
 
 /// What [`raise`] needs.
@@ -724,11 +720,7 @@ pub async fn co_units(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<Hash
         .into_tuple()
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (issue, unit) in rows {
-        out.entry(issue).or_default().push(unit);
-    }
-    Ok(out)
+    Ok(super::grouped(rows))
 }
 
 /// The newest `limit` timeline entries of many issues, oldest first: one window query, however
@@ -760,11 +752,7 @@ pub async fn recent_events(
         .order_by(C::Id, Order::Asc)
         .to_owned();
     let rows = issue_event::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
-    let mut out: HashMap<Uuid, Vec<issue_event::Model>> = HashMap::new();
-    for e in rows {
-        out.entry(e.issue_id).or_default().push(e);
-    }
-    Ok(out)
+    Ok(super::grouped(rows.into_iter().map(|e| (e.issue_id, e))))
 }
 
 #[cfg(test)]

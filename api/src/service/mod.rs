@@ -20,6 +20,39 @@ use entity::user::Role;
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 
+/// One row by id as `actor` may see it under a domain's `visibility` rule: `NOT_FOUND` whether it is
+/// missing or hidden, so a caller can never tell the two apart.
+pub async fn find_visible<E>(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    id: uuid::Uuid,
+    visibility: fn(&Caller) -> sea_orm::Condition,
+    what: &'static str,
+) -> AppResult<E::Model>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+{
+    use sea_orm::QueryFilter;
+    let mut q = E::find_by_id(id);
+    if let Ok(caller) = actor.caller() {
+        q = q.filter(visibility(caller));
+    }
+    q.one(db).await?.ok_or(AppError::NotFound(what))
+}
+
+/// Groups (key, value) pairs by key, keeping their order within each group: how batch lookups hand
+/// their rows to the loaders.
+pub fn grouped<K: std::hash::Hash + Eq, V>(
+    pairs: impl IntoIterator<Item = (K, V)>,
+) -> std::collections::HashMap<K, Vec<V>> {
+    let mut out: std::collections::HashMap<K, Vec<V>> = std::collections::HashMap::new();
+    for (k, v) in pairs {
+        out.entry(k).or_default().push(v);
+    }
+    out
+}
+
 /// On whose behalf a change is made; recorded in the audit trail.
 #[derive(Debug, Clone)]
 pub enum Actor {

@@ -102,11 +102,7 @@ pub fn visibility(caller: &Caller) -> Condition {
 
 /// One photo as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<photo::Model> {
-    let mut q = photo::Entity::find_by_id(id);
-    if let Ok(caller) = actor.caller() {
-        q = q.filter(visibility(caller));
-    }
-    q.one(db).await?.ok_or(AppError::NotFound("photo"))
+    super::find_visible::<photo::Entity>(db, actor, id, visibility, "photo").await
 }
 
 /// Great-circle distance in metres.
@@ -570,39 +566,32 @@ pub async fn existing(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<std:
         .collect())
 }
 
+/// Photos uploaded naming each of `ids` in `column` (`InspectionId` or `IssueId`), oldest first.
+async fn linked_to(
+    db: &impl ConnectionTrait,
+    column: photo::Column,
+    ids: &[Uuid],
+    link: fn(&photo::Model) -> Option<Uuid>,
+) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
+    let rows = photo::Entity::find()
+        .filter(column.is_in(ids.iter().copied()))
+        .order_by_asc(photo::Column::ReceivedAt)
+        .all(db)
+        .await?;
+    Ok(super::grouped(rows.into_iter().filter_map(|p| Some((link(&p)?, p)))))
+}
+
 /// Photos uploaded for each of `inspection_ids`, oldest first.
 pub async fn of_inspections(
     db: &impl ConnectionTrait,
     inspection_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
-    let rows = photo::Entity::find()
-        .filter(photo::Column::InspectionId.is_in(inspection_ids.iter().copied()))
-        .order_by_asc(photo::Column::ReceivedAt)
-        .all(db)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<photo::Model>> = HashMap::new();
-    for p in rows {
-        if let Some(i) = p.inspection_id {
-            out.entry(i).or_default().push(p);
-        }
-    }
-    Ok(out)
+    linked_to(db, photo::Column::InspectionId, inspection_ids, |p| p.inspection_id).await
 }
 
 /// Photos documenting each of `issue_ids`, oldest first.
 pub async fn of_issues(db: &impl ConnectionTrait, issue_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
-    let rows = photo::Entity::find()
-        .filter(photo::Column::IssueId.is_in(issue_ids.iter().copied()))
-        .order_by_asc(photo::Column::ReceivedAt)
-        .all(db)
-        .await?;
-    let mut out: HashMap<Uuid, Vec<photo::Model>> = HashMap::new();
-    for p in rows {
-        if let Some(i) = p.issue_id {
-            out.entry(i).or_default().push(p);
-        }
-    }
-    Ok(out)
+    linked_to(db, photo::Column::IssueId, issue_ids, |p| p.issue_id).await
 }
 
 /// Whether the same bytes were uploaded for another project, for many photos: id → flagged.

@@ -272,11 +272,7 @@ pub async fn recent_reports(
         .order_by(C::Period, Order::Desc)
         .to_owned();
     let rows = monthly_report::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
-    let mut out: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::new();
-    for r in rows {
-        out.entry(r.project_id).or_default().push(r);
-    }
-    Ok(out)
+    Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
 }
 
 /// Reported investment of many projects, summed in SQL: project → (reported in `year`, reported in

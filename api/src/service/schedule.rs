@@ -202,11 +202,7 @@ pub async fn current_milestones(
         .order_by_asc(milestone::Column::Position)
         .all(db)
         .await?;
-    let mut out: HashMap<Uuid, Vec<milestone::Model>> = HashMap::new();
-    for m in rows {
-        out.entry(m.project_id).or_default().push(m);
-    }
-    Ok(out)
+    Ok(super::grouped(rows.into_iter().map(|m| (m.project_id, m))))
 }
 
 /// Every plan of many projects, newest first, each with its milestones.

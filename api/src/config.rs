@@ -56,6 +56,20 @@ pub struct Limits {
     pub max_photo_pixels: u64,
     /// Photos processed (hashed, read, thumbnailed) at once; the rest wait.
     pub photo_workers: usize,
+    /// Memory one photo's decoding may use, in bytes, judged from its header before decoding.
+    pub photo_memory_bytes: u64,
+    /// Memory all photos being decoded at once may use together, in bytes.
+    pub photo_memory_total_bytes: u64,
+    /// Most fields an operation may select once its fragments are expanded.
+    pub max_selections: usize,
+    /// Longest string argument or variable, in characters.
+    pub max_string_chars: usize,
+    /// Longest wait for a request's headers, in seconds.
+    pub header_timeout_secs: u64,
+    /// Longest pause while a request body arrives, in seconds.
+    pub body_idle_timeout_secs: u64,
+    /// Most connections open at once; more wait to be accepted.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -72,6 +86,13 @@ impl Default for Limits {
             max_photo_files: 10,
             max_photo_pixels: 100_000_000,
             photo_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            photo_memory_bytes: 256 * 1024 * 1024,
+            photo_memory_total_bytes: 512 * 1024 * 1024,
+            max_selections: 10_000,
+            max_string_chars: 20_000,
+            header_timeout_secs: 10,
+            body_idle_timeout_secs: 20,
+            max_connections: 1024,
         }
     }
 }
@@ -81,13 +102,21 @@ impl Default for Limits {
 pub struct LoginPolicy {
     /// Failed attempts for one username that trigger the lockout.
     pub max_failures: u32,
-    /// Length of the window in which failures are counted and the lockout lasts, in seconds.
+    /// Time in which an account's allowance of attempts refills completely, in seconds.
     pub window_secs: i64,
+    /// Attempts one client address may make at once (all usernames together).
+    pub address_burst: u32,
+    /// Time in which an address's allowance refills completely, in seconds.
+    pub address_period_secs: i64,
+    /// The header a trusted reverse proxy puts the client's address in (e.g. `x-forwarded-for`, whose
+    /// last entry is taken). Unset: the connection's peer address. Never set it without such a proxy:
+    /// clients could then choose their own address.
+    pub client_ip_header: Option<String>,
 }
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        Self { max_failures: 5, window_secs: 15 * 60 }
+        Self { max_failures: 5, window_secs: 15 * 60, address_burst: 20, address_period_secs: 60, client_ip_header: None }
     }
 }
 
@@ -116,6 +145,10 @@ pub struct Config {
     pub db_max_connections: u32,
     pub limits: Limits,
     pub login: LoginPolicy,
+    /// A bearer token `/metrics` asks for; unset, `/metrics` is served only on `metrics_bind`.
+    pub metrics_token: Option<Secret>,
+    /// A separate address (e.g. `127.0.0.1:9090`) that serves `/metrics` alone, without a token.
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 /// Everything a TOML file or the environment may set; unset fields keep their defaults.
@@ -150,6 +183,18 @@ struct Overrides {
     photo_workers: Option<usize>,
     login_max_failures: Option<u32>,
     login_window_secs: Option<i64>,
+    login_address_burst: Option<u32>,
+    login_address_period_secs: Option<i64>,
+    client_ip_header: Option<String>,
+    photo_memory_bytes: Option<u64>,
+    photo_memory_total_bytes: Option<u64>,
+    max_selections: Option<usize>,
+    max_string_chars: Option<usize>,
+    header_timeout_secs: Option<u64>,
+    body_idle_timeout_secs: Option<u64>,
+    max_connections: Option<usize>,
+    metrics_token: Option<String>,
+    metrics_bind: Option<SocketAddr>,
 }
 
 /// Why the configuration was refused.
@@ -219,6 +264,13 @@ impl Config {
             max_photo_files: o.max_photo_files.unwrap_or(defaults.max_photo_files),
             max_photo_pixels: o.max_photo_pixels.unwrap_or(defaults.max_photo_pixels),
             photo_workers: o.photo_workers.unwrap_or(defaults.photo_workers),
+            photo_memory_bytes: o.photo_memory_bytes.unwrap_or(defaults.photo_memory_bytes),
+            photo_memory_total_bytes: o.photo_memory_total_bytes.unwrap_or(defaults.photo_memory_total_bytes),
+            max_selections: o.max_selections.unwrap_or(defaults.max_selections),
+            max_string_chars: o.max_string_chars.unwrap_or(defaults.max_string_chars),
+            header_timeout_secs: o.header_timeout_secs.unwrap_or(defaults.header_timeout_secs),
+            body_idle_timeout_secs: o.body_idle_timeout_secs.unwrap_or(defaults.body_idle_timeout_secs),
+            max_connections: o.max_connections.unwrap_or(defaults.max_connections),
         };
         let login_defaults = LoginPolicy::default();
         let config = Self {
@@ -241,7 +293,12 @@ impl Config {
             login: LoginPolicy {
                 max_failures: o.login_max_failures.unwrap_or(login_defaults.max_failures),
                 window_secs: o.login_window_secs.unwrap_or(login_defaults.window_secs),
+                address_burst: o.login_address_burst.unwrap_or(login_defaults.address_burst),
+                address_period_secs: o.login_address_period_secs.unwrap_or(login_defaults.address_period_secs),
+                client_ip_header: o.client_ip_header.map(|h| h.trim().to_ascii_lowercase()).filter(|h| !h.is_empty()),
             },
+            metrics_token: o.metrics_token.map(Secret::new),
+            metrics_bind: o.metrics_bind,
         };
         config.validate()?;
         Ok(config)
@@ -268,6 +325,8 @@ impl Config {
             db_max_connections: 5,
             limits: Limits::default(),
             login: LoginPolicy::default(),
+            metrics_token: Some(Secret::new("test-metrics-token")),
+            metrics_bind: None,
         }
     }
 
@@ -284,6 +343,16 @@ impl Config {
             ("max_photo_files", self.limits.max_photo_files > 0),
             ("max_photo_pixels", self.limits.max_photo_pixels > 0),
             ("photo_workers", self.limits.photo_workers > 0),
+            ("photo_memory_bytes", self.limits.photo_memory_bytes >= 16 * 1024 * 1024),
+            ("photo_memory_total_bytes", self.limits.photo_memory_total_bytes >= self.limits.photo_memory_bytes),
+            ("max_selections", self.limits.max_selections > 0),
+            ("max_string_chars", self.limits.max_string_chars >= 100),
+            ("header_timeout_secs", self.limits.header_timeout_secs > 0),
+            ("body_idle_timeout_secs", self.limits.body_idle_timeout_secs > 0),
+            ("max_connections", self.limits.max_connections > 0),
+            ("login_address_burst", self.login.address_burst > 0),
+            ("login_address_period_secs", self.login.address_period_secs > 0),
+            ("metrics_token", self.metrics_token.as_ref().is_none_or(|t| t.expose().len() >= 16)),
         ];
         for (name, ok) in positive {
             if !ok {
@@ -348,6 +417,18 @@ fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<
     env_field!(photo_workers, "PHOTO_WORKERS");
     env_field!(login_max_failures, "LOGIN_MAX_FAILURES");
     env_field!(login_window_secs, "LOGIN_WINDOW_SECS");
+    env_field!(login_address_burst, "LOGIN_ADDRESS_BURST");
+    env_field!(login_address_period_secs, "LOGIN_ADDRESS_PERIOD_SECS");
+    env_field!(client_ip_header, "CLIENT_IP_HEADER");
+    env_field!(photo_memory_bytes, "PHOTO_MEMORY_BYTES");
+    env_field!(photo_memory_total_bytes, "PHOTO_MEMORY_TOTAL_BYTES");
+    env_field!(max_selections, "MAX_SELECTIONS");
+    env_field!(max_string_chars, "MAX_STRING_CHARS");
+    env_field!(header_timeout_secs, "HEADER_TIMEOUT_SECS");
+    env_field!(body_idle_timeout_secs, "BODY_IDLE_TIMEOUT_SECS");
+    env_field!(max_connections, "MAX_CONNECTIONS");
+    env_field!(metrics_token, "METRICS_TOKEN");
+    env_field!(metrics_bind, "METRICS_BIND");
     Ok(())
 }
 

@@ -16,7 +16,7 @@ pub mod service;
 pub mod state;
 pub mod storage;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
@@ -45,6 +45,7 @@ pub enum StartError {
 /// A built server, bound and ready to serve.
 pub struct Application {
     listener: TcpListener,
+    metrics_listener: Option<TcpListener>,
     router: axum::Router,
     state: AppState,
 }
@@ -58,11 +59,20 @@ impl Application {
         let router = http::router(state.clone(), schema);
         let addr = state.config.bind;
         let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?;
-        Ok(Self { listener, router, state })
+        let metrics_listener = match state.config.metrics_bind {
+            Some(addr) => Some(TcpListener::bind(addr).await.map_err(|source| StartError::Bind { addr, source })?),
+            None => None,
+        };
+        Ok(Self { listener, metrics_listener, router, state })
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
+    }
+
+    /// The address `/metrics` alone is served on, when one is configured.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_listener.as_ref().and_then(|l| l.local_addr().ok())
     }
 
     pub fn state(&self) -> &AppState {
@@ -73,8 +83,14 @@ impl Application {
     /// periodic jobs (issue escalation); they are idempotent, so every instance may run them.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let jobs = tokio::spawn(periodic_jobs(self.state.clone()));
-        let served = axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await;
+        let metrics = self.metrics_listener.map(|listener| {
+            tokio::spawn(axum::serve(listener, http::metrics_router(self.state.clone())).into_future())
+        });
+        let served = http::serve(self.listener, self.router, &self.state.config.limits, shutdown).await;
         jobs.abort();
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
         served
     }
 }

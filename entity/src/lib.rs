@@ -14,7 +14,7 @@ pub mod issue;
 pub mod issue_counter;
 pub mod issue_event;
 pub mod issue_unit;
-pub mod login_failure;
+pub mod known_sign_in_address;
 pub mod milestone;
 pub mod monthly_report;
 pub mod photo;
@@ -28,7 +28,6 @@ pub mod user;
 
 pub mod prelude {
     pub use super::audit_event::Entity as AuditEvent;
-    pub use super::login_failure::Entity as LoginFailure;
     pub use super::unit::Entity as Unit;
     pub use super::user::Entity as User;
 }

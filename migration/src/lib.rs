@@ -10,6 +10,7 @@ mod m20261126_000004_cases;
 mod m20261126_000005_issue_order;
 mod m20261126_000006_inspections;
 mod m20261126_000007_photos;
+mod m20261126_000008_sign_in_limits;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_issue_order::Migration),
             Box::new(m20261126_000006_inspections::Migration),
             Box::new(m20261126_000007_photos::Migration),
+            Box::new(m20261126_000008_sign_in_limits::Migration),
         ]
     }
 }

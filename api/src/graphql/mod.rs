@@ -50,7 +50,12 @@ pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySu
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
         .limit_directives(16)
-        .extension(guards::RequestGuards { max_root_fields: limits.max_root_fields, max_aliases: limits.max_aliases });
+        .extension(guards::RequestGuards {
+            max_root_fields: limits.max_root_fields,
+            max_aliases: limits.max_aliases,
+            max_selections: limits.max_selections,
+            max_string_chars: limits.max_string_chars,
+        });
     if !config.introspection {
         builder = builder.disable_introspection();
     }

@@ -1,7 +1,7 @@
 //! Units, users and sign-in. Who may do what with accounts is decided here and nowhere else.
 
 use chrono::{DateTime, Utc};
-use entity::login_failure;
+use entity::known_sign_in_address;
 use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
 use sea_orm::{
@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::Actor;
 use super::audit::{self, Change};
 use super::page::{Page, PageRequest};
+use super::throttle::{self, Bucket};
 use crate::auth::{JwtKeys, PasswordHasher, validate_new_password};
 use crate::config::LoginPolicy;
 use crate::error::{AppError, AppResult};
@@ -42,9 +43,82 @@ fn validate_username(username: &str) -> AppResult<()> {
     }
 }
 
-/// Signs in. Every failure says only that the credentials are wrong; after `policy.max_failures`
-/// failures for one username inside the window, every attempt is `RATE_LIMITED` until the oldest
-/// of them leaves the window. The count lives in the database, so all instances share it.
+/// Where a sign-in comes from: the client's address (from the socket, or from the header a trusted
+/// proxy sets), or `None` when unknown (the command line).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<String>);
+
+/// What [`guard_attempt`] reserved: which buckets to settle once the password is checked.
+struct Attempt {
+    account_key: String,
+    address_key: Option<String>,
+}
+
+/// Counts a password attempt for `username` from `from` before any hashing: one token from the
+/// address's bucket (many usernames from one place) and one from the account's bucket. An address
+/// this account has signed in from before has an account bucket of its own, so strangers' failures
+/// slow strangers down without locking the owner out.
+async fn guard_attempt(
+    db: &DatabaseConnection,
+    policy: &LoginPolicy,
+    username: &str,
+    from: &ClientAddr,
+) -> AppResult<Attempt> {
+    let now_ms = Utc::now().timestamp_millis();
+    let address_key = from.0.as_ref().map(|a| format!("addr:{a}"));
+    if let Some(key) = &address_key {
+        let bucket = Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
+        throttle::take(db, key, bucket, now_ms).await?;
+    }
+    let known = match &from.0 {
+        Some(address) => known_sign_in_address::Entity::find_by_id((username.to_owned(), address.clone()))
+            .one(db)
+            .await?
+            .is_some(),
+        None => false,
+    };
+    let account_key = match (&from.0, known) {
+        (Some(address), true) => format!("user:{username}@{address}"),
+        _ => format!("user:{username}"),
+    };
+    let bucket = Bucket { capacity: f64::from(policy.max_failures), period_secs: policy.window_secs as f64 };
+    throttle::take(db, &account_key, bucket, now_ms).await?;
+    Ok(Attempt { account_key, address_key })
+}
+
+impl Attempt {
+    /// The password was right: the account's bucket fills again, the address's token comes back,
+    /// and the address is remembered for this account.
+    async fn succeeded(self, db: &DatabaseConnection, policy: &LoginPolicy, username: &str, from: &ClientAddr) -> AppResult<()> {
+        throttle::reset(db, &self.account_key).await?;
+        if let (Some(key), Some(address)) = (&self.address_key, &from.0) {
+            let bucket = Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
+            throttle::give_back(db, key, bucket).await?;
+            let row = known_sign_in_address::ActiveModel {
+                username: Set(username.to_owned()),
+                address: Set(address.clone()),
+                last_success_at: Set(Utc::now()),
+            };
+            known_sign_in_address::Entity::insert(row)
+                .on_conflict(
+                    sea_orm::sea_query::OnConflict::columns([
+                        known_sign_in_address::Column::Username,
+                        known_sign_in_address::Column::Address,
+                    ])
+                    .update_column(known_sign_in_address::Column::LastSuccessAt)
+                    .to_owned(),
+                )
+                .exec_without_returning(db)
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Signs in. Every failure says only that the credentials are wrong. Each attempt is counted before
+/// the password is checked ([`guard_attempt`]); past the limits the answer is `RATE_LIMITED` with
+/// when to try again, and no password is hashed. The counts live in the database, so all instances
+/// share them.
 pub async fn login(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
@@ -52,73 +126,54 @@ pub async fn login(
     policy: &LoginPolicy,
     username: &str,
     password: String,
+    from: &ClientAddr,
 ) -> AppResult<Session> {
-    use login_failure::Column as F;
-    let username = normalize_username(username);
-    let now = Utc::now();
-    let window_start = now - chrono::Duration::seconds(policy.window_secs);
-    let recent: Vec<DateTime<Utc>> = login_failure::Entity::find()
-        .select_only()
-        .column(F::AttemptedAt)
-        .filter(F::Username.eq(username.as_str()))
-        .filter(F::AttemptedAt.gt(window_start))
-        .order_by_asc(F::AttemptedAt)
-        .into_tuple()
-        .all(db)
-        .await?;
-    if recent.len() >= policy.max_failures as usize {
-        let oldest = recent.first().copied().unwrap_or(now);
-        let retry_after_secs = (oldest + chrono::Duration::seconds(policy.window_secs) - now).num_seconds().max(1);
-        return Err(AppError::RateLimited { retry_after_secs });
+    if username.len() > 200 || password.len() > 1024 {
+        return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
     }
-
+    let username = normalize_username(username);
+    if validate_username(&username).is_err() {
+        // No account can have this name: nothing to count or look up.
+        return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
+    }
+    let attempt = guard_attempt(db, policy, &username, from).await?;
     let user = user::Entity::find().filter(user::Column::Username.eq(username.as_str())).one(db).await?;
     let stored = user.as_ref().map(|u| u.password_hash.clone());
     let password_ok = hasher.verify(password, stored).await?;
     match user {
         Some(user) if password_ok && user.active => {
-            login_failure::Entity::delete_many().filter(F::Username.eq(username.as_str())).exec(db).await?;
+            attempt.succeeded(db, policy, &username, from).await?;
             let (token, expires_at) = keys.issue(&user)?;
             Ok(Session { token, expires_at, user })
         }
-        _ => {
-            let txn = db.begin().await?;
-            login_failure::Entity::delete_many()
-                .filter(F::Username.eq(username.as_str()))
-                .filter(F::AttemptedAt.lte(window_start))
-                .exec(&txn)
-                .await?;
-            login_failure::Entity::insert(login_failure::ActiveModel {
-                username: Set(username),
-                attempted_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?;
-            txn.commit().await?;
-            Err(AppError::Unauthenticated(BAD_CREDENTIALS))
-        }
+        _ => Err(AppError::Unauthenticated(BAD_CREDENTIALS)),
     }
 }
 
 /// Changes the caller's own password and ends every other session of theirs.
+#[expect(clippy::too_many_arguments, reason = "the sign-in context: store, hasher, keys, policy, caller, address")]
 pub async fn change_password(
     db: &DatabaseConnection,
     hasher: &PasswordHasher,
     keys: &JwtKeys,
+    policy: &LoginPolicy,
     actor: &Actor,
     current: String,
     new: String,
+    from: &ClientAddr,
 ) -> AppResult<Session> {
     let caller = actor.caller()?;
-    validate_new_password("newPassword", &new)?;
+    validate_new_password("newPassword", &new, &caller.user.username)?;
     if current == new {
         return Err(AppError::bad_input("newPassword", "the new password must differ from the current one"));
     }
+    // A stolen token must not become a way to guess the password: count like a sign-in.
+    let attempt = guard_attempt(db, policy, &caller.user.username, from).await?;
     let before = user::Entity::find_by_id(caller.id()).one(db).await?.ok_or(AppError::NotFound("user"))?;
     if !hasher.verify(current, Some(before.password_hash.clone())).await? {
         return Err(AppError::bad_input("currentPassword", "the current password is wrong"));
     }
+    attempt.succeeded(db, policy, &caller.user.username, from).await?;
     let hash = hasher.hash(new).await?;
     let txn = db.begin().await?;
     let mut active = before.clone().into_active_model();
@@ -162,7 +217,7 @@ pub async fn create_user(
     if display_name.is_empty() || display_name.chars().count() > 100 {
         return Err(AppError::bad_input("displayName", "a display name has 1 to 100 characters"));
     }
-    validate_new_password("password", &input.password)?;
+    validate_new_password("password", &input.password, &username)?;
     if unit::Entity::find_by_id(input.unit_id).one(db).await?.is_none() {
         return Err(AppError::bad_input("unitId", "no unit has this id"));
     }
@@ -255,7 +310,7 @@ fn users_matching(filter: &UserFilter) -> Select<user::Entity> {
         q = q.filter(C::Active.eq(active));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Condition::any().add(C::Username.contains(text)).add(C::DisplayName.contains(text)));
+        q = q.filter(Condition::any().add(super::text::contains(C::Username, text)).add(super::text::contains(C::DisplayName, text)));
     }
     q
 }
@@ -312,7 +367,7 @@ fn units_matching(filter: &UnitFilter) -> Select<unit::Entity> {
         q = q.filter(C::HasFundingTargets.eq(v));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(C::Name.contains(text));
+        q = q.filter(super::text::contains(C::Name, text));
     }
     q
 }

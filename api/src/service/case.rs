@@ -168,13 +168,8 @@ pub struct Decision {
     pub decided_by: String,
 }
 
-fn check_text(field: &str, text: &str, min: usize, max: usize) -> AppResult<String> {
-    let text = text.trim();
-    let n = text.chars().count();
-    if n < min || n > max {
-        return Err(AppError::bad_input(field, format!("{min} to {max} characters")));
-    }
-    Ok(text.to_owned())
+fn check_text(field: &str, value: &str, min: usize, max: usize) -> AppResult<String> {
+    super::text::required(field, value, min, max)
 }
 
 fn check_decision(d: Decision, today: NaiveDate) -> AppResult<Decision> {
@@ -773,7 +768,7 @@ fn matching(caller: &Caller, f: &CaseFilter) -> Select<case::Entity> {
         q = q.filter(Condition::any().add(C::LeadUnitId.eq(unit)).add(C::Id.in_subquery(takes_part)));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(C::Title.contains(text));
+        q = q.filter(super::text::contains(C::Title, text));
     }
     q
 }

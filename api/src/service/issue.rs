@@ -186,14 +186,8 @@ where
     if !may_raise {
         return Err(AppError::Forbidden("your role or unit may not raise issues on this project".into()));
     }
-    let title = input.title.trim().to_owned();
-    if title.chars().count() < 2 || title.chars().count() > 200 {
-        return Err(AppError::bad_input("title", "a title has 2 to 200 characters"));
-    }
-    let description = input.description.trim().to_owned();
-    if description.chars().count() > 5000 {
-        return Err(AppError::bad_input("description", "at most 5000 characters"));
-    }
+    let title = super::text::required("title", &input.title, 2, 200)?;
+    let description = super::text::optional("description", Some(&input.description), 5000)?.unwrap_or_default();
     let co_units: BTreeSet<Uuid> = input.co_unit_ids.iter().copied().collect();
     if co_units.len() > 20 {
         return Err(AppError::bad_input("coUnitIds", "at most 20 co-operating units"));
@@ -342,7 +336,7 @@ pub async fn transition(
     action: IssueAction,
     t: Transition,
 ) -> AppResult<issue::Model> {
-    let text = t.text.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let text = super::text::optional("text", t.text.as_deref(), 5000)?;
     let needs_text = matches!(action, IssueAction::Return | IssueAction::Resolve | IssueAction::Reopen);
     if needs_text && text.is_none() {
         let field = if action == IssueAction::Resolve { "resolution" } else { "reason" };
@@ -417,10 +411,7 @@ pub async fn comment(db: &DatabaseConnection, actor: &Actor, id: Uuid, text: Str
     if caller.role() == Role::Integration {
         return Err(AppError::Forbidden("integrations only read".into()));
     }
-    let text = text.trim().to_owned();
-    if text.is_empty() || text.chars().count() > 5000 {
-        return Err(AppError::bad_input("text", "a comment has 1 to 5000 characters"));
-    }
+    let text = super::text::required("text", &text, 1, 5000)?;
     let txn = db.begin().await?;
     let issue = find_for(&txn, actor, id).await?;
     let kind = if caller.role() == Role::Leader { IssueEventKind::Instruction } else { IssueEventKind::Comment };
@@ -493,7 +484,7 @@ fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::health_rule
         q = q.filter(C::Id.in_subquery(super::case::linked_issues_query(case)));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Condition::any().add(C::Title.contains(text)).add(C::Number.contains(text)));
+        q = q.filter(Condition::any().add(super::text::contains(C::Title, text)).add(super::text::contains(C::Number, text)));
     }
     q
 }

@@ -14,6 +14,8 @@ pub mod photo;
 pub mod project;
 pub mod report;
 pub mod schedule;
+pub mod text;
+pub mod throttle;
 
 use entity::user::Role;
 

@@ -287,6 +287,12 @@ fn check_input(input: &NewPhoto) -> AppResult<()> {
     Ok(())
 }
 
+/// Whether a caller's role may upload photos to any project at all: checked from the headers,
+/// before a byte of the upload is read.
+pub fn may_upload_at_all(caller: &Caller) -> bool {
+    caller.role() != Role::Integration
+}
+
 /// Takes a photo: checks it by its content and header, hashes it, reads its EXIF, makes thumbnails,
 /// stores the original byte for byte and the thumbnails, then the row. The same id with the same
 /// bytes returns the stored photo; with other bytes, `CONFLICT`. ADMIN, INSPECTOR, LEADER, or the

@@ -165,12 +165,7 @@ pub fn validate_code(code: &str) -> AppResult<()> {
 }
 
 fn check_text(field: &str, value: &str, min: usize, max: usize) -> AppResult<String> {
-    let trimmed = value.trim();
-    let n = trimmed.chars().count();
-    if n < min || n > max {
-        return Err(AppError::bad_input(field, format!("{field} has {min} to {max} characters")));
-    }
-    Ok(trimmed.to_owned())
+    super::text::required(field, value, min, max)
 }
 
 fn check_point(field: &str, p: LatLng) -> AppResult<()> {
@@ -550,7 +545,7 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
         q = q.filter(C::LeaderId.eq(v));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Condition::any().add(C::Name.contains(text)).add(C::Code.contains(text)));
+        q = q.filter(Condition::any().add(super::text::contains(C::Name, text)).add(super::text::contains(C::Code, text)));
     }
     if let Some(b) = filter.bbox {
         if !(b.south <= b.north && b.west <= b.east) {

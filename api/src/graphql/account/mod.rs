@@ -24,6 +24,7 @@ pub struct UserFilter {
     /// Only active (`true`) or deactivated (`false`) accounts.
     pub active: Option<bool>,
     /// Part of the username or display name.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
 }
 
@@ -35,6 +36,7 @@ pub struct UnitFilter {
     /// Only units that do (`true`) or do not (`false`) carry yearly funding targets.
     pub has_funding_targets: Option<bool>,
     /// Part of the unit's name, e.g. `自然资源`.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
 }
 
@@ -45,7 +47,7 @@ pub struct CreateUserInput {
     pub username: String,
     /// Name shown to other users, e.g. `张伟（自然资源局）`.
     pub display_name: String,
-    /// Initial password, 8 to 128 characters.
+    /// Initial password: 10 to 128 characters, not a commonly guessed one, not containing the username.
     pub password: String,
     /// What the account may do.
     pub role: Role,
@@ -157,11 +159,14 @@ impl AccountMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Sign-in name (case does not matter).")] username: String,
-        #[graphql(desc = "The account's password.")] password: String,
+        #[graphql(desc = "Sign-in name (case does not matter), at most 64 characters.", validator(max_length = 64))]
+        username: String,
+        #[graphql(desc = "The account's password, at most 128 characters.", validator(max_length = 128))]
+        password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let s = ctx.state()?;
-        let session = account::login(&s.db, &s.hasher, &s.keys, &s.config.login, &username, password).await?;
+        let from = ctx.data_opt::<account::ClientAddr>().cloned().unwrap_or_default();
+        let session = account::login(&s.db, &s.hasher, &s.keys, &s.config.login, &username, password, &from).await?;
         Ok(session.into())
     }
 
@@ -170,13 +175,20 @@ impl AccountMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The password in use now.")] current_password: String,
-        #[graphql(desc = "The new password, 8 to 128 characters.")] new_password: String,
+        #[graphql(desc = "The password in use now.", validator(max_length = 128))] current_password: String,
+        #[graphql(
+            desc = "The new password: 10 to 128 characters, not a commonly guessed one, not containing the username.",
+            validator(max_length = 128)
+        )]
+        new_password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let s = ctx.state()?;
         let actor = ctx.actor()?;
+        let from = ctx.data_opt::<account::ClientAddr>().cloned().unwrap_or_default();
+        let policy = &s.config.login;
         let session =
-            account::change_password(&s.db, &s.hasher, &s.keys, &actor, current_password, new_password).await?;
+            account::change_password(&s.db, &s.hasher, &s.keys, policy, &actor, current_password, new_password, &from)
+                .await?;
         Ok(session.into())
     }
 

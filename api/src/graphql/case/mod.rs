@@ -261,6 +261,7 @@ pub struct CaseFilter {
     /// Only cases this unit leads or takes part in.
     pub unit_id: Option<Uuid>,
     /// Part of the title.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
 }
 

@@ -280,6 +280,7 @@ pub struct IssueFilter {
     /// Only issues linked to this coordination case.
     pub case_id: Option<Uuid>,
     /// Part of the title or number.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
 }
 

@@ -227,6 +227,7 @@ pub struct ProjectFilter {
     /// Only projects showing this light today.
     pub light: Option<Light>,
     /// Part of the name or the project code.
+    #[graphql(validator(max_length = 100))]
     pub search: Option<String>,
     /// Only projects whose location lies in this window.
     pub bbox: Option<BoundingBoxInput>,

@@ -2,9 +2,13 @@
 
 use std::time::Instant;
 
-use async_graphql::ParseRequestError;
-use async_graphql::http::{GraphiQLSource, MultipartOptions};
+mod serve;
+mod upload;
+
+pub use serve::{PeerAddr, serve};
+
 use async_graphql::{BatchRequest, BatchResponse};
+use async_graphql::http::{GraphiQLSource, MultipartOptions};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -12,7 +16,6 @@ use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
-use futures_util::{StreamExt, TryStreamExt};
 use serde_json::json;
 use tracing::Instrument;
 use uuid::Uuid;
@@ -20,12 +23,15 @@ use uuid::Uuid;
 use crate::auth::authenticate;
 use crate::error::AppError;
 use crate::graphql::{AppSchema, loaders};
+use crate::service::account::ClientAddr;
 use crate::service::photo as photos;
 use crate::state::AppState;
 use sea_orm::EntityTrait;
 
-/// The id of one HTTP request: taken from a sane `X-Request-Id` header or made here. It is in every
-/// log line of the request, in the response header, in every error and in the audit trail.
+/// The id of one HTTP request: a UUID from the client's `X-Request-Id` header, or made here. It is in
+/// every log line of the request, in the response header, in every error and in the audit trail.
+/// Anything but a UUID from the client is ignored, so nothing a client chooses freely reaches the
+/// logs or the audit trail.
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
@@ -54,11 +60,9 @@ async fn request_id(mut request: Request, next: Next) -> Response {
         .headers()
         .get(REQUEST_ID_HEADER)
         .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty() && v.len() <= 64 && v.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        })
-        .map(str::to_owned)
-        .unwrap_or_else(|| Uuid::now_v7().to_string());
+        .and_then(|v| Uuid::try_parse(v).ok())
+        .unwrap_or_else(Uuid::now_v7)
+        .to_string();
     request.extensions_mut().insert(RequestId(id.clone()));
     let span =
         tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
@@ -88,69 +92,57 @@ fn error_response(status: StatusCode, err: &AppError, request_id: &RequestId) ->
     response
 }
 
+/// Content types a browser may send cross-site without asking first (a "simple" request).
+const SIMPLE_CONTENT_TYPES: [&str; 3] = ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data"];
+
+/// Whether a POST could not have been sent by a page of another site without the browser asking
+/// first: a non-simple content type (JSON), or a header only scripts set — the one the GraphQL
+/// multipart request spec's clients send with uploads.
+fn preflighted(headers: &HeaderMap) -> bool {
+    let essence = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|t| t.split(';').next().unwrap_or_default().trim().to_ascii_lowercase());
+    let simple = essence.as_deref().is_none_or(|t| SIMPLE_CONTENT_TYPES.contains(&t));
+    !simple
+        || ["apollo-require-preflight", "x-apollo-operation-name", "graphql-preflight"]
+            .iter()
+            .any(|h| headers.get(*h).is_some_and(|v| !v.is_empty()))
+}
+
+/// The client's address: the peer of the connection, or, behind a trusted proxy, the last entry of
+/// the header that proxy sets (the one it appended; earlier entries are the client's own say).
+fn client_addr(headers: &HeaderMap, peer: Option<PeerAddr>, header_name: Option<&str>) -> ClientAddr {
+    let from_header = header_name.and_then(|name| {
+        let value = headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).last()?;
+        let last = value.rsplit(',').next()?.trim();
+        last.parse::<std::net::IpAddr>().ok()
+    });
+    let ip = match header_name {
+        Some(_) => from_header,
+        None => peer.map(|p| p.0.ip()),
+    };
+    ClientAddr(ip.map(|ip| ip.to_canonical().to_string()))
+}
+
 async fn graphql(
     State(server): State<Server>,
     Extension(request_id): Extension<RequestId>,
+    peer: Option<Extension<PeerAddr>>,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let state = &server.state;
     let limits = &state.config.limits;
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let batch = if content_type.is_some_and(|t| t.starts_with("multipart/form-data")) {
-        // Uploads stream to temporary files: memory stays bounded whatever the files' size.
-        let options =
-            MultipartOptions::default().max_file_size(limits.max_photo_bytes).max_num_files(limits.max_photo_files);
-        let total = limits.max_photo_bytes.saturating_mul(limits.max_photo_files).saturating_add(limits.max_body_bytes);
-        let stream = limited(body, total).into_async_read();
-        async_graphql::http::receive_batch_body(content_type, stream, options).await
-    } else {
-        let bytes = match axum::body::to_bytes(body, limits.max_body_bytes).await {
-            Ok(bytes) => bytes,
-            Err(_) => {
-                let err =
-                    AppError::PayloadTooLarge(format!("the request body exceeds {} bytes", limits.max_body_bytes));
-                return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
-            }
-        };
-        async_graphql::http::receive_batch_body(
-            content_type,
-            futures_util::io::Cursor::new(bytes),
-            MultipartOptions::default(),
-        )
-        .await
-    };
-    let batch = match batch {
-        Ok(batch) => batch,
-        Err(ParseRequestError::PayloadTooLarge) => {
-            let err = AppError::PayloadTooLarge(format!(
-                "a file has at most {} bytes, a request at most {} files",
-                limits.max_photo_bytes, limits.max_photo_files
-            ));
-            return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
-        }
-        Err(e) => {
-            let err = AppError::BadUserInput { field: None, message: format!("unreadable GraphQL request: {e}") };
-            return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
-        }
-    };
-    let files = match &batch {
-        BatchRequest::Single(r) => r.uploads.len(),
-        BatchRequest::Batch(rs) => rs.iter().map(|r| r.uploads.len()).sum(),
-    };
-    if files > limits.max_photo_files {
-        let err = AppError::PayloadTooLarge(format!("a request carries at most {} files", limits.max_photo_files));
-        return error_response(StatusCode::PAYLOAD_TOO_LARGE, &err, &request_id);
-    }
-    if let BatchRequest::Batch(requests) = &batch
-        && requests.len() > limits.max_batch
-    {
+    if !preflighted(&headers) {
         let err = AppError::BadUserInput {
             field: None,
-            message: format!("a batch holds at most {} operations; this one has {}", limits.max_batch, requests.len()),
+            message: "send GraphQL as application/json, or uploads with an `Apollo-Require-Preflight: true` header"
+                .into(),
         };
         return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
     }
+    // Who is calling is known from the headers alone, before a byte of the body is read.
     let caller = match authenticate(&state.accounts, &state.keys, &headers).await {
         Ok(caller) => caller,
         Err(err @ AppError::Unauthenticated(_)) => {
@@ -163,8 +155,55 @@ async fn graphql(
             return error_response(StatusCode::SERVICE_UNAVAILABLE, &err, &request_id);
         }
     };
+    let from = client_addr(&headers, peer.map(|p| p.0), state.config.login.client_ip_header.as_deref());
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    let idle = std::time::Duration::from_secs(limits.body_idle_timeout_secs);
+    let batch = if let Some(multipart) = content_type.filter(|t| t.starts_with("multipart/form-data")) {
+        match &caller {
+            None => {
+                let err = AppError::Unauthenticated("sign in before uploading");
+                return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
+            }
+            Some(c) if !crate::service::photo::may_upload_at_all(c) => {
+                let err = AppError::Forbidden("your role may not upload files".into());
+                return error_response(StatusCode::FORBIDDEN, &err, &request_id);
+            }
+            Some(_) => {}
+        }
+        match upload::receive(body, multipart, limits, idle).await {
+            Ok(batch) => batch,
+            Err((status, err)) => return error_response(status, &err, &request_id),
+        }
+    } else {
+        let bytes = match upload::read_all(body, limits.max_body_bytes, idle).await {
+            Ok(bytes) => bytes,
+            Err((status, err)) => return error_response(status, &err, &request_id),
+        };
+        match async_graphql::http::receive_batch_body(
+            content_type,
+            futures_util::io::Cursor::new(bytes),
+            MultipartOptions::default(),
+        )
+        .await
+        {
+            Ok(batch) => batch,
+            Err(e) => {
+                let err = AppError::BadUserInput { field: None, message: format!("unreadable GraphQL request: {e}") };
+                return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
+            }
+        }
+    };
+    if let BatchRequest::Batch(requests) = &batch
+        && requests.len() > limits.max_batch
+    {
+        let err = AppError::BadUserInput {
+            field: None,
+            message: format!("a batch holds at most {} operations; this one has {}", limits.max_batch, requests.len()),
+        };
+        return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
+    }
     let prepare = |request: async_graphql::Request| {
-        let request = loaders::register(request, &state.db).data(request_id.clone());
+        let request = loaders::register(request, &state.db).data(request_id.clone()).data(from.clone());
         match &caller {
             Some(caller) => request.data(caller.clone()),
             None => request,
@@ -200,13 +239,35 @@ async fn graphiql(State(server): State<Server>) -> Response {
     }
 }
 
-/// Counters in the Prometheus text format.
-async fn metrics(State(server): State<Server>) -> Response {
+/// Counters in the Prometheus text format, for a bearer of the configured metrics token. Without a
+/// token configured they are served only on the separate metrics address.
+async fn metrics(State(server): State<Server>, headers: HeaderMap) -> Response {
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let allowed = match (&server.state.config.metrics_token, given) {
+        (Some(token), Some(given)) => constant_time_eq(token.expose().as_bytes(), given.trim().as_bytes()),
+        _ => false,
+    };
+    if !allowed {
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
+    metrics_text(&server.state)
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// The metrics router for the separate metrics address: `/metrics` without a token.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new().route("/metrics", get(move || std::future::ready(metrics_text(&state))))
+}
+
+fn metrics_text(state: &AppState) -> Response {
     let body = format!(
         "# HELP keyprojects_sql_statements_total SQL statements executed by this instance.\n\
          # TYPE keyprojects_sql_statements_total counter\n\
          keyprojects_sql_statements_total {}\n",
-        server.state.statements_executed()
+        state.statements_executed()
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
@@ -225,19 +286,6 @@ async fn readyz(State(server): State<Server>) -> Response {
             (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
         }
     }
-}
-
-/// The body as a stream that fails once more than `max` bytes have come.
-fn limited(body: Body, max: usize) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> {
-    let mut seen = 0usize;
-    body.into_data_stream().map(move |chunk| {
-        let chunk = chunk.map_err(std::io::Error::other)?;
-        seen = seen.saturating_add(chunk.len());
-        if seen > max {
-            return Err(std::io::Error::other(format!("the request body exceeds {max} bytes")));
-        }
-        Ok(chunk)
-    })
 }
 
 #[derive(serde::Deserialize)]

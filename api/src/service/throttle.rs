@@ -1,0 +1,89 @@
+//! Token buckets kept in the database, so every instance draws on the same ones. Taking a token is
+//! one conditional write: of many attempts racing for the last token, exactly one gets it.
+
+use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
+
+use crate::error::{AppError, AppResult};
+
+/// A bucket's shape: it holds at most `capacity` tokens and gains `capacity` every `period_secs`.
+#[derive(Debug, Clone, Copy)]
+pub struct Bucket {
+    pub capacity: f64,
+    pub period_secs: f64,
+}
+
+impl Bucket {
+    fn per_ms(self) -> f64 {
+        self.capacity / (self.period_secs * 1000.0)
+    }
+}
+
+/// Takes one token from the bucket `key`, or answers `RATE_LIMITED` with when the next comes.
+pub async fn take(db: &impl ConnectionTrait, key: &str, bucket: Bucket, now_ms: i64) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let (k, cap, now, rate) = (p(1), p(2), p(3), p(4));
+    let refilled = format!(
+        "(rate_buckets.tokens + (CASE WHEN {now} > rate_buckets.updated_ms THEN {now} - rate_buckets.updated_ms \
+         ELSE 0 END) * {rate})"
+    );
+    let sql = format!(
+        "INSERT INTO rate_buckets (key, tokens, updated_ms) VALUES ({k}, {cap} - 1, {now}) \
+         ON CONFLICT (key) DO UPDATE SET \
+           tokens = (CASE WHEN {refilled} > {cap} THEN {cap} ELSE {refilled} END) - 1, \
+           updated_ms = (CASE WHEN {now} > rate_buckets.updated_ms THEN {now} ELSE rate_buckets.updated_ms END) \
+         WHERE {refilled} >= 1 \
+         RETURNING tokens"
+    );
+    let values: Vec<Value> = vec![key.into(), bucket.capacity.into(), now_ms.into(), bucket.per_ms().into()];
+    let taken = db.query_one(Statement::from_sql_and_values(backend, sql, values)).await?;
+    if taken.is_some() {
+        return Ok(());
+    }
+    // Refused: say when one token will be there.
+    let sql = format!("SELECT tokens, updated_ms FROM rate_buckets WHERE key = {}", p(1));
+    let row = db.query_one(Statement::from_sql_and_values(backend, sql, [key.into()])).await?;
+    let (tokens, updated): (f64, i64) = match row {
+        Some(row) => (row.try_get("", "tokens")?, row.try_get("", "updated_ms")?),
+        None => (0.0, now_ms),
+    };
+    let have = tokens + (now_ms - updated).max(0) as f64 * bucket.per_ms();
+    let wait_ms = ((1.0 - have).max(0.0) / bucket.per_ms()).ceil();
+    Err(AppError::RateLimited { retry_after_secs: ((wait_ms / 1000.0).ceil() as i64).max(1) })
+}
+
+/// Puts one token back (up to the capacity): the attempt it paid for turned out legitimate.
+pub async fn give_back(db: &impl ConnectionTrait, key: &str, bucket: Bucket) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let sql = format!(
+        "UPDATE rate_buckets SET tokens = CASE WHEN tokens + 1 > {cap} THEN {cap} ELSE tokens + 1 END WHERE key = {k}",
+        cap = p(1),
+        k = p(2)
+    );
+    db.execute(Statement::from_sql_and_values(backend, sql, [bucket.capacity.into(), key.into()])).await?;
+    Ok(())
+}
+
+/// Empties the record of `key`: the bucket starts full again.
+pub async fn reset(db: &impl ConnectionTrait, key: &str) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        "DELETE FROM rate_buckets WHERE key = $1"
+    } else {
+        "DELETE FROM rate_buckets WHERE key = ?1"
+    };
+    db.execute(Statement::from_sql_and_values(backend, sql, [key.into()])).await?;
+    Ok(())
+}
+
+/// Drops buckets untouched for longer than `idle_ms` (they are full by then anyway).
+pub async fn sweep(db: &impl ConnectionTrait, older_than_ms: i64) -> AppResult<u64> {
+    let backend = db.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        "DELETE FROM rate_buckets WHERE updated_ms < $1"
+    } else {
+        "DELETE FROM rate_buckets WHERE updated_ms < ?1"
+    };
+    Ok(db.execute(Statement::from_sql_and_values(backend, sql, [older_than_ms.into()])).await?.rows_affected())
+}

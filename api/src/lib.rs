@@ -136,6 +136,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     let storage = storage::Storage::open(&config).map_err(StartError::Storage)?;
     Ok(AppState {
         photo_workers: Arc::new(tokio::sync::Semaphore::new(config.limits.photo_workers)),
+        photo_memory: Arc::new(tokio::sync::Semaphore::new((config.limits.photo_memory_total_bytes >> 20) as usize)),
         storage,
         keys: JwtKeys::from_config(&config),
         config: Arc::new(config),

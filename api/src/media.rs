@@ -239,6 +239,51 @@ pub fn dimensions(format: Format, bytes: &[u8], exif: &ExifData, max_pixels: u64
     Ok((width, height))
 }
 
+/// The most memory, in bytes, that making thumbnails of this image takes, judged from its header:
+/// the decoded pixels at their stored depth and channels (16-bit RGBA costs 8 bytes a pixel), the
+/// 8-bit RGB copy the thumbnails are cut from and its upright copy. JPEG decodes at a reduced scale,
+/// except that a progressive JPEG holds its full-size coefficients (2 bytes a pixel a channel).
+pub fn decode_cost(format: Format, bytes: &[u8], (width, height): (u32, u32), longest: u32) -> u64 {
+    let pixels = u64::from(width) * u64::from(height);
+    match format {
+        Format::Png => {
+            let (depth, color) = (bytes.get(24).copied().unwrap_or(16), bytes.get(25).copied().unwrap_or(6));
+            let channels: u64 = match color {
+                0 => 1,
+                2 => 3,
+                4 => 2,
+                // Palette images expand to RGBA.
+                _ => 4,
+            };
+            let bytes_per_sample = if depth > 8 { 2 } else { 1 };
+            pixels * (channels * bytes_per_sample + 6)
+        }
+        Format::Webp => pixels * (4 + 6),
+        Format::Jpeg => {
+            let mut decoder = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+            let info = decoder.read_info().ok().and(decoder.info());
+            let (components, progressive) = match &info {
+                Some(i) => (
+                    match i.pixel_format {
+                        jpeg_decoder::PixelFormat::L8 | jpeg_decoder::PixelFormat::L16 => 1,
+                        jpeg_decoder::PixelFormat::RGB24 => 3,
+                        jpeg_decoder::PixelFormat::CMYK32 => 4,
+                    },
+                    i.coding_process != jpeg_decoder::CodingProcess::DctSequential,
+                ),
+                None => (4, true),
+            };
+            // The decoder scales by 1/8 at best; the scaled planes, RGB and its upright copy.
+            let long = u64::from(width.max(height).max(1));
+            let scale = (long / u64::from(longest.max(1))).clamp(1, 8);
+            let scaled = pixels / (scale * scale);
+            let coefficients = if progressive { pixels * components * 2 } else { 0 };
+            coefficients + scaled * (components + 6)
+        }
+        Format::Heif => 0,
+    }
+}
+
 /// JPEG thumbnails, longest side at most the given sizes, orientation applied, no metadata.
 #[derive(Debug, Clone)]
 pub struct Thumbnails {
@@ -311,14 +356,24 @@ fn encode(img: &RgbImage) -> Result<Vec<u8>, String> {
 
 /// Makes a thumbnail for each of `sizes` (longest side). HEIF is not decoded here: the caller keeps
 /// the original and says why there is no thumbnail.
-pub fn thumbnails(format: Format, bytes: &[u8], orientation: Option<u16>, sizes: &[u32]) -> Result<Thumbnails, String> {
+/// `max_alloc` bounds what the PNG and WebP decoders may allocate (callers check [`decode_cost`]
+/// first; this is the decoder's own backstop).
+pub fn thumbnails(
+    format: Format,
+    bytes: &[u8],
+    orientation: Option<u16>,
+    sizes: &[u32],
+    max_alloc: u64,
+) -> Result<Thumbnails, String> {
     let largest = sizes.iter().copied().max().unwrap_or(1024);
     let decoded = match format {
         Format::Jpeg => decode_jpeg_scaled(bytes, largest)?,
         Format::Png | Format::Webp => {
             let f = if format == Format::Png { image::ImageFormat::Png } else { image::ImageFormat::WebP };
             let mut reader = image::ImageReader::with_format(Cursor::new(bytes), f);
-            reader.no_limits();
+            let mut limits = image::Limits::default();
+            limits.max_alloc = Some(max_alloc);
+            reader.limits(limits);
             let decoder = reader.into_decoder().map_err(|e| e.to_string())?;
             DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?.into_rgb8()
         }
@@ -362,7 +417,7 @@ mod tests {
     #[test]
     fn thumbnails_fit_their_size_and_follow_orientation() -> Result<(), String> {
         let bytes = jpeg(3000, 1000);
-        let t = thumbnails(Format::Jpeg, &bytes, Some(6), &[256, 1024])?;
+        let t = thumbnails(Format::Jpeg, &bytes, Some(6), &[256, 1024], 1 << 30)?;
         let sizes: Vec<(u32, u32)> = t
             .images
             .iter()
@@ -617,7 +672,7 @@ mod fixtures {
         ] {
             let Some(bytes) = fixture(file) else { return };
             let e = read_exif(&bytes);
-            let t = thumbnails(Format::Jpeg, &bytes, e.orientation, &[256]);
+            let t = thumbnails(Format::Jpeg, &bytes, e.orientation, &[256], 1 << 30);
             let Ok(t) = t else { panic!("{file}: {t:?}") };
             let img = image::load_from_memory(&t.images[0].1).map(|i| (i.width(), i.height())).unwrap_or_default();
             assert_eq!(img.0 < img.1, portrait, "{file}: {img:?} (orientation {:?})", e.orientation);

@@ -24,6 +24,8 @@ pub struct AppState {
     pub storage: Storage,
     /// Bounds the photos processed at once (CPU and memory), in this process.
     pub photo_workers: Arc<tokio::sync::Semaphore>,
+    /// The memory photo decoding may use in this process, one permit a MiB.
+    pub photo_memory: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {

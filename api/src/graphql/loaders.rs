@@ -269,9 +269,10 @@ project_loader!(
     /// Measures of each case, in order.
     CaseMeasures, Vec<entity::case_measure::Model>, |db, keys| crate::service::case::measures_of(db, keys).await
 );
-project_loader!(
-    /// Links of each case, oldest first.
-    CaseLinks, Vec<entity::case_link::Model>, |db, keys| crate::service::case::links_of(db, keys).await
+param_loader!(
+    /// Links of each case that the caller may open, oldest first; keyed by (case, the caller's scope).
+    CaseLinks, Option<Uuid>, Vec<entity::case_link::Model>,
+    |db, ids, scope| crate::service::case::links_of(db, ids, scope).await
 );
 
 param_loader!(

@@ -2,7 +2,7 @@
 //! (one matter taken to a decision). Who may see a case is decided by [`visibility`]; who may act on
 //! it, by [`permits`]. Both live here and nowhere else.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{NaiveDate, Utc};
 use entity::case::{self, CaseKind, CaseStatus};
@@ -820,14 +820,53 @@ pub async fn measures_of(
     Ok(super::grouped(rows.into_iter().map(|m| (m.case_id, m))))
 }
 
-/// Links of many cases, oldest first.
-pub async fn links_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<case_link::Model>>> {
-    let rows = case_link::Entity::find()
+/// Of `ids`, those whose rows satisfy `rule` (a domain's visibility), by `id` of the rows' table.
+async fn visible_ids<C>(db: &impl ConnectionTrait, id: C, ids: Vec<Uuid>, rule: Condition) -> AppResult<Vec<Uuid>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait,
+{
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(<C::EntityName as EntityTrait>::find()
+        .select_only()
+        .column(id)
+        .filter(id.is_in(ids))
+        .filter(rule)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?)
+}
+
+/// Links of many cases that a caller in `scope` may open (see [`super::issue::scope`]), oldest
+/// first: a link to an issue, inspection or photo the caller may not see is left out, as if it did
+/// not exist, by that domain's own visibility rule.
+pub async fn links_of(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    scope: Option<Uuid>,
+) -> AppResult<HashMap<Uuid, Vec<case_link::Model>>> {
+    let mut rows = case_link::Entity::find()
         .filter(case_link::Column::CaseId.is_in(ids.iter().copied()))
         .order_by_asc(case_link::Column::LinkedAt)
         .order_by_asc(case_link::Column::TargetId)
         .all(db)
         .await?;
+    if scope.is_some() {
+        let of = |kind: LinkTarget| -> Vec<Uuid> {
+            rows.iter().filter(|l| l.target_type == kind).map(|l| l.target_id).collect()
+        };
+        let (issue_ids, inspection_ids, photo_ids) =
+            (of(LinkTarget::Issue), of(LinkTarget::Inspection), of(LinkTarget::Photo));
+        let mut visible: HashSet<Uuid> = HashSet::new();
+        visible.extend(visible_ids(db, issue::Column::Id, issue_ids, super::issue::scoped_visibility(scope)).await?);
+        let (inspections, photos) = (entity::inspection::Column::Id, entity::photo::Column::Id);
+        let rule = super::inspection::scoped_visibility(scope);
+        visible.extend(visible_ids(db, inspections, inspection_ids, rule).await?);
+        visible.extend(visible_ids(db, photos, photo_ids, super::photo::scoped_visibility(scope)).await?);
+        rows.retain(|l| visible.contains(&l.target_id));
+    }
     Ok(super::grouped(rows.into_iter().map(|l| (l.case_id, l))))
 }
 

@@ -441,13 +441,18 @@ pub enum SyncOutcome {
 /// The visibility rule as a query condition: DEPARTMENT users see the inspections of projects their
 /// unit is responsible for; every other role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
-    if caller.role() != Role::Department {
+    scoped_visibility(super::issue::scope(caller))
+}
+
+/// [`visibility`] for a scope (see [`super::issue::scope`]), for loaders keyed by it.
+pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+    let Some(unit) = scope else {
         return Condition::all();
-    }
+    };
     let owned = Query::select()
         .column(project::Column::Id)
         .from(project::Entity)
-        .and_where(project::Column::ResponsibleUnitId.eq(caller.unit_id()))
+        .and_where(project::Column::ResponsibleUnitId.eq(unit))
         .to_owned();
     Condition::all().add(inspection::Column::ProjectId.in_subquery(owned))
 }

@@ -3,7 +3,7 @@
 //! crash left without a row are swept by [`sweep_orphans`].
 
 use std::collections::HashMap;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom};
 
 use bytes::Bytes;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
@@ -84,18 +84,23 @@ pub struct TrustReason {
 /// is responsible for and the photos of issues they may see (the evidence of work given to them);
 /// every other role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
-    if caller.role() != Role::Department {
+    scoped_visibility(super::issue::scope(caller))
+}
+
+/// [`visibility`] for a scope (see [`super::issue::scope`]), for loaders keyed by it.
+pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+    let Some(unit) = scope else {
         return Condition::all();
-    }
+    };
     let owned = Query::select()
         .column(entity::project::Column::Id)
         .from(entity::project::Entity)
-        .and_where(entity::project::Column::ResponsibleUnitId.eq(caller.unit_id()))
+        .and_where(entity::project::Column::ResponsibleUnitId.eq(unit))
         .to_owned();
     let issues = Query::select()
         .column(entity::issue::Column::Id)
         .from(entity::issue::Entity)
-        .cond_where(super::issue::visibility(caller))
+        .cond_where(super::issue::scoped_visibility(scope))
         .to_owned();
     Condition::any().add(photo::Column::ProjectId.in_subquery(owned)).add(photo::Column::IssueId.in_subquery(issues))
 }
@@ -234,24 +239,29 @@ fn read_limited(mut file: impl Read, max: usize) -> AppResult<Vec<u8>> {
     Ok(bytes)
 }
 
-fn process(bytes: Vec<u8>, max_pixels: u64, hash_only: bool) -> AppResult<Processed> {
+/// The first, cheap pass: hash, type, EXIF, size from the header, and what decoding would cost.
+fn inspect(bytes: Vec<u8>, max_pixels: u64, hash_only: bool) -> AppResult<(Processed, u64)> {
     let sha256 = hex(&Sha256::digest(&bytes));
     let format = media::sniff(&bytes).ok_or_else(|| rejection(Rejection::UnsupportedType))?;
     let bytes = Bytes::from(bytes);
+    let mut processed =
+        Processed { bytes, format, sha256, exif: ExifData::default(), size: (0, 0), thumbnails: Err(String::new()) };
     if hash_only {
-        return Ok(Processed {
-            bytes,
-            format,
-            sha256,
-            exif: ExifData::default(),
-            size: (0, 0),
-            thumbnails: Err(String::new()),
-        });
+        return Ok((processed, 0));
     }
-    let exif = media::read_exif(&bytes);
-    let size = media::dimensions(format, &bytes, &exif, max_pixels).map_err(rejection)?;
-    let thumbnails = media::thumbnails(format, &bytes, exif.orientation, &THUMBNAIL_SIZES).map(|t| t.images);
-    Ok(Processed { bytes, format, sha256, exif, size, thumbnails })
+    processed.exif = media::read_exif(&processed.bytes);
+    processed.size = media::dimensions(format, &processed.bytes, &processed.exif, max_pixels).map_err(rejection)?;
+    let largest = THUMBNAIL_SIZES.iter().copied().max().unwrap_or(1024);
+    let cost = media::decode_cost(format, &processed.bytes, processed.size, largest);
+    Ok((processed, cost))
+}
+
+/// The second pass, within a memory grant: the thumbnails.
+fn make_thumbnails(mut processed: Processed, max_alloc: u64) -> Processed {
+    processed.thumbnails =
+        media::thumbnails(processed.format, &processed.bytes, processed.exif.orientation, &THUMBNAIL_SIZES, max_alloc)
+            .map(|t| t.images);
+    processed
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -312,13 +322,44 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
     if !may {
         return Err(AppError::Forbidden("your role or unit may not add photos to this project".into()));
     }
+    check_evidence_targets(db, actor, &input).await?;
     let existing = photo::Entity::find_by_id(input.id).one(db).await?;
+    if let Some(existing) = &existing
+        && existing.uploaded_by != caller.id()
+    {
+        // Only its uploader may replay a photo: to anyone else the id is as unknown as a hidden photo.
+        return Err(AppError::NotFound("photo"));
+    }
     let limits = &state.config.limits;
-    let (max_bytes, max_pixels) = (limits.max_photo_bytes, limits.max_photo_pixels);
+    let (max_bytes, max_pixels, budget) = (limits.max_photo_bytes, limits.max_photo_pixels, limits.photo_memory_bytes);
     let processed = {
         let _permit = state.photo_workers.acquire().await.map_err(|_| AppError::ServiceUnavailable)?;
         let hash_only = existing.is_some();
-        tokio::task::spawn_blocking(move || process(read_limited(file, max_bytes)?, max_pixels, hash_only)).await??
+        let mut file = file;
+        let (processed, cost) = tokio::task::spawn_blocking(move || {
+            // The same file may be named by several operations of one request: each reads it whole.
+            file.seek(SeekFrom::Start(0)).map_err(|e| AppError::internal(format!("rewinding the upload: {e}")))?;
+            inspect(read_limited(file, max_bytes)?, max_pixels, hash_only)
+        })
+        .await??;
+        if cost > budget {
+            let (w, h) = processed.size;
+            return Err(AppError::PayloadTooLarge(format!(
+                "decoding this {w}×{h} {} image needs about {} MiB, more than the {} MiB a photo may use; send it as \
+                 an 8-bit JPEG",
+                processed.format.mime(),
+                cost.div_ceil(1 << 20),
+                budget >> 20
+            )));
+        }
+        if hash_only {
+            processed
+        } else {
+            // Photos decoding at once share one memory budget: a big one waits for room.
+            let mib = u32::try_from(cost.div_ceil(1 << 20)).unwrap_or(u32::MAX);
+            let _memory = state.photo_memory.acquire_many(mib).await.map_err(|_| AppError::ServiceUnavailable)?;
+            tokio::task::spawn_blocking(move || make_thumbnails(processed, budget)).await?
+        }
     };
     if let Some(existing) = existing {
         return replay(existing, &processed.sha256);
@@ -407,11 +448,37 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
         }
         // The same id raced in from a retry: answer as a replay would.
         if let Some(existing) = photo::Entity::find_by_id(input.id).one(db).await? {
+            if existing.uploaded_by != caller.id() {
+                return Err(AppError::NotFound("photo"));
+            }
             return replay(existing, &model.sha256);
         }
         return Err(err);
     }
     Ok(model)
+}
+
+/// The issue and inspection a photo names must be ones the caller may see (`NOT_FOUND` otherwise)
+/// and of the photo's project. One not stored yet (a phone's offline sync sends them in any order)
+/// is checked when it arrives: lists of evidence only show photos of the same project.
+async fn check_evidence_targets(db: &DatabaseConnection, actor: &Actor, input: &NewPhoto) -> AppResult<()> {
+    if let Some(id) = input.issue_id
+        && let Some(issue) = entity::issue::Entity::find_by_id(id).one(db).await?
+    {
+        super::issue::find_for(db, actor, id).await?;
+        if issue.project_id != input.project_id {
+            return Err(AppError::bad_input("issueId", "the issue belongs to another project"));
+        }
+    }
+    if let Some(id) = input.inspection_id
+        && entity::inspection::Entity::find_by_id(id).one(db).await?.is_some()
+    {
+        let visible = super::inspection::find_for(db, actor, id).await?;
+        if visible.project_id != input.project_id {
+            return Err(AppError::bad_input("inspectionId", "the inspection belongs to another project"));
+        }
+    }
+    Ok(())
 }
 
 fn replay(existing: photo::Model, sha256: &str) -> AppResult<photo::Model> {
@@ -572,15 +639,26 @@ pub async fn existing(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<std:
         .collect())
 }
 
-/// Photos uploaded naming each of `ids` in `column` (`InspectionId` or `IssueId`), oldest first.
-async fn linked_to(
+/// Photos uploaded naming each of `ids` in `column` (`InspectionId` or `IssueId`), oldest first, and
+/// of the same project as what they name (`owner`'s project), so a photo cannot be slipped into
+/// another project's evidence by naming its issue or inspection.
+async fn linked_to<E: EntityTrait>(
     db: &impl ConnectionTrait,
     column: photo::Column,
     ids: &[Uuid],
     link: fn(&photo::Model) -> Option<Uuid>,
+    owner: (E, E::Column, E::Column),
 ) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
+    use sea_orm::sea_query::Expr;
+    let (table, id, project) = owner;
+    let same_project = Query::select()
+        .column((table, project))
+        .from(table)
+        .and_where(Expr::col((table, id)).equals((photo::Entity, column)))
+        .to_owned();
     let rows = photo::Entity::find()
         .filter(column.is_in(ids.iter().copied()))
+        .filter(photo::Column::ProjectId.in_subquery(same_project))
         .order_by_asc(photo::Column::ReceivedAt)
         .all(db)
         .await?;
@@ -592,12 +670,15 @@ pub async fn of_inspections(
     db: &impl ConnectionTrait,
     inspection_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
-    linked_to(db, photo::Column::InspectionId, inspection_ids, |p| p.inspection_id).await
+    use entity::inspection::{Column, Entity};
+    linked_to(db, photo::Column::InspectionId, inspection_ids, |p| p.inspection_id, (Entity, Column::Id, Column::ProjectId))
+        .await
 }
 
 /// Photos documenting each of `issue_ids`, oldest first.
 pub async fn of_issues(db: &impl ConnectionTrait, issue_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
-    linked_to(db, photo::Column::IssueId, issue_ids, |p| p.issue_id).await
+    use entity::issue::{Column, Entity};
+    linked_to(db, photo::Column::IssueId, issue_ids, |p| p.issue_id, (Entity, Column::Id, Column::ProjectId)).await
 }
 
 /// Whether the same bytes were uploaded for another project, for many photos: id → flagged.

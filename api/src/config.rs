@@ -116,7 +116,13 @@ pub struct LoginPolicy {
 
 impl Default for LoginPolicy {
     fn default() -> Self {
-        Self { max_failures: 5, window_secs: 15 * 60, address_burst: 20, address_period_secs: 60, client_ip_header: None }
+        Self {
+            max_failures: 5,
+            window_secs: 15 * 60,
+            address_burst: 20,
+            address_period_secs: 60,
+            client_ip_header: None,
+        }
     }
 }
 

@@ -50,3 +50,20 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), sea_orm::DbErr> {
     }
     Ok(())
 }
+
+/// Starts a transaction that will write. On SQLite it takes the write lock at once (waiting out the
+/// busy timeout for it), as `BEGIN IMMEDIATE` would: a transaction that read first and asked for the
+/// lock later could find another writer's commit in between and fail at once with "database is
+/// locked", whatever the timeout. PostgreSQL locks rows as it goes and needs nothing more.
+pub async fn begin_write<C>(db: &C) -> Result<sea_orm::DatabaseTransaction, sea_orm::DbErr>
+where
+    C: sea_orm::TransactionTrait + sea_orm::ConnectionTrait,
+{
+    let txn = db.begin().await?;
+    if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        // A write statement that changes nothing still takes the write lock.
+        sea_orm::ConnectionTrait::execute_unprepared(&txn, "UPDATE seaql_migrations SET version = version WHERE 0 = 1")
+            .await?;
+    }
+    Ok(txn)
+}

@@ -84,8 +84,34 @@ impl AppError {
     }
 }
 
+/// The database's own code for an error, when it gave one.
+fn database_code(err: &DbErr) -> Option<String> {
+    use sea_orm::RuntimeErr;
+    let runtime = match err {
+        DbErr::Exec(e) | DbErr::Query(e) | DbErr::Conn(e) => e,
+        _ => return None,
+    };
+    match runtime {
+        RuntimeErr::SqlxError(sea_orm::sqlx::Error::Database(e)) => e.code().map(|c| c.into_owned()),
+        _ => None,
+    }
+}
+
+/// A write that lost a race to another: SQLite busy or locked (5, 6 and their extended codes),
+/// PostgreSQL serialization failure, deadlock or lock not available.
+fn lost_race(err: &DbErr) -> bool {
+    database_code(err).is_some_and(|code| match code.parse::<i32>() {
+        Ok(n) => matches!(n & 0xff, 5 | 6),
+        Err(_) => matches!(code.as_str(), "40001" | "40P01" | "55P03"),
+    })
+}
+
 impl From<DbErr> for AppError {
     fn from(err: DbErr) -> Self {
+        if lost_race(&err) {
+            tracing::info!(error = %err, "a write lost a race");
+            return Self::Conflict("another change to the same records came first; read them again and retry".into());
+        }
         match err.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
                 Self::Conflict("a record with the same key already exists".into())

@@ -49,9 +49,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(KnownSignInAddresses::Username).string_len(64).not_null())
                     .col(ColumnDef::new(KnownSignInAddresses::Address).string_len(64).not_null())
                     .col(ColumnDef::new(KnownSignInAddresses::LastSuccessAt).timestamp_with_time_zone().not_null())
-                    .primary_key(
-                        Index::create().col(KnownSignInAddresses::Username).col(KnownSignInAddresses::Address),
-                    )
+                    .primary_key(Index::create().col(KnownSignInAddresses::Username).col(KnownSignInAddresses::Address))
                     .to_owned(),
             )
             .await?;

@@ -18,12 +18,54 @@ const MAX_LEN: usize = 128;
 /// Passwords that guessing lists try first; a new password may not be one of them (nor contain the
 /// username). Compared without case.
 const COMMON: &[&str] = &[
-    "password", "password1", "password123", "passw0rd", "p@ssw0rd", "12345678", "123456789", "1234567890",
-    "0123456789", "qwertyuiop", "1q2w3e4r5t", "1qaz2wsx3edc", "qwerty123", "qwerty1234", "iloveyou", "admin123",
-    "administrator", "welcome1", "welcome123", "letmein123", "abc123456", "abcd1234", "a123456789", "11111111",
-    "1111111111", "00000000", "0000000000", "88888888", "66666666", "5201314520", "woaini1314", "changeme",
-    "changeme123", "football", "baseball", "sunshine", "princess", "dragon123", "monkey123", "trustno1",
-    "superman", "starwars", "computer", "internet", "zaq12wsx", "asdfghjkl", "zxcvbnm123", "1234qwer",
+    "password",
+    "password1",
+    "password123",
+    "passw0rd",
+    "p@ssw0rd",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "0123456789",
+    "qwertyuiop",
+    "1q2w3e4r5t",
+    "1qaz2wsx3edc",
+    "qwerty123",
+    "qwerty1234",
+    "iloveyou",
+    "admin123",
+    "administrator",
+    "welcome1",
+    "welcome123",
+    "letmein123",
+    "abc123456",
+    "abcd1234",
+    "a123456789",
+    "11111111",
+    "1111111111",
+    "00000000",
+    "0000000000",
+    "88888888",
+    "66666666",
+    "5201314520",
+    "woaini1314",
+    "changeme",
+    "changeme123",
+    "football",
+    "baseball",
+    "sunshine",
+    "princess",
+    "dragon123",
+    "monkey123",
+    "trustno1",
+    "superman",
+    "starwars",
+    "computer",
+    "internet",
+    "zaq12wsx",
+    "asdfghjkl",
+    "zxcvbnm123",
+    "1234qwer",
 ];
 
 /// Refuses passwords a county system should not accept: shorter than 10 or longer than 128
@@ -122,7 +164,14 @@ impl PasswordHasher {
 }
 
 /// argon2 into the worker's own buffer, grown once to the largest cost seen.
-fn argon2_into(argon: &Argon2<'_>, blocks: usize, password: &[u8], salt: &[u8], out: &mut [u8], memory: &mut Vec<Block>) -> AppResult<()> {
+fn argon2_into(
+    argon: &Argon2<'_>,
+    blocks: usize,
+    password: &[u8],
+    salt: &[u8],
+    out: &mut [u8],
+    memory: &mut Vec<Block>,
+) -> AppResult<()> {
     if memory.len() < blocks {
         memory.resize(blocks, Block::default());
     }

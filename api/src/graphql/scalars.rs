@@ -12,9 +12,9 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| InputValueError::custom("a date is written YYYY-MM-DD")),
+            Value::String(s) => parse_date(s).map(Date).ok_or_else(|| {
+                InputValueError::custom(format!("a date is written YYYY-MM-DD, years {MIN_YEAR} to {MAX_YEAR}"))
+            }),
             _ => Err(InputValueError::expected_type(value)),
         }
     }
@@ -22,6 +22,21 @@ impl ScalarType for Date {
     fn to_value(&self) -> Value {
         Value::String(self.0.format("%Y-%m-%d").to_string())
     }
+}
+
+const MIN_YEAR: i32 = 1900;
+const MAX_YEAR: i32 = 2200;
+
+/// Exactly `YYYY-MM-DD` (two-digit month and day), a real date, years 1900–2200: chrono alone also
+/// takes `2026-2-3`, signs and five-digit years.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().filter(|_| shape)?;
+    (MIN_YEAR..=MAX_YEAR).contains(&chrono::Datelike::year(&date)).then_some(date)
 }
 
 impl From<NaiveDate> for Date {
@@ -43,12 +58,13 @@ pub struct Decimal(pub rust_decimal::Decimal);
 impl ScalarType for Decimal {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
+            Value::String(s) if s.len() > 40 => Err(InputValueError::custom(DECIMAL_RANGE)),
             Value::String(s) => s
                 .trim()
                 .parse::<rust_decimal::Decimal>()
-                .map(Decimal)
-                .map_err(|_| InputValueError::custom("not a decimal number, e.g. \"1234.56\"")),
-            Value::Number(n) if n.is_i64() => Ok(Decimal(rust_decimal::Decimal::from(n.as_i64().unwrap_or_default()))),
+                .map_err(|_| InputValueError::custom("not a decimal number, e.g. \"1234.56\""))
+                .and_then(bounded),
+            Value::Number(n) if n.is_i64() => bounded(rust_decimal::Decimal::from(n.as_i64().unwrap_or_default())),
             Value::Number(_) => {
                 Err(InputValueError::custom("write decimals as strings, e.g. \"1234.56\", not as floats"))
             }
@@ -61,8 +77,55 @@ impl ScalarType for Decimal {
     }
 }
 
+const DECIMAL_RANGE: &str = "a decimal has at most 15 digits before the point and 6 after it";
+
+/// Every Decimal input is within ±10^15 with at most six decimals, so no conversion or sum of them
+/// downstream can overflow: the limits are the scalar's, not each field's to remember.
+fn bounded(d: rust_decimal::Decimal) -> InputValueResult<Decimal> {
+    let limit = rust_decimal::Decimal::from(1_000_000_000_000_000i64);
+    if d.abs() >= limit || d.normalize().scale() > 6 {
+        return Err(InputValueError::custom(DECIMAL_RANGE));
+    }
+    Ok(Decimal(d))
+}
+
 impl From<rust_decimal::Decimal> for Decimal {
     fn from(d: rust_decimal::Decimal) -> Self {
         Self(d)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_exactly_iso_within_the_years() {
+        let ok = |s: &str| Date::parse(Value::String(s.into())).is_ok();
+        assert!(ok("2026-02-03") && ok("1900-01-01") && ok("2200-12-31"));
+        for bad in [
+            "2026-2-3",
+            "-2026-02-03",
+            "+2026-02-03",
+            "12026-02-03",
+            "1899-12-31",
+            "2201-01-01",
+            "2026-02-30",
+            " 2026-02-03",
+            "2026-02-03 ",
+        ] {
+            assert!(!ok(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decimals_are_bounded() {
+        let ok = |s: &str| Decimal::parse(Value::String(s.into())).is_ok();
+        assert!(ok("999999999999999.999999") && ok("0.000001") && ok("-5"));
+        for bad in
+            ["1e3", "10000000000000000000000000000", "79228162514264337593543950335", "0.0000001", "1000000000000000"]
+        {
+            assert!(!ok(bad), "{bad}");
+        }
     }
 }

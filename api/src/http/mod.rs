@@ -7,8 +7,8 @@ mod upload;
 
 pub use serve::{PeerAddr, serve};
 
-use async_graphql::{BatchRequest, BatchResponse};
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -242,7 +242,8 @@ async fn graphiql(State(server): State<Server>) -> Response {
 /// Counters in the Prometheus text format, for a bearer of the configured metrics token. Without a
 /// token configured they are served only on the separate metrics address.
 async fn metrics(State(server): State<Server>, headers: HeaderMap) -> Response {
-    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let given =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     let allowed = match (&server.state.config.metrics_token, given) {
         (Some(token), Some(given)) => constant_time_eq(token.expose().as_bytes(), given.trim().as_bytes()),
         _ => false,

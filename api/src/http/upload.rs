@@ -39,10 +39,9 @@ impl std::error::Error for Stop {}
 
 fn refusal(stop: &Stop) -> Refusal {
     match stop {
-        Stop::Stalled => (
-            StatusCode::REQUEST_TIMEOUT,
-            AppError::BadUserInput { field: None, message: stop.to_string() },
-        ),
+        Stop::Stalled => {
+            (StatusCode::REQUEST_TIMEOUT, AppError::BadUserInput { field: None, message: stop.to_string() })
+        }
         Stop::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, AppError::PayloadTooLarge(stop.to_string())),
         Stop::Broken(_) => (StatusCode::BAD_REQUEST, AppError::BadUserInput { field: None, message: stop.to_string() }),
     }
@@ -157,15 +156,22 @@ pub async fn receive(body: Body, content_type: &str, limits: &Limits, idle: Dura
                 if files > limits.max_photo_files {
                     return Err((
                         StatusCode::PAYLOAD_TOO_LARGE,
-                        AppError::PayloadTooLarge(format!("a request carries at most {} files", limits.max_photo_files)),
+                        AppError::PayloadTooLarge(format!(
+                            "a request carries at most {} files",
+                            limits.max_photo_files
+                        )),
                     ));
                 }
                 let filename = field.file_name().unwrap_or_default().to_owned();
                 let file_type = field.content_type().map(ToString::to_string);
-                let spool = tempfile::tempfile().map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, AppError::internal(e)))?;
+                let spool =
+                    tempfile::tempfile().map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, AppError::internal(e)))?;
                 let mut spool = tokio::fs::File::from_std(spool);
                 while let Some(chunk) = field.chunk().await.map_err(|e| from_multer(e, limits))? {
-                    spool.write_all(&chunk).await.map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, AppError::internal(e)))?;
+                    spool
+                        .write_all(&chunk)
+                        .await
+                        .map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, AppError::internal(e)))?;
                 }
                 spool.flush().await.map_err(|e| (StatusCode::SERVICE_UNAVAILABLE, AppError::internal(e)))?;
                 let spool = spool.into_std().await;

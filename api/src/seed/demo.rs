@@ -4,7 +4,7 @@
 use chrono::Utc;
 use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -172,7 +172,7 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
     for _ in USERS {
         hashes.push(hasher.hash(DEMO_PASSWORD.to_owned()).await?);
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let units = insert_units(&txn).await?;
     let users = insert_users(&txn, hashes).await?;
     let today = Utc::now().date_naive();

@@ -8,7 +8,7 @@ use entity::{issue_counter, issue_unit, project};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryOrder,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -61,7 +61,7 @@ pub async fn add_generated(db: &DatabaseConnection, count: usize) -> AppResult<u
         .all(db)
         .await?;
     let have = issue::Entity::find().count(db).await? as usize;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let n = generate(&txn, &projects, Utc::now().date_naive(), have..have + count).await?;
     txn.commit().await?;
     Ok(have + n)

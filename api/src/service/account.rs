@@ -6,7 +6,7 @@ use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr,
 };
 use uuid::Uuid;
 
@@ -67,14 +67,14 @@ async fn guard_attempt(
     let now_ms = Utc::now().timestamp_millis();
     let address_key = from.0.as_ref().map(|a| format!("addr:{a}"));
     if let Some(key) = &address_key {
-        let bucket = Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
+        let bucket =
+            Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
         throttle::take(db, key, bucket, now_ms).await?;
     }
     let known = match &from.0 {
-        Some(address) => known_sign_in_address::Entity::find_by_id((username.to_owned(), address.clone()))
-            .one(db)
-            .await?
-            .is_some(),
+        Some(address) => {
+            known_sign_in_address::Entity::find_by_id((username.to_owned(), address.clone())).one(db).await?.is_some()
+        }
         None => false,
     };
     let account_key = match (&from.0, known) {
@@ -89,10 +89,17 @@ async fn guard_attempt(
 impl Attempt {
     /// The password was right: the account's bucket fills again, the address's token comes back,
     /// and the address is remembered for this account.
-    async fn succeeded(self, db: &DatabaseConnection, policy: &LoginPolicy, username: &str, from: &ClientAddr) -> AppResult<()> {
+    async fn succeeded(
+        self,
+        db: &DatabaseConnection,
+        policy: &LoginPolicy,
+        username: &str,
+        from: &ClientAddr,
+    ) -> AppResult<()> {
         throttle::reset(db, &self.account_key).await?;
         if let (Some(key), Some(address)) = (&self.address_key, &from.0) {
-            let bucket = Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
+            let bucket =
+                Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
             throttle::give_back(db, key, bucket).await?;
             let row = known_sign_in_address::ActiveModel {
                 username: Set(username.to_owned()),
@@ -175,7 +182,7 @@ pub async fn change_password(
     }
     attempt.succeeded(db, policy, &caller.user.username, from).await?;
     let hash = hasher.hash(new).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut active = before.clone().into_active_model();
     active.password_hash = Set(hash);
     active.session_epoch = Set(before.session_epoch + 1);
@@ -235,7 +242,7 @@ pub async fn create_user(
         created_at: now,
         updated_at: now,
     };
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     user::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await
@@ -266,7 +273,7 @@ pub async fn deactivate_user(db: &DatabaseConnection, actor: &Actor, id: Uuid) -
     if actor.user_id() == Some(id) {
         return Err(AppError::bad_input("id", "you cannot deactivate your own account"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = user::Entity::find_by_id(id).one(&txn).await?.ok_or(AppError::NotFound("user"))?;
     if !before.active {
         return Ok(before);
@@ -310,7 +317,11 @@ fn users_matching(filter: &UserFilter) -> Select<user::Entity> {
         q = q.filter(C::Active.eq(active));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Condition::any().add(super::text::contains(C::Username, text)).add(super::text::contains(C::DisplayName, text)));
+        q = q.filter(
+            Condition::any()
+                .add(super::text::contains(C::Username, text))
+                .add(super::text::contains(C::DisplayName, text)),
+        );
     }
     q
 }

@@ -13,7 +13,7 @@ use entity::{case_measure, case_unit, project, unit};
 use sea_orm::sea_query::{OnConflict, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -238,7 +238,7 @@ pub async fn open(db: &DatabaseConnection, actor: &Actor, input: NewCase) -> App
     let mut referenced = units.clone();
     referenced.insert(input.lead_unit_id);
     check_units(db, "unitIds", &referenced).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(project_id) = input.project_id {
         super::project::find(&txn, project_id).await?;
         if input.kind == CaseKind::OneProjectOnePolicy
@@ -353,7 +353,7 @@ pub async fn transition(
         return Err(AppError::internal("not a case transition"));
     }
     let caller = actor.caller()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = find_for(&txn, actor, id).await?;
     let next = authorize(caller, &before, action)?;
     match action {
@@ -409,7 +409,7 @@ pub async fn transition(
 pub async fn decide(db: &DatabaseConnection, actor: &Actor, id: Uuid, decision: Decision) -> AppResult<case::Model> {
     let caller = actor.caller()?;
     let decision = check_decision(decision, Utc::now().date_naive())?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = find_for(&txn, actor, id).await?;
     let next = authorize(caller, &before, CaseAction::Decide)?;
     let mut after = before.clone();
@@ -433,7 +433,7 @@ pub async fn add_measures(
     let caller = actor.caller()?;
     let owners: BTreeSet<Uuid> = measures.iter().map(|m| m.owner_unit_id).collect();
     check_units(db, "ownerUnitId", &owners).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let case = find_for(&txn, actor, id).await?;
     authorize(caller, &case, CaseAction::AddMeasure)?;
     let have = case_measure::Entity::find().filter(case_measure::Column::CaseId.eq(id)).count(&txn).await? as usize;
@@ -476,7 +476,8 @@ pub async fn add_measures(
 }
 
 /// Records a measure as done (or, with `None`, not done after all). The office, the lead unit, or
-/// the unit that owns the measure; an open case moves to IN_PROGRESS.
+/// the unit that owns the measure; an open case moves to IN_PROGRESS, and a RESOLVED case whose
+/// measure is undone goes back to IN_PROGRESS.
 pub async fn complete_measure(
     db: &DatabaseConnection,
     actor: &Actor,
@@ -487,7 +488,7 @@ pub async fn complete_measure(
     if done_on.is_some_and(|d| d > Utc::now().date_naive()) {
         return Err(AppError::bad_input("doneOn", "a measure cannot be done in the future"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let measure = case_measure::Entity::find_by_id(measure_id).one(&txn).await?.ok_or(AppError::NotFound("measure"))?;
     let before = match find_for(&txn, actor, measure.case_id).await {
         Err(AppError::NotFound(_)) => return Err(AppError::NotFound("measure")),
@@ -515,6 +516,10 @@ pub async fn complete_measure(
     .await?;
     let mut after = before.clone();
     if after.status == CaseStatus::Open && done_on.is_some() {
+        after.status = CaseStatus::InProgress;
+    }
+    // A resolved case rests on every measure being done: undoing one reopens it.
+    if after.status == CaseStatus::Resolved && done_on.is_none() && measure.done_on.is_some() {
         after.status = CaseStatus::InProgress;
     }
     after.updated_at = Utc::now();
@@ -643,7 +648,7 @@ async fn check_targets(
 /// the lead unit, on a case that is not closed, with records the caller can see.
 pub async fn link(db: &DatabaseConnection, actor: &Actor, case_id: Uuid, targets: Targets) -> AppResult<case::Model> {
     let caller = actor.caller()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let case = find_for(&txn, actor, case_id).await?;
     authorize(caller, &case, CaseAction::Link)?;
     let now = Utc::now();
@@ -702,7 +707,7 @@ pub async fn link(db: &DatabaseConnection, actor: &Actor, case_id: Uuid, targets
 /// Removes links; removing one that is not there changes nothing. Who may link may unlink.
 pub async fn unlink(db: &DatabaseConnection, actor: &Actor, case_id: Uuid, targets: Targets) -> AppResult<case::Model> {
     let caller = actor.caller()?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let case = find_for(&txn, actor, case_id).await?;
     authorize(caller, &case, CaseAction::Link)?;
     let mut any = Condition::any();

@@ -10,7 +10,7 @@ use entity::user::Role;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect, TransactionTrait,
+    QuerySelect,
 };
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ pub struct RulesPatch {
 /// ADMIN only.
 pub async fn update_rules(db: &DatabaseConnection, actor: &Actor, patch: RulesPatch) -> AppResult<health_rule::Model> {
     actor.require_role(&[Role::Admin], "change the light rules")?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = rules(&txn).await?;
     let mut after = before.clone();
     after.yellow_gap_pp = patch.yellow_gap_pp.unwrap_or(after.yellow_gap_pp);

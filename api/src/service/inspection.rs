@@ -13,7 +13,7 @@ use entity::{inspection_issue, project};
 use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -154,7 +154,7 @@ pub async fn publish(db: &DatabaseConnection, actor: &Actor, t: NewTemplate) -> 
         return Err(AppError::Violations(violations));
     }
     let body = serde_json::to_value(Body { sections: t.sections }).map_err(AppError::internal)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let latest = checklist_template::Entity::find()
         .filter(checklist_template::Column::Key.eq(&t.key))
         .order_by_desc(checklist_template::Column::Version)
@@ -509,7 +509,7 @@ pub async fn submit(
         .map_err(|_| AppError::bad_input("templateId", "no template version has this id"))?;
     let evaluation =
         evaluate(&body_of(&template)?, template.pass_score, &input.answers).map_err(AppError::Violations)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     super::project::find(&txn, input.project_id)
         .await
         .map_err(|_| AppError::bad_input("projectId", "no project has this id"))?;
@@ -731,7 +731,7 @@ pub async fn review(
     if note.as_ref().is_some_and(|n| n.chars().count() > 2000) {
         return Err(AppError::bad_input("note", "at most 2000 characters"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = find_for(&txn, actor, id).await?;
     if !before.is_current {
         return Err(AppError::Conflict("this revision has been replaced; review the current one".into()));

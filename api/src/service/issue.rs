@@ -11,7 +11,7 @@ use entity::{issue_counter, issue_unit, project, unit};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -174,7 +174,7 @@ pub struct NewIssue {
 /// a different create under the same id is `CONFLICT` and changes nothing.
 pub async fn raise<C>(db: &C, actor: &Actor, input: NewIssue) -> AppResult<issue::Model>
 where
-    C: ConnectionTrait + TransactionTrait,
+    C: ConnectionTrait + sea_orm::TransactionTrait,
 {
     let caller = actor.caller()?.clone();
     let project = super::project::find(db, input.project_id).await?;
@@ -216,7 +216,7 @@ where
         };
     }
     let now = Utc::now();
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let number = next_number(&txn, now.year()).await?;
     let status = if input.assigned_unit_id.is_some() { IssueStatus::Assigned } else { IssueStatus::Open };
     let model = issue::Model {
@@ -345,7 +345,7 @@ pub async fn transition(
     if text.as_ref().is_some_and(|s| s.chars().count() > 5000) {
         return Err(AppError::bad_input("text", "at most 5000 characters"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let before = find_for(&txn, actor, id).await?;
     let next = authorize(actor, &before, action)?;
     let mut after = before.clone();
@@ -412,7 +412,7 @@ pub async fn comment(db: &DatabaseConnection, actor: &Actor, id: Uuid, text: Str
         return Err(AppError::Forbidden("integrations only read".into()));
     }
     let text = super::text::required("text", &text, 1, 5000)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let issue = find_for(&txn, actor, id).await?;
     let kind = if caller.role() == Role::Leader { IssueEventKind::Instruction } else { IssueEventKind::Comment };
     event(&txn, id, kind, Some(caller.id()), Some(text.clone()), None).await?;
@@ -484,7 +484,9 @@ fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::health_rule
         q = q.filter(C::Id.in_subquery(super::case::linked_issues_query(case)));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Condition::any().add(super::text::contains(C::Title, text)).add(super::text::contains(C::Number, text)));
+        q = q.filter(
+            Condition::any().add(super::text::contains(C::Title, text)).add(super::text::contains(C::Number, text)),
+        );
     }
     q
 }
@@ -591,7 +593,7 @@ pub async fn escalate_overdue(db: &DatabaseConnection, today: NaiveDate) -> AppR
     for issue in due {
         let Some(leader) = leaders.get(&issue.project_id).copied() else { continue };
         let now = Utc::now();
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         let won = issue::Entity::update_many()
             .col_expr(C::EscalatedAt, Expr::value(now))
             .col_expr(C::EscalatedTo, Expr::value(leader))

@@ -29,7 +29,7 @@ pub fn fen_to_wan(fen: i64) -> Decimal {
 
 /// A percentage 0–100 with at most two decimals → hundredths of a percent.
 pub fn percent_to_bp(field: &str, percent: Decimal) -> AppResult<i32> {
-    let bp = percent * Decimal::from(100);
+    let bp = percent.checked_mul(Decimal::from(100)).unwrap_or(Decimal::MAX);
     if percent < Decimal::ZERO || percent > Decimal::from(100) || !bp.fract().is_zero() {
         return Err(AppError::bad_input(field, "a percentage is between 0 and 100 with at most two decimals"));
     }
@@ -45,7 +45,7 @@ pub fn ratio_percent(part: i64, whole: i64) -> Option<Decimal> {
     if whole == 0 {
         return None;
     }
-    let r = Decimal::from(part) * Decimal::from(100) / Decimal::from(whole);
+    let r = Decimal::from(part).checked_mul(Decimal::from(100))?.checked_div(Decimal::from(whole))?;
     Some(r.round_dp(2).normalize())
 }
 
@@ -69,6 +69,9 @@ mod tests {
         assert!(matches!(wan_to_fen("plan", seven), Err(AppError::BadUserInput { field: Some(f), .. }) if f == "plan"));
         assert!(wan_to_fen("plan", Decimal::from(-1)).is_err());
         assert!(percent_to_bp("p", Decimal::from(101)).is_err());
+        assert!(percent_to_bp("p", Decimal::MAX).is_err(), "no overflow panic");
+        assert!(wan_to_fen("p", Decimal::MAX).is_err());
+        assert!(ratio_percent(i64::MAX, 1).is_some());
         assert_eq!(ratio_percent(1, 3), Decimal::from_str("33.33").ok());
         assert_eq!(ratio_percent(1, 0), None);
     }

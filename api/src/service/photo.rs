@@ -13,7 +13,7 @@ use hmac::{Hmac, Mac};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
-    QuerySelect, Select, TransactionTrait,
+    QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -423,7 +423,7 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
         }
     }
     let stored = async {
-        let txn = db.begin().await?;
+        let txn = crate::db::begin_write(db).await?;
         photo::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await?;
         audit::record(
             &txn,
@@ -671,8 +671,14 @@ pub async fn of_inspections(
     inspection_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
     use entity::inspection::{Column, Entity};
-    linked_to(db, photo::Column::InspectionId, inspection_ids, |p| p.inspection_id, (Entity, Column::Id, Column::ProjectId))
-        .await
+    linked_to(
+        db,
+        photo::Column::InspectionId,
+        inspection_ids,
+        |p| p.inspection_id,
+        (Entity, Column::Id, Column::ProjectId),
+    )
+    .await
 }
 
 /// Photos documenting each of `issue_ids`, oldest first.

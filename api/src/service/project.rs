@@ -12,7 +12,6 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr,
     EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, SqlErr,
-    TransactionTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -430,7 +429,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, fields: ProjectField
     apply(&mut model, &fields)?;
     let plans = fields.year_plans.as_deref().map(validated_year_plans).transpose()?;
     check_references(db, &fields).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     project::Entity::insert(model.clone().into_active_model())
         .exec_without_returning(&txn)
         .await
@@ -467,7 +466,7 @@ pub async fn update(
     apply(&mut after, &fields)?;
     let plans = fields.year_plans.as_deref().map(validated_year_plans).transpose()?;
     check_references(db, &fields).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let children_before = children_snapshot(&txn, id).await?;
     after.updated_at = Utc::now();
     let mut active = after.clone().into_active_model().reset_all();
@@ -545,7 +544,9 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
         q = q.filter(C::LeaderId.eq(v));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(Condition::any().add(super::text::contains(C::Name, text)).add(super::text::contains(C::Code, text)));
+        q = q.filter(
+            Condition::any().add(super::text::contains(C::Name, text)).add(super::text::contains(C::Code, text)),
+        );
     }
     if let Some(b) = filter.bbox {
         if !(b.south <= b.north && b.west <= b.east) {

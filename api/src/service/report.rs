@@ -10,7 +10,7 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, TransactionTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -134,7 +134,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, input: NewReport) ->
         return Err(AppError::bad_input("problems", "problems have at most 5000 characters"));
     }
     let rules = health::rules(db).await?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if is_locked(&txn, period, today, rules.report_lock_day).await? {
         return Err(AppError::Conflict(format!("reporting for {} is locked", period.key())));
     }
@@ -198,7 +198,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, input: NewReport) ->
 pub async fn lock(db: &DatabaseConnection, actor: &Actor, raw_period: &str) -> AppResult<(String, DateTime<Utc>)> {
     actor.require_role(&[Role::Admin], "lock reporting periods")?;
     let period = Period::parse("period", raw_period)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     if let Some(existing) = reporting_period::Entity::find_by_id(period.key()).one(&txn).await? {
         return Ok((existing.period, existing.locked_at));
     }

@@ -7,7 +7,7 @@ use entity::{milestone, schedule_plan};
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, TransactionTrait,
+    QueryFilter, QueryOrder,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -88,7 +88,7 @@ pub async fn plan(
     project::authorize_unit_work(actor, &project, "plan this project's schedule")?;
     validate(&steps)?;
     let windows = lay_backwards(deadline, &steps)?;
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let previous = schedule_plan::Entity::find()
         .filter(schedule_plan::Column::ProjectId.eq(project_id))
         .filter(schedule_plan::Column::IsCurrent.eq(true))
@@ -164,7 +164,7 @@ pub async fn complete(
     if actual_finish > Utc::now().date_naive() {
         return Err(AppError::bad_input("actualFinish", "a milestone cannot finish in the future"));
     }
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let plan = schedule_plan::Entity::find_by_id(before.schedule_plan_id)
         .one(&txn)
         .await?

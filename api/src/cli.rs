@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `seed --demo`, `export-schema`, `user create`.
+//! The command line: `serve` (the default), `migrate`, `seed --demo`, `export-schema`, `user create`,
+//! `unit create`, `unit import`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -6,6 +7,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use entity::unit::UnitKind;
 use entity::user::Role;
 use migration::{Migrator, MigratorTrait};
 use sea_orm::ActiveEnum;
@@ -43,6 +45,10 @@ enum Command {
         /// Load the demo county.
         #[arg(long)]
         demo: bool,
+        /// With --production: install the demo county and its accounts (every one with the public
+        /// demo password) into this production database all the same.
+        #[arg(long)]
+        install_demo_accounts_in_production: bool,
     },
     /// Write the GraphQL schema (SDL) to a file, or check that the file is current.
     ExportSchema {
@@ -58,6 +64,67 @@ enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Manage the county's units (the first step on an empty production database).
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UnitCommand {
+    /// Create one unit.
+    Create {
+        /// The unit's name, e.g. 自然资源局.
+        #[arg(long)]
+        name: String,
+        /// DEPARTMENT, TOWNSHIP, ENTERPRISE, PROJECT_OFFICE or LEADING_GROUP.
+        #[arg(long, value_parser = parse_unit_kind)]
+        kind: UnitKind,
+        /// The unit carries yearly funding targets.
+        #[arg(long)]
+        funding_targets: bool,
+    },
+    /// Create the units listed in a CSV file with the header `name,kind,funding_targets`
+    /// (`funding_targets`: true/false, may be left empty). All or none are created.
+    Import {
+        /// The CSV file (UTF-8).
+        #[arg(long)]
+        csv: PathBuf,
+    },
+}
+
+fn parse_unit_kind(raw: &str) -> Result<UnitKind, String> {
+    use sea_orm::Iterable;
+    UnitKind::iter()
+        .find(|k| k.to_value().eq_ignore_ascii_case(raw.trim()))
+        .ok_or_else(|| "expected DEPARTMENT, TOWNSHIP, ENTERPRISE, PROJECT_OFFICE or LEADING_GROUP".to_string())
+}
+
+/// The rows of a unit CSV file: name, kind, funding targets.
+fn parse_units_csv(text: &str) -> Result<Vec<account::NewUnit>, String> {
+    let mut lines = text.trim_start_matches('\u{feff}').lines().enumerate().filter(|(_, l)| !l.trim().is_empty());
+    let header: Vec<String> = match lines.next() {
+        Some((_, h)) => h.split(',').map(|c| c.trim().to_ascii_lowercase()).collect(),
+        None => return Err("the CSV file is empty".into()),
+    };
+    if header.first().map(String::as_str) != Some("name") || header.get(1).map(String::as_str) != Some("kind") {
+        return Err("the CSV header must be `name,kind,funding_targets`".into());
+    }
+    lines
+        .map(|(i, line)| {
+            let cols: Vec<&str> = line.split(',').map(str::trim).collect();
+            let at = |e: String| format!("line {}: {e}", i + 1);
+            let name = cols.first().copied().unwrap_or_default().to_owned();
+            let kind = parse_unit_kind(cols.get(1).copied().unwrap_or_default()).map_err(at)?;
+            let has_funding_targets = match cols.get(2).copied().unwrap_or_default().to_ascii_lowercase().as_str() {
+                "" | "false" | "no" | "0" => false,
+                "true" | "yes" | "1" => true,
+                other => return Err(at(format!("funding_targets is true or false, not `{other}`"))),
+            };
+            Ok(account::NewUnit { name, kind, has_funding_targets })
+        })
+        .collect()
 }
 
 #[derive(Subcommand, Debug)]
@@ -134,9 +201,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("migrations applied");
             Ok(())
         }
-        Command::Seed { demo } => {
+        Command::Seed { demo, install_demo_accounts_in_production } => {
             if !demo {
                 return Err("say which seed to load: `seed --demo`".into());
+            }
+            if config.production && !install_demo_accounts_in_production {
+                return Err("refusing to install the demo county, whose accounts share a published password, into a \
+                            production database; create units with `unit create` or `unit import` and the first \
+                            ADMIN with `user create` (or pass --install-demo-accounts-in-production)"
+                    .into());
             }
             config.seed_demo_when_empty = false;
             let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
@@ -164,6 +237,24 @@ async fn run(cli: Cli) -> Result<(), String> {
             println!("created {} ({}, {}) id {}", user.username, user.role.to_value(), unit.name, user.id);
             Ok(())
         }
+        Command::Unit { command } => {
+            config.seed_demo_when_empty = false;
+            let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
+            let units = match command {
+                UnitCommand::Create { name, kind, funding_targets } => {
+                    vec![account::NewUnit { name, kind, has_funding_targets: funding_targets }]
+                }
+                UnitCommand::Import { csv } => {
+                    let text = std::fs::read_to_string(&csv).map_err(|e| format!("reading {}: {e}", csv.display()))?;
+                    parse_units_csv(&text)?
+                }
+            };
+            let made = account::create_units(&state.db, &Actor::System, units).await.map_err(describe)?;
+            for unit in &made {
+                println!("created unit {} ({}) id {}", unit.name, unit.kind.to_value(), unit.id);
+            }
+            Ok(())
+        }
         Command::ExportSchema { .. } => Ok(()),
     }
 }
@@ -182,9 +273,11 @@ async fn serve(config: Config) -> Result<(), String> {
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("serving GraphQL on http://{addr}/graphql (health: /healthz, readiness: /readyz)");
     if demo {
-        let logins: Vec<String> =
-            seed::demo::USERS.iter().map(|u| format!("{} ({})", u.username, u.role.to_value())).collect();
-        tracing::info!("demo logins, password `{}`: {}", seed::demo::DEMO_PASSWORD, logins.join(", "));
+        // Only the demo accounts whose password is still the published one are worth naming.
+        let logins = seed::demo::logins_with_demo_password(&app.state().db, &app.state().hasher).await;
+        if !logins.is_empty() {
+            tracing::info!("demo logins, password `{}`: {}", seed::demo::DEMO_PASSWORD, logins.join(", "));
+        }
     }
     app.run(shutdown_signal()).await.map_err(|e| e.to_string())
 }
@@ -224,4 +317,20 @@ fn export_schema(check: bool, path: &std::path::Path) -> Result<(), String> {
     std::fs::write(path, sdl).map_err(|e| format!("writing {}: {e}", path.display()))?;
     println!("wrote {}", path.display());
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_csv_rows_are_read_or_refused_with_their_line() {
+        let rows = parse_units_csv("\u{feff}name,kind,funding_targets\n交通运输局,department,true\n城关镇,TOWNSHIP,\n")
+            .unwrap_or_default();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[0].has_funding_targets && rows[1].kind == UnitKind::Township);
+        let err = parse_units_csv("name,kind\n甲,NOPE\n").err().unwrap_or_default();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(parse_units_csv("kind,name\n").is_err());
+    }
 }

@@ -48,7 +48,20 @@ fn ensure_sqlite_folder(url: &str) -> Result<(), sea_orm::DbErr> {
         std::fs::create_dir_all(parent)
             .map_err(|e| sea_orm::DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
     }
-    Ok(())
+    // The file holds password hashes and the audit trail: made readable by its owner only. SQLite
+    // gives its -wal and -shm files the database file's permissions.
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(sea_orm::DbErr::Custom(format!("cannot create {path}: {e}"))),
+    }
 }
 
 /// Starts a transaction that will write. On SQLite it takes the write lock at once (waiting out the

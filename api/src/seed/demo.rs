@@ -137,6 +137,28 @@ pub const USERS: &[DemoUser] = &[
     },
 ];
 
+/// The demo accounts (as `username (ROLE)`) that still have the published demo password and are
+/// active, so that the start-up log stops advertising a password once it no longer works.
+pub async fn logins_with_demo_password(db: &DatabaseConnection, hasher: &PasswordHasher) -> Vec<String> {
+    use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
+    let names = USERS.iter().map(|u| u.username);
+    let Ok(users) = entity::user::Entity::find()
+        .filter(entity::user::Column::Username.is_in(names))
+        .filter(entity::user::Column::Active.eq(true))
+        .all(db)
+        .await
+    else {
+        return Vec::new();
+    };
+    let checks = users.into_iter().map(|u| async move {
+        let valid = hasher.verify(DEMO_PASSWORD.to_owned(), Some(u.password_hash.clone())).await.unwrap_or(false);
+        valid.then(|| format!("{} ({})", u.username, u.role.to_value()))
+    });
+    let mut logins: Vec<String> = futures_util::future::join_all(checks).await.into_iter().flatten().collect();
+    logins.sort();
+    logins
+}
+
 /// The demo id of the thing called `name` in `domain` (e.g. `unit`, `自然资源局`).
 pub fn demo_id(domain: &str, name: &str) -> Uuid {
     Uuid::new_v5(&NAMESPACE, format!("{domain}:{name}").as_bytes())

@@ -402,6 +402,51 @@ pub async fn count_units(db: &DatabaseConnection, filter: &UnitFilter) -> AppRes
     Ok(units_matching(filter).count(db).await?)
 }
 
+/// A unit to create.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    pub name: String,
+    pub kind: UnitKind,
+    pub has_funding_targets: bool,
+}
+
+/// Creates units, all or none, each in the audit trail. ADMIN only (or the command line). A name
+/// already taken is `CONFLICT`.
+pub async fn create_units(db: &DatabaseConnection, actor: &Actor, units: Vec<NewUnit>) -> AppResult<Vec<unit::Model>> {
+    actor.require_role(&[Role::Admin], "create units")?;
+    let mut made = Vec::with_capacity(units.len());
+    let mut names = std::collections::HashSet::new();
+    for u in units {
+        let name = super::text::required("name", &u.name, 2, 100)?;
+        if !names.insert(name.clone()) {
+            return Err(AppError::bad_input("name", format!("`{name}` is listed twice")));
+        }
+        made.push(unit::Model {
+            id: Uuid::now_v7(),
+            name,
+            kind: u.kind,
+            has_funding_targets: u.has_funding_targets,
+            created_at: Utc::now(),
+        });
+    }
+    let txn = crate::db::begin_write(db).await?;
+    for model in &made {
+        if unit::Entity::find().filter(unit::Column::Name.eq(model.name.as_str())).one(&txn).await?.is_some() {
+            return Err(AppError::Conflict(format!("a unit named `{}` exists", model.name)));
+        }
+        unit::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await?;
+        let changes = audit::diff(None, Some(model))?;
+        audit::record(
+            &txn,
+            actor,
+            Change { action: "unit.create", entity_type: "unit", entity_id: model.id.to_string(), changes },
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(made)
+}
+
 pub async fn find_unit(db: &DatabaseConnection, id: Uuid) -> AppResult<unit::Model> {
     unit::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("unit"))
 }

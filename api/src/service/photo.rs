@@ -490,25 +490,23 @@ fn replay(existing: photo::Model, sha256: &str) -> AppResult<photo::Model> {
 }
 
 /// Removes stored objects that have no photo row and are older than `grace` (left by a crash between
-/// storing the bytes and the row). Looks at the last two days' folders. Returns how many went.
+/// storing the bytes and the row), however old they are. Returns how many went.
 pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize> {
     let now = Utc::now();
+    let listed = state.storage.list("photos").await?;
+    let old: Vec<(String, Uuid)> = listed
+        .into_iter()
+        .filter(|(_, at)| now - *at > grace)
+        .filter_map(|(key, _)| {
+            let name = key.rsplit('/').next()?;
+            let id = name.get(..36)?.parse::<Uuid>().ok()?;
+            Some((key, id))
+        })
+        .collect();
     let mut removed = 0;
-    for day in [now - Duration::days(1), now] {
-        let listed = state.storage.list(&format!("photos/{}", day.format("%Y-%m-%d"))).await?;
-        let old: Vec<(String, Uuid)> = listed
-            .into_iter()
-            .filter(|(_, at)| now - *at > grace)
-            .filter_map(|(key, _)| {
-                let name = key.rsplit('/').next()?;
-                let id = name.get(..36)?.parse::<Uuid>().ok()?;
-                Some((key, id))
-            })
-            .collect();
-        if old.is_empty() {
-            continue;
-        }
-        let ids: Vec<Uuid> = old.iter().map(|(_, id)| *id).collect();
+    // Bounded batches keep each lookup's parameter list within what every database takes.
+    for batch in old.chunks(500) {
+        let ids: Vec<Uuid> = batch.iter().map(|(_, id)| *id).collect();
         // A row owns the objects under its own key; anything else (no row, or a lost race) goes.
         let owned: HashMap<Uuid, String> = photo::Entity::find()
             .select_only()
@@ -520,10 +518,10 @@ pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize
             .await?
             .into_iter()
             .collect();
-        for (key, id) in old {
-            let kept = owned.get(&id).is_some_and(|k| key == *k || key.starts_with(&format!("{k}.")));
+        for (key, id) in batch {
+            let kept = owned.get(id).is_some_and(|k| key == k || key.starts_with(&format!("{k}.")));
             if !kept {
-                state.storage.delete(&key).await?;
+                state.storage.delete(key).await?;
                 removed += 1;
             }
         }

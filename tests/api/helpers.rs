@@ -126,7 +126,8 @@ impl TestApp {
         for (i, (_, name, bytes)) in files.into_iter().enumerate() {
             form = form.part(i.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
         }
-        let mut request = self.client.post(self.url("/graphql")).multipart(form);
+        let mut request =
+            self.client.post(self.url("/graphql")).multipart(form).header("apollo-require-preflight", "true");
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }

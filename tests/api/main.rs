@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod cases;
 mod cli;
+mod hardening;
 mod health;
 mod helpers;
 mod inspections;

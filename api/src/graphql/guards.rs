@@ -4,7 +4,7 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextRequest};
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, Value as ConstValue, Variables};
 use async_graphql_value::Value as GqlValue;
@@ -48,19 +48,23 @@ impl Extension for RequestGuard {
         response
     }
 
-    async fn parse_query(
+    /// Parses the document here, before async-graphql's own parse step: that step walks fragment
+    /// spreads (for the recursion depth) without remembering what it has walked, so a fragment bomb
+    /// would cost exponential time before any later hook saw it. The checks below are linear in the
+    /// document; the parsed document is handed on so nothing is parsed twice.
+    async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        // Everything here runs before validation, which would otherwise expand fragments (and
-        // walk every string) at a cost the request's size does not bound.
-        let document = next.run(ctx, query, variables).await?;
-        self.check(&document)?;
-        check_strings(&document, variables, self.0.max_string_chars)?;
-        Ok(document)
+        mut request: async_graphql::Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<async_graphql::Request> {
+        // A document that does not parse is left to async-graphql, which says why.
+        if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
+            self.check(&document)?;
+            check_strings(&document, &request.variables, self.0.max_string_chars)?;
+            request.set_parsed_query(document);
+        }
+        next.run(ctx, request).await
     }
 }
 

@@ -23,8 +23,8 @@ pub struct UserFilter {
     pub unit_id: Option<Uuid>,
     /// Only active (`true`) or deactivated (`false`) accounts.
     pub active: Option<bool>,
-    /// Part of the username or display name.
-    #[graphql(validator(max_length = 100))]
+    /// Part of the username or display name (at most 100 characters).
+    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
     pub search: Option<String>,
 }
 
@@ -35,8 +35,8 @@ pub struct UnitFilter {
     pub kind: Option<UnitKind>,
     /// Only units that do (`true`) or do not (`false`) carry yearly funding targets.
     pub has_funding_targets: Option<bool>,
-    /// Part of the unit's name, e.g. `自然资源`.
-    #[graphql(validator(max_length = 100))]
+    /// Part of the unit's name, e.g. `自然资源` (at most 100 characters).
+    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
     pub search: Option<String>,
 }
 
@@ -159,9 +159,15 @@ impl AccountMutation {
     async fn login(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Sign-in name (case does not matter), at most 64 characters.", validator(max_length = 64))]
+        #[graphql(
+            desc = "Sign-in name (case does not matter), at most 64 characters.",
+            validator(custom = "super::scalars::MaxChars(64)")
+        )]
         username: String,
-        #[graphql(desc = "The account's password, at most 128 characters.", validator(max_length = 128))]
+        #[graphql(
+            desc = "The account's password, at most 128 characters.",
+            validator(custom = "super::scalars::MaxChars(128)")
+        )]
         password: String,
     ) -> async_graphql::Result<LoginPayload> {
         let s = ctx.state()?;
@@ -175,10 +181,11 @@ impl AccountMutation {
     async fn change_password(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The password in use now.", validator(max_length = 128))] current_password: String,
+        #[graphql(desc = "The password in use now.", validator(custom = "super::scalars::MaxChars(128)"))]
+        current_password: String,
         #[graphql(
             desc = "The new password: 10 to 128 characters, not a commonly guessed one, not containing the username.",
-            validator(max_length = 128)
+            validator(custom = "super::scalars::MaxChars(128)")
         )]
         new_password: String,
     ) -> async_graphql::Result<LoginPayload> {

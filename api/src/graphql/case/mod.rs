@@ -256,8 +256,8 @@ pub struct CaseFilter {
     pub status: Option<CaseStatus>,
     /// Only cases this unit leads or takes part in.
     pub unit_id: Option<Uuid>,
-    /// Part of the title.
-    #[graphql(validator(max_length = 100))]
+    /// Part of the title (at most 100 characters).
+    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
     pub search: Option<String>,
 }
 

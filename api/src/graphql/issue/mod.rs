@@ -279,8 +279,8 @@ pub struct IssueFilter {
     pub escalated_to: Option<Uuid>,
     /// Only issues linked to this coordination case.
     pub case_id: Option<Uuid>,
-    /// Part of the title or number.
-    #[graphql(validator(max_length = 100))]
+    /// Part of the title or number (at most 100 characters).
+    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
     pub search: Option<String>,
 }
 

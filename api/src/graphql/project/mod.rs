@@ -226,8 +226,8 @@ pub struct ProjectFilter {
     pub leader_id: Option<Uuid>,
     /// Only projects showing this light today.
     pub light: Option<Light>,
-    /// Part of the name or the project code.
-    #[graphql(validator(max_length = 100))]
+    /// Part of the name or the project code (at most 100 characters).
+    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
     pub search: Option<String>,
     /// Only projects whose location lies in this window.
     pub bbox: Option<BoundingBoxInput>,

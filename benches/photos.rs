@@ -34,7 +34,15 @@ async fn upload(client: &reqwest::Client, url: &str, token: &str, project: &str,
         .text("operations", operations.to_string())
         .text("map", json!({ "0": ["variables.file"] }).to_string())
         .part("0", reqwest::multipart::Part::bytes(bytes).file_name("mobile_jolla.jpg"));
-    let answer: Value = client.post(url).bearer_auth(token).multipart(form).send().await?.json().await?;
+    let answer: Value = client
+        .post(url)
+        .bearer_auth(token)
+        .header("apollo-require-preflight", "true")
+        .multipart(form)
+        .send()
+        .await?
+        .json()
+        .await?;
     if answer.get("errors").is_some() || answer["data"]["uploadPhoto"]["thumbnailUrl"].is_null() {
         return Err(format!("upload failed: {answer}").into());
     }

@@ -12,6 +12,9 @@ pub type BenchResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync
 
 pub const CONNECTIONS: usize = 32;
 
+/// The token the benches give the server for `/metrics`.
+pub const METRICS_TOKEN: &str = "bench-metrics-token";
+
 pub struct Server {
     pub child: Child,
     pub base: String,
@@ -37,17 +40,23 @@ pub async fn start(
 ) -> BenchResult<(Server, Duration)> {
     let port = free_port()?;
     let started = Instant::now();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyprojects"));
+    // BENCH_SERVER_BIN runs another build (an earlier release, say) under the same measurements.
+    let binary = std::env::var("BENCH_SERVER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_keyprojects").to_owned());
+    let mut cmd = Command::new(binary);
     cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
         .env("KP_DATA_DIR", data_dir)
         .env_remove("DATABASE_URL")
         .env("RUST_LOG", "warn")
+        .env("KP_METRICS_TOKEN", METRICS_TOKEN)
         .stdout(Stdio::null())
         .stderr(Stdio::inherit());
     match database_url {
         Some(url) => cmd.env("KP_DATABASE_URL", url),
         None => cmd.env_remove("KP_DATABASE_URL"),
     };
+    for (name, value) in extra_env() {
+        cmd.env(name, value);
+    }
     let server = Server { child: cmd.spawn()?, base: format!("http://127.0.0.1:{port}") };
     let deadline = started + Duration::from_secs(60);
     loop {
@@ -70,6 +79,27 @@ pub async fn login(client: &reqwest::Client, server: &Server, username: &str) ->
     Ok(answer["data"]["login"]["token"].as_str().ok_or("login failed")?.to_owned())
 }
 
+/// `BENCH_ENV="KP_A=1,KP_B=2"`: settings for the server under test.
+fn extra_env() -> Vec<(String, String)> {
+    std::env::var("BENCH_ENV")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|kv| kv.split_once('=').map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned())))
+        .collect()
+}
+
+/// The peak resident set of process `pid` since the last [`reset_peak`], in KiB.
+pub fn peak_kib(pid: u32) -> BenchResult<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).ok_or("no VmHWM")?;
+    Ok(line.split_whitespace().nth(1).ok_or("bad VmHWM")?.parse()?)
+}
+
+/// Forgets the peak resident set of process `pid` so far.
+pub fn reset_peak(pid: u32) -> BenchResult {
+    Ok(std::fs::write(format!("/proc/{pid}/clear_refs"), "5")?)
+}
+
 pub fn rss_kib(pid: u32) -> BenchResult<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
     let line = status.lines().find(|l| l.starts_with("VmRSS:")).ok_or("no VmRSS")?;
@@ -78,7 +108,7 @@ pub fn rss_kib(pid: u32) -> BenchResult<u64> {
 
 /// The server's SQL statement counter.
 pub async fn statements(client: &reqwest::Client, server: &Server) -> BenchResult<u64> {
-    let text = client.get(format!("{}/metrics", server.base)).send().await?.text().await?;
+    let text = client.get(format!("{}/metrics", server.base)).bearer_auth(METRICS_TOKEN).send().await?.text().await?;
     let line = text.lines().find(|l| l.starts_with("keyprojects_sql_statements_total ")).ok_or("no counter")?;
     Ok(line.split(' ').nth(1).ok_or("no value")?.parse()?)
 }

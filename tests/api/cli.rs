@@ -101,3 +101,88 @@ fn the_dev_secret_is_made_once_and_kept_in_the_data_folder() -> TestResult {
     assert!(secret.len() >= 32);
     Ok(())
 }
+
+const PRODUCTION_SECRET: &str = "a-long-enough-secret-for-production-use";
+
+/// Runs the binary with `stdin` as its standard input and says what it printed.
+fn run_with_input(mut cmd: Command, stdin: &str) -> TestResult<std::process::Output> {
+    let mut child = cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    child.stdin.take().ok_or("stdin")?.write_all(stdin.as_bytes())?;
+    Ok(child.wait_with_output()?)
+}
+
+#[tokio::test]
+async fn a_real_county_is_set_up_from_an_empty_production_database() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let url = fresh_database(dir.path()).await?;
+    let production = |args: &[&str]| {
+        let mut cmd = keyprojects(&url, dir.path());
+        cmd.arg("--production").args(args).env("KP_JWT_SECRET", PRODUCTION_SECRET);
+        cmd
+    };
+    // The demo county, with its published password, is refused unless asked for by name.
+    let out = production(&["seed", "--demo"]).output()?;
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"), "{}", String::from_utf8_lossy(&out.stderr));
+    // Units from the command line and from a CSV file, then the first ADMIN.
+    let out = production(&["unit", "create", "--name", "县项目办", "--kind", "PROJECT_OFFICE"]).output()?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = dir.path().join("units.csv");
+    std::fs::write(&csv, "name,kind,funding_targets\n县交通运输局,DEPARTMENT,true\n城关镇,township,\n")?;
+    let out = production(&["unit", "import", "--csv"]).arg(&csv).output()?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let again = production(&["unit", "import", "--csv"]).arg(&csv).output()?;
+    assert!(!again.status.success(), "a second import of the same names is refused");
+    let mut cmd = production(&["user", "create", "--username", "chief", "--role", "ADMIN", "--unit", "县项目办"]);
+    cmd.arg("--password-stdin");
+    let weak = run_with_input(cmd, "password\n")?;
+    assert!(!weak.status.success(), "a weak first password is refused");
+    let mut cmd = production(&["user", "create", "--username", "chief", "--role", "ADMIN", "--unit", "县项目办"]);
+    cmd.arg("--password-stdin");
+    let out = run_with_input(cmd, "county-office-2027!\n")?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let app = TestApp::spawn_on(url, dir, |c| c.seed_demo_when_empty = false).await?;
+    let token = app.login("chief", "county-office-2027!").await?;
+    let data = app.data("{ units { totalCount } users { totalCount } }", serde_json::json!({}), Some(&token)).await?;
+    assert_eq!(data["units"]["totalCount"], 3);
+    assert_eq!(data["users"]["totalCount"], 1, "no demo account was installed");
+    Ok(())
+}
+
+#[cfg(unix)]
+#[test]
+fn the_database_and_the_secret_are_readable_by_their_owner_only() -> TestResult {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir()?;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyprojects"));
+    cmd.env("KP_DATA_DIR", dir.path())
+        .env_remove("KP_DATABASE_URL")
+        .env_remove("DATABASE_URL")
+        .env_remove("KP_JWT_SECRET")
+        .env_remove("KP_PRODUCTION")
+        .env("RUST_LOG", "warn")
+        .arg("migrate");
+    let out = cmd.output()?;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for name in ["keyprojects.db", "jwt-secret"] {
+        let mode = std::fs::metadata(dir.path().join(name))?.permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{name} is {mode:o}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn demo_logins_are_advertised_only_while_their_password_works() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let listed = api::seed::demo::logins_with_demo_password(&app.state.db, &app.state.hasher).await;
+    assert!(listed.contains(&"admin (ADMIN)".to_owned()), "{listed:?}");
+    let token = app.login_as("admin").await?;
+    let q = "mutation($c: String!, $n: String!) { changePassword(currentPassword: $c, newPassword: $n) { token } }";
+    app.data(q, serde_json::json!({ "c": crate::helpers::DEMO_PASSWORD, "n": "a-private-password" }), Some(&token))
+        .await?;
+    let listed = api::seed::demo::logins_with_demo_password(&app.state.db, &app.state.hasher).await;
+    assert!(!listed.iter().any(|l| l.starts_with("admin ")), "{listed:?}");
+    assert!(listed.contains(&"leader (LEADER)".to_owned()), "{listed:?}");
+    Ok(())
+}

@@ -79,7 +79,8 @@ pub fn validate_new_password(field: &str, password: &str, username: &str) -> App
         return Err(AppError::bad_input(field, "a password cannot be only spaces"));
     }
     let lower = password.to_lowercase();
-    if COMMON.iter().any(|c| lower == *c) || lower.chars().all(|c| Some(c) == lower.chars().next()) {
+    let first = lower.chars().next().unwrap_or_default();
+    if COMMON.iter().any(|c| lower == *c) || lower.chars().all(|c| c == first) {
         return Err(AppError::bad_input(field, "this password is among the first that guessers try"));
     }
     let user = username.trim().to_lowercase();

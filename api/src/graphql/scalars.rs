@@ -96,6 +96,20 @@ impl From<rust_decimal::Decimal> for Decimal {
     }
 }
 
+/// An argument validator: at most this many characters (not bytes, so 100 Chinese characters fit a
+/// limit of 100), checked before the resolver runs.
+pub struct MaxChars(pub usize);
+
+impl async_graphql::CustomValidator<String> for MaxChars {
+    fn check(&self, value: &String) -> Result<(), InputValueError<String>> {
+        if value.len() <= self.0 || value.chars().count() <= self.0 {
+            Ok(())
+        } else {
+            Err(InputValueError::custom(format!("at most {} characters", self.0)))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,20 +139,6 @@ mod tests {
         assert!(ok("999999999999999.999999") && ok("0.000001") && ok("-5"));
         for bad in ["1e30", "10000000000000000000000000000", "79228162514264337593543950335", "1000000000000000"] {
             assert!(!ok(bad), "{bad}");
-        }
-    }
-}
-
-/// An argument validator: at most this many characters (not bytes, so 100 Chinese characters fit a
-/// limit of 100), checked before the resolver runs.
-pub struct MaxChars(pub usize);
-
-impl async_graphql::CustomValidator<String> for MaxChars {
-    fn check(&self, value: &String) -> Result<(), InputValueError<String>> {
-        if value.len() <= self.0 || value.chars().count() <= self.0 {
-            Ok(())
-        } else {
-            Err(InputValueError::custom(format!("at most {} characters", self.0)))
         }
     }
 }

@@ -114,7 +114,7 @@ fn preflighted(headers: &HeaderMap) -> bool {
 /// the header that proxy sets (the one it appended; earlier entries are the client's own say).
 fn client_addr(headers: &HeaderMap, peer: Option<PeerAddr>, header_name: Option<&str>) -> ClientAddr {
     let from_header = header_name.and_then(|name| {
-        let value = headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).last()?;
+        let value = headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).next_back()?;
         let last = value.rsplit(',').next()?.trim();
         last.parse::<std::net::IpAddr>().ok()
     });

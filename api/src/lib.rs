@@ -95,8 +95,8 @@ impl Application {
     }
 }
 
-/// Escalates overdue issues, and sweeps photo bytes a crash left without a row, at start and every
-/// five minutes.
+/// Escalates overdue issues, drops full sign-in buckets, and sweeps photo bytes a crash left without
+/// a row, at start and every five minutes.
 async fn periodic_jobs(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
@@ -105,6 +105,13 @@ async fn periodic_jobs(state: AppState) {
             Ok(0) => {}
             Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
             Err(e) => tracing::warn!(error = %e, "issue escalation failed; will retry"),
+        }
+        // A bucket untouched for longer than it takes to refill is full: its row says nothing.
+        let login = &state.config.login;
+        let refill_ms = login.window_secs.max(login.address_period_secs).saturating_mul(1000);
+        let stale_before = chrono::Utc::now().timestamp_millis().saturating_sub(refill_ms);
+        if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
+            tracing::warn!(error = %e, "sweeping sign-in buckets failed; will retry");
         }
         match service::photo::sweep_orphans(&state, chrono::Duration::hours(1)).await {
             Ok(0) => {}

@@ -596,6 +596,22 @@ async fn photos_cannot_be_slipped_into_evidence_or_replayed_by_others() -> TestR
     let body = upload(&app, &admin, i, jpeg(64, 48, 2)).await?;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
     assert_eq!(body["errors"][0]["extensions"]["field"], "issueId");
+    // The same for inspections: one of a project 自然资源局 does not answer for is hidden from it, and
+    // one of another project is refused.
+    let q = "{ inspections(first: 50) { edges { node { id project { id responsibleUnit { name } } } } } }";
+    let all = app.data(q, json!({}), Some(&admin)).await?;
+    let foreign = all["inspections"]["edges"]
+        .as_array()
+        .ok_or("edges")?
+        .iter()
+        .find(|e| e["node"]["project"]["responsibleUnit"]["name"] != "自然资源局")
+        .ok_or("a demo inspection of another unit's project")?;
+    let inspection = foreign["node"]["id"].as_str().ok_or("id")?;
+    let i = json!({ "id": Uuid::new_v4(), "projectId": own, "inspectionId": inspection });
+    let body = upload(&app, &zrzyj, i.clone(), jpeg(64, 48, 6)).await?;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let body = upload(&app, &admin, i, jpeg(64, 48, 6)).await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "inspectionId", "{body}");
 
     // Replays: only the uploader; to anyone else the id is unknown, whatever the bytes.
     let id = Uuid::new_v4();

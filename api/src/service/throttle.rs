@@ -77,7 +77,8 @@ pub async fn reset(db: &impl ConnectionTrait, key: &str) -> AppResult<()> {
     Ok(())
 }
 
-/// Drops buckets untouched for longer than `idle_ms` (they are full by then anyway).
+/// Drops buckets last touched before `older_than_ms` (Unix milliseconds); callers pass a time by which
+/// every bucket has refilled, so dropping one changes nothing.
 pub async fn sweep(db: &impl ConnectionTrait, older_than_ms: i64) -> AppResult<u64> {
     let backend = db.get_database_backend();
     let sql = if backend == DbBackend::Postgres {
@@ -86,4 +87,33 @@ pub async fn sweep(db: &impl ConnectionTrait, older_than_ms: i64) -> AppResult<u
         "DELETE FROM rate_buckets WHERE updated_ms < ?1"
     };
     Ok(db.execute(Statement::from_sql_and_values(backend, sql, [older_than_ms.into()])).await?.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_bucket_gives_its_capacity_then_refills_and_sweeps() -> AppResult<()> {
+        use migration::MigratorTrait;
+        let db = sea_orm::Database::connect("sqlite::memory:").await?;
+        migration::Migrator::up(&db, None).await?;
+        let b = Bucket { capacity: 3.0, period_secs: 3.0 };
+        for _ in 0..3 {
+            take(&db, "k", b, 1_000).await?;
+        }
+        match take(&db, "k", b, 1_000).await {
+            Err(AppError::RateLimited { retry_after_secs }) => assert_eq!(retry_after_secs, 1),
+            other => panic!("{other:?}"),
+        }
+        // One second later one token has come back, and only one.
+        take(&db, "k", b, 2_000).await?;
+        assert!(take(&db, "k", b, 2_000).await.is_err());
+        give_back(&db, "k", b).await?;
+        take(&db, "k", b, 2_000).await?;
+        assert_eq!(sweep(&db, 1_500).await?, 0, "touched at 2 s");
+        assert_eq!(sweep(&db, 10_000).await?, 1);
+        take(&db, "k", b, 10_000).await?;
+        Ok(())
+    }
 }

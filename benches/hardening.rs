@@ -9,6 +9,8 @@
 //! earlier release) the same way, so before and after come from one machine and one method;
 //! `BENCH_CHAIN_MAX=24` spares a build that expands fragments the 30-level chain.
 
+#[path = "../tests/support/bombs.rs"]
+mod bombs;
 mod common;
 
 use std::time::{Duration, Instant};
@@ -22,38 +24,6 @@ fn doubling_chain(levels: usize) -> String {
         q.push_str(&format!(" fragment F{i} on Query {{ ...F{p} ...F{p} }}", p = i - 1));
     }
     q
-}
-
-fn deep_png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Sixteen);
-        encoder.set_compression(png::Compression::Fast);
-        if let Ok(mut writer) = encoder.write_header()
-            && let Ok(mut stream) = writer.stream_writer()
-        {
-            let row = vec![0x55u8; w as usize * 8];
-            for _ in 0..h {
-                let _ = std::io::Write::write_all(&mut stream, &row);
-            }
-            let _ = stream.finish();
-        }
-    }
-    out
-}
-
-fn lossless_webp(w: u32, h: u32) -> BenchResult<Vec<u8>> {
-    let img = image::RgbaImage::from_pixel(w, h, image::Rgba([20, 120, 220, 255]));
-    let mut out = Vec::new();
-    image::codecs::webp::WebPEncoder::new_lossless(&mut out).encode(
-        img.as_raw(),
-        w,
-        h,
-        image::ExtendedColorType::Rgba8,
-    )?;
-    Ok(out)
 }
 
 fn mib(kib: u64) -> f64 {
@@ -114,8 +84,8 @@ async fn main() -> BenchResult {
         .await?;
     let project = project["data"]["projects"]["edges"][0]["node"]["id"].as_str().ok_or("project")?.to_owned();
     let bombs = [
-        ("16-bit RGBA PNG 10000×10000", "bomb.png", deep_png(10_000, 10_000)),
-        ("lossless WebP 10000×10000", "bomb.webp", lossless_webp(10_000, 10_000)?),
+        ("16-bit RGBA PNG 10000×10000", "bomb.png", bombs::deep_png(10_000, 10_000)),
+        ("lossless WebP 10000×10000", "bomb.webp", bombs::lossless_webp(10_000, 10_000)?),
     ];
     for (what, name, bytes) in bombs {
         let size = bytes.len();

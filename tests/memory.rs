@@ -5,6 +5,9 @@
 #[path = "api/helpers.rs"]
 mod helpers;
 
+#[path = "support/bombs.rs"]
+mod bombs;
+
 use std::time::Duration;
 
 use helpers::{TestApp, TestResult, error_code};
@@ -93,40 +96,6 @@ async fn five_thousand_failed_sign_ins_leave_the_resident_set_flat() -> TestResu
     Ok(())
 }
 
-/// A 16-bit RGBA PNG, all one colour: small on disk, 8 bytes a pixel decoded.
-fn deep_png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Sixteen);
-        encoder.set_compression(png::Compression::Fast);
-        if let Ok(mut writer) = encoder.write_header()
-            && let Ok(mut stream) = writer.stream_writer()
-        {
-            let row = vec![0x55u8; w as usize * 8];
-            for _ in 0..h {
-                let _ = std::io::Write::write_all(&mut stream, &row);
-            }
-            let _ = stream.finish();
-        }
-    }
-    out
-}
-
-/// A lossless WebP, all one colour: a few hundred bytes, 4 bytes a pixel decoded.
-fn lossless_webp(w: u32, h: u32) -> TestResult<Vec<u8>> {
-    let img = image::RgbaImage::from_pixel(w, h, image::Rgba([20, 120, 220, 255]));
-    let mut out = Vec::new();
-    image::codecs::webp::WebPEncoder::new_lossless(&mut out).encode(
-        img.as_raw(),
-        w,
-        h,
-        image::ExtendedColorType::Rgba8,
-    )?;
-    Ok(out)
-}
-
 async fn upload(app: &TestApp, token: &str, project: &str, name: &str, bytes: Vec<u8>) -> TestResult<Value> {
     let q = "mutation($i: PhotoInput!, $file: Upload!) { uploadPhoto(input: $i, file: $file) { id thumbnailUrl } }";
     let i = json!({ "id": uuid::Uuid::new_v4(), "projectId": project });
@@ -147,7 +116,7 @@ async fn decoding_bombs_stay_within_the_memory_budget() -> TestResult {
     let project = app.data("{ projects(first: 1) { edges { node { id } } } }", json!({}), Some(&admin)).await?;
     let project = project["projects"]["edges"][0]["node"]["id"].as_str().ok_or("project")?.to_owned();
     // Made before measuring: 4000 × 4000 at 8 bytes a pixel is 128 MB decoded; 16 MP RGBA 64 MB.
-    let bombs = [("deep.png", deep_png(4000, 4000)), ("lossless.webp", lossless_webp(4000, 4000)?)];
+    let bombs = [("deep.png", bombs::deep_png(4000, 4000)), ("lossless.webp", bombs::lossless_webp(4000, 4000)?)];
     for (name, bytes) in bombs {
         let small = bytes.len();
         tokio::time::sleep(Duration::from_millis(100)).await;

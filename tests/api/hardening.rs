@@ -200,6 +200,31 @@ async fn extreme_decimals_are_refused_everywhere_never_a_panic() -> TestResult {
     Ok(())
 }
 
+/// Sends `bodies` to `/graphql` all at once (released together by a barrier), with `token` when
+/// given, and returns the answers in order.
+async fn burst(app: &TestApp, token: Option<&str>, bodies: Vec<Value>) -> TestResult<Vec<Value>> {
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(bodies.len()));
+    let tasks: Vec<_> = bodies
+        .into_iter()
+        .map(|body| {
+            let mut request = app.client.post(app.url("/graphql")).json(&body);
+            if let Some(t) = token {
+                request = request.bearer_auth(t);
+            }
+            let barrier = barrier.clone();
+            tokio::spawn(async move {
+                barrier.wait().await;
+                request.send().await?.json::<Value>().await
+            })
+        })
+        .collect();
+    let mut answers = Vec::with_capacity(tasks.len());
+    for t in tasks {
+        answers.push(t.await??);
+    }
+    Ok(answers)
+}
+
 #[tokio::test]
 async fn twenty_concurrent_writers_on_one_row_get_success_or_conflict() -> TestResult {
     let app = TestApp::spawn().await?;
@@ -208,28 +233,14 @@ async fn twenty_concurrent_writers_on_one_row_get_success_or_conflict() -> TestR
     let project = create(&app, &admin, "并发写测试项目").await?;
     let period = chrono::Utc::now().format("%Y-%m").to_string();
     let submit = "mutation($i: MonthlyReportInput!) { submitMonthlyReport(input: $i) { version } }";
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
-    let tasks: Vec<_> = (0..20)
+    let bodies = (0..20)
         .map(|n| {
-            let (client, url, token, barrier) = (app.client.clone(), app.url("/graphql"), owner.clone(), barrier.clone());
             let i = json!({ "projectId": project, "period": period, "investmentThisMonth": format!("{n}"), "progressPercent": "5", "narrative": "并发" });
-            tokio::spawn(async move {
-                barrier.wait().await;
-                let body: Value = client
-                    .post(url)
-                    .bearer_auth(token)
-                    .json(&json!({ "query": submit, "variables": { "i": i } }))
-                    .send()
-                    .await?
-                    .json()
-                    .await?;
-                Ok::<Value, reqwest::Error>(body)
-            })
+            json!({ "query": submit, "variables": { "i": i } })
         })
         .collect();
     let mut ok = 0;
-    for t in tasks {
-        let body = t.await??;
+    for body in burst(&app, Some(&owner), bodies).await? {
         match error_code(&body) {
             None => ok += 1,
             Some("CONFLICT") => {}
@@ -456,28 +467,15 @@ async fn login_from(app: &TestApp, address: &str, user: &str, password: &str) ->
 #[tokio::test]
 async fn a_burst_of_guesses_is_counted_before_any_is_checked() -> TestResult {
     let app = TestApp::spawn_with(|c| c.login.address_burst = 1000).await?;
-    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(120));
-    let tasks: Vec<_> = (0..120)
+    // The right password is among them.
+    let bodies = (0..120)
         .map(|n| {
-            let (client, url, barrier) = (app.client.clone(), app.url("/graphql"), barrier.clone());
-            // The right password is among them.
             let password = if n == 77 { DEMO_PASSWORD.to_owned() } else { format!("guess-number-{n}") };
-            tokio::spawn(async move {
-                barrier.wait().await;
-                let body: Value = client
-                    .post(url)
-                    .json(&json!({ "query": LOGIN, "variables": { "u": "admin", "p": password } }))
-                    .send()
-                    .await?
-                    .json()
-                    .await?;
-                Ok::<Value, reqwest::Error>(body)
-            })
+            json!({ "query": LOGIN, "variables": { "u": "admin", "p": password } })
         })
         .collect();
     let mut evaluated = 0;
-    for t in tasks {
-        let body = t.await??;
+    for body in burst(&app, None, bodies).await? {
         match error_code(&body) {
             None | Some("UNAUTHENTICATED") => evaluated += 1,
             Some("RATE_LIMITED") => {}
@@ -694,38 +692,21 @@ async fn the_orphan_sweep_finds_orphans_of_any_age() -> TestResult {
     Ok(())
 }
 
-/// A 16-bit RGBA PNG of `w` × `h` (8 bytes a pixel decoded), all one colour: tiny on disk.
-pub fn deep_png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = Vec::new();
-    {
-        let mut encoder = png::Encoder::new(&mut out, w, h);
-        encoder.set_color(png::ColorType::Rgba);
-        encoder.set_depth(png::BitDepth::Sixteen);
-        encoder.set_compression(png::Compression::Fast);
-        if let Ok(mut writer) = encoder.write_header() {
-            let row = vec![0x55u8; w as usize * 8];
-            if let Ok(mut stream) = writer.stream_writer() {
-                for _ in 0..h {
-                    let _ = std::io::Write::write_all(&mut stream, &row);
-                }
-                let _ = stream.finish();
-            }
-        }
-    }
-    out
-}
-
 #[tokio::test]
 async fn images_that_would_decode_past_the_memory_budget_are_refused() -> TestResult {
     let app = TestApp::spawn_with(|c| c.limits.photo_memory_bytes = 32 * 1024 * 1024).await?;
     let admin = app.login_as("admin").await?;
     let project = create(&app, &admin, "解码预算项目").await?;
     // 2500 × 2500 at 16-bit RGBA: 6.25 MP, well within the pixel limit, 50 MB decoded.
-    let bomb = deep_png(2500, 2500);
+    let bomb = crate::bombs::deep_png(2500, 2500);
     assert!(bomb.len() < 1024 * 1024, "{} bytes", bomb.len());
     let body = upload(&app, &admin, json!({ "id": Uuid::new_v4(), "projectId": project }), bomb).await?;
     assert_eq!(error_code(&body), Some("PAYLOAD_TOO_LARGE"), "{body}");
     assert!(message(&body).contains("MiB"), "{body}");
+    // A lossless WebP of 2000 × 2000 (16 MB decoded as RGBA, plus its RGB copies) is a few KB.
+    let webp = crate::bombs::lossless_webp(2000, 2000)?;
+    let body = upload(&app, &admin, json!({ "id": Uuid::new_v4(), "projectId": project }), webp).await?;
+    assert_eq!(error_code(&body), Some("PAYLOAD_TOO_LARGE"), "{body}");
     // The same picture at 8-bit depth fits and is thumbnailed.
     let img = image::RgbImage::from_pixel(1200, 900, image::Rgb([10, 200, 30]));
     let mut png8 = std::io::Cursor::new(Vec::new());

@@ -3,6 +3,8 @@
 mod accounts;
 mod audit;
 mod auth;
+#[path = "../support/bombs.rs"]
+mod bombs;
 mod cases;
 mod cli;
 mod hardening;

@@ -122,7 +122,20 @@ fn client_addr(headers: &HeaderMap, peer: Option<PeerAddr>, header_name: Option<
         Some(_) => from_header,
         None => peer.map(|p| p.0.ip()),
     };
-    ClientAddr(ip.map(|ip| ip.to_canonical().to_string()))
+    ClientAddr(ip.map(|ip| address_key(ip.to_canonical())))
+}
+
+/// How an address is counted: IPv4 as it is; IPv6 by its /64, which one subscriber usually holds
+/// whole (counting single IPv6 addresses would give one client 2^64 allowances).
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            let prefix = std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0);
+            format!("{prefix}/64")
+        }
+    }
 }
 
 async fn graphql(
@@ -379,4 +392,41 @@ async fn photo(
         h.insert(header::ETAG, v);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn client_addresses_come_from_the_peer_or_the_trusted_header_only() {
+        let peer = Some(PeerAddr(std::net::SocketAddr::from(([192, 0, 2, 1], 5000))));
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", HeaderValue::from_static("6.6.6.6, 198.51.100.7"));
+        assert_eq!(client_addr(&headers, peer, None).0.as_deref(), Some("192.0.2.1"), "header not trusted");
+        let behind_proxy = client_addr(&headers, peer, Some("x-forwarded-for"));
+        assert_eq!(behind_proxy.0.as_deref(), Some("198.51.100.7"), "the entry the proxy appended");
+        headers.insert("x-forwarded-for", HeaderValue::from_static("2001:db8:1:2:aaaa::1"));
+        let v6 = client_addr(&headers, peer, Some("x-forwarded-for"));
+        assert_eq!(v6.0.as_deref(), Some("2001:db8:1:2::/64"));
+        headers.insert("x-forwarded-for", HeaderValue::from_static("::ffff:198.51.100.9"));
+        assert_eq!(client_addr(&headers, peer, Some("x-forwarded-for")).0.as_deref(), Some("198.51.100.9"));
+    }
+
+    #[test]
+    fn only_simple_requests_without_a_script_header_are_refused() {
+        let with = |pairs: &[(&'static str, &'static str)]| {
+            let mut h = HeaderMap::new();
+            for (k, v) in pairs {
+                h.insert(*k, HeaderValue::from_static(v));
+            }
+            preflighted(&h)
+        };
+        assert!(with(&[("content-type", "application/json")]));
+        assert!(with(&[("content-type", "application/json; charset=utf-8")]));
+        assert!(!with(&[]));
+        assert!(!with(&[("content-type", "text/plain")]));
+        assert!(!with(&[("content-type", "multipart/form-data; boundary=x")]));
+        assert!(with(&[("content-type", "multipart/form-data; boundary=x"), ("apollo-require-preflight", "true")]));
+    }
 }

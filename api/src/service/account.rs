@@ -220,10 +220,7 @@ pub async fn create_user(
     actor.require_role(&[Role::Admin], "create users")?;
     let username = normalize_username(&input.username);
     validate_username(&username)?;
-    let display_name = input.display_name.trim().to_owned();
-    if display_name.is_empty() || display_name.chars().count() > 100 {
-        return Err(AppError::bad_input("displayName", "a display name has 1 to 100 characters"));
-    }
+    let display_name = super::text::required("displayName", &input.display_name, 1, 100)?;
     validate_new_password("password", &input.password, &username)?;
     if unit::Entity::find_by_id(input.unit_id).one(db).await?.is_none() {
         return Err(AppError::bad_input("unitId", "no unit has this id"));

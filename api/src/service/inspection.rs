@@ -64,7 +64,7 @@ fn template_violations(t: &NewTemplate) -> Vec<Violation> {
     let mut seen = HashSet::new();
     let mut count = 0;
     for (i, section) in t.sections.iter().enumerate() {
-        if section.title.trim().is_empty() || section.title.chars().count() > 200 {
+        if super::text::required("title", &section.title, 1, 200).is_err() {
             bad(&format!("sections[{i}]"), "a section title has 1 to 200 characters");
         }
         if section.items.is_empty() {
@@ -79,7 +79,7 @@ fn template_violations(t: &NewTemplate) -> Vec<Violation> {
             if !seen.insert(k) {
                 bad(k, "the key is used twice");
             }
-            if item.label.trim().is_empty() || item.label.chars().count() > 500 {
+            if super::text::required("label", &item.label, 1, 500).is_err() {
                 bad(k, "a label has 1 to 500 characters");
             }
             if item.weight > 100 {
@@ -136,10 +136,7 @@ fn template_violations(t: &NewTemplate) -> Vec<Violation> {
 /// version already says returns it unchanged. ADMIN only.
 pub async fn publish(db: &DatabaseConnection, actor: &Actor, t: NewTemplate) -> AppResult<checklist_template::Model> {
     actor.require_role(&[Role::Admin], "publish checklist templates")?;
-    let name = t.name.trim().to_owned();
-    if !(2..=200).contains(&name.chars().count()) {
-        return Err(AppError::bad_input("name", "a name has 2 to 200 characters"));
-    }
+    let name = super::text::required("name", &t.name, 2, 200)?;
     if !valid_key(&t.key) {
         return Err(AppError::bad_input("key", "a key has 1 to 64 characters: a-z, 0-9, '.', '_', '-'"));
     }
@@ -721,7 +718,7 @@ pub async fn review(
     note: Option<String>,
 ) -> AppResult<inspection::Model> {
     actor.require_role(&[Role::Admin], "review inspections")?;
-    let note = note.map(|n| n.trim().to_owned()).filter(|n| !n.is_empty());
+    let note = super::text::optional("note", note.as_deref(), 5000)?;
     if status == ReviewStatus::Pending {
         return Err(AppError::bad_input("status", "a review approves, flags issues, or rejects"));
     }

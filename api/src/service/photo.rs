@@ -373,7 +373,7 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
         inspection_id: input.inspection_id,
         issue_id: input.issue_id,
         checklist_item_key: input.checklist_item_key,
-        caption: input.caption.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()),
+        caption: super::text::optional("caption", input.caption.as_deref(), 500)?,
         uploaded_by: caller.id(),
         sha256: processed.sha256.clone(),
         format: format!("{:?}", processed.format).to_uppercase(),

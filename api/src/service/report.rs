@@ -125,14 +125,8 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, input: NewReport) ->
     }
     let investment_fen = wan_to_fen("investmentThisMonth", input.investment_this_month)?;
     let progress_bp = percent_to_bp("progressPercent", input.progress_percent)?;
-    let narrative = input.narrative.trim().to_owned();
-    if narrative.is_empty() || narrative.chars().count() > 5000 {
-        return Err(AppError::bad_input("narrative", "the narrative has 1 to 5000 characters"));
-    }
-    let problems = input.problems.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
-    if problems.as_ref().is_some_and(|p| p.chars().count() > 5000) {
-        return Err(AppError::bad_input("problems", "problems have at most 5000 characters"));
-    }
+    let narrative = super::text::required("narrative", &input.narrative, 1, 5000)?;
+    let problems = super::text::optional("problems", input.problems.as_deref(), 5000)?;
     let rules = health::rules(db).await?;
     let txn = crate::db::begin_write(db).await?;
     if is_locked(&txn, period, today, rules.report_lock_day).await? {

@@ -61,10 +61,7 @@ fn validate(steps: &[Step]) -> AppResult<()> {
         return Err(AppError::bad_input("steps", format!("a schedule has 1 to {MAX_STEPS} steps")));
     }
     for (i, s) in steps.iter().enumerate() {
-        let n = s.name.trim().chars().count();
-        if n == 0 || n > 100 {
-            return Err(AppError::bad_input(format!("steps.{i}.name"), "a step name has 1 to 100 characters"));
-        }
+        super::text::required(&format!("steps.{i}.name"), &s.name, 1, 100)?;
         if !(1..=3650).contains(&s.duration_days) {
             return Err(AppError::bad_input(format!("steps.{i}.durationDays"), "a step lasts 1 to 3650 days"));
         }

@@ -17,10 +17,15 @@ fn invisible(c: char) -> bool {
         || matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{180E}')
 }
 
+/// `value` without the spaces and invisible characters around it.
+pub fn trimmed(value: &str) -> &str {
+    value.trim_matches(invisible)
+}
+
 /// `value` without surrounding spaces and invisible characters, if it has `min` to `max` characters
 /// then and carries nothing [`forbidden`]; else `BAD_USER_INPUT` naming `field`.
 pub fn required(field: &str, value: &str, min: usize, max: usize) -> AppResult<String> {
-    let trimmed = value.trim_matches(invisible);
+    let trimmed = trimmed(value);
     let n = trimmed.chars().count();
     if n < min || n > max {
         return Err(AppError::bad_input(field, format!("{field} has {min} to {max} visible characters")));
@@ -36,7 +41,7 @@ pub fn required(field: &str, value: &str, min: usize, max: usize) -> AppResult<S
 
 /// Like [`required`] for text that may be left out: empty (or invisible) text becomes `None`.
 pub fn optional(field: &str, value: Option<&str>, max: usize) -> AppResult<Option<String>> {
-    match value.map(|v| v.trim_matches(invisible)).filter(|v| !v.is_empty()) {
+    match value.map(trimmed).filter(|v| !v.is_empty()) {
         Some(v) => required(field, v, 1, max).map(Some),
         None => Ok(None),
     }

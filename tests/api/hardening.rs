@@ -622,11 +622,21 @@ async fn photos_cannot_be_slipped_into_evidence_or_replayed_by_others() -> TestR
     assert!(first["data"]["uploadPhoto"]["id"].is_string(), "{first}");
     let again = upload(&app, &zrzyj, json!({ "id": id, "projectId": own }), bytes.clone()).await?;
     assert_eq!(again["data"]["uploadPhoto"]["id"], json!(id.to_string()));
-    for b in [bytes, jpeg(64, 48, 5)] {
+    for b in [bytes.clone(), jpeg(64, 48, 5)] {
         let body = upload(&app, &admin, json!({ "id": id, "projectId": own }), b).await?;
         assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
         assert!(body["data"]["uploadPhoto"].is_null());
     }
+    // The same bytes on 发改局's project: its users learn that they were seen elsewhere, not where.
+    let reused = upload(&app, &admin, json!({ "id": Uuid::new_v4(), "projectId": theirs }), bytes).await?;
+    let reused = reused["data"]["uploadPhoto"]["id"].as_str().ok_or("reused")?.to_owned();
+    let fgj = app.login_as("fgj").await?;
+    let q = "query($id: UUID!) { photo(id: $id) { trustReasons { code detail } } }";
+    let seen = app.data(q, json!({ "id": reused }), Some(&fgj)).await?;
+    let reasons = seen["photo"]["trustReasons"].as_array().ok_or("reasons")?;
+    let reason = reasons.iter().find(|r| r["code"] == "REUSED_ELSEWHERE").ok_or("flagged")?;
+    let detail = reason["detail"].as_str().unwrap_or_default();
+    assert!(!detail.contains(&own) && !detail.contains("自然资源局") && !detail.contains(&id.to_string()), "{detail}");
     Ok(())
 }
 

@@ -74,7 +74,7 @@ async fn five_thousand_failed_sign_ins_leave_the_resident_set_flat() -> TestResu
     let _turn = TURN.lock().await;
     let app = TestApp::spawn_with(|c| c.login.client_ip_header = Some("x-test-client".into())).await?;
     // Warm up: the hashing workers' buffers, the pool's connections, the allocator.
-    failed_logins(&app, 200, 200, "warm").await?;
+    failed_logins(&app, 64, 64, "warm").await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let before = status_kib("VmRSS:")?;
     let (checked, limited) = failed_logins(&app, 5_000, 8, "spray").await?;
@@ -87,11 +87,11 @@ async fn five_thousand_failed_sign_ins_leave_the_resident_set_flat() -> TestResu
     assert!(grown_mib <= 50, "RSS grew by {grown_mib} MiB");
     // And when every attempt is hashed (each from its own address), memory stays flat too.
     let before = status_kib("VmRSS:")?;
-    let (checked, _) = failed_logins(&app, 400, 400, "hashed").await?;
+    let (checked, _) = failed_logins(&app, 160, 160, "hashed").await?;
     let after = status_kib("VmRSS:")?;
     let grown_mib = after.saturating_sub(before) / 1024;
     eprintln!("{checked} hashed failed sign-ins: RSS {before} → {after} KiB");
-    assert!(checked >= 390);
+    assert!(checked >= 150, "{checked}");
     assert!(grown_mib <= 50, "RSS grew by {grown_mib} MiB with every attempt hashed");
     Ok(())
 }

@@ -443,7 +443,7 @@ async fn metrics_need_their_token_or_their_own_address() -> TestResult {
     assert!(r.text().await?.contains("keyprojects_sql_statements_total"));
     // Without a token configured, only the separate address serves them.
     let dir = tempfile::tempdir()?;
-    let url = crate::helpers::fresh_database(dir.path()).await?;
+    let url = crate::helpers::demo_database(dir.path()).await?;
     let mut config = api::Config::for_tests(url, dir.path().to_owned());
     config.metrics_token = None;
     config.metrics_bind = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));

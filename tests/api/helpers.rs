@@ -1,5 +1,7 @@
 //! Every test gets its own server on port 0 and its own database: a SQLite file in a temporary
 //! folder, or, when `TEST_DATABASE_URL` names a PostgreSQL database, a fresh database beside it.
+//! The demo county is seeded once per test run and copied for each test (a file copy on SQLite,
+//! `CREATE DATABASE … TEMPLATE` on PostgreSQL); tests that must start empty use [`fresh_database`].
 
 use std::net::SocketAddr;
 
@@ -20,7 +22,7 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// A database URL of this test's own.
+/// An empty database URL of this test's own (for tests that must start empty).
 pub async fn fresh_database(dir: &std::path::Path) -> TestResult<String> {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if base.starts_with("postgres") => {
@@ -36,16 +38,91 @@ pub async fn fresh_database(dir: &std::path::Path) -> TestResult<String> {
     }
 }
 
+/// The demo county, seeded once for the whole test run.
+enum Prepared {
+    /// A SQLite file to copy.
+    Sqlite(std::path::PathBuf),
+    /// A PostgreSQL database to use as a template: (server URL without the database, template name).
+    Postgres(String, String),
+}
+
+/// Seeds the demo county into a database of its own, once per process, on a thread and runtime of
+/// its own (each test has its own runtime; the prepared database must outlive every one of them).
+fn prepared() -> TestResult<&'static Prepared> {
+    static PREPARED: std::sync::OnceLock<Result<Prepared, String>> = std::sync::OnceLock::new();
+    let made = PREPARED.get_or_init(|| {
+        std::thread::spawn(|| -> Result<Prepared, String> {
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+            runtime.block_on(prepare_demo()).map_err(|e| e.to_string())
+        })
+        .join()
+        .unwrap_or_else(|_| Err("seeding the demo county panicked".into()))
+    });
+    made.as_ref().map_err(|e| format!("preparing the demo database: {e}").into())
+}
+
+async fn prepare_demo() -> TestResult<Prepared> {
+    use migration::MigratorTrait;
+    let dir = tempfile::Builder::new().prefix("kp-demo-").tempdir()?.keep();
+    let (url, prepared) = match std::env::var("TEST_DATABASE_URL") {
+        Ok(base) if base.starts_with("postgres") => {
+            let (server, base_name) = base.rsplit_once('/').ok_or("TEST_DATABASE_URL has no database name")?;
+            let base_name = base_name.split('?').next().unwrap_or(base_name);
+            let name = format!("{base_name}_demo_{}", std::process::id());
+            let admin = Database::connect(base.as_str()).await?;
+            admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await?;
+            admin.close().await?;
+            (format!("{server}/{name}"), Prepared::Postgres(server.to_owned(), name))
+        }
+        _ => {
+            let file = dir.join("demo.db");
+            (format!("sqlite://{}?mode=rwc", file.display()), Prepared::Sqlite(file))
+        }
+    };
+    let config = Config::for_tests(url, dir);
+    let db = api::db::connect(&config, Default::default()).await?;
+    migration::Migrator::up(&db, None).await?;
+    let hasher = api::auth::PasswordHasher::new(2);
+    api::seed::demo::load(&db, &hasher).await?.ok_or("the demo database was not empty")?;
+    if let Prepared::Sqlite(_) = prepared {
+        // Everything into the main file, so that copying it copies the county.
+        db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
+    }
+    db.close().await?;
+    Ok(prepared)
+}
+
+/// A database of this test's own holding the demo county.
+pub async fn demo_database(dir: &std::path::Path) -> TestResult<String> {
+    match prepared()? {
+        Prepared::Sqlite(file) => {
+            let copy = dir.join("test.db");
+            std::fs::copy(file, &copy)?;
+            Ok(format!("sqlite://{}?mode=rwc", copy.display()))
+        }
+        Prepared::Postgres(server, template) => {
+            let base = std::env::var("TEST_DATABASE_URL")?;
+            let name = format!("{template}_{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
+            let admin = Database::connect(base.as_str()).await?;
+            admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\"")).await?;
+            admin.close().await?;
+            Ok(format!("{server}/{name}"))
+        }
+    }
+}
+
 impl TestApp {
     /// A server with the demo county loaded.
     pub async fn spawn() -> TestResult<Self> {
         Self::spawn_with(|_| {}).await
     }
 
-    /// A server whose configuration `adjust` may change first.
+    /// A server with the demo county, whose configuration `adjust` may change first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> TestResult<Self> {
         let dir = tempfile::tempdir()?;
-        let database_url = fresh_database(dir.path()).await?;
+        let database_url = demo_database(dir.path()).await?;
         Self::spawn_on(database_url, dir, adjust).await
     }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod media;
+pub mod request;
 pub mod seed;
 pub mod service;
 pub mod state;
@@ -113,7 +114,7 @@ async fn periodic_jobs(state: AppState) {
         if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
             tracing::warn!(error = %e, "sweeping sign-in buckets failed; will retry");
         }
-        match service::photo::sweep_orphans(&state, chrono::Duration::hours(1)).await {
+        match service::photo::sweep_orphans(&state.db, &state.storage, chrono::Duration::hours(1)).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
             Err(e) => tracing::warn!(error = %e, "photo sweep failed; will retry"),

@@ -29,6 +29,17 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What the photo service needs of the state.
+    pub fn photo_deps(&self) -> crate::service::photo::PhotoDeps<'_> {
+        crate::service::photo::PhotoDeps {
+            db: &self.db,
+            storage: &self.storage,
+            limits: &self.config.limits,
+            workers: &self.photo_workers,
+            memory: &self.photo_memory,
+        }
+    }
+
     pub fn statements_executed(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }

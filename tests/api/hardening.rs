@@ -700,7 +700,8 @@ async fn the_orphan_sweep_finds_orphans_of_any_age() -> TestResult {
     let app = TestApp::spawn().await?;
     let old = format!("photos/2019-03-01/{}-deadbeef", Uuid::new_v4());
     app.state.storage.put(&old, bytes::Bytes::from_static(b"left by a crash long ago")).await?;
-    let removed = api::service::photo::sweep_orphans(&app.state, chrono::Duration::seconds(-1)).await?;
+    let removed =
+        api::service::photo::sweep_orphans(&app.state.db, &app.state.storage, chrono::Duration::seconds(-1)).await?;
     assert!(removed >= 1);
     assert!(app.state.storage.list("photos/2019-03-01").await?.is_empty(), "the old orphan is gone");
     Ok(())

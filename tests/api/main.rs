@@ -12,6 +12,7 @@ mod health;
 mod helpers;
 mod inspections;
 mod issues;
+mod layers;
 mod limits;
 mod photos;
 mod projects;

@@ -265,7 +265,8 @@ async fn bytes_left_without_a_row_are_swept() -> TestResult {
     let photo_id = body["data"]["uploadPhoto"]["id"].as_str().ok_or("id")?;
     let lost = format!("photos/{day}/{photo_id}-00000000");
     app.state.storage.put(&lost, bytes::Bytes::from_static(b"lost a race")).await?;
-    let removed = api::service::photo::sweep_orphans(&app.state, chrono::Duration::zero()).await?;
+    let removed =
+        api::service::photo::sweep_orphans(&app.state.db, &app.state.storage, chrono::Duration::zero()).await?;
     assert_eq!(removed, 2);
     assert!(app.state.storage.get(&orphan).await?.is_none() && app.state.storage.get(&lost).await?.is_none());
     assert_eq!(app.client.get(app.url(&kept)).send().await?.status(), 200, "a photo with a row stays");

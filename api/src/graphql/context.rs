@@ -5,7 +5,7 @@ use async_graphql::Context;
 use super::loaders::{ById, Cached, KeyedById, Loaders, Slot};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::http::RequestId;
+use crate::request::RequestId;
 use crate::service::Actor;
 use crate::service::page::PageRequest;
 use crate::state::AppState;

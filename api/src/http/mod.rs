@@ -26,14 +26,8 @@ use crate::graphql::{AppSchema, loaders};
 use crate::service::account::ClientAddr;
 use crate::service::photo as photos;
 use crate::state::AppState;
-use sea_orm::EntityTrait;
 
-/// The id of one HTTP request: a UUID from the client's `X-Request-Id` header, or made here. It is in
-/// every log line of the request, in the response header, in every error and in the audit trail.
-/// Anything but a UUID from the client is ignored, so nothing a client chooses freely reaches the
-/// logs or the audit trail.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
+pub use crate::request::RequestId;
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
 
@@ -322,48 +316,29 @@ async fn photo(
     let (Ok(id), Some(variant)) = (id.parse::<Uuid>(), photos::Variant::parse(&variant)) else {
         return not_found();
     };
-    let found = if headers.contains_key(header::AUTHORIZATION) {
+    let pass = if headers.contains_key(header::AUTHORIZATION) {
         match authenticate(&state.accounts, &state.keys, &headers).await {
             Ok(Some(caller)) => {
-                let actor = crate::service::Actor::User { caller, request_id: Some(request_id.0.clone()) };
-                photos::find_for(&state.db, &actor, id).await
+                photos::Pass::Bearer(crate::service::Actor::User { caller, request_id: Some(request_id.0.clone()) })
             }
             Ok(None) | Err(AppError::Unauthenticated(_)) => {
                 let err = AppError::Unauthenticated("sign in first");
                 return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
             }
-            Err(e) => Err(e),
+            Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
         }
     } else {
-        let secret = state.config.jwt_secret.expose();
-        let signed = match (link.exp, link.sig.as_deref()) {
-            (Some(exp), Some(sig)) => photos::verify_link(secret, id, variant, exp, sig, chrono::Utc::now()),
-            _ => false,
+        photos::Pass::SignedLink { secret: state.config.jwt_secret.expose(), exp: link.exp, sig: link.sig.as_deref() }
+    };
+    let photos::Download { key, content_type, etag } =
+        match photos::download(&state.db, pass, id, variant, chrono::Utc::now()).await {
+            Ok(found) => found,
+            Err(AppError::NotFound(_)) => return not_found(),
+            Err(err @ AppError::Unauthenticated(_)) => {
+                return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
+            }
+            Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
         };
-        if !signed {
-            let err = AppError::Unauthenticated("a bearer token or a valid, unexpired signed link is needed");
-            return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
-        }
-        entity::photo::Entity::find_by_id(id)
-            .one(&state.db)
-            .await
-            .map_err(AppError::from)
-            .and_then(|p| p.ok_or(AppError::NotFound("photo")))
-    };
-    let photo = match found {
-        Ok(p) => p,
-        Err(AppError::NotFound(_)) => return not_found(),
-        Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
-    };
-    let (key, content_type, etag) = match variant {
-        photos::Variant::Original => {
-            (photo.object_key.clone(), crate::graphql::photo::mime(&photo.format), format!("\"{}\"", photo.sha256))
-        }
-        photos::Variant::Thumbnail(size) if photo.thumbnails => {
-            (photos::thumbnail_key(&photo, size), "image/jpeg", format!("\"{}-{size}\"", photo.sha256))
-        }
-        photos::Variant::Thumbnail(_) => return not_found(),
-    };
     let cache = HeaderValue::from_static("private, max-age=3600, immutable");
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         let mut r = StatusCode::NOT_MODIFIED.into_response();

@@ -555,11 +555,6 @@ fn linked(case_id: Uuid, target: LinkTarget) -> sea_orm::sea_query::SelectStatem
         .to_owned()
 }
 
-/// Issue ids linked to `case_id`, as a subquery for issue filters.
-pub fn linked_issues_query(case_id: Uuid) -> sea_orm::sea_query::SelectStatement {
-    linked(case_id, LinkTarget::Issue)
-}
-
 /// Records of one kind to link or unlink.
 #[derive(Debug, Clone, Default)]
 pub struct Targets {

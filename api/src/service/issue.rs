@@ -481,7 +481,7 @@ fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::health_rule
         q = q.filter(C::EscalatedTo.eq(leader));
     }
     if let Some(case) = f.case_id {
-        q = q.filter(C::Id.in_subquery(super::case::linked_issues_query(case)));
+        q = q.filter(C::Id.in_subquery(linked_to_case(case)));
     }
     if let Some(text) = f.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(
@@ -746,6 +746,18 @@ pub async fn recent_events(
         .to_owned();
     let rows = issue_event::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
     Ok(super::grouped(rows.into_iter().map(|e| (e.issue_id, e))))
+}
+
+/// Ids of the issues linked to `case_id`, as a subquery for issue filters. Read from the links table
+/// here, so that issues need nothing of the case service (which needs issues).
+fn linked_to_case(case_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    use entity::case_link::{self, LinkTarget};
+    Query::select()
+        .column(case_link::Column::TargetId)
+        .from(case_link::Entity)
+        .and_where(case_link::Column::CaseId.eq(case_id))
+        .and_where(case_link::Column::TargetType.eq(LinkTarget::Issue))
+        .to_owned()
 }
 
 #[cfg(test)]

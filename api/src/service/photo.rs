@@ -24,9 +24,10 @@ use super::Actor;
 use super::audit::{self, Change};
 use super::page::{Page, PageRequest};
 use crate::auth::Caller;
+use crate::config::Limits;
 use crate::error::{AppError, AppResult};
 use crate::media::{self, ExifData, Format, Rejection};
-use crate::state::AppState;
+use crate::storage::Storage;
 
 /// Thumbnail sizes (longest side, pixels).
 pub const THUMBNAIL_SIZES: [u32; 2] = [256, 1024];
@@ -297,6 +298,16 @@ fn check_input(input: &NewPhoto) -> AppResult<()> {
     Ok(())
 }
 
+/// What taking a photo needs: the database, the object store, the limits, and this process's gates
+/// on photo work (how many at once, and how much decoding memory).
+pub struct PhotoDeps<'a> {
+    pub db: &'a DatabaseConnection,
+    pub storage: &'a Storage,
+    pub limits: &'a Limits,
+    pub workers: &'a tokio::sync::Semaphore,
+    pub memory: &'a tokio::sync::Semaphore,
+}
+
 /// Whether a caller's role may upload photos to any project at all: checked from the headers,
 /// before a byte of the upload is read.
 pub fn may_upload_at_all(caller: &Caller) -> bool {
@@ -307,10 +318,15 @@ pub fn may_upload_at_all(caller: &Caller) -> bool {
 /// stores the original byte for byte and the thumbnails, then the row. The same id with the same
 /// bytes returns the stored photo; with other bytes, `CONFLICT`. ADMIN, INSPECTOR, LEADER, or the
 /// project's responsible unit.
-pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std::fs::File) -> AppResult<photo::Model> {
+pub async fn upload(
+    deps: &PhotoDeps<'_>,
+    actor: &Actor,
+    input: NewPhoto,
+    file: std::fs::File,
+) -> AppResult<photo::Model> {
     let caller = actor.caller()?.clone();
     check_input(&input)?;
-    let db = &state.db;
+    let db = deps.db;
     let project = super::project::find(db, input.project_id)
         .await
         .map_err(|_| AppError::bad_input("projectId", "no project has this id"))?;
@@ -330,10 +346,10 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
         // Only its uploader may replay a photo: to anyone else the id is as unknown as a hidden photo.
         return Err(AppError::NotFound("photo"));
     }
-    let limits = &state.config.limits;
+    let limits = deps.limits;
     let (max_bytes, max_pixels, budget) = (limits.max_photo_bytes, limits.max_photo_pixels, limits.photo_memory_bytes);
     let processed = {
-        let _permit = state.photo_workers.acquire().await.map_err(|_| AppError::ServiceUnavailable)?;
+        let _permit = deps.workers.acquire().await.map_err(|_| AppError::ServiceUnavailable)?;
         let hash_only = existing.is_some();
         let mut file = file;
         let (processed, cost) = tokio::task::spawn_blocking(move || {
@@ -357,7 +373,7 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
         } else {
             // Photos decoding at once share one memory budget: a big one waits for room.
             let mib = u32::try_from(cost.div_ceil(1 << 20)).unwrap_or(u32::MAX);
-            let _memory = state.photo_memory.acquire_many(mib).await.map_err(|_| AppError::ServiceUnavailable)?;
+            let _memory = deps.memory.acquire_many(mib).await.map_err(|_| AppError::ServiceUnavailable)?;
             tokio::task::spawn_blocking(move || make_thumbnails(processed, budget)).await?
         }
     };
@@ -414,11 +430,11 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
 
     // Bytes first, then the row: a photo is acknowledged only when both are durable.
     let mut keys = vec![key.clone()];
-    state.storage.put(&key, processed.bytes).await?;
+    deps.storage.put(&key, processed.bytes).await?;
     if let Ok(thumbs) = processed.thumbnails {
         for (size, jpeg) in thumbs {
             let k = thumbnail_key(&model, size);
-            state.storage.put(&k, Bytes::from(jpeg)).await?;
+            deps.storage.put(&k, Bytes::from(jpeg)).await?;
             keys.push(k);
         }
     }
@@ -442,7 +458,7 @@ pub async fn upload(state: &AppState, actor: &Actor, input: NewPhoto, file: std:
     .await;
     if let Err(err) = stored {
         for k in &keys {
-            if let Err(e) = state.storage.delete(k).await {
+            if let Err(e) = deps.storage.delete(k).await {
                 tracing::warn!(key = %k, error = %e, "could not remove the bytes of a photo whose row failed; the sweep will");
             }
         }
@@ -491,9 +507,9 @@ fn replay(existing: photo::Model, sha256: &str) -> AppResult<photo::Model> {
 
 /// Removes stored objects that have no photo row and are older than `grace` (left by a crash between
 /// storing the bytes and the row), however old they are. Returns how many went.
-pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize> {
+pub async fn sweep_orphans(db: &impl ConnectionTrait, storage: &Storage, grace: Duration) -> AppResult<usize> {
     let now = Utc::now();
-    let listed = state.storage.list("photos").await?;
+    let listed = storage.list("photos").await?;
     let old: Vec<(String, Uuid)> = listed
         .into_iter()
         .filter(|(_, at)| now - *at > grace)
@@ -514,19 +530,80 @@ pub async fn sweep_orphans(state: &AppState, grace: Duration) -> AppResult<usize
             .column(photo::Column::ObjectKey)
             .filter(photo::Column::Id.is_in(ids))
             .into_tuple::<(Uuid, String)>()
-            .all(&state.db)
+            .all(db)
             .await?
             .into_iter()
             .collect();
         for (key, id) in batch {
             let kept = owned.get(id).is_some_and(|k| key == k || key.starts_with(&format!("{k}.")));
             if !kept {
-                state.storage.delete(key).await?;
+                storage.delete(key).await?;
                 removed += 1;
             }
         }
     }
     Ok(removed)
+}
+
+/// How a download is authorised: the caller's bearer token (checked against who may see the photo),
+/// or a link signed by [`signed_path`].
+pub enum Pass<'a> {
+    Bearer(Actor),
+    SignedLink { secret: &'a str, exp: Option<i64>, sig: Option<&'a str> },
+}
+
+/// What to send for a download: the object, its media type and its ETag.
+pub struct Download {
+    pub key: String,
+    pub content_type: &'static str,
+    pub etag: String,
+}
+
+/// The object behind `/photos/{id}/{variant}`, if `pass` lets its bearer have it: `NOT_FOUND` for a
+/// photo that is missing, hidden or has no such thumbnail; `UNAUTHENTICATED` for a bad link.
+pub async fn download(
+    db: &impl ConnectionTrait,
+    pass: Pass<'_>,
+    id: Uuid,
+    variant: Variant,
+    now: DateTime<Utc>,
+) -> AppResult<Download> {
+    let photo = match pass {
+        Pass::Bearer(actor) => find_for(db, &actor, id).await?,
+        Pass::SignedLink { secret, exp, sig } => {
+            let signed = match (exp, sig) {
+                (Some(exp), Some(sig)) => verify_link(secret, id, variant, exp, sig, now),
+                _ => false,
+            };
+            if !signed {
+                return Err(AppError::Unauthenticated("a bearer token or a valid, unexpired signed link is needed"));
+            }
+            photo::Entity::find_by_id(id).one(db).await?.ok_or(AppError::NotFound("photo"))?
+        }
+    };
+    match variant {
+        Variant::Original => Ok(Download {
+            key: photo.object_key.clone(),
+            content_type: mime(&photo.format),
+            etag: format!("\"{}\"", photo.sha256),
+        }),
+        Variant::Thumbnail(size) if photo.thumbnails => Ok(Download {
+            key: thumbnail_key(&photo, size),
+            content_type: "image/jpeg",
+            etag: format!("\"{}-{size}\"", photo.sha256),
+        }),
+        Variant::Thumbnail(_) => Err(AppError::NotFound("photo")),
+    }
+}
+
+/// The media type of a stored format name.
+pub fn mime(format: &str) -> &'static str {
+    match format {
+        "PNG" => "image/png",
+        "WEBP" => "image/webp",
+        "HEIF" => "image/heic",
+        _ => "image/jpeg",
+    }
 }
 
 /// A photo's original or a thumbnail, for the download route.

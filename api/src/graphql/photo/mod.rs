@@ -55,7 +55,7 @@ impl Photo {
 
     /// The original's media type, judged by its content.
     async fn content_type(&self) -> &'static str {
-        mime(&self.0.format)
+        photos::mime(&self.0.format)
     }
 
     /// The original's size in bytes.
@@ -228,16 +228,6 @@ impl Photo {
     }
 }
 
-/// The media type of a stored format name.
-pub fn mime(format: &str) -> &'static str {
-    match format {
-        "PNG" => "image/png",
-        "WEBP" => "image/webp",
-        "HEIF" => "image/heic",
-        _ => "image/jpeg",
-    }
-}
-
 connection!(PhotoConnection, PhotoEdge, Photo, "A page of photos, newest first.", "A photo and its cursor.");
 
 /// The phone's position when the photo was taken.
@@ -358,6 +348,6 @@ impl PhotoMutation {
                 mocked: d.mocked,
             }),
         };
-        Ok(Photo(photos::upload(state, &actor, new, upload.content).await?))
+        Ok(Photo(photos::upload(&state.photo_deps(), &actor, new, upload.content).await?))
     }
 }

@@ -11,6 +11,7 @@ mod m20261126_000005_issue_order;
 mod m20261126_000006_inspections;
 mod m20261126_000007_photos;
 mod m20261126_000008_sign_in_limits;
+mod m20261126_000009_office_settings;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_inspections::Migration),
             Box::new(m20261126_000007_photos::Migration),
             Box::new(m20261126_000008_sign_in_limits::Migration),
+            Box::new(m20261126_000009_office_settings::Migration),
         ]
     }
 }

@@ -19,3 +19,4 @@ mod projects;
 mod reports;
 mod schedules;
 mod schema;
+mod upgrade;

@@ -243,11 +243,11 @@ impl Loader<(Uuid, i32)> for YearFigures {
 pub struct HealthRulesLoader(pub DatabaseConnection);
 
 impl Loader<()> for HealthRulesLoader {
-    type Value = entity::health_rule::Model;
+    type Value = entity::office_setting::Model;
     type Error = AppError;
 
     async fn load(&self, _: &[()]) -> Result<HashMap<(), Self::Value>, Self::Error> {
-        Ok(HashMap::from([((), crate::service::health::rules(&self.0).await?)]))
+        Ok(HashMap::from([((), crate::service::settings::rules(&self.0).await?)]))
     }
 }
 

@@ -55,7 +55,7 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
     let done = report::reported_investment(db, &ids, year).await?;
     let lights = health::compute(db, &ids, today).await?;
     let milestones = schedule::current_milestones(db, &ids).await?;
-    let rules = health::rules(db).await?;
+    let rules = super::settings::rules(db).await?;
     let reports = monthly_report::Entity::find()
         .filter(monthly_report::Column::IsCurrent.eq(true))
         .filter(monthly_report::Column::Period.between(format!("{year:04}-01"), format!("{year:04}-12")))

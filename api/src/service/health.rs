@@ -4,22 +4,16 @@
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, Utc};
-use entity::health_rule;
+use entity::office_setting;
 use entity::project::{self, Light};
-use entity::user::Role;
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-    QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::Actor;
-use super::audit::{self, Change};
 use super::money::{fen_to_wan, ratio_percent};
 use super::report::{self, Period};
 use super::schedule;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 
 /// A project's light and why.
 #[derive(Debug, Clone)]
@@ -35,72 +29,19 @@ pub struct Health {
     pub missing_report: Option<String>,
 }
 
-pub async fn rules(db: &impl ConnectionTrait) -> AppResult<health_rule::Model> {
-    health_rule::Entity::find_by_id(1).one(db).await?.ok_or_else(|| AppError::internal("health rules row missing"))
-}
-
-/// Changes to the rules; `None` keeps a value.
-#[derive(Debug, Default, Clone)]
-pub struct RulesPatch {
-    pub yellow_gap_pp: Option<i32>,
-    pub red_gap_pp: Option<i32>,
-    pub red_late_days: Option<i32>,
-    pub report_due_day: Option<i32>,
-    pub report_lock_day: Option<i32>,
-    pub issue_due_soon_days: Option<i32>,
-    pub issue_leader_after_days: Option<i32>,
-}
-
-/// ADMIN only.
-pub async fn update_rules(db: &DatabaseConnection, actor: &Actor, patch: RulesPatch) -> AppResult<health_rule::Model> {
-    actor.require_role(&[Role::Admin], "change the light rules")?;
-    let txn = crate::db::begin_write(db).await?;
-    let before = rules(&txn).await?;
-    let mut after = before.clone();
-    after.yellow_gap_pp = patch.yellow_gap_pp.unwrap_or(after.yellow_gap_pp);
-    after.red_gap_pp = patch.red_gap_pp.unwrap_or(after.red_gap_pp);
-    after.red_late_days = patch.red_late_days.unwrap_or(after.red_late_days);
-    after.report_due_day = patch.report_due_day.unwrap_or(after.report_due_day);
-    after.report_lock_day = patch.report_lock_day.unwrap_or(after.report_lock_day);
-    after.issue_due_soon_days = patch.issue_due_soon_days.unwrap_or(after.issue_due_soon_days);
-    after.issue_leader_after_days = patch.issue_leader_after_days.unwrap_or(after.issue_leader_after_days);
-    if !(0..=60).contains(&after.issue_due_soon_days) {
-        return Err(AppError::bad_input("issueDueSoonDays", "0 to 60 days"));
-    }
-    if !(0..=365).contains(&after.issue_leader_after_days) {
-        return Err(AppError::bad_input("issueLeaderAfterDays", "0 to 365 days"));
-    }
-    if !(0..=100).contains(&after.yellow_gap_pp) || !(0..=100).contains(&after.red_gap_pp) {
-        return Err(AppError::bad_input("yellowGapPp", "gaps are 0 to 100 percentage points"));
-    }
-    if after.red_gap_pp < after.yellow_gap_pp {
-        return Err(AppError::bad_input("redGapPp", "the red gap must be at least the yellow gap"));
-    }
-    if !(0..=365).contains(&after.red_late_days) {
-        return Err(AppError::bad_input("redLateDays", "0 to 365 days"));
-    }
-    if !(1..=28).contains(&after.report_due_day) {
-        return Err(AppError::bad_input("reportDueDay", "a day of the month, 1 to 28"));
-    }
-    if !(after.report_due_day..=28).contains(&after.report_lock_day) {
-        return Err(AppError::bad_input("reportLockDay", "a day of the month, from the due day to 28"));
-    }
-    after.updated_at = Utc::now();
-    let mut active = after.clone().into_active_model().reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(1);
-    let saved = active.update(&txn).await?;
-    let mut changes = audit::diff(Some(&before), Some(&saved))?;
-    if let Some(o) = changes.as_object_mut() {
-        o.remove("updated_at");
-    }
-    audit::record(
-        &txn,
-        actor,
-        Change { action: "health_rules.update", entity_type: "health_rules", entity_id: "1".into(), changes },
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(saved)
+/// `filter` narrowed to the projects it selects that show `light` on `today`. Lights depend on the
+/// date and on reports, so they are computed, not stored: this costs the light's queries for every
+/// project the other filters leave, batched.
+pub async fn narrow_to_light(
+    db: &impl ConnectionTrait,
+    mut filter: super::project::ProjectFilter,
+    light: Light,
+    today: NaiveDate,
+) -> AppResult<super::project::ProjectFilter> {
+    let ids = super::project::matching_ids(db, &filter).await?;
+    let lights = compute(db, &ids, today).await?;
+    filter.ids = Some(ids.into_iter().filter(|id| lights.get(id).is_some_and(|h| h.light == light)).collect());
+    Ok(filter)
 }
 
 /// Share of `year` elapsed at the end of `today`, in percent.
@@ -118,7 +59,7 @@ pub async fn compute(
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let rules = rules(db).await?;
+    let rules = super::settings::rules(db).await?;
     let year = today.year();
     let projects: Vec<(Uuid, chrono::DateTime<Utc>)> = project::Entity::find()
         .select_only()
@@ -159,7 +100,7 @@ pub async fn compute(
 }
 
 struct Inputs<'a> {
-    rules: &'a health_rule::Model,
+    rules: &'a office_setting::Model,
     plan_fen: i64,
     done_fen: i64,
     expected: Decimal,
@@ -220,8 +161,8 @@ fn judge(i: &Inputs<'_>) -> Health {
 mod tests {
     use super::*;
 
-    fn rules() -> health_rule::Model {
-        health_rule::Model {
+    fn rules() -> office_setting::Model {
+        office_setting::Model {
             id: 1,
             yellow_gap_pp: 10,
             red_gap_pp: 20,
@@ -234,7 +175,7 @@ mod tests {
         }
     }
 
-    fn inputs(r: &health_rule::Model, plan: i64, done: i64, slip: Option<i64>, missing: bool) -> Inputs<'_> {
+    fn inputs(r: &office_setting::Model, plan: i64, done: i64, slip: Option<i64>, missing: bool) -> Inputs<'_> {
         Inputs {
             rules: r,
             plan_fen: plan,

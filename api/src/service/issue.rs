@@ -454,7 +454,7 @@ pub fn is_overdue(issue: &issue::Model, today: NaiveDate) -> bool {
     issue.due_date.is_some_and(|d| d < today) && !FINISHED.contains(&issue.status)
 }
 
-fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::health_rule::Model>) -> Select<issue::Entity> {
+fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::office_setting::Model>) -> Select<issue::Entity> {
     use issue::Column as C;
     let mut q = issue::Entity::find().filter(visibility(caller));
     if let Some(v) = f.project_id {
@@ -501,7 +501,7 @@ pub async fn list(
     use issue::Column as C;
     let caller = actor.caller()?;
     let rules = match f.escalation {
-        Some(_) => Some(super::health::rules(db).await?),
+        Some(_) => Some(super::settings::rules(db).await?),
         None => None,
     };
     let q = matching(caller, f, rules.as_ref());
@@ -515,7 +515,7 @@ pub fn cursor(issue: &issue::Model) -> String {
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter) -> AppResult<u64> {
     let rules = match f.escalation {
-        Some(_) => Some(super::health::rules(db).await?),
+        Some(_) => Some(super::settings::rules(db).await?),
         None => None,
     };
     Ok(matching(actor.caller()?, f, rules.as_ref()).count(db).await?)
@@ -535,7 +535,7 @@ pub enum Escalation {
 }
 
 /// The escalation level of `issue` on `today` under `rules`.
-pub fn escalation(issue: &issue::Model, today: NaiveDate, rules: &entity::health_rule::Model) -> Escalation {
+pub fn escalation(issue: &issue::Model, today: NaiveDate, rules: &entity::office_setting::Model) -> Escalation {
     if FINISHED.contains(&issue.status) {
         return Escalation::None;
     }
@@ -547,7 +547,7 @@ pub fn escalation(issue: &issue::Model, today: NaiveDate, rules: &entity::health
     }
 }
 
-fn escalation_condition(level: Escalation, today: NaiveDate, rules: &entity::health_rule::Model) -> Condition {
+fn escalation_condition(level: Escalation, today: NaiveDate, rules: &entity::office_setting::Model) -> Condition {
     use issue::Column as C;
     let open = C::Status.is_not_in(FINISHED);
     let leader_cutoff = today - chrono::Duration::days(i64::from(rules.issue_leader_after_days));
@@ -567,7 +567,7 @@ fn escalation_condition(level: Escalation, today: NaiveDate, rules: &entity::hea
 /// at once: the conditional update lets exactly one of them record each escalation.
 pub async fn escalate_overdue(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
     use issue::Column as C;
-    let rules = super::health::rules(db).await?;
+    let rules = super::settings::rules(db).await?;
     let cutoff = today - chrono::Duration::days(i64::from(rules.issue_leader_after_days));
     let due: Vec<issue::Model> = issue::Entity::find()
         .filter(C::EscalatedAt.is_null())

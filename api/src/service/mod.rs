@@ -14,6 +14,7 @@ pub mod photo;
 pub mod project;
 pub mod report;
 pub mod schedule;
+pub mod settings;
 pub mod text;
 pub mod throttle;
 

@@ -18,11 +18,9 @@ use uuid::Uuid;
 
 use super::Actor;
 use super::audit::{self, Change};
-use super::health;
 use super::money::{percent_to_bp, wan_to_fen};
 use super::page::{Page, PageRequest};
 use crate::error::{AppError, AppResult};
-use entity::project::Light;
 
 /// Most paired units one project may list.
 const MAX_PAIRED_UNITS: usize = 30;
@@ -520,7 +518,8 @@ pub struct ProjectFilter {
     pub industry: Option<Industry>,
     pub responsible_unit_id: Option<Uuid>,
     pub leader_id: Option<Uuid>,
-    pub light: Option<Light>,
+    /// Only these projects (e.g. those showing a light, see [`super::health::narrow_to_light`]).
+    pub ids: Option<Vec<Uuid>>,
     pub search: Option<String>,
     pub bbox: Option<BoundingBox>,
 }
@@ -543,6 +542,9 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
     if let Some(v) = filter.leader_id {
         q = q.filter(C::LeaderId.eq(v));
     }
+    if let Some(ids) = &filter.ids {
+        q = q.filter(C::Id.is_in(ids.iter().copied()));
+    }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(
             Condition::any().add(super::text::contains(C::Name, text)).add(super::text::contains(C::Code, text)),
@@ -557,19 +559,9 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
     Ok(q)
 }
 
-/// Narrows `q` to projects showing `light` today. Lights depend on the date and on reports, so they
-/// are computed, not stored: this costs the health queries for every project the other filters
-/// leave, batched.
-async fn with_light(
-    db: &DatabaseConnection,
-    q: Select<project::Entity>,
-    light: Light,
-) -> AppResult<Select<project::Entity>> {
-    let ids: Vec<Uuid> = q.clone().select_only().column(project::Column::Id).into_tuple().all(db).await?;
-    let today = Utc::now().date_naive();
-    let health = health::compute(db, &ids, today).await?;
-    let keep: Vec<Uuid> = ids.into_iter().filter(|id| health.get(id).is_some_and(|h| h.light == light)).collect();
-    Ok(q.filter(project::Column::Id.is_in(keep)))
+/// The ids of every project `filter` selects.
+pub async fn matching_ids(db: &impl ConnectionTrait, filter: &ProjectFilter) -> AppResult<Vec<Uuid>> {
+    Ok(matching(filter)?.select_only().column(project::Column::Id).into_tuple().all(db).await?)
 }
 
 fn cursor_key(order: Order, p: &project::Model) -> String {
@@ -610,9 +602,6 @@ pub async fn list(
 ) -> AppResult<Page<project::Model>> {
     use project::Column as C;
     let mut q = matching(filter)?;
-    if let Some(light) = filter.light {
-        q = with_light(db, q, light).await?;
-    }
     if let Some(after) = &page.after {
         q = q.filter(after_condition(order, after)?);
     }
@@ -634,11 +623,7 @@ pub fn cursor_of(order: Order) -> impl Fn(&project::Model) -> String {
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &ProjectFilter) -> AppResult<u64> {
-    let mut q = matching(filter)?;
-    if let Some(light) = filter.light {
-        q = with_light(db, q, light).await?;
-    }
-    Ok(q.count(db).await?)
+    Ok(matching(filter)?.count(db).await?)
 }
 
 /// Paired units of many projects at once: project id → units, by unit name.

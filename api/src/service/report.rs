@@ -16,7 +16,6 @@ use uuid::Uuid;
 
 use super::Actor;
 use super::audit::{self, Change};
-use super::health;
 use super::money::{percent_to_bp, wan_to_fen};
 use super::page::{Page, PageRequest};
 use super::project as projects;
@@ -127,7 +126,7 @@ pub async fn submit(db: &DatabaseConnection, actor: &Actor, input: NewReport) ->
     let progress_bp = percent_to_bp("progressPercent", input.progress_percent)?;
     let narrative = super::text::required("narrative", &input.narrative, 1, 5000)?;
     let problems = super::text::optional("problems", input.problems.as_deref(), 5000)?;
-    let rules = health::rules(db).await?;
+    let rules = super::settings::rules(db).await?;
     let txn = crate::db::begin_write(db).await?;
     if is_locked(&txn, period, today, rules.report_lock_day).await? {
         return Err(AppError::Conflict(format!("reporting for {} is locked", period.key())));
@@ -219,7 +218,7 @@ pub async fn period_state(
     raw_period: &str,
 ) -> AppResult<(Period, bool, NaiveDate, NaiveDate)> {
     let period = Period::parse("period", raw_period)?;
-    let rules = health::rules(db).await?;
+    let rules = super::settings::rules(db).await?;
     let today = Utc::now().date_naive();
     let locked = is_locked(db, period, today, rules.report_lock_day).await?;
     Ok((

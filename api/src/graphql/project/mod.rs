@@ -5,7 +5,7 @@ pub(crate) mod prefetch;
 
 use async_graphql::{Context, Enum, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Datelike, Utc};
-use entity::health_rule;
+use entity::office_setting;
 use entity::project::{Industry, Light, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
 
@@ -18,7 +18,7 @@ use super::pagination::{TotalCount, edges};
 use super::scalars::{Date, Decimal};
 use crate::service::money::{fen_to_wan, ratio_percent};
 use crate::service::project::{self as projects, BoundingBox, LatLng, Order, OrderField, ProjectFields};
-use crate::service::{dashboard, health, report, schedule};
+use crate::service::{dashboard, report, schedule};
 
 /// A WGS-84 point given by a client.
 #[derive(InputObject, Debug, Clone, Copy)]
@@ -344,8 +344,8 @@ pub struct HealthRules {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<health_rule::Model> for HealthRules {
-    fn from(m: health_rule::Model) -> Self {
+impl From<office_setting::Model> for HealthRules {
+    fn from(m: office_setting::Model) -> Self {
         Self {
             yellow_gap_pp: m.yellow_gap_pp,
             red_gap_pp: m.red_gap_pp,
@@ -510,16 +510,20 @@ impl ProjectQuery {
         let state = ctx.state()?;
         let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
-        let filter = projects::ProjectFilter {
+        let mut filter = projects::ProjectFilter {
             category: f.category,
             status: f.status,
             industry: f.industry,
             responsible_unit_id: f.responsible_unit_id,
             leader_id: f.leader_id,
-            light: f.light,
+            ids: None,
             search: f.search,
             bbox: f.bbox.map(|b| BoundingBox { south: b.south, west: b.west, north: b.north, east: b.east }),
         };
+        if let Some(light) = f.light {
+            let today = chrono::Utc::now().date_naive();
+            filter = crate::service::health::narrow_to_light(&state.db, filter, light, today).await?;
+        }
         let order = Order::from(order_by);
         let rows = projects::list(&state.db, &filter, order, &page).await?;
         prefetch::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
@@ -586,7 +590,7 @@ impl ProjectQuery {
     /// The light and reporting rules in force.
     async fn health_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<HealthRules> {
         ctx.caller()?;
-        Ok(health::rules(&ctx.state()?.db).await?.into())
+        Ok(crate::service::settings::rules(&ctx.state()?.db).await?.into())
     }
 
     /// Totals by list, industry and unit, and today's lights. Any signed-in user.
@@ -694,7 +698,7 @@ impl ProjectMutation {
         #[graphql(desc = "The changes.")] input: HealthRulesInput,
     ) -> async_graphql::Result<HealthRules> {
         let actor = ctx.actor()?;
-        let patch = health::RulesPatch {
+        let patch = crate::service::settings::RulesPatch {
             yellow_gap_pp: input.yellow_gap_pp,
             red_gap_pp: input.red_gap_pp,
             red_late_days: input.red_late_days,
@@ -703,6 +707,6 @@ impl ProjectMutation {
             issue_due_soon_days: input.issue_due_soon_days,
             issue_leader_after_days: input.issue_leader_after_days,
         };
-        Ok(health::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
+        Ok(crate::service::settings::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
     }
 }

@@ -1,11 +1,12 @@
-//! The project office's thresholds for the red/yellow/green lights and the reporting deadline. One
-//! row (`id = 1`), so every instance reads the same rules.
+//! The project office's settings that several domains read: the thresholds of the red/yellow/green
+//! lights, the reporting due and lock days, and when issues show as due soon and are escalated. One
+//! row (`id = 1`), so every instance reads the same settings.
 
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
-#[sea_orm(table_name = "health_rules")]
+#[sea_orm(table_name = "office_settings")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: i32,

@@ -1,0 +1,88 @@
+//! The project office's settings that several domains read — the light thresholds (health), the
+//! reporting due and lock days (report), when issues are due soon and escalated (issue) — kept in one
+//! row and changed by the office alone.
+
+use chrono::Utc;
+use entity::office_setting;
+use entity::user::Role;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel};
+
+use super::Actor;
+use super::audit::{self, Change};
+use crate::error::{AppError, AppResult};
+
+/// The settings in force.
+pub async fn rules(db: &impl ConnectionTrait) -> AppResult<office_setting::Model> {
+    office_setting::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::internal("the office settings row is missing"))
+}
+
+/// Changes to the rules; `None` keeps a value.
+#[derive(Debug, Default, Clone)]
+pub struct RulesPatch {
+    pub yellow_gap_pp: Option<i32>,
+    pub red_gap_pp: Option<i32>,
+    pub red_late_days: Option<i32>,
+    pub report_due_day: Option<i32>,
+    pub report_lock_day: Option<i32>,
+    pub issue_due_soon_days: Option<i32>,
+    pub issue_leader_after_days: Option<i32>,
+}
+
+/// ADMIN only.
+pub async fn update_rules(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    patch: RulesPatch,
+) -> AppResult<office_setting::Model> {
+    actor.require_role(&[Role::Admin], "change the light rules")?;
+    let txn = crate::db::begin_write(db).await?;
+    let before = rules(&txn).await?;
+    let mut after = before.clone();
+    after.yellow_gap_pp = patch.yellow_gap_pp.unwrap_or(after.yellow_gap_pp);
+    after.red_gap_pp = patch.red_gap_pp.unwrap_or(after.red_gap_pp);
+    after.red_late_days = patch.red_late_days.unwrap_or(after.red_late_days);
+    after.report_due_day = patch.report_due_day.unwrap_or(after.report_due_day);
+    after.report_lock_day = patch.report_lock_day.unwrap_or(after.report_lock_day);
+    after.issue_due_soon_days = patch.issue_due_soon_days.unwrap_or(after.issue_due_soon_days);
+    after.issue_leader_after_days = patch.issue_leader_after_days.unwrap_or(after.issue_leader_after_days);
+    if !(0..=60).contains(&after.issue_due_soon_days) {
+        return Err(AppError::bad_input("issueDueSoonDays", "0 to 60 days"));
+    }
+    if !(0..=365).contains(&after.issue_leader_after_days) {
+        return Err(AppError::bad_input("issueLeaderAfterDays", "0 to 365 days"));
+    }
+    if !(0..=100).contains(&after.yellow_gap_pp) || !(0..=100).contains(&after.red_gap_pp) {
+        return Err(AppError::bad_input("yellowGapPp", "gaps are 0 to 100 percentage points"));
+    }
+    if after.red_gap_pp < after.yellow_gap_pp {
+        return Err(AppError::bad_input("redGapPp", "the red gap must be at least the yellow gap"));
+    }
+    if !(0..=365).contains(&after.red_late_days) {
+        return Err(AppError::bad_input("redLateDays", "0 to 365 days"));
+    }
+    if !(1..=28).contains(&after.report_due_day) {
+        return Err(AppError::bad_input("reportDueDay", "a day of the month, 1 to 28"));
+    }
+    if !(after.report_due_day..=28).contains(&after.report_lock_day) {
+        return Err(AppError::bad_input("reportLockDay", "a day of the month, from the due day to 28"));
+    }
+    after.updated_at = Utc::now();
+    let mut active = after.clone().into_active_model().reset_all();
+    active.id = sea_orm::ActiveValue::Unchanged(1);
+    let saved = active.update(&txn).await?;
+    let mut changes = audit::diff(Some(&before), Some(&saved))?;
+    if let Some(o) = changes.as_object_mut() {
+        o.remove("updated_at");
+    }
+    audit::record(
+        &txn,
+        actor,
+        Change { action: "health_rules.update", entity_type: "health_rules", entity_id: "1".into(), changes },
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(saved)
+}

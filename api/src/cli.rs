@@ -213,7 +213,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             }
             config.seed_demo_when_empty = false;
             let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
-            match seed::demo::load(&state.db, &state.hasher).await.map_err(describe)? {
+            match seed::demo::load(&state.db, &state.hasher, state.config.clock.today()).await.map_err(describe)? {
                 Some(l) => println!("loaded the demo county: {} units, {} users", l.units, l.users),
                 None => println!("the database already holds units; nothing loaded"),
             }

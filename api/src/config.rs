@@ -155,6 +155,8 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// A separate address (e.g. `127.0.0.1:9090`) that serves `/metrics` alone, without a token.
     pub metrics_bind: Option<SocketAddr>,
+    /// The county's clock: its time zone, and an instant it stands at when fixed (tests, demos).
+    pub clock: crate::clock::Clock,
 }
 
 /// Everything a TOML file or the environment may set; unset fields keep their defaults.
@@ -201,6 +203,8 @@ struct Overrides {
     max_connections: Option<usize>,
     metrics_token: Option<String>,
     metrics_bind: Option<SocketAddr>,
+    time_zone: Option<String>,
+    fixed_now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Why the configuration was refused.
@@ -279,6 +283,12 @@ impl Config {
             max_connections: o.max_connections.unwrap_or(defaults.max_connections),
         };
         let login_defaults = LoginPolicy::default();
+        let zone = match o.time_zone.as_deref() {
+            Some(raw) => crate::clock::parse_zone(raw).ok_or_else(|| {
+                ConfigError::Invalid(format!("time_zone `{raw}` is not Asia/Shanghai, UTC or an offset like +08:00"))
+            })?,
+            None => crate::clock::china(),
+        };
         let config = Self {
             storage_dir: o.storage_dir.unwrap_or_else(|| data_dir.join("objects")),
             storage_url: o.storage_url,
@@ -305,6 +315,7 @@ impl Config {
             },
             metrics_token: o.metrics_token.map(Secret::new),
             metrics_bind: o.metrics_bind,
+            clock: crate::clock::Clock::new(zone, o.fixed_now),
         };
         config.validate()?;
         Ok(config)
@@ -333,6 +344,7 @@ impl Config {
             login: LoginPolicy::default(),
             metrics_token: Some(Secret::new("test-metrics-token")),
             metrics_bind: None,
+            clock: crate::clock::Clock::default(),
         }
     }
 
@@ -435,6 +447,8 @@ fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<
     env_field!(max_connections, "MAX_CONNECTIONS");
     env_field!(metrics_token, "METRICS_TOKEN");
     env_field!(metrics_bind, "METRICS_BIND");
+    env_field!(time_zone, "TIME_ZONE");
+    env_field!(fixed_now, "FIXED_NOW");
     Ok(())
 }
 

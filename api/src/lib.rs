@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -102,7 +103,7 @@ async fn periodic_jobs(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
         tick.tick().await;
-        match service::issue::escalate_overdue(&state.db, chrono::Utc::now().date_naive()).await {
+        match service::issue::escalate_overdue(&state.db, state.config.clock.today()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
             Err(e) => tracing::warn!(error = %e, "issue escalation failed; will retry"),
@@ -129,7 +130,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
     Migrator::up(&db, None).await?;
     let hasher = PasswordHasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
     if config.seed_demo_when_empty
-        && let Some(loaded) = seed::demo::load(&db, &hasher).await.map_err(StartError::Seed)?
+        && let Some(loaded) = seed::demo::load(&db, &hasher, config.clock.today()).await.map_err(StartError::Seed)?
     {
         tracing::info!(
             units = loaded.units,

@@ -82,7 +82,7 @@ async fn a_policy_runs_from_open_to_closed_once_its_issues_are_closed() -> TestR
     assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains("补偿资金拨付到位"), "{body}");
     let measure = case["measures"][0]["id"].as_str().ok_or("measure")?;
     let done = "mutation($m: UUID!, $d: Date) { completeCaseMeasure(measureId: $m, doneOn: $d) { status measures { doneOn } } }";
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::helpers::county_today().to_string();
     let body = app.gql(done, json!({ "m": measure, "d": today }), Some(&app.login_as("fgj").await?)).await?;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "a participant that does not own the measure: {body}");
     let data = app.data(done, json!({ "m": measure, "d": today }), Some(&owner)).await?;
@@ -131,7 +131,7 @@ async fn a_matter_records_its_decision() -> TestResult {
     let body = step(&app, &admin, "resolveCase", &id).await?;
     assert_eq!(error_code(&body), Some("CONFLICT"), "no decision yet: {body}");
     let decide = "mutation($id: UUID!, $on: Date!) { decideCase(id: $id, decision: \"增减挂钩解决\", decidedOn: $on, decidedBy: \"县政府常务会议\") { status decision decidedOn decidedBy } }";
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::helpers::county_today();
     let body =
         app.gql(decide, json!({ "id": id, "on": today.to_string() }), Some(&app.login_as("zrzyj").await?)).await?;
     assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");

@@ -160,7 +160,7 @@ async fn extreme_decimals_are_refused_everywhere_never_a_panic() -> TestResult {
     let admin = app.login_as("admin").await?;
     let owner = app.login_as("zrzyj").await?;
     let project = create(&app, &admin, "极值测试项目").await?;
-    let period = chrono::Utc::now().format("%Y-%m").to_string();
+    let period = crate::helpers::county_today().format("%Y-%m").to_string();
     let extremes = ["10000000000000000000000000000", "79228162514264337593543950335", "1e30", "0.0000001", "-1"];
     for value in extremes {
         let mut cases: Vec<(&str, Value, &str)> = Vec::new();
@@ -235,7 +235,7 @@ async fn twenty_concurrent_writers_on_one_row_get_success_or_conflict() -> TestR
     let admin = app.login_as("admin").await?;
     let owner = app.login_as("zrzyj").await?;
     let project = create(&app, &admin, "并发写测试项目").await?;
-    let period = chrono::Utc::now().format("%Y-%m").to_string();
+    let period = crate::helpers::county_today().format("%Y-%m").to_string();
     let submit = "mutation($i: MonthlyReportInput!) { submitMonthlyReport(input: $i) { version } }";
     let bodies = (0..20)
         .map(|n| {
@@ -265,14 +265,14 @@ async fn undoing_a_measure_reopens_a_resolved_case() -> TestResult {
             open,
             json!({ "i": { "kind": "ONE_MATTER_ONE_DISCUSSION", "title": "撤销措施", "policy": "测试", "leadUnitId": unit_id("自然资源局"),
                            "measures": [{ "description": "措施一", "ownerUnitId": unit_id("自然资源局"), "deadline": "2030-01-01" }],
-                           "decision": "同意", "decidedOn": chrono::Utc::now().date_naive().to_string(), "decidedBy": "县政府" } }),
+                           "decision": "同意", "decidedOn": crate::helpers::county_today().to_string(), "decidedBy": "县政府" } }),
             Some(&admin),
         )
         .await?;
     let id = data["openCase"]["id"].as_str().ok_or("id")?.to_owned();
     let measure = data["openCase"]["measures"][0]["id"].as_str().ok_or("measure")?.to_owned();
     let done = "mutation($m: UUID!, $d: Date) { completeCaseMeasure(measureId: $m, doneOn: $d) { status } }";
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = crate::helpers::county_today().to_string();
     app.data(done, json!({ "m": measure, "d": today }), Some(&admin)).await?;
     let resolved =
         app.data("mutation($id: UUID!) { resolveCase(id: $id) { status } }", json!({ "id": id }), Some(&admin)).await?;

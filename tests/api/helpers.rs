@@ -85,7 +85,7 @@ async fn prepare_demo() -> TestResult<Prepared> {
     let db = api::db::connect(&config, Default::default()).await?;
     migration::Migrator::up(&db, None).await?;
     let hasher = api::auth::PasswordHasher::new(2);
-    api::seed::demo::load(&db, &hasher).await?.ok_or("the demo database was not empty")?;
+    api::seed::demo::load(&db, &hasher, config.clock.today()).await?.ok_or("the demo database was not empty")?;
     if let Prepared::Sqlite(_) = prepared {
         // Everything into the main file, so that copying it copies the county.
         db.execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)").await?;
@@ -224,4 +224,10 @@ pub fn error_code(body: &Value) -> Option<&str> {
 /// The demo id of a unit by name.
 pub fn unit_id(name: &str) -> String {
     api::seed::demo::demo_id("unit", name).to_string()
+}
+
+/// Today in the county (China's time), as the server counts days: not UTC's date, which lags
+/// behind from 00:00 to 08:00 there.
+pub fn county_today() -> chrono::NaiveDate {
+    api::clock::Clock::default().today()
 }

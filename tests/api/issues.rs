@@ -83,7 +83,7 @@ async fn an_issue_runs_from_raised_to_closed_with_a_timeline() -> TestResult {
     }
     let data = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
     let issue = &data["issue"];
-    let year = chrono::Utc::now().format("%Y").to_string();
+    let year = crate::helpers::county_today().format("%Y").to_string();
     assert!(issue["number"].as_str().unwrap_or_default().starts_with(&format!("{year}-")), "{issue}");
     assert_eq!(issue["resolution"], "已完成签约");
     let kinds: Vec<&str> =
@@ -263,7 +263,7 @@ async fn overdue_issues_escalate_once_to_the_linked_leader() -> TestResult {
     let app = TestApp::spawn().await?;
     let admin = app.login_as("admin").await?;
     let project = create(&app, &admin, "提级督办测试项目").await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::helpers::county_today();
     let days = |n: i64| today + chrono::Duration::days(n);
     let long_overdue = raise_due(&app, &admin, &project, days(-10)).await?;
     let overdue = raise_due(&app, &admin, &project, days(-3)).await?;
@@ -345,7 +345,7 @@ async fn unit_stats_count_close_off_and_overdue() -> TestResult {
     let unit = app.login_as("zrzyj").await?;
     let before = land_bureau_stats(&app, &unit).await?;
     let project = create(&app, &admin, "办结率测试项目").await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::helpers::county_today();
     let done = raise_due(&app, &admin, &project, today + chrono::Duration::days(5)).await?;
     raise_due(&app, &admin, &project, today - chrono::Duration::days(1)).await?;
     for step in ["accept", "resolve"] {
@@ -395,7 +395,7 @@ async fn the_demo_county_has_issues_in_every_status_some_escalated() -> TestResu
     let project = create(&app, &admin, "编号连续测试项目").await?;
     let id = raise(&app, &admin, &project).await?;
     let shown = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
-    let year = chrono::Utc::now().format("%Y").to_string();
+    let year = crate::helpers::county_today().format("%Y").to_string();
     assert_eq!(shown["issue"]["number"], format!("{year}-0078"));
     Ok(())
 }

@@ -7,6 +7,7 @@ mod auth;
 mod bombs;
 mod cases;
 mod cli;
+mod clock;
 mod hardening;
 mod health;
 mod helpers;

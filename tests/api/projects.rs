@@ -12,7 +12,7 @@ pub fn leader_id() -> String {
 
 /// A valid new project owned by 自然资源局 (the `zrzyj` demo account's unit).
 pub fn new_project(name: &str) -> Value {
-    let year = chrono::Utc::now().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
+    let year = crate::helpers::county_today().format("%Y").to_string().parse::<i32>().unwrap_or(2026);
     json!({ "i": {
         "code": "2026-430781-04-01-654321",
         "name": name,

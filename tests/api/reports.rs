@@ -12,11 +12,11 @@ const RULES: &str = "mutation($i: HealthRulesInput!) { updateHealthRules(input: 
 const HEALTH: &str = "query($id: UUID!) { project(id: $id) { completedInvestment completedInvestmentTotal progressPercent health { light reasons expectedPercent completedPercent worstSlipDays missingReportPeriod } reports { period version investmentThisMonth } } }";
 
 fn this_month() -> String {
-    chrono::Utc::now().format("%Y-%m").to_string()
+    crate::helpers::county_today().format("%Y-%m").to_string()
 }
 
 fn months_ago(n: u32) -> String {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::helpers::county_today();
     let mut d = today.with_day(1).unwrap_or(today);
     for _ in 0..n {
         d = (d - chrono::Duration::days(1)).with_day(1).unwrap_or(d);
@@ -100,7 +100,7 @@ async fn locked_periods_and_bad_reports_are_refused() -> TestResult {
     assert_eq!(state["reportingPeriod"]["locked"], true);
     assert_eq!(error_code(&app.gql(SUBMIT, report(&id, &old, "1", "1"), Some(&owner)).await?), Some("CONFLICT"));
     // Input errors name the field.
-    let next_year = format!("{}-01", chrono::Utc::now().year() + 1);
+    let next_year = format!("{}-01", crate::helpers::county_today().year() + 1);
     for (field, vars) in [
         ("period", report(&id, &next_year, "1", "1")),
         ("period", report(&id, "2026-13", "1", "1")),
@@ -127,7 +127,7 @@ async fn missing_reports_list_every_project_without_one() -> TestResult {
     let token = app.login_as("leader").await?;
     let rules = app.data("{ healthRules { reportDueDay } }", json!({}), Some(&token)).await?;
     let due_day = rules["healthRules"]["reportDueDay"].as_i64().unwrap_or(5) as i32;
-    let closed = api::service::report::last_closed_period(chrono::Utc::now().date_naive(), due_day).key();
+    let closed = api::service::report::last_closed_period(crate::helpers::county_today(), due_day).key();
     let q = "query($p: String!, $after: String) { missingReports(period: $p, first: 100, after: $after) { totalCount edges { node { period project { id health { light missingReportPeriod } } unit { name } } } pageInfo { hasNextPage endCursor } } }";
     let data = app.data(q, json!({ "p": closed }), Some(&token)).await?;
     let total = data["missingReports"]["totalCount"].as_i64().ok_or("count")?;
@@ -173,7 +173,7 @@ async fn each_light_rule_fires_and_the_office_tunes_it() -> TestResult {
     app.data(RULES, json!({ "i": { "yellowGapPp": 100 } }), Some(&admin)).await?;
     assert_eq!(light(&app.data(HEALTH, json!({ "id": id }), Some(&admin)).await?), "GREEN");
     // A milestone 10 days late: YELLOW, then RED once the red line drops below 10 days.
-    let deadline = (chrono::Utc::now().date_naive() - chrono::Duration::days(10)).to_string();
+    let deadline = (crate::helpers::county_today() - chrono::Duration::days(10)).to_string();
     app.data(
         "mutation($p: UUID!, $d: Date!) { planSchedule(projectId: $p, deadline: $d, steps: [{ name: \"主体施工\", durationDays: 30 }]) { version } }",
         json!({ "p": id, "d": deadline }),
@@ -211,7 +211,7 @@ fn wan_to_fen(v: &Value) -> TestResult<i64> {
 async fn dashboard_figures_equal_plain_sql_aggregates() -> TestResult {
     let app = TestApp::spawn().await?;
     let token = app.login_as("leader").await?;
-    let year = chrono::Utc::now().year();
+    let year = crate::helpers::county_today().year();
     let data = app
         .data(
             "query($y: Int) { dashboard(year: $y) { year total { projectCount plannedInvestment completedInvestment completionRate } byCategory { category totals { projectCount plannedInvestment completedInvestment completionRate } } byIndustry { industry totals { projectCount plannedInvestment completedInvestment } } lights { green yellow red } byUnit { unit { id } projectCount reportsSubmitted reportsOnTime } } }",

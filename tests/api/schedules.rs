@@ -56,7 +56,7 @@ async fn days_late_count_for_open_and_finished_milestones() -> TestResult {
     let app = TestApp::spawn().await?;
     let admin = app.login_as("admin").await?;
     let id = create(&app, &admin, "滞后天数测试项目").await?;
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::helpers::county_today();
     let deadline = today - chrono::Duration::days(10);
     let data = app
         .data(PLAN, json!({ "p": id, "d": deadline.to_string(), "s": [{ "name": "施工", "durationDays": 20 }, { "name": "验收", "durationDays": 5 }] }), Some(&admin))

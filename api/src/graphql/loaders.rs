@@ -200,12 +200,29 @@ param_loader!(
     RecentReports, u32, Vec<entity::monthly_report::Model>,
     |db, ids, n| crate::service::report::recent_reports(db, ids, n).await
 );
-project_loader!(
-    /// Each project's light as of today.
-    ProjectHealth, crate::service::health::Health, |db, keys| {
-        crate::service::health::compute(db, keys, chrono::Utc::now().date_naive()).await
+/// Each project's light on a day (the county's today, from its clock); keyed by (project, day).
+pub struct ProjectHealth(pub DatabaseConnection);
+
+impl Loader<(Uuid, chrono::NaiveDate)> for ProjectHealth {
+    type Value = crate::service::health::Health;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, chrono::NaiveDate)],
+    ) -> Result<HashMap<(Uuid, chrono::NaiveDate), Self::Value>, Self::Error> {
+        let mut by_day: HashMap<chrono::NaiveDate, Vec<Uuid>> = HashMap::new();
+        for (id, day) in keys {
+            by_day.entry(*day).or_default().push(*id);
+        }
+        let mut out = HashMap::new();
+        for (day, ids) in by_day {
+            let found = crate::service::health::compute(&self.0, &ids, day).await?;
+            out.extend(found.into_iter().map(|(id, h)| ((id, day), h)));
+        }
+        Ok(out)
     }
-);
+}
 project_loader!(
     /// Every schedule version of each project, newest first.
     ScheduleHistory, Vec<(entity::schedule_plan::Model, Vec<entity::milestone::Model>)>, |db, keys| {

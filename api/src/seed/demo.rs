@@ -1,7 +1,7 @@
 //! The demo county, modelled on the source text (a county-level city's 项目建设年): 55 responsible
 //! units, the project office, the leading group, and one demo account per role.
 
-use chrono::Utc;
+use chrono::{NaiveDate, Utc};
 use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
 use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait};
@@ -186,7 +186,8 @@ pub struct Loaded {
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
-pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult<Option<Loaded>> {
+/// `today` is the county's: reports, deadlines and lights are laid out around it.
+pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher, today: NaiveDate) -> AppResult<Option<Loaded>> {
     if unit::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
@@ -197,7 +198,6 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher) -> AppResult
     let txn = crate::db::begin_write(db).await?;
     let units = insert_units(&txn).await?;
     let users = insert_users(&txn, hashes).await?;
-    let today = Utc::now().date_naive();
     let projects = super::projects::load(&txn, today).await?;
     let issues = super::issues::load(&txn, &projects, today).await?;
     let cases = super::cases::load(&txn, &projects, issues, today).await?;

@@ -62,7 +62,7 @@ pub async fn add_generated(db: &DatabaseConnection, count: usize) -> AppResult<u
         .await?;
     let have = issue::Entity::find().count(db).await? as usize;
     let txn = crate::db::begin_write(db).await?;
-    let n = generate(&txn, &projects, Utc::now().date_naive(), have..have + count).await?;
+    let n = generate(&txn, &projects, crate::clock::Clock::default().today(), have..have + count).await?;
     txn.commit().await?;
     Ok(have + n)
 }

@@ -212,10 +212,9 @@ fn measure_rows(case_id: Uuid, from: i32, measures: Vec<NewMeasure>) -> AppResul
 
 /// Opens a case. The project office (ADMIN) only. A project may have one open 一项一策 at a time; a
 /// second is `CONFLICT` naming the first.
-pub async fn open(db: &DatabaseConnection, actor: &Actor, input: NewCase) -> AppResult<case::Model> {
+pub async fn open(db: &DatabaseConnection, actor: &Actor, input: NewCase, today: NaiveDate) -> AppResult<case::Model> {
     let caller = actor.caller()?.clone();
     caller.require_role(&[Role::Admin], "open coordination cases")?;
-    let today = Utc::now().date_naive();
     let title = check_text("title", &input.title, 2, 200)?;
     let policy = check_text("policy", &input.policy, 1, 10_000)?;
     if input.kind == CaseKind::OneProjectOnePolicy && input.project_id.is_none() {
@@ -406,9 +405,15 @@ pub async fn transition(
 }
 
 /// Records the decision on a 一事一议 matter; an open matter moves to IN_PROGRESS.
-pub async fn decide(db: &DatabaseConnection, actor: &Actor, id: Uuid, decision: Decision) -> AppResult<case::Model> {
+pub async fn decide(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    decision: Decision,
+    today: NaiveDate,
+) -> AppResult<case::Model> {
     let caller = actor.caller()?;
-    let decision = check_decision(decision, Utc::now().date_naive())?;
+    let decision = check_decision(decision, today)?;
     let txn = crate::db::begin_write(db).await?;
     let before = find_for(&txn, actor, id).await?;
     let next = authorize(caller, &before, CaseAction::Decide)?;
@@ -483,9 +488,10 @@ pub async fn complete_measure(
     actor: &Actor,
     measure_id: Uuid,
     done_on: Option<NaiveDate>,
+    today: NaiveDate,
 ) -> AppResult<case::Model> {
     let caller = actor.caller()?;
-    if done_on.is_some_and(|d| d > Utc::now().date_naive()) {
+    if done_on.is_some_and(|d| d > today) {
         return Err(AppError::bad_input("doneOn", "a measure cannot be done in the future"));
     }
     let txn = crate::db::begin_write(db).await?;

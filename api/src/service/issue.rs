@@ -454,7 +454,12 @@ pub fn is_overdue(issue: &issue::Model, today: NaiveDate) -> bool {
     issue.due_date.is_some_and(|d| d < today) && !FINISHED.contains(&issue.status)
 }
 
-fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::office_setting::Model>) -> Select<issue::Entity> {
+fn matching(
+    caller: &Caller,
+    f: &IssueFilter,
+    rules: Option<&entity::office_setting::Model>,
+    today: NaiveDate,
+) -> Select<issue::Entity> {
     use issue::Column as C;
     let mut q = issue::Entity::find().filter(visibility(caller));
     if let Some(v) = f.project_id {
@@ -470,12 +475,11 @@ fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::office_sett
         q = q.filter(C::AssignedUnitId.eq(v));
     }
     if let Some(overdue) = f.overdue {
-        let today = Utc::now().date_naive();
         let cond = Condition::all().add(C::DueDate.lt(today)).add(C::Status.is_not_in(FINISHED));
         q = q.filter(if overdue { cond } else { cond.not() });
     }
     if let (Some(level), Some(rules)) = (f.escalation, rules) {
-        q = q.filter(escalation_condition(level, Utc::now().date_naive(), rules));
+        q = q.filter(escalation_condition(level, today, rules));
     }
     if let Some(leader) = f.escalated_to {
         q = q.filter(C::EscalatedTo.eq(leader));
@@ -492,11 +496,13 @@ fn matching(caller: &Caller, f: &IssueFilter, rules: Option<&entity::office_sett
 }
 
 /// Issues the caller can see, newest first.
+/// Issues the caller may see, newest first; `today` is the county's (for overdue and escalation).
 pub async fn list(
     db: &DatabaseConnection,
     actor: &Actor,
     f: &IssueFilter,
     page: &PageRequest,
+    today: NaiveDate,
 ) -> AppResult<Page<issue::Model>> {
     use issue::Column as C;
     let caller = actor.caller()?;
@@ -504,7 +510,7 @@ pub async fn list(
         Some(_) => Some(super::settings::rules(db).await?),
         None => None,
     };
-    let q = matching(caller, f, rules.as_ref());
+    let q = matching(caller, f, rules.as_ref(), today);
     let rows = super::page::newest_first(q, C::CreatedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
@@ -513,12 +519,12 @@ pub fn cursor(issue: &issue::Model) -> String {
     super::page::time_id_key(issue.created_at, issue.id)
 }
 
-pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter) -> AppResult<u64> {
+pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter, today: NaiveDate) -> AppResult<u64> {
     let rules = match f.escalation {
         Some(_) => Some(super::settings::rules(db).await?),
         None => None,
     };
-    Ok(matching(actor.caller()?, f, rules.as_ref()).count(db).await?)
+    Ok(matching(actor.caller()?, f, rules.as_ref(), today).count(db).await?)
 }
 
 /// How urgent an issue's deadline has become.

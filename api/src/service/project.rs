@@ -200,7 +200,7 @@ async fn check_references(db: &impl ConnectionTrait, fields: &ProjectFields) -> 
 
 /// Applies `fields` onto `model` (validating each), returning the year plans and paired units to
 /// store when they were given.
-fn apply(model: &mut project::Model, fields: &ProjectFields) -> AppResult<()> {
+fn apply(model: &mut project::Model, fields: &ProjectFields, today: NaiveDate) -> AppResult<()> {
     if let Some(code) = &fields.code {
         let code = code.trim();
         if code.is_empty() {
@@ -259,7 +259,6 @@ fn apply(model: &mut project::Model, fields: &ProjectFields) -> AppResult<()> {
     {
         return Err(AppError::bad_input("actualCompletion", "actual completion is before actual start"));
     }
-    let today = Utc::now().date_naive();
     for (field, date) in [("actualStart", model.actual_start), ("actualCompletion", model.actual_completion)] {
         if date.is_some_and(|d| d > today) {
             return Err(AppError::bad_input(field, "an actual date cannot be in the future"));
@@ -384,7 +383,12 @@ async fn children_snapshot(db: &impl ConnectionTrait, id: Uuid) -> AppResult<ser
 }
 
 /// Creates a project. ADMIN only.
-pub async fn create(db: &DatabaseConnection, actor: &Actor, fields: ProjectFields) -> AppResult<project::Model> {
+pub async fn create(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    fields: ProjectFields,
+    today: NaiveDate,
+) -> AppResult<project::Model> {
     authorize_create(actor)?;
     let required = [
         ("name", fields.name.is_none()),
@@ -424,7 +428,7 @@ pub async fn create(db: &DatabaseConnection, actor: &Actor, fields: ProjectField
         created_at: now,
         updated_at: now,
     };
-    apply(&mut model, &fields)?;
+    apply(&mut model, &fields, today)?;
     let plans = fields.year_plans.as_deref().map(validated_year_plans).transpose()?;
     check_references(db, &fields).await?;
     let txn = crate::db::begin_write(db).await?;
@@ -457,11 +461,12 @@ pub async fn update(
     actor: &Actor,
     id: Uuid,
     fields: ProjectFields,
+    today: NaiveDate,
 ) -> AppResult<project::Model> {
     let before = find(db, id).await?;
     authorize_update(actor, &before, &fields)?;
     let mut after = before.clone();
-    apply(&mut after, &fields)?;
+    apply(&mut after, &fields, today)?;
     let plans = fields.year_plans.as_deref().map(validated_year_plans).transpose()?;
     check_references(db, &fields).await?;
     let txn = crate::db::begin_write(db).await?;

@@ -112,13 +112,17 @@ async fn is_locked(db: &impl ConnectionTrait, period: Period, today: NaiveDate, 
 
 /// Submits (or, before the period locks, replaces) a project's report for a period. The responsible
 /// unit or ADMIN. The replaced version stays as history.
-pub async fn submit(db: &DatabaseConnection, actor: &Actor, input: NewReport) -> AppResult<monthly_report::Model> {
+pub async fn submit(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewReport,
+    clock: &crate::clock::Clock,
+) -> AppResult<monthly_report::Model> {
     let caller = actor.caller()?.clone();
     let project = projects::find(db, input.project_id).await?;
     projects::authorize_unit_work(actor, &project, "report on this project")?;
     let period = Period::parse("period", &input.period)?;
-    let now = Utc::now();
-    let today = now.date_naive();
+    let (now, today) = (clock.now(), clock.today());
     if period > Period::of(today) {
         return Err(AppError::bad_input("period", "a report cannot be for a future month"));
     }
@@ -216,10 +220,10 @@ pub async fn lock(db: &DatabaseConnection, actor: &Actor, raw_period: &str) -> A
 pub async fn period_state(
     db: &impl ConnectionTrait,
     raw_period: &str,
+    today: NaiveDate,
 ) -> AppResult<(Period, bool, NaiveDate, NaiveDate)> {
     let period = Period::parse("period", raw_period)?;
     let rules = super::settings::rules(db).await?;
-    let today = Utc::now().date_naive();
     let locked = is_locked(db, period, today, rules.report_lock_day).await?;
     Ok((
         period,

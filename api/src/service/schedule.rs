@@ -154,11 +154,12 @@ pub async fn complete(
     actor: &Actor,
     milestone_id: Uuid,
     actual_finish: NaiveDate,
+    today: NaiveDate,
 ) -> AppResult<milestone::Model> {
     let before = milestone::Entity::find_by_id(milestone_id).one(db).await?.ok_or(AppError::NotFound("milestone"))?;
     let project = project::find(db, before.project_id).await?;
     project::authorize_unit_work(actor, &project, "complete this project's milestones")?;
-    if actual_finish > Utc::now().date_naive() {
+    if actual_finish > today {
         return Err(AppError::bad_input("actualFinish", "a milestone cannot finish in the future"));
     }
     let txn = crate::db::begin_write(db).await?;

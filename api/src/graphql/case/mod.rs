@@ -165,8 +165,9 @@ impl CaseMeasure {
     }
 
     /// Past its deadline and not done.
-    async fn overdue(&self) -> bool {
-        self.0.done_on.is_none() && self.0.deadline.is_some_and(|d| d < Utc::now().date_naive())
+    async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        let today = ctx.state()?.config.clock.today();
+        Ok(self.0.done_on.is_none() && self.0.deadline.is_some_and(|d| d < today))
     }
 }
 
@@ -350,7 +351,8 @@ impl CaseMutation {
             measures: input.measures.unwrap_or_default().into_iter().map(NewMeasure::from).collect(),
             decision: decision(input.decision, input.decided_on, input.decided_by)?,
         };
-        Ok(Case(cases::open(&ctx.state()?.db, &actor, new).await?))
+        let state = ctx.state()?;
+        Ok(Case(cases::open(&state.db, &actor, new, state.config.clock.today()).await?))
     }
 
     /// Links issues, inspections and photos to a case; linking what is already linked changes
@@ -403,7 +405,9 @@ impl CaseMutation {
         #[graphql(desc = "When it was done; null to undo.")] done_on: Option<Date>,
     ) -> async_graphql::Result<Case> {
         let actor = ctx.actor()?;
-        Ok(Case(cases::complete_measure(&ctx.state()?.db, &actor, measure_id, done_on.map(|d| d.0)).await?))
+        let state = ctx.state()?;
+        let today = state.config.clock.today();
+        Ok(Case(cases::complete_measure(&state.db, &actor, measure_id, done_on.map(|d| d.0), today).await?))
     }
 
     /// Records the decision on a 一事一议 matter (replacing an earlier one). The office or a leader.
@@ -417,7 +421,8 @@ impl CaseMutation {
     ) -> async_graphql::Result<Case> {
         let actor = ctx.actor()?;
         let d = Decision { text: decision, decided_on: decided_on.0, decided_by };
-        Ok(Case(cases::decide(&ctx.state()?.db, &actor, id, d).await?))
+        let state = ctx.state()?;
+        Ok(Case(cases::decide(&state.db, &actor, id, d, state.config.clock.today()).await?))
     }
 
     /// Starts work on an open case. The office or the lead unit.

@@ -104,15 +104,15 @@ impl Issue {
     }
 
     /// Past its due date and not yet resolved.
-    async fn overdue(&self) -> bool {
-        issues::is_overdue(&self.0, Utc::now().date_naive())
+    async fn overdue(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(issues::is_overdue(&self.0, ctx.state()?.config.clock.today()))
     }
 
     /// How urgent its deadline has become, under the office's rules.
     async fn escalation(&self, ctx: &Context<'_>) -> async_graphql::Result<Escalation> {
         let rules =
             ctx.cached::<HealthRulesLoader>()?.load_one(()).await?.ok_or_else(|| AppError::internal("no rules"))?;
-        Ok(issues::escalation(&self.0, Utc::now().date_naive(), &rules))
+        Ok(issues::escalation(&self.0, ctx.state()?.config.clock.today(), &rules))
     }
 
     /// The leader the issue was escalated to (提级督办), once it was.
@@ -343,12 +343,13 @@ impl IssueQuery {
             case_id: f.case_id,
             search: f.search,
         };
-        let rows = issues::list(&state.db, &actor, &filter, &page).await?;
+        let today = state.config.clock.today();
+        let rows = issues::list(&state.db, &actor, &filter, &page, today).await?;
         prefetch::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
         let db = state.db.clone();
         let total = TotalCount::new(move || {
             let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
-            async move { issues::count(&db, &actor, &filter).await }
+            async move { issues::count(&db, &actor, &filter, today).await }
         });
         Ok(IssueConnection::new(edges(rows, &page, issues::cursor, Issue), total))
     }
@@ -357,7 +358,7 @@ impl IssueQuery {
     /// and the median days to resolve; most issues first. Any signed-in user.
     async fn issue_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnitIssueStats>> {
         ctx.caller()?;
-        let stats = issues::unit_stats(&ctx.state()?.db, Utc::now().date_naive()).await?;
+        let stats = issues::unit_stats(&ctx.state()?.db, ctx.state()?.config.clock.today()).await?;
         let ids: Vec<Uuid> = stats.iter().map(|s| s.unit_id).collect();
         let units = ctx.loader::<entity::unit::Entity>()?.load_many(ids).await?;
         Ok(stats
@@ -498,7 +499,7 @@ impl IssueMutation {
     /// ADMIN only.
     async fn escalate_overdue_issues(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
         ctx.actor()?.require_role(&[entity::user::Role::Admin], "run escalation")?;
-        let n = issues::escalate_overdue(&ctx.state()?.db, Utc::now().date_naive()).await?;
+        let n = issues::escalate_overdue(&ctx.state()?.db, ctx.state()?.config.clock.today()).await?;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 

@@ -373,8 +373,12 @@ pub struct ReportingPeriod {
 }
 
 impl ReportingPeriod {
-    async fn load(db: &sea_orm::DatabaseConnection, period: &str) -> async_graphql::Result<Self> {
-        let (p, locked, due, lock) = report::period_state(db, period).await?;
+    async fn load(
+        db: &sea_orm::DatabaseConnection,
+        period: &str,
+        today: chrono::NaiveDate,
+    ) -> async_graphql::Result<Self> {
+        let (p, locked, due, lock) = report::period_state(db, period, today).await?;
         Ok(Self { period: p.key(), locked, due_date: Date(due), lock_date: Date(lock) })
     }
 }
@@ -521,7 +525,7 @@ impl ProjectQuery {
             bbox: f.bbox.map(|b| BoundingBox { south: b.south, west: b.west, north: b.north, east: b.east }),
         };
         if let Some(light) = f.light {
-            let today = chrono::Utc::now().date_naive();
+            let today = state.config.clock.today();
             filter = crate::service::health::narrow_to_light(&state.db, filter, light, today).await?;
         }
         let order = Order::from(order_by);
@@ -584,7 +588,7 @@ impl ProjectQuery {
         #[graphql(desc = "The month, `YYYY-MM`.")] period: String,
     ) -> async_graphql::Result<ReportingPeriod> {
         ctx.caller()?;
-        ReportingPeriod::load(&ctx.state()?.db, &period).await
+        ReportingPeriod::load(&ctx.state()?.db, &period, ctx.state()?.config.clock.today()).await
     }
 
     /// The light and reporting rules in force.
@@ -600,7 +604,7 @@ impl ProjectQuery {
         #[graphql(desc = "Calendar year; this year when omitted.")] year: Option<i32>,
     ) -> async_graphql::Result<Dashboard> {
         ctx.caller()?;
-        let today = Utc::now().date_naive();
+        let today = ctx.state()?.config.clock.today();
         let d = dashboard::build(&ctx.state()?.db, year.unwrap_or(today.year()), today).await?;
         Ok(d.into())
     }
@@ -618,7 +622,8 @@ impl ProjectMutation {
         #[graphql(desc = "The new project.")] input: CreateProjectInput,
     ) -> async_graphql::Result<Project> {
         let actor = ctx.actor()?;
-        Ok(Project(projects::create(&ctx.state()?.db, &actor, input.into()).await?))
+        let state = ctx.state()?;
+        Ok(Project(projects::create(&state.db, &actor, input.into(), state.config.clock.today()).await?))
     }
 
     /// Changes a project. ADMIN: any field; the responsible unit: operational fields only.
@@ -629,7 +634,8 @@ impl ProjectMutation {
         #[graphql(desc = "The changes.")] input: UpdateProjectInput,
     ) -> async_graphql::Result<Project> {
         let actor = ctx.actor()?;
-        Ok(Project(projects::update(&ctx.state()?.db, &actor, id, input.into()).await?))
+        let state = ctx.state()?;
+        Ok(Project(projects::update(&state.db, &actor, id, input.into(), state.config.clock.today()).await?))
     }
 
     /// Lays a schedule backwards from `deadline` (工期倒排): the last step finishes on the deadline and
@@ -657,7 +663,8 @@ impl ProjectMutation {
         #[graphql(desc = "When it was finished (not in the future).")] actual_finish: Date,
     ) -> async_graphql::Result<Milestone> {
         let actor = ctx.actor()?;
-        Ok(Milestone(schedule::complete(&ctx.state()?.db, &actor, id, actual_finish.0).await?))
+        let state = ctx.state()?;
+        Ok(Milestone(schedule::complete(&state.db, &actor, id, actual_finish.0, state.config.clock.today()).await?))
     }
 
     /// Submits a monthly report, or replaces it (keeping the old version) until the period locks;
@@ -676,7 +683,8 @@ impl ProjectMutation {
             narrative: input.narrative,
             problems: input.problems,
         };
-        Ok(MonthlyReport(report::submit(&ctx.state()?.db, &actor, new).await?))
+        let state = ctx.state()?;
+        Ok(MonthlyReport(report::submit(&state.db, &actor, new, &state.config.clock).await?))
     }
 
     /// Locks a reporting month before its automatic deadline. ADMIN only.
@@ -688,7 +696,7 @@ impl ProjectMutation {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         report::lock(&state.db, &actor, &period).await?;
-        ReportingPeriod::load(&state.db, &period).await
+        ReportingPeriod::load(&state.db, &period, state.config.clock.today()).await
     }
 
     /// Changes the light and reporting rules. ADMIN only.

@@ -174,7 +174,8 @@ impl Project {
     /// The worst slip among the current milestones, in days (negative when all finished early).
     async fn worst_slip_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
         let ms = ctx.cached::<CurrentMilestones>()?.load_one(self.0.id).await?;
-        Ok(ms.and_then(|ms: Vec<milestone::Model>| schedule::worst_slip(&ms, Utc::now().date_naive())))
+        let today = ctx.state()?.config.clock.today();
+        Ok(ms.and_then(|ms: Vec<milestone::Model>| schedule::worst_slip(&ms, today)))
     }
 
     /// Every version of the schedule, newest first (replanning keeps the old ones).
@@ -199,7 +200,9 @@ impl Project {
 
     /// The project's light today and why.
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
-        let h = ctx.cached::<ProjectHealth>()?.load_one(self.0.id).await?.ok_or(AppError::NotFound("project"))?;
+        let today = ctx.state()?.config.clock.today();
+        let h =
+            ctx.cached::<ProjectHealth>()?.load_one((self.0.id, today)).await?.ok_or(AppError::NotFound("project"))?;
         Ok(Health(h))
     }
 
@@ -216,7 +219,10 @@ impl Project {
 
 impl Project {
     async fn year_figures(&self, ctx: &Context<'_>, year: Option<i32>) -> Result<(i64, i64, i64), AppError> {
-        let year = year.unwrap_or_else(|| Utc::now().year());
+        let year = match year {
+            Some(y) => y,
+            None => ctx.state()?.config.clock.today().year(),
+        };
         let loader = ctx.cached::<YearFigures>()?;
         Ok(loader.load_one((self.0.id, year)).await?.unwrap_or_default())
     }
@@ -273,8 +279,8 @@ impl Milestone {
 
     /// Days late: for a done milestone, actual minus planned finish (negative when early); for an
     /// open one, days past its planned finish as of today (0 while not yet due).
-    async fn days_late(&self) -> i64 {
-        schedule::days_late(&self.0, Utc::now().date_naive())
+    async fn days_late(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
+        Ok(schedule::days_late(&self.0, ctx.state()?.config.clock.today()))
     }
 }
 

@@ -8,7 +8,7 @@ use std::hash::Hash;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use entity::project;
 use uuid::Uuid;
 
@@ -90,10 +90,11 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         prime(ctx, ids.clone(), ScheduleHistory(db.clone()), true).await?;
     }
     if wants("health") {
-        prime_found(ctx, ids.clone(), ProjectHealth(db.clone())).await?;
+        let today = ctx.state()?.config.clock.today();
+        prime_found(ctx, ids.iter().map(|id| (*id, today)).collect(), ProjectHealth(db.clone())).await?;
     }
     if wants("plannedInvestment") || wants("completedInvestment") || wants("completedInvestmentTotal") {
-        let year = Utc::now().year();
+        let year = ctx.state()?.config.clock.today().year();
         prime(ctx, ids.iter().map(|id| (*id, year)).collect(), YearFigures(db.clone()), true).await?;
     }
     // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back

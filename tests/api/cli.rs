@@ -44,6 +44,8 @@ async fn migrate_seed_and_user_create_make_a_working_account() -> TestResult {
         .stdin(Stdio::null())
         .output()?;
     assert!(!unknown_unit.status.success());
+    let why = String::from_utf8_lossy(&unknown_unit.stderr);
+    assert!(why.contains("unit not found"), "the failure says why: {why}");
 
     let app = TestApp::spawn_on(url, dir, |_| {}).await?;
     let token = app.login("land.clerk", "piped-password-1").await?;
@@ -63,6 +65,7 @@ fn production_mode_refuses_to_start_without_a_secret() -> TestResult {
     let out =
         keyprojects(&url, dir.path()).args(["--production", "migrate"]).env("KP_JWT_SECRET", "too-short").output()?;
     assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"), "{}", String::from_utf8_lossy(&out.stderr));
     let out = keyprojects(&url, dir.path())
         .args(["--production", "migrate"])
         .env("KP_JWT_SECRET", "a-long-enough-secret-for-production-use")

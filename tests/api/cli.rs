@@ -65,7 +65,11 @@ fn production_mode_refuses_to_start_without_a_secret() -> TestResult {
     let out =
         keyprojects(&url, dir.path()).args(["--production", "migrate"]).env("KP_JWT_SECRET", "too-short").output()?;
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("at least 32 bytes"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let out = keyprojects(&url, dir.path())
         .args(["--production", "migrate"])
         .env("KP_JWT_SECRET", "a-long-enough-secret-for-production-use")

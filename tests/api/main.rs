@@ -17,6 +17,7 @@ mod layers;
 mod limits;
 mod photos;
 mod projects;
+mod promises;
 mod reports;
 mod schedules;
 mod schema;

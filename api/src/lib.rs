@@ -115,6 +115,12 @@ async fn periodic_jobs(state: AppState) {
         if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
             tracing::warn!(error = %e, "sweeping sign-in buckets failed; will retry");
         }
+        if sea_orm::ConnectionTrait::get_database_backend(&state.db) == sea_orm::DbBackend::Sqlite {
+            // SQLite keeps no statistics by itself; this refreshes those the planner would use.
+            if let Err(e) = sea_orm::ConnectionTrait::execute_unprepared(&state.db, "PRAGMA optimize").await {
+                tracing::warn!(error = %e, "PRAGMA optimize failed; will retry");
+            }
+        }
         match service::photo::sweep_orphans(&state.db, &state.storage, chrono::Duration::hours(1)).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),

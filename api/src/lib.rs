@@ -126,6 +126,7 @@ async fn periodic_jobs(state: AppState) {
             Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
             Err(e) => tracing::warn!(error = %e, "photo sweep failed; will retry"),
         }
+        state.job_rounds.fetch_add(1, std::sync::atomic::Ordering::Release);
     }
 }
 
@@ -159,5 +160,6 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         db,
         hasher,
         statements,
+        job_rounds: Arc::new(AtomicU64::new(0)),
     })
 }

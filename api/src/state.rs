@@ -26,6 +26,9 @@ pub struct AppState {
     pub photo_workers: Arc<tokio::sync::Semaphore>,
     /// The memory photo decoding may use in this process, one permit a MiB.
     pub photo_memory: Arc<tokio::sync::Semaphore>,
+    /// Rounds of the periodic jobs finished (the first runs at start), so tests that count
+    /// statements can wait for it to be over.
+    pub job_rounds: Arc<AtomicU64>,
 }
 
 impl AppState {

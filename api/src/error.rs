@@ -100,10 +100,14 @@ fn database_code(err: &DbErr) -> Option<String> {
 /// A write that lost a race to another: SQLite busy or locked (5, 6 and their extended codes),
 /// PostgreSQL serialization failure, deadlock or lock not available.
 fn lost_race(err: &DbErr) -> bool {
-    database_code(err).is_some_and(|code| match code.parse::<i32>() {
-        Ok(n) => matches!(n & 0xff, 5 | 6),
-        Err(_) => matches!(code.as_str(), "40001" | "40P01" | "55P03"),
-    })
+    database_code(err).is_some_and(|code| code_lost_race(&code))
+}
+
+/// PostgreSQL's SQLSTATEs are checked first: `40001` also parses as a number, and SQLite's codes
+/// (extended codes included) stay far below it.
+fn code_lost_race(code: &str) -> bool {
+    matches!(code, "40001" | "40P01" | "55P03")
+        || code.parse::<i32>().is_ok_and(|n| n < 10_000 && matches!(n & 0xff, 5 | 6))
 }
 
 impl From<DbErr> for AppError {
@@ -171,5 +175,18 @@ impl From<AppError> for async_graphql::Error {
                 _ => {}
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn lost_races_are_known_on_both_databases() {
+        for code in ["5", "6", "517", "261", "40001", "40P01", "55P03"] {
+            assert!(super::code_lost_race(code), "{code}");
+        }
+        for code in ["19", "2067", "787", "23505", "23503", "42P01"] {
+            assert!(!super::code_lost_race(code), "{code}");
+        }
     }
 }

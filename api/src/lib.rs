@@ -97,8 +97,8 @@ impl Application {
     }
 }
 
-/// Escalates overdue issues, drops full sign-in buckets, and sweeps photo bytes a crash left without
-/// a row, at start and every five minutes.
+/// Escalates overdue issues and drops full sign-in buckets at start and every five minutes; sweeps
+/// photo bytes a crash left without a row at start and hourly.
 async fn periodic_jobs(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
     loop {
@@ -121,10 +121,14 @@ async fn periodic_jobs(state: AppState) {
                 tracing::warn!(error = %e, "PRAGMA optimize failed; will retry");
             }
         }
-        match service::photo::sweep_orphans(&state.db, &state.storage, chrono::Duration::hours(1)).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
-            Err(e) => tracing::warn!(error = %e, "photo sweep failed; will retry"),
+        // The orphan sweep lists every stored object, so it runs at start and then hourly, not at
+        // every round.
+        if state.job_rounds.load(std::sync::atomic::Ordering::Acquire).is_multiple_of(12) {
+            match service::photo::sweep_orphans(&state.db, &state.storage, chrono::Duration::hours(1)).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
+                Err(e) => tracing::warn!(error = %e, "photo sweep failed; will retry"),
+            }
         }
         state.job_rounds.fetch_add(1, std::sync::atomic::Ordering::Release);
     }

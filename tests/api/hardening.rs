@@ -328,14 +328,7 @@ async fn simple_cross_site_posts_are_refused() -> TestResult {
     let r = app.client.post(app.url("/graphql")).bearer_auth(&admin).multipart(form).send().await?;
     assert_eq!(r.status(), 400);
     let form = reqwest::multipart::Form::new().text("operations", body).text("map", "{}");
-    let r = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&admin)
-        .header("apollo-require-preflight", "true")
-        .multipart(form)
-        .send()
-        .await?;
+    let r = app.send_multipart(form, Some(&admin)).await?;
     assert_eq!(r.status(), 200);
     assert!(r.json::<Value>().await?["data"]["me"]["id"].is_string());
     Ok(())
@@ -376,14 +369,7 @@ async fn uploads_are_refused_from_their_headers_before_the_body_is_read() -> Tes
     let big =
         format!("{{\"query\":\"{{ me {{ id }} }}\",\"variables\":{{\"x\":\"{}\"}}}}", "a".repeat(2 * 1024 * 1024));
     let form = reqwest::multipart::Form::new().text("operations", big).text("map", "{}");
-    let r = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&admin)
-        .header("apollo-require-preflight", "true")
-        .multipart(form)
-        .send()
-        .await?;
+    let r = app.send_multipart(form, Some(&admin)).await?;
     assert_eq!(r.status(), 413);
     let v: Value = r.json().await?;
     assert_eq!(error_code(&v), Some("PAYLOAD_TOO_LARGE"), "{v}");
@@ -654,14 +640,7 @@ async fn one_file_named_by_two_uploads_is_read_whole_by_each() -> TestResult {
         .text("operations", operations.to_string())
         .text("map", json!({ "0": ["variables.f", "variables.g"] }).to_string())
         .part("0", reqwest::multipart::Part::bytes(bytes.clone()).file_name("a.jpg"));
-    let r = app
-        .client
-        .post(app.url("/graphql"))
-        .bearer_auth(&admin)
-        .header("apollo-require-preflight", "true")
-        .multipart(form)
-        .send()
-        .await?;
+    let r = app.send_multipart(form, Some(&admin)).await?;
     let body: Value = r.json().await?;
     assert!(body["errors"].is_null(), "{body}");
     assert_eq!(body["data"]["a"]["byteSize"], bytes.len());

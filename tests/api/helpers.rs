@@ -212,12 +212,22 @@ impl TestApp {
         for (i, (_, name, bytes)) in files.into_iter().enumerate() {
             form = form.part(i.to_string(), reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()));
         }
+        Ok(self.send_multipart(form, token).await?)
+    }
+
+    /// Posts a multipart form to `/graphql` as the multipart spec's clients do (with the preflight
+    /// header), with `token` when given.
+    pub async fn send_multipart(
+        &self,
+        form: reqwest::multipart::Form,
+        token: Option<&str>,
+    ) -> reqwest::Result<reqwest::Response> {
         let mut request =
             self.client.post(self.url("/graphql")).multipart(form).header("apollo-require-preflight", "true");
         if let Some(token) = token {
             request = request.bearer_auth(token);
         }
-        Ok(request.send().await?)
+        request.send().await
     }
 
     pub fn statements(&self) -> u64 {

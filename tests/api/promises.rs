@@ -60,25 +60,17 @@ async fn a_production_server_starts_from_the_binary_with_the_developer_convenien
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
+    let ask = |query: &'static str| {
+        let request = client.post(format!("{base}/graphql")).json(&json!({ "query": query }));
+        async move { request.send().await?.json::<Value>().await }
+    };
     let checks = async {
         assert!(ready, "the production server did not become ready");
         assert_eq!(client.get(format!("{base}/graphql")).send().await?.status(), 405, "no GraphiQL");
-        let body: Value = client
-            .post(format!("{base}/graphql"))
-            .json(&json!({ "query": "{ __schema { types { name } } }" }))
-            .send()
-            .await?
-            .json()
-            .await?;
+        let body = ask("{ __schema { types { name } } }").await?;
         assert!(body["data"].is_null() || body["data"]["__schema"].is_null(), "no introspection: {body}");
         // No demo county was installed: its admin does not exist.
-        let body: Value = client
-            .post(format!("{base}/graphql"))
-            .json(&json!({ "query": "mutation { login(username: \"admin\", password: \"demo-2026\") { token } }" }))
-            .send()
-            .await?
-            .json()
-            .await?;
+        let body = ask("mutation { login(username: \"admin\", password: \"demo-2026\") { token } }").await?;
         assert_eq!(error_code(&body), Some("UNAUTHENTICATED"), "{body}");
         assert_eq!(client.get(format!("{base}/metrics")).send().await?.status(), 404, "metrics need their token");
         TestResult::Ok(())

@@ -102,8 +102,8 @@ enum Job {
 }
 
 /// The process's workers: started once, shared by every server in the process (tests run many).
-fn workers() -> &'static Mutex<mpsc::Sender<Job>> {
-    static WORKERS: OnceLock<Mutex<mpsc::Sender<Job>>> = OnceLock::new();
+fn workers() -> &'static mpsc::Sender<Job> {
+    static WORKERS: OnceLock<mpsc::Sender<Job>> = OnceLock::new();
     WORKERS.get_or_init(|| {
         let (tx, rx) = mpsc::channel::<Job>();
         let rx = Arc::new(Mutex::new(rx));
@@ -132,7 +132,7 @@ fn workers() -> &'static Mutex<mpsc::Sender<Job>> {
                 tracing::error!(error = %e, "could not start a password hashing worker");
             }
         }
-        Mutex::new(tx)
+        tx
     })
 }
 
@@ -145,11 +145,7 @@ impl PasswordHasher {
     async fn run<T>(&self, job: impl FnOnce(oneshot::Sender<AppResult<T>>) -> Job) -> AppResult<T> {
         let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
         let (tx, rx) = oneshot::channel();
-        workers()
-            .lock()
-            .map_err(|_| AppError::internal("hashing workers poisoned"))?
-            .send(job(tx))
-            .map_err(|_| AppError::internal("no hashing worker"))?;
+        workers().send(job(tx)).map_err(|_| AppError::internal("no hashing worker"))?;
         rx.await.map_err(|_| AppError::internal("a hashing worker stopped"))?
     }
 

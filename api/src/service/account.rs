@@ -48,6 +48,11 @@ fn validate_username(username: &str) -> AppResult<()> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ClientAddr(pub Option<String>);
 
+/// The allowance of one client address (all usernames together).
+fn address_bucket(policy: &LoginPolicy) -> Bucket {
+    Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 }
+}
+
 /// What [`guard_attempt`] reserved: which buckets to settle once the password is checked.
 struct Attempt {
     account_key: String,
@@ -67,9 +72,7 @@ async fn guard_attempt(
     let now_ms = Utc::now().timestamp_millis();
     let address_key = from.0.as_ref().map(|a| format!("addr:{a}"));
     if let Some(key) = &address_key {
-        let bucket =
-            Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
-        throttle::take(db, key, bucket, now_ms).await?;
+        throttle::take(db, key, address_bucket(policy), now_ms).await?;
     }
     let known = match &from.0 {
         Some(address) => {
@@ -98,9 +101,7 @@ impl Attempt {
     ) -> AppResult<()> {
         throttle::reset(db, &self.account_key).await?;
         if let (Some(key), Some(address)) = (&self.address_key, &from.0) {
-            let bucket =
-                Bucket { capacity: f64::from(policy.address_burst), period_secs: policy.address_period_secs as f64 };
-            throttle::give_back(db, key, bucket).await?;
+            throttle::give_back(db, key, address_bucket(policy)).await?;
             let row = known_sign_in_address::ActiveModel {
                 username: Set(username.to_owned()),
                 address: Set(address.clone()),

@@ -478,20 +478,26 @@ pub async fn upload(
 /// and of the photo's project. One not stored yet (a phone's offline sync sends them in any order)
 /// is checked when it arrives: lists of evidence only show photos of the same project.
 async fn check_evidence_targets(db: &DatabaseConnection, actor: &Actor, input: &NewPhoto) -> AppResult<()> {
-    if let Some(id) = input.issue_id
-        && let Some(issue) = entity::issue::Entity::find_by_id(id).one(db).await?
-    {
-        super::issue::find_for(db, actor, id).await?;
-        if issue.project_id != input.project_id {
-            return Err(AppError::bad_input("issueId", "the issue belongs to another project"));
+    // One query when the target is there and visible (the usual case); telling "hidden" from "not
+    // stored yet" costs a second only when it is not.
+    if let Some(id) = input.issue_id {
+        match super::issue::find_for(db, actor, id).await {
+            Ok(issue) if issue.project_id != input.project_id => {
+                return Err(AppError::bad_input("issueId", "the issue belongs to another project"));
+            }
+            Ok(_) => {}
+            Err(AppError::NotFound(_)) if entity::issue::Entity::find_by_id(id).one(db).await?.is_none() => {}
+            Err(e) => return Err(e),
         }
     }
-    if let Some(id) = input.inspection_id
-        && entity::inspection::Entity::find_by_id(id).one(db).await?.is_some()
-    {
-        let visible = super::inspection::find_for(db, actor, id).await?;
-        if visible.project_id != input.project_id {
-            return Err(AppError::bad_input("inspectionId", "the inspection belongs to another project"));
+    if let Some(id) = input.inspection_id {
+        match super::inspection::find_for(db, actor, id).await {
+            Ok(inspection) if inspection.project_id != input.project_id => {
+                return Err(AppError::bad_input("inspectionId", "the inspection belongs to another project"));
+            }
+            Ok(_) => {}
+            Err(AppError::NotFound(_)) if entity::inspection::Entity::find_by_id(id).one(db).await?.is_none() => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -760,23 +766,6 @@ pub async fn of_inspections(
 pub async fn of_issues(db: &impl ConnectionTrait, issue_ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<photo::Model>>> {
     use entity::issue::{Column, Entity};
     linked_to(db, photo::Column::IssueId, issue_ids, |p| p.issue_id, (Entity, Column::Id, Column::ProjectId)).await
-}
-
-/// Whether the same bytes were uploaded for another project, for many photos: id → flagged.
-pub async fn reused_elsewhere(db: &impl ConnectionTrait, photos: &[photo::Model]) -> AppResult<HashMap<Uuid, bool>> {
-    let hashes: Vec<String> = photos.iter().map(|p| p.sha256.clone()).collect();
-    let rows: Vec<(String, Uuid)> = photo::Entity::find()
-        .select_only()
-        .column(photo::Column::Sha256)
-        .column(photo::Column::ProjectId)
-        .filter(photo::Column::Sha256.is_in(hashes))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(photos
-        .iter()
-        .map(|p| (p.id, rows.iter().any(|(h, project)| *h == p.sha256 && *project != p.project_id)))
-        .collect())
 }
 
 #[cfg(test)]

@@ -18,10 +18,15 @@ impl Bucket {
     }
 }
 
+/// The `n`th bind parameter as the backend writes it (`$n`, or `?n` on SQLite).
+fn param(backend: DbBackend, n: usize) -> String {
+    if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") }
+}
+
 /// Takes one token from the bucket `key`, or answers `RATE_LIMITED` with when the next comes.
 pub async fn take(db: &impl ConnectionTrait, key: &str, bucket: Bucket, now_ms: i64) -> AppResult<()> {
     let backend = db.get_database_backend();
-    let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let p = |n| param(backend, n);
     let (k, cap, now, rate) = (p(1), p(2), p(3), p(4));
     let refilled = format!(
         "(rate_buckets.tokens + (CASE WHEN {now} > rate_buckets.updated_ms THEN {now} - rate_buckets.updated_ms \
@@ -55,7 +60,7 @@ pub async fn take(db: &impl ConnectionTrait, key: &str, bucket: Bucket, now_ms: 
 /// Puts one token back (up to the capacity): the attempt it paid for turned out legitimate.
 pub async fn give_back(db: &impl ConnectionTrait, key: &str, bucket: Bucket) -> AppResult<()> {
     let backend = db.get_database_backend();
-    let p = |n: usize| if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let p = |n| param(backend, n);
     let sql = format!(
         "UPDATE rate_buckets SET tokens = CASE WHEN tokens + 1 > {cap} THEN {cap} ELSE tokens + 1 END WHERE key = {k}",
         cap = p(1),
@@ -68,11 +73,7 @@ pub async fn give_back(db: &impl ConnectionTrait, key: &str, bucket: Bucket) -> 
 /// Empties the record of `key`: the bucket starts full again.
 pub async fn reset(db: &impl ConnectionTrait, key: &str) -> AppResult<()> {
     let backend = db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        "DELETE FROM rate_buckets WHERE key = $1"
-    } else {
-        "DELETE FROM rate_buckets WHERE key = ?1"
-    };
+    let sql = format!("DELETE FROM rate_buckets WHERE key = {}", param(backend, 1));
     db.execute(Statement::from_sql_and_values(backend, sql, [key.into()])).await?;
     Ok(())
 }
@@ -81,11 +82,7 @@ pub async fn reset(db: &impl ConnectionTrait, key: &str) -> AppResult<()> {
 /// every bucket has refilled, so dropping one changes nothing.
 pub async fn sweep(db: &impl ConnectionTrait, older_than_ms: i64) -> AppResult<u64> {
     let backend = db.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        "DELETE FROM rate_buckets WHERE updated_ms < $1"
-    } else {
-        "DELETE FROM rate_buckets WHERE updated_ms < ?1"
-    };
+    let sql = format!("DELETE FROM rate_buckets WHERE updated_ms < {}", param(backend, 1));
     Ok(db.execute(Statement::from_sql_and_values(backend, sql, [older_than_ms.into()])).await?.rows_affected())
 }
 

@@ -261,7 +261,7 @@ async fn the_demo_county_has_cases_of_both_kinds_and_lists_them_without_n_plus_1
         }
     }
     eprintln!("statements per request: {costs:?}");
-    assert!(costs.iter().all(|c| *c <= 14), "{costs:?}");
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
     // The resolved demo policy has every measure done and only closed issues: the office can close it.
     let sthjj = app.login_as("sthjj").await?;
     let data = app

@@ -290,6 +290,6 @@ async fn an_inspection_page_loads_each_relation_once() -> TestResult {
     }
     eprintln!("statements per request: {costs:?}");
     // One statement per relation, however many inspections: an N+1 would cost dozens at 12.
-    assert!(costs.iter().all(|c| *c <= 14), "{costs:?}");
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
     Ok(())
 }

@@ -1,5 +1,7 @@
 //! What resolvers read from the context: shared state, the caller, the page they were asked for.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
 
 use super::loaders::{ById, Cached, KeyedById, Loaders, Slot};
@@ -18,11 +20,11 @@ pub trait ContextExt {
     fn actor(&self) -> AppResult<Actor>;
     /// Validates `first` / `after` against the configured page size.
     fn page(&self, first: Option<i32>, after: Option<String>) -> AppResult<PageRequest>;
-    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>>
+    fn loader<E: KeyedById>(&self) -> AppResult<Arc<Cached<ById<E>>>>
     where
         ById<E>: Slot;
     /// Any registered loader.
-    fn cached<T: Slot>(&self) -> AppResult<&Cached<T>>;
+    fn cached<T: Slot>(&self) -> AppResult<Arc<Cached<T>>>;
 }
 
 impl ContextExt for Context<'_> {
@@ -45,15 +47,15 @@ impl ContextExt for Context<'_> {
         PageRequest::new(first, after.as_deref(), self.state()?.config.limits.max_page_size)
     }
 
-    fn loader<E: KeyedById>(&self) -> AppResult<&Cached<ById<E>>>
+    fn loader<E: KeyedById>(&self) -> AppResult<Arc<Cached<ById<E>>>>
     where
         ById<E>: Slot,
     {
         self.cached::<ById<E>>()
     }
 
-    fn cached<T: Slot>(&self) -> AppResult<&Cached<T>> {
-        Ok(self.data::<Loaders>().map_err(|_| AppError::internal("loaders not registered"))?.get::<T>())
+    fn cached<T: Slot>(&self) -> AppResult<Arc<Cached<T>>> {
+        self.data::<Loaders>().map_err(|_| AppError::internal("loaders not registered"))?.get::<T>()
     }
 }
 

@@ -1,13 +1,16 @@
 //! Cursor connections. Every list in the API is one of these: bounded pages, opaque cursors, and a
-//! `totalCount` that costs a query only when a client selects it.
+//! `totalCount` that costs a query only when a client selects it. [`list`] answers a list query the
+//! one way every domain does: validate the page, fetch it, prefetch what the selection asks of its
+//! items, and defer the count.
 
 use std::future::Future;
 use std::sync::Arc;
 
-use async_graphql::SimpleObject;
+use async_graphql::{Context, Lookahead, SimpleObject};
 use futures_util::future::BoxFuture;
 
 use crate::error::AppResult;
+use crate::graphql::context::ContextExt;
 use crate::service::page::{Page, PageRequest, encode_cursor};
 
 /// Where a page sits in its list.
@@ -59,6 +62,64 @@ pub fn edges<M, N>(
     (edges, info)
 }
 
+/// Rows that know how to load, for a whole page at once, what a selection asks of them.
+pub trait Prefetch: Sized + Send + Sync {
+    /// Primes the request's loaders for the fields `node` selects on `rows`.
+    fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> impl Future<Output = AppResult<()>> + Send;
+}
+
+/// A connection type made by [`connection!`].
+pub trait Connection: Sized {
+    type Node;
+    fn from_edges(edges: (Vec<(String, Self::Node)>, PageInfo), total: TotalCount) -> Self;
+}
+
+/// How one list is read: its page, its count, and how its rows become cursors and nodes.
+pub struct ListSpec<Fetch, Count, Key, Node> {
+    /// Reads one page for a validated request.
+    pub fetch: Fetch,
+    /// Counts every row the filter matches; run only when `totalCount` is selected.
+    pub count: Count,
+    /// A row's sort key (its cursor before encoding).
+    pub key: Key,
+    /// Wraps a row for GraphQL.
+    pub node: Node,
+}
+
+/// A count to run later, as often as asked, from its own copies of what it needs.
+pub fn deferred<A, F, Fut>(args: A, count: F) -> impl Fn() -> Fut + Send + Sync + 'static
+where
+    A: Clone + Send + Sync + 'static,
+    F: Fn(A) -> Fut + Send + Sync + 'static,
+{
+    move || count(args.clone())
+}
+
+/// Answers a list query: validates `first`/`after`, fetches the page, primes the loaders for what
+/// `edges.node` selects (so a page costs the same statements whatever its size), and defers the
+/// count.
+pub async fn list<C, M, Fetch, FetchFut, Count, CountFut, Key, Node>(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    spec: ListSpec<Fetch, Count, Key, Node>,
+) -> AppResult<C>
+where
+    C: Connection,
+    M: Prefetch,
+    Fetch: FnOnce(PageRequest) -> FetchFut,
+    FetchFut: Future<Output = AppResult<Page<M>>>,
+    Count: Fn() -> CountFut + Send + Sync + 'static,
+    CountFut: Future<Output = AppResult<u64>> + Send + 'static,
+    Key: Fn(&M) -> String,
+    Node: Fn(M) -> C::Node,
+{
+    let request = ctx.page(first, after)?;
+    let rows = (spec.fetch)(request.clone()).await?;
+    M::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
+    Ok(C::from_edges(edges(rows, &request, spec.key, spec.node), TotalCount::new(spec.count)))
+}
+
 /// Declares `$conn` and `$edge` for node type `$node`, with the descriptions clients read.
 macro_rules! connection {
     ($conn:ident, $edge:ident, $node:ty, $conn_doc:literal, $edge_doc:literal) => {
@@ -91,8 +152,10 @@ macro_rules! connection {
             }
         }
 
-        impl $conn {
-            pub fn new(
+        impl $crate::graphql::pagination::Connection for $conn {
+            type Node = $node;
+
+            fn from_edges(
                 (edges, page_info): (Vec<(String, $node)>, $crate::graphql::pagination::PageInfo),
                 total: $crate::graphql::pagination::TotalCount,
             ) -> Self {

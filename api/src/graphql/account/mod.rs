@@ -1,6 +1,7 @@
 //! Accounts: sign-in, the caller, users and units.
 
 mod objects;
+mod prefetch;
 
 use async_graphql::{Context, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
@@ -11,8 +12,9 @@ use uuid::Uuid;
 pub use objects::{Unit, UnitConnection, User, UserConnection};
 
 use super::context::ContextExt;
-use super::pagination::{TotalCount, edges};
+use super::pagination::{ListSpec, deferred, list};
 use crate::service::account::{self, NewUser, UnitFilter as UnitFilterArgs, UserFilter as UserFilterArgs};
+use crate::service::page::PageRequest;
 
 /// Narrows `users`; every field set must match.
 #[derive(InputObject, Default)]
@@ -103,16 +105,19 @@ impl AccountQuery {
     ) -> async_graphql::Result<UserConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = UserFilterArgs { role: f.role, unit_id: f.unit_id, active: f.active, search: f.search };
-        let rows = account::list_users(&state.db, &actor, &filter, &page).await?;
-        let db = state.db.clone();
-        let total = TotalCount::new(move || {
-            let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
-            async move { account::count_users(&db, &actor, &filter).await }
+        let count = deferred((state.db.clone(), actor.clone(), filter.clone()), |(db, actor, filter)| async move {
+            account::count_users(&db, &actor, &filter).await
         });
-        Ok(UserConnection::new(edges(rows, &page, |u| u.username.clone(), User), total))
+        let fetch = |page: PageRequest| async move { account::list_users(&state.db, &actor, &filter, &page).await };
+        Ok(list(
+            ctx,
+            first,
+            after,
+            ListSpec { fetch, count, key: |u: &entity::user::Model| u.username.clone(), node: User },
+        )
+        .await?)
     }
 
     /// One unit by id. Any signed-in user.
@@ -136,16 +141,19 @@ impl AccountQuery {
     ) -> async_graphql::Result<UnitConnection> {
         ctx.caller()?;
         let state = ctx.state()?;
-        let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = UnitFilterArgs { kind: f.kind, has_funding_targets: f.has_funding_targets, search: f.search };
-        let rows = account::list_units(&state.db, &filter, &page).await?;
-        let db = state.db.clone();
-        let total = TotalCount::new(move || {
-            let (db, filter) = (db.clone(), filter.clone());
-            async move { account::count_units(&db, &filter).await }
+        let count = deferred((state.db.clone(), filter.clone()), |(db, filter)| async move {
+            account::count_units(&db, &filter).await
         });
-        Ok(UnitConnection::new(edges(rows, &page, |u| u.name.clone(), Unit), total))
+        let fetch = |page: PageRequest| async move { account::list_units(&state.db, &filter, &page).await };
+        Ok(list(
+            ctx,
+            first,
+            after,
+            ListSpec { fetch, count, key: |u: &entity::unit::Model| u.name.clone(), node: Unit },
+        )
+        .await?)
     }
 }
 

@@ -1,5 +1,7 @@
 //! The audit trail, read by the project office.
 
+mod prefetch;
+
 use async_graphql::{Context, InputObject, Json, Object};
 use chrono::{DateTime, Utc};
 use entity::audit_event;
@@ -7,8 +9,9 @@ use uuid::Uuid;
 
 use super::account::User;
 use super::context::{ContextExt, load};
-use super::pagination::{TotalCount, connection, edges};
+use super::pagination::{ListSpec, connection, deferred, list};
 use crate::service::audit::{self, AuditFilter};
+use crate::service::page::PageRequest;
 
 /// One recorded change to stored data.
 pub struct AuditEvent(pub audit_event::Model);
@@ -101,7 +104,6 @@ impl AuditQuery {
     ) -> async_graphql::Result<AuditEventConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = AuditFilter {
             entity_type: f.entity_type,
@@ -111,12 +113,16 @@ impl AuditQuery {
             since: f.since,
             until: f.until,
         };
-        let rows = audit::list(&state.db, &actor, &filter, &page).await?;
-        let db = state.db.clone();
-        let total = TotalCount::new(move || {
-            let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
-            async move { audit::count(&db, &actor, &filter).await }
+        let count = deferred((state.db.clone(), actor.clone(), filter.clone()), |(db, actor, filter)| async move {
+            audit::count(&db, &actor, &filter).await
         });
-        Ok(AuditEventConnection::new(edges(rows, &page, |e| e.seq.to_string(), AuditEvent), total))
+        let fetch = |page: PageRequest| async move { audit::list(&state.db, &actor, &filter, &page).await };
+        Ok(list(
+            ctx,
+            first,
+            after,
+            ListSpec { fetch, count, key: |e: &entity::audit_event::Model| e.seq.to_string(), node: AuditEvent },
+        )
+        .await?)
     }
 }

@@ -8,21 +8,13 @@ use async_graphql::{Context, Lookahead};
 use entity::issue;
 use uuid::Uuid;
 
+use super::loaders::{IssueCoUnits, IssueTimelines};
 use super::timeline_limit;
 use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::{IssueCoUnits, IssueTimelines};
-use crate::graphql::project::prefetch::prime_by_id;
-
-/// The `last` argument of a `timeline` selection.
-fn last_of(field: &async_graphql::SelectionField<'_>) -> Option<i32> {
-    let args = field.arguments().ok()?;
-    let (_, value) = args.into_iter().find(|(name, _)| name.as_str() == "last")?;
-    match value {
-        async_graphql::Value::Number(n) => n.as_i64().map(|n| n.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32),
-        _ => None,
-    }
-}
+use crate::graphql::pagination::Prefetch;
+use crate::graphql::prefetch::{int_argument, prime_by_id, prime_related};
+use crate::graphql::settings::loaders::HealthRulesLoader;
 
 /// Primes the loaders for the fields `node` selects on `issues`.
 pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, issues: &[issue::Model]) -> AppResult<()> {
@@ -33,15 +25,7 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, issues: &[issue::M
     let ids: Vec<Uuid> = issues.iter().map(|i| i.id).collect();
     let mut units: BTreeSet<Uuid> = BTreeSet::new();
     let mut users: BTreeSet<Uuid> = BTreeSet::new();
-    let project = node.field("project");
-    if project.exists() {
-        let project_ids: Vec<Uuid> = issues.iter().map(|i| i.project_id).collect::<BTreeSet<_>>().into_iter().collect();
-        let found =
-            crate::graphql::loaders::ById::<entity::project::Entity>::new(db.clone()).load(&project_ids).await?;
-        let projects: Vec<entity::project::Model> = found.values().cloned().collect();
-        ctx.loader::<entity::project::Entity>()?.feed_many(found).await;
-        crate::graphql::project::prefetch::prefetch(ctx, project, &projects).await?;
-    }
+    prime_related::<entity::project::Entity>(ctx, node.field("project"), issues.iter().map(|i| i.project_id)).await?;
     if node.field("assignedUnit").exists() {
         units.extend(issues.iter().filter_map(|i| i.assigned_unit_id));
     }
@@ -59,7 +43,11 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, issues: &[issue::M
     }
     // `timeline(last: n)`: prime the key each selection will ask for.
     let timeline = node.field("timeline");
-    let limits: BTreeSet<u32> = timeline.selection_fields().iter().map(|f| timeline_limit(last_of(f))).collect();
+    let limits: BTreeSet<u32> = timeline
+        .selection_fields()
+        .iter()
+        .map(|f| timeline_limit(int_argument(f, "last").map(|n| n.clamp(0, i64::from(i32::MAX)) as i32)))
+        .collect();
     for limit in limits {
         let keys: Vec<(Uuid, u32)> = ids.iter().map(|id| (*id, limit)).collect();
         let mut found: HashMap<(Uuid, u32), Vec<entity::issue_event::Model>> =
@@ -77,7 +65,13 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, issues: &[issue::M
     prime_by_id::<entity::user::Entity>(ctx, users.into_iter()).await?;
     // Every issue's escalation reads the same rules: read them once, now.
     if node.field("escalation").exists() {
-        ctx.cached::<crate::graphql::loaders::HealthRulesLoader>()?.load_one(()).await?;
+        ctx.cached::<HealthRulesLoader>()?.load_one(()).await?;
     }
     Ok(())
+}
+
+impl Prefetch for issue::Model {
+    async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
+        prefetch(ctx, node, rows).await
+    }
 }

@@ -1,6 +1,8 @@
 //! Photos taken as evidence: upload (GraphQL multipart request spec), EXIF, trust, and links to the
 //! bytes.
 
+mod prefetch;
+
 use async_graphql::{Context, InputObject, Object, SimpleObject, Upload};
 use chrono::{DateTime, Utc};
 use entity::photo;
@@ -8,9 +10,10 @@ use uuid::Uuid;
 
 use super::account::User;
 use super::context::{ContextExt, load};
-use super::pagination::{TotalCount, connection, edges};
+use super::pagination::{ListSpec, connection, deferred, list};
 use super::project::Project;
 use crate::error::AppError;
+use crate::service::page::PageRequest;
 use crate::service::photo::{
     self as photos, DeviceLocation as Device, LocationSource, NewPhoto, PhotoFilter as Filter, TrustReason, Variant,
 };
@@ -302,16 +305,13 @@ impl PhotoQuery {
     ) -> async_graphql::Result<PhotoConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let page = ctx.page(first, after)?;
         let f = filter.unwrap_or_default();
         let filter = Filter { project_id: f.project_id, inspection_id: f.inspection_id, issue_id: f.issue_id };
-        let rows = photos::list(&state.db, &actor, &filter, &page).await?;
-        let db = state.db.clone();
-        let total = TotalCount::new(move || {
-            let (db, actor, filter) = (db.clone(), actor.clone(), filter.clone());
-            async move { photos::count(&db, &actor, &filter).await }
+        let count = deferred((state.db.clone(), actor.clone(), filter.clone()), |(db, actor, filter)| async move {
+            photos::count(&db, &actor, &filter).await
         });
-        Ok(PhotoConnection::new(edges(rows, &page, photos::cursor, Photo), total))
+        let fetch = |page: PageRequest| async move { photos::list(&state.db, &actor, &filter, &page).await };
+        Ok(list(ctx, first, after, ListSpec { fetch, count, key: photos::cursor, node: Photo }).await?)
     }
 }
 

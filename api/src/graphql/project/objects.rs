@@ -1,17 +1,21 @@
+//! The project as clients read it, and its light.
+
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Datelike, Utc};
+use entity::milestone;
 use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
-use entity::{milestone, monthly_report, schedule_plan};
 use uuid::Uuid;
 
+use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
 use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
 use crate::graphql::context::{ContextExt, load};
-use crate::graphql::loaders::{
-    CurrentMilestones, PairedUnits, ProjectHealth, RecentReports, ScheduleHistory, YearFigures,
-};
 use crate::graphql::pagination::connection;
+use crate::graphql::report::loaders::RecentReports;
+use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS, MonthlyReport};
 use crate::graphql::scalars::{Date, Decimal};
+use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
+use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::{health, schedule};
 
@@ -23,11 +27,6 @@ pub struct GeoPoint {
     /// Longitude in degrees, east positive.
     pub lng: f64,
 }
-
-/// Most reports one project lists at a time.
-pub const MAX_REPORTS: i32 = 60;
-/// Reports a project lists when the client does not say.
-pub const DEFAULT_REPORTS: i32 = 12;
 
 /// A key project (重点项目) of the programme.
 pub struct Project(pub project::Model);
@@ -181,7 +180,11 @@ impl Project {
     /// Every version of the schedule, newest first (replanning keeps the old ones).
     async fn schedule_history(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<SchedulePlan>> {
         let plans = ctx.cached::<ScheduleHistory>()?.load_one(self.0.id).await?;
-        Ok(plans.unwrap_or_default().into_iter().map(|(plan, milestones)| SchedulePlan { plan, milestones }).collect())
+        Ok(plans
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(plan, milestones)| SchedulePlan::new(plan, milestones))
+            .collect())
     }
 
     /// Current monthly reports, newest period first.
@@ -236,167 +239,6 @@ connection!(
     "A project and its cursor."
 );
 
-/// One step of a backward schedule (工期倒排).
-pub struct Milestone(pub milestone::Model);
-
-/// One step of a backward schedule (工期倒排).
-#[Object]
-impl Milestone {
-    /// Stable identifier.
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-
-    /// Step name, e.g. `主体施工`.
-    async fn name(&self) -> &str {
-        &self.0.name
-    }
-
-    /// Order within the schedule, from 0.
-    async fn position(&self) -> i32 {
-        self.0.position
-    }
-
-    /// Planned length in days.
-    async fn duration_days(&self) -> i32 {
-        self.0.duration_days
-    }
-
-    /// Planned start.
-    async fn planned_start(&self) -> Date {
-        Date(self.0.planned_start)
-    }
-
-    /// Planned finish.
-    async fn planned_finish(&self) -> Date {
-        Date(self.0.planned_finish)
-    }
-
-    /// Actual finish, once done.
-    async fn actual_finish(&self) -> Option<Date> {
-        self.0.actual_finish.map(Date)
-    }
-
-    /// Days late: for a done milestone, actual minus planned finish (negative when early); for an
-    /// open one, days past its planned finish as of today (0 while not yet due).
-    async fn days_late(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(schedule::days_late(&self.0, ctx.state()?.config.clock.today()))
-    }
-}
-
-/// One version of a project's backward schedule.
-pub struct SchedulePlan {
-    plan: schedule_plan::Model,
-    milestones: Vec<milestone::Model>,
-}
-
-/// One version of a project's backward schedule.
-#[Object]
-impl SchedulePlan {
-    /// Stable identifier.
-    async fn id(&self) -> Uuid {
-        self.plan.id
-    }
-
-    /// 1 for the first plan, +1 for each replanning.
-    async fn version(&self) -> i32 {
-        self.plan.version
-    }
-
-    /// The deadline the steps were laid back from.
-    async fn deadline(&self) -> Date {
-        Date(self.plan.deadline)
-    }
-
-    /// Whether this is the plan in force.
-    async fn is_current(&self) -> bool {
-        self.plan.is_current
-    }
-
-    /// When the plan was made (UTC).
-    async fn created_at(&self) -> DateTime<Utc> {
-        self.plan.created_at
-    }
-
-    /// The plan's steps, in order.
-    async fn milestones(&self) -> Vec<Milestone> {
-        self.milestones.iter().cloned().map(Milestone).collect()
-    }
-}
-
-impl SchedulePlan {
-    pub fn new(plan: schedule_plan::Model, milestones: Vec<milestone::Model>) -> Self {
-        Self { plan, milestones }
-    }
-}
-
-/// A unit's monthly report on a project (每月汇报).
-pub struct MonthlyReport(pub monthly_report::Model);
-
-/// A unit's monthly report on a project (每月汇报).
-#[Object]
-impl MonthlyReport {
-    /// Stable identifier of this version.
-    async fn id(&self) -> Uuid {
-        self.0.id
-    }
-
-    /// The project reported on.
-    async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<project::Entity>(ctx, self.0.project_id, "project").await?))
-    }
-
-    /// The month reported, `YYYY-MM`.
-    async fn period(&self) -> &str {
-        &self.0.period
-    }
-
-    /// 1 for the first submission, +1 for each replacement before the period locked.
-    async fn version(&self) -> i32 {
-        self.0.version
-    }
-
-    /// Investment completed in the month, 万元.
-    async fn investment_this_month(&self) -> Decimal {
-        Decimal(fen_to_wan(self.0.investment_fen))
-    }
-
-    /// Physical progress at the end of the month, percent.
-    async fn progress_percent(&self) -> Decimal {
-        Decimal(bp_to_percent(self.0.progress_bp))
-    }
-
-    /// What was done.
-    async fn narrative(&self) -> &str {
-        &self.0.narrative
-    }
-
-    /// Problems needing help, if any.
-    async fn problems(&self) -> Option<&str> {
-        self.0.problems.as_deref()
-    }
-
-    /// The reporting unit.
-    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
-        Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.unit_id, "unit").await?))
-    }
-
-    /// Who submitted this version.
-    async fn submitted_by(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
-        Ok(User(load::<entity::user::Entity>(ctx, self.0.submitted_by, "user").await?))
-    }
-
-    /// When this version was submitted (UTC).
-    async fn submitted_at(&self) -> DateTime<Utc> {
-        self.0.submitted_at
-    }
-
-    /// Whether the first version arrived by the due day.
-    async fn on_time(&self) -> bool {
-        self.0.on_time
-    }
-}
-
 /// A project's light (红黄绿灯) and the rules that set it.
 pub struct Health(pub health::Health);
 
@@ -433,36 +275,3 @@ impl Health {
         self.0.missing_report.as_deref()
     }
 }
-
-/// A project owing a monthly report it has not submitted.
-pub struct MissingReport {
-    pub period: String,
-    pub project: project::Model,
-}
-
-/// A project owing a monthly report it has not submitted.
-#[Object]
-impl MissingReport {
-    /// The period, `YYYY-MM`.
-    async fn period(&self) -> &str {
-        &self.period
-    }
-
-    /// The project.
-    async fn project(&self) -> Project {
-        Project(self.project.clone())
-    }
-
-    /// The unit that owes the report.
-    async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
-        Ok(Unit(load::<entity::unit::Entity>(ctx, self.project.responsible_unit_id, "unit").await?))
-    }
-}
-
-connection!(
-    MissingReportConnection,
-    MissingReportEdge,
-    MissingReport,
-    "A page of missing monthly reports, by project id.",
-    "A missing report and its cursor."
-);

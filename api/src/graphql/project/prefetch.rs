@@ -1,10 +1,5 @@
 //! A page of projects loads each selected relation once for the whole page, before its items
-//! resolve, and hands the results to the request's DataLoaders. Left to the loaders' own timing a
-//! big page can split into two batches when resolving it takes longer than the batch window; primed
-//! this way the statements per request are fixed, whatever the page size or the machine's load.
-
-use std::collections::{BTreeSet, HashMap};
-use std::hash::Hash;
+//! resolve (see [`crate::graphql::prefetch`]).
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
@@ -12,59 +7,14 @@ use chrono::Datelike;
 use entity::project;
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
+use crate::error::AppResult;
 use crate::graphql::context::ContextExt;
-use crate::graphql::loaders::{
-    ById, CurrentMilestones, KeyedById, PairedUnits, ProjectHealth, RecentReports, ScheduleHistory, Slot, YearFigures,
-};
-
-/// Loads `keys` with `fetch` and puts the results in the request's loader of the same type; with
-/// `fill`, keys without a row get the empty value, so asking for them costs nothing either.
-pub async fn prime<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L, fill: bool) -> AppResult<()>
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    L: Loader<K, Error = AppError> + Slot,
-    L::Value: Default,
-{
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let mut found: HashMap<K, L::Value> = fetch.load(&keys).await?;
-    let values: Vec<(K, L::Value)> = if fill {
-        keys.into_iter()
-            .map(|k| {
-                let v = found.remove(&k).unwrap_or_default();
-                (k, v)
-            })
-            .collect()
-    } else {
-        found.into_iter().collect()
-    };
-    ctx.cached::<L>()?.feed_many(values).await;
-    Ok(())
-}
-
-/// Like [`prime`] for loaders whose values have no empty form.
-pub async fn prime_found<K, L>(ctx: &Context<'_>, keys: Vec<K>, fetch: L) -> AppResult<()>
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    L: Loader<K, Error = AppError> + Slot,
-{
-    if keys.is_empty() {
-        return Ok(());
-    }
-    let found = fetch.load(&keys).await?;
-    ctx.cached::<L>()?.feed_many(found).await;
-    Ok(())
-}
-
-pub async fn prime_by_id<E: KeyedById>(ctx: &Context<'_>, ids: impl Iterator<Item = Uuid>) -> AppResult<()>
-where
-    ById<E>: Slot,
-{
-    let keys: Vec<Uuid> = ids.collect::<BTreeSet<_>>().into_iter().collect();
-    prime_found(ctx, keys, ById::<E>::new(ctx.state()?.db.clone())).await
-}
+use crate::graphql::pagination::Prefetch;
+use crate::graphql::prefetch::{int_argument, prime, prime_by_id, prime_found};
+use crate::graphql::report::loaders::RecentReports;
+use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
+use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 
 /// Primes the loaders for the fields `node` selects on `projects`.
 pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[project::Model]) -> AppResult<()> {
@@ -101,15 +51,8 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     // to the loader's own batching).
     let reports = node.field("reports");
     for field in reports.selection_fields() {
-        let first = field
-            .arguments()
-            .ok()
-            .and_then(|args| args.into_iter().find(|(name, _)| name.as_str() == "first"))
-            .and_then(|(_, value)| match value {
-                async_graphql::Value::Number(n) => n.as_u64(),
-                _ => None,
-            })
-            .map_or(super::objects::DEFAULT_REPORTS as u32, |n| n.min(super::objects::MAX_REPORTS as u64) as u32);
+        let first =
+            int_argument(&field, "first").map_or(DEFAULT_REPORTS as u32, |n| n.clamp(0, i64::from(MAX_REPORTS)) as u32);
         let mut found = RecentReports(db.clone()).load(&ids.iter().map(|id| (*id, first)).collect::<Vec<_>>()).await?;
         if reports.field("unit").exists() {
             prime_by_id::<entity::unit::Entity>(ctx, found.values().flatten().map(|r| r.unit_id)).await?;
@@ -122,4 +65,10 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         ctx.cached::<RecentReports>()?.feed_many(values).await;
     }
     Ok(())
+}
+
+impl Prefetch for project::Model {
+    async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
+        prefetch(ctx, node, rows).await
+    }
 }

@@ -1,0 +1,167 @@
+//! Templates to publish, inspections as phones send them, and the inspection list's filter.
+
+use async_graphql::InputObject;
+use chrono::{DateTime, Utc};
+use entity::checklist_template::ItemType;
+use entity::inspection::{InspectionFocus, InspectionKind, InspectionResult, ReviewStatus};
+use entity::issue::IssueKind;
+use uuid::Uuid;
+
+use crate::service::inspection::{AnswerInput, Location, NewInspection};
+
+/// A checklist item to publish.
+#[derive(InputObject)]
+pub struct ChecklistItemInput {
+    /// Stable within the template across versions: 1 to 64 of a-z, 0-9, '.', '_', '-'.
+    pub key: String,
+    /// What the inspector is asked.
+    pub label: String,
+    /// What kind of answer it takes.
+    #[graphql(name = "type")]
+    pub item_type: ItemType,
+    /// Whether it must be answered (default true).
+    #[graphql(default = true)]
+    pub required: bool,
+    /// Weight in the score, 0 to 100 (default 1).
+    #[graphql(default = 1)]
+    pub weight: u32,
+    /// Smallest valid NUMBER.
+    pub min: Option<f64>,
+    /// Largest valid NUMBER.
+    pub max: Option<f64>,
+    /// Unit of a NUMBER.
+    pub unit: Option<String>,
+    /// The options of a CHOICE.
+    #[graphql(default)]
+    pub options: Vec<String>,
+    /// Photos an answer needs at least (default 0).
+    #[graphql(default)]
+    pub min_photos: u32,
+    /// Photos an answer takes at most.
+    pub max_photos: Option<u32>,
+    /// A failed answer needs a photo.
+    #[graphql(default)]
+    pub photo_required_on_fail: bool,
+    /// A failed answer needs a note.
+    #[graphql(default)]
+    pub note_required_on_fail: bool,
+    /// Raise an issue of this kind when the item fails.
+    pub raise_issue_on_fail: Option<IssueKind>,
+}
+
+/// A section to publish.
+#[derive(InputObject)]
+pub struct ChecklistSectionInput {
+    /// Heading.
+    pub title: String,
+    /// The items, in order.
+    pub items: Vec<ChecklistItemInput>,
+}
+
+/// A template to publish: a new version of its key.
+#[derive(InputObject)]
+pub struct PublishChecklistTemplateInput {
+    /// Stable across versions, e.g. `progress`.
+    pub key: String,
+    /// Name, 2 to 200 characters.
+    pub name: String,
+    /// What it is for.
+    #[graphql(default)]
+    pub description: String,
+    /// The score (0–100) at or above which an inspection passes (default 80).
+    #[graphql(default = 80)]
+    pub pass_score: i32,
+    /// Sections, in order.
+    pub sections: Vec<ChecklistSectionInput>,
+}
+
+/// A device's position.
+#[derive(InputObject)]
+pub struct DeviceLocationInput {
+    /// Latitude, WGS-84.
+    pub lat: f64,
+    /// Longitude, WGS-84.
+    pub lng: f64,
+    /// Horizontal accuracy, metres.
+    pub accuracy_m: Option<f64>,
+}
+
+/// One answer.
+#[derive(InputObject)]
+pub struct AnswerInputObject {
+    /// The checklist item's key.
+    pub item_key: String,
+    /// PASS / FAIL / NA, YES / NO, a number, text, an option or a date (`YYYY-MM-DD`); none for PHOTO items.
+    pub value: Option<String>,
+    /// A note.
+    pub note: Option<String>,
+    /// Photos taken as evidence (they may be uploaded before or after).
+    #[graphql(default)]
+    pub photo_ids: Vec<Uuid>,
+}
+
+/// An inspection as captured on a phone.
+#[derive(InputObject)]
+pub struct InspectionInput {
+    /// The revision's id, chosen by the phone; resending it is safe.
+    pub id: Uuid,
+    /// The revision this one corrects; it must be current.
+    pub revision_of: Option<Uuid>,
+    /// The kind of supervision.
+    pub kind: InspectionKind,
+    /// What it looked at.
+    pub focus: InspectionFocus,
+    /// The project.
+    pub project_id: Uuid,
+    /// The template version it was started on.
+    pub template_id: Uuid,
+    /// Device clock (with offset).
+    pub started_at: DateTime<Utc>,
+    /// Device clock (with offset).
+    pub completed_at: DateTime<Utc>,
+    /// Where the device was.
+    pub location: Option<DeviceLocationInput>,
+    /// The answers.
+    pub answers: Vec<AnswerInputObject>,
+}
+
+impl From<InspectionInput> for NewInspection {
+    fn from(i: InspectionInput) -> Self {
+        Self {
+            id: i.id,
+            revision_of: i.revision_of,
+            kind: i.kind,
+            focus: i.focus,
+            project_id: i.project_id,
+            template_id: i.template_id,
+            started_at: i.started_at,
+            completed_at: i.completed_at,
+            location: i.location.map(|l| Location { lat: l.lat, lng: l.lng, accuracy_m: l.accuracy_m }),
+            answers: i
+                .answers
+                .into_iter()
+                .map(|a| AnswerInput { item_key: a.item_key, value: a.value, note: a.note, photo_ids: a.photo_ids })
+                .collect(),
+        }
+    }
+}
+
+/// Narrows `inspections`; every field set must match.
+#[derive(InputObject, Default)]
+pub struct InspectionFilter {
+    /// Only this project's.
+    pub project_id: Option<Uuid>,
+    /// Only this inspector's.
+    pub inspector_id: Option<Uuid>,
+    /// Only this kind.
+    pub kind: Option<InspectionKind>,
+    /// Only this focus.
+    pub focus: Option<InspectionFocus>,
+    /// Only this result.
+    pub result: Option<InspectionResult>,
+    /// Only this review status.
+    pub review_status: Option<ReviewStatus>,
+    /// Replaced revisions too (default: current revisions only).
+    #[graphql(default)]
+    pub all_revisions: bool,
+}

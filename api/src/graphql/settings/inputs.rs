@@ -1,0 +1,22 @@
+//! Changes to the office's rules.
+
+use async_graphql::InputObject;
+
+/// Changes to the light rules; omitted fields stay.
+#[derive(InputObject, Default)]
+pub struct HealthRulesInput {
+    /// Percentage points behind the time-proportional target that make a project YELLOW.
+    pub yellow_gap_pp: Option<i32>,
+    /// Percentage points behind the time-proportional target that make a project RED.
+    pub red_gap_pp: Option<i32>,
+    /// Days of milestone slip beyond which a project is RED (any slip makes it YELLOW).
+    pub red_late_days: Option<i32>,
+    /// Day of the next month by which a period's report is due.
+    pub report_due_day: Option<i32>,
+    /// Day of the next month after which a period's reports are locked.
+    pub report_lock_day: Option<i32>,
+    /// Days before its due date from which an unresolved issue shows YELLOW.
+    pub issue_due_soon_days: Option<i32>,
+    /// Days overdue after which an issue is escalated to the project's linked leader.
+    pub issue_leader_after_days: Option<i32>,
+}

@@ -1,0 +1,49 @@
+//! The office's rules that several domains read: light thresholds, reporting days, escalation days.
+
+pub(crate) mod inputs;
+pub(crate) mod loaders;
+pub(crate) mod objects;
+
+use async_graphql::{Context, Object};
+
+pub use inputs::HealthRulesInput;
+pub use objects::HealthRules;
+
+use super::context::ContextExt;
+
+#[derive(Default)]
+pub struct SettingsQuery;
+
+#[Object]
+impl SettingsQuery {
+    /// The light and reporting rules in force.
+    async fn health_rules(&self, ctx: &Context<'_>) -> async_graphql::Result<HealthRules> {
+        ctx.caller()?;
+        Ok(crate::service::settings::rules(&ctx.state()?.db).await?.into())
+    }
+}
+
+#[derive(Default)]
+pub struct SettingsMutation;
+
+#[Object]
+impl SettingsMutation {
+    /// Changes the light and reporting rules. ADMIN only.
+    async fn update_health_rules(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The changes.")] input: HealthRulesInput,
+    ) -> async_graphql::Result<HealthRules> {
+        let actor = ctx.actor()?;
+        let patch = crate::service::settings::RulesPatch {
+            yellow_gap_pp: input.yellow_gap_pp,
+            red_gap_pp: input.red_gap_pp,
+            red_late_days: input.red_late_days,
+            report_due_day: input.report_due_day,
+            report_lock_day: input.report_lock_day,
+            issue_due_soon_days: input.issue_due_soon_days,
+            issue_leader_after_days: input.issue_leader_after_days,
+        };
+        Ok(crate::service::settings::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
+    }
+}

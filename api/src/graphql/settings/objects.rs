@@ -1,0 +1,41 @@
+//! The office's rules as clients read them.
+
+use async_graphql::SimpleObject;
+use chrono::{DateTime, Utc};
+use entity::office_setting;
+
+/// The project office's light and reporting rules.
+#[derive(SimpleObject)]
+pub struct HealthRules {
+    /// Percentage points behind the time-proportional target (序时进度) that make a project YELLOW.
+    pub yellow_gap_pp: i32,
+    /// Percentage points behind the time-proportional target that make a project RED.
+    pub red_gap_pp: i32,
+    /// Days of milestone slip beyond which a project is RED (any slip makes it YELLOW).
+    pub red_late_days: i32,
+    /// Day of the next month by which a period's report is due.
+    pub report_due_day: i32,
+    /// Day of the next month after which a period's reports are locked.
+    pub report_lock_day: i32,
+    /// Days before its due date from which an unresolved issue shows YELLOW.
+    pub issue_due_soon_days: i32,
+    /// Days overdue after which an issue is escalated to the project's linked leader.
+    pub issue_leader_after_days: i32,
+    /// When the rules last changed (UTC).
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<office_setting::Model> for HealthRules {
+    fn from(m: office_setting::Model) -> Self {
+        Self {
+            yellow_gap_pp: m.yellow_gap_pp,
+            red_gap_pp: m.red_gap_pp,
+            red_late_days: m.red_late_days,
+            report_due_day: m.report_due_day,
+            report_lock_day: m.report_lock_day,
+            issue_due_soon_days: m.issue_due_soon_days,
+            issue_leader_after_days: m.issue_leader_after_days,
+            updated_at: m.updated_at,
+        }
+    }
+}

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod health;
 pub mod inspection;
 pub mod issue;
+pub mod kit;
 pub mod money;
 pub mod page;
 pub mod photo;

@@ -1,0 +1,60 @@
+//! Issues (问题) and their workflow. Who may see an issue is decided by [`visibility`]; who may move
+//! it, by [`IssueWorkflow`]. Both live here and nowhere else.
+
+mod escalation;
+mod query;
+mod raise;
+mod stats;
+mod transition;
+mod workflow;
+
+pub use escalation::{Escalation, escalate_overdue, escalation};
+pub use query::{IssueFilter, co_units, count, cursor, is_overdue, list, recent_events};
+pub use raise::{NewIssue, raise};
+pub use stats::{UnitIssueStats, unit_stats};
+pub use transition::{Transition, comment, transition};
+pub use workflow::{IssueAction, IssueWorkflow, actions_for, allowed_from, next_status};
+
+use entity::issue::{self, IssueStatus};
+use entity::issue_unit;
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::AppResult;
+use crate::service::Actor;
+use crate::service::kit;
+
+/// Issues no longer waiting on their unit.
+const FINISHED: [IssueStatus; 3] = [IssueStatus::Resolved, IssueStatus::Verified, IssueStatus::Closed];
+
+/// Whose issues a caller sees: `Some(unit)` for a DEPARTMENT user, `None` (all) for every other role.
+pub fn scope(caller: &Caller) -> Option<Uuid> {
+    kit::department_scope(caller)
+}
+
+/// The visibility rule as a query condition: DEPARTMENT users see issues assigned or co-assigned to
+/// their unit and issues of projects their unit is responsible for; every other role sees all.
+pub fn visibility(caller: &Caller) -> Condition {
+    scoped_visibility(scope(caller))
+}
+
+/// [`visibility`] for a [`scope`], for loaders that are keyed by it.
+pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+    let Some(unit) = scope else {
+        return Condition::all();
+    };
+    Condition::any()
+        .add(issue::Column::AssignedUnitId.eq(unit))
+        .add(issue::Column::Id.in_subquery(kit::joined_by_unit(
+            issue_unit::Column::IssueId,
+            issue_unit::Column::UnitId,
+            unit,
+        )))
+        .add(issue::Column::ProjectId.in_subquery(kit::projects_of_unit(unit)))
+}
+
+/// One issue as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.
+pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<issue::Model> {
+    crate::service::find_visible::<issue::Entity>(db, actor, id, visibility, "issue").await
+}

@@ -1,0 +1,15 @@
+//! Mechanics that every workflow domain (issue, case, inspection, and the ones to come) shares,
+//! written once: the workflow description, the "projects of my unit" visibility rule, unit
+//! validation, saving a record with its audited diff, and creates keyed by a client's id.
+
+pub mod idempotent;
+pub mod record;
+pub mod units;
+pub mod visibility;
+pub mod workflow;
+
+pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, replay};
+pub use record::save_audited;
+pub use units::require_units;
+pub use visibility::{department_scope, joined_by_unit, projects_of_unit};
+pub use workflow::Workflow;

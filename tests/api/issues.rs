@@ -425,3 +425,32 @@ async fn an_issue_page_costs_the_same_statements_at_any_size() -> TestResult {
     assert!(costs[0] <= 16, "{costs:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn racing_steps_on_one_issue_take_effect_once() -> TestResult {
+    // Each step reads the issue, checks the workflow and writes the whole row back. Were the row not
+    // held from the read to the commit, two racing requests would both read ASSIGNED, both succeed,
+    // and the timeline would show the issue signed for twice.
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let zrzyj = app.login_as("zrzyj").await?;
+    let project = create(&app, &admin, "并发签收项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    act(&app, &admin, "assign", &id).await?;
+    let racers = (0..8).map(|_| act(&app, &zrzyj, "accept", &id));
+    let answers = futures_util::future::join_all(racers).await;
+    let mut accepted = 0;
+    for answer in answers {
+        let body = answer?;
+        match error_code(&body) {
+            None => accepted += 1,
+            Some(code) => assert!(["BAD_USER_INPUT", "CONFLICT"].contains(&code), "{body}"),
+        }
+    }
+    assert_eq!(accepted, 1, "exactly one racer signs for the issue");
+    let shown = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+    let accepts =
+        shown["issue"]["timeline"].as_array().ok_or("timeline")?.iter().filter(|e| e["kind"] == "ACCEPTED").count();
+    assert_eq!(accepts, 1, "{shown}");
+    Ok(())
+}

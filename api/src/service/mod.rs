@@ -45,6 +45,28 @@ where
     q.one(db).await?.ok_or(AppError::NotFound(what))
 }
 
+/// [`find_visible`] for a read-modify-write inside a write transaction: the row stays locked until
+/// the transaction ends (`FOR UPDATE` on PostgreSQL; on SQLite the transaction's write lock already
+/// covers it), so saving the whole row never undoes a change another request committed meanwhile.
+pub async fn lock_visible<E>(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    id: uuid::Uuid,
+    visibility: fn(&Caller) -> sea_orm::Condition,
+    what: &'static str,
+) -> AppResult<E::Model>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+{
+    use sea_orm::{QueryFilter, QuerySelect};
+    let mut q = E::find_by_id(id).lock_exclusive();
+    if let Ok(caller) = actor.caller() {
+        q = q.filter(visibility(caller));
+    }
+    q.one(txn).await?.ok_or(AppError::NotFound(what))
+}
+
 /// Groups (key, value) pairs by key, keeping their order within each group: how batch lookups hand
 /// their rows to the loaders.
 pub fn grouped<K: std::hash::Hash + Eq, V>(

@@ -126,7 +126,7 @@ async fn check_targets(
 pub async fn link(db: &DatabaseConnection, actor: &Actor, case_id: Uuid, targets: Targets) -> AppResult<case::Model> {
     let caller = actor.caller()?;
     let txn = crate::db::begin_write(db).await?;
-    let case = find_for(&txn, actor, case_id).await?;
+    let case = lock_for(&txn, actor, case_id).await?;
     kit::workflow::authorize::<CaseWorkflow>(actor, &case, CaseAction::Link)?;
     let now = Utc::now();
     let mut rows = Vec::new();
@@ -185,7 +185,7 @@ pub async fn link(db: &DatabaseConnection, actor: &Actor, case_id: Uuid, targets
 pub async fn unlink(db: &DatabaseConnection, actor: &Actor, case_id: Uuid, targets: Targets) -> AppResult<case::Model> {
     let _caller = actor.caller()?;
     let txn = crate::db::begin_write(db).await?;
-    let case = find_for(&txn, actor, case_id).await?;
+    let case = lock_for(&txn, actor, case_id).await?;
     kit::workflow::authorize::<CaseWorkflow>(actor, &case, CaseAction::Link)?;
     let mut any = Condition::any();
     for (target, _, ids) in targets.by_kind() {

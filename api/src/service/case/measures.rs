@@ -32,7 +32,7 @@ pub async fn add_measures(
     let owners: BTreeSet<Uuid> = measures.iter().map(|m| m.owner_unit_id).collect();
     kit::require_units(db, "ownerUnitId", &owners).await?;
     let txn = crate::db::begin_write(db).await?;
-    let case = find_for(&txn, actor, id).await?;
+    let case = lock_for(&txn, actor, id).await?;
     kit::workflow::authorize::<CaseWorkflow>(actor, &case, CaseAction::AddMeasure)?;
     let have = case_measure::Entity::find().filter(case_measure::Column::CaseId.eq(id)).count(&txn).await? as usize;
     if have + measures.len() > MAX_MEASURES {
@@ -89,7 +89,7 @@ pub async fn complete_measure(
     }
     let txn = crate::db::begin_write(db).await?;
     let measure = case_measure::Entity::find_by_id(measure_id).one(&txn).await?.ok_or(AppError::NotFound("measure"))?;
-    let before = match find_for(&txn, actor, measure.case_id).await {
+    let before = match lock_for(&txn, actor, measure.case_id).await {
         Err(AppError::NotFound(_)) => return Err(AppError::NotFound("measure")),
         found => found?,
     };

@@ -55,3 +55,9 @@ pub fn visibility(caller: &Caller) -> Condition {
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<case::Model> {
     crate::service::find_visible::<case::Entity>(db, actor, id, visibility, "case").await
 }
+
+/// [`find_for`] inside a write transaction, locking the row until it ends (see
+/// [`crate::service::lock_visible`]).
+pub async fn lock_for(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uuid) -> AppResult<case::Model> {
+    crate::service::lock_visible::<case::Entity>(txn, actor, id, visibility, "case").await
+}

@@ -29,7 +29,7 @@ pub async fn transition(
     }
     let _caller = actor.caller()?;
     let txn = crate::db::begin_write(db).await?;
-    let before = find_for(&txn, actor, id).await?;
+    let before = lock_for(&txn, actor, id).await?;
     let next = kit::workflow::authorize::<CaseWorkflow>(actor, &before, action)?;
     match action {
         CaseAction::Resolve => {
@@ -91,7 +91,7 @@ pub async fn decide(
     let _caller = actor.caller()?;
     let decision = check_decision(decision, today)?;
     let txn = crate::db::begin_write(db).await?;
-    let before = find_for(&txn, actor, id).await?;
+    let before = lock_for(&txn, actor, id).await?;
     let next = kit::workflow::authorize::<CaseWorkflow>(actor, &before, CaseAction::Decide)?;
     let mut after = before.clone();
     after.status = next;

@@ -58,3 +58,9 @@ pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
 pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> AppResult<issue::Model> {
     crate::service::find_visible::<issue::Entity>(db, actor, id, visibility, "issue").await
 }
+
+/// [`find_for`] inside a write transaction, locking the row until it ends (see
+/// [`crate::service::lock_visible`]).
+pub async fn lock_for(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uuid) -> AppResult<issue::Model> {
+    crate::service::lock_visible::<issue::Entity>(txn, actor, id, visibility, "issue").await
+}

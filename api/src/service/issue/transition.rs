@@ -65,7 +65,7 @@ pub async fn transition(
         return Err(AppError::bad_input("text", "at most 5000 characters"));
     }
     let txn = crate::db::begin_write(db).await?;
-    let before = find_for(&txn, actor, id).await?;
+    let before = lock_for(&txn, actor, id).await?;
     let next = kit::workflow::authorize::<IssueWorkflow>(actor, &before, action)?;
     let mut after = before.clone();
     after.status = next;

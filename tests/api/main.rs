@@ -8,6 +8,8 @@ mod bombs;
 mod cases;
 mod cli;
 mod clock;
+#[path = "../support/fixtures.rs"]
+mod fixtures;
 mod hardening;
 mod health;
 mod helpers;
@@ -15,6 +17,7 @@ mod inspections;
 mod issues;
 mod layers;
 mod limits;
+mod media_fixtures;
 mod photos;
 mod projects;
 mod promises;

@@ -277,11 +277,7 @@ async fn bytes_left_without_a_row_are_swept() -> TestResult {
 /// exiftool reads (the folder's README).
 #[tokio::test]
 async fn real_camera_files_keep_their_exif() -> TestResult {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/fixtures/photos");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: the photo fixtures folder {} is absent", dir.display());
-        return Ok(());
-    }
+    let Some(dir) = crate::fixtures::dir()? else { return Ok(()) };
     let app = TestApp::spawn().await?;
     let inspector = app.login_as("inspector").await?;
     let project = create(&app, &app.login_as("admin").await?, "真实照片项目").await?;
@@ -294,7 +290,7 @@ async fn real_camera_files_keep_their_exif() -> TestResult {
         ("Canon_40D.jpg", None, None, "2008-05-30T15:56:01", "Canon"),
     ];
     for (file, gps, alt, taken, make) in expect {
-        let bytes = std::fs::read(dir.join(file))?;
+        let bytes = crate::fixtures::read(&dir, file)?;
         let body = upload(&app, &inspector, &input(&project), file, bytes).await?;
         let p = &body["data"]["uploadPhoto"];
         assert!(p["takenAt"].as_str().unwrap_or_default().starts_with(taken), "{file}: {p}");
@@ -316,7 +312,7 @@ async fn real_camera_files_keep_their_exif() -> TestResult {
         }
     }
     // HEIC: kept with its metadata, and it says why there is no thumbnail.
-    let heic = std::fs::read(dir.join("heic_IMG_5195.HEIC"))?;
+    let heic = crate::fixtures::read(&dir, "heic_IMG_5195.HEIC")?;
     let body = upload(&app, &inspector, &input(&project), "h.heic", heic.clone()).await?;
     let p = &body["data"]["uploadPhoto"];
     assert_eq!(
@@ -328,7 +324,7 @@ async fn real_camera_files_keep_their_exif() -> TestResult {
     assert_eq!(r.bytes().await?.to_vec(), heic, "the original, unchanged");
     // Damaged and hostile files: each kept (damaged but readable) or refused with a clear code; never a 500.
     for file in ["corrupted.jpg", "invalid_image00971.jpg", "invalid_image01088.jpg", "invalid_image01551.jpg"] {
-        let bytes = std::fs::read(dir.join(file))?;
+        let bytes = crate::fixtures::read(&dir, file)?;
         let r = app
             .upload(
                 UPLOAD,
@@ -351,7 +347,7 @@ async fn real_camera_files_keep_their_exif() -> TestResult {
         ("orientation_portrait_6.jpg", true),
         ("orientation_landscape_3.jpg", false),
     ] {
-        let body = upload(&app, &inspector, &input(&project), file, std::fs::read(dir.join(file))?).await?;
+        let body = upload(&app, &inspector, &input(&project), file, crate::fixtures::read(&dir, file)?).await?;
         let url = body["data"]["uploadPhoto"]["small"].as_str().ok_or("thumbnail")?.to_owned();
         let img = image::load_from_memory(&app.client.get(app.url(&url)).send().await?.bytes().await?)?;
         assert_eq!(img.height() > img.width(), portrait, "{file}");

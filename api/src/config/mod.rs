@@ -2,129 +2,18 @@
 //! environment variables prefixed `KP_` (plus the conventional `DATABASE_URL`). Anything invalid stops
 //! the process before it binds a port.
 
+mod limits;
+mod sources;
+
+pub use limits::{Limits, LoginPolicy, Secret};
+use sources::{Overrides, apply_env, persistent_dev_secret};
+
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-
-use serde::Deserialize;
 
 /// Environment variable prefix for every setting.
 pub const ENV_PREFIX: &str = "KP_";
 const MIN_SECRET_BYTES: usize = 32;
-
-/// A value that must not appear in logs or debug output.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
-
-/// Guard rails applied to every GraphQL request.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Largest accepted request body, in bytes.
-    pub max_body_bytes: usize,
-    /// Deepest accepted selection nesting.
-    pub max_depth: usize,
-    /// Largest accepted static complexity (list fields count `first` times their children).
-    pub max_complexity: usize,
-    /// Most fields at the root of one operation.
-    pub max_root_fields: usize,
-    /// Most aliased fields in one document.
-    pub max_aliases: usize,
-    /// Most operations in one batched request.
-    pub max_batch: usize,
-    /// Largest `first` a list accepts.
-    pub max_page_size: u64,
-    /// Largest photo file, in bytes.
-    pub max_photo_bytes: usize,
-    /// Most files in one request.
-    pub max_photo_files: usize,
-    /// Most pixels a photo may have, read from its header before anything is decoded.
-    pub max_photo_pixels: u64,
-    /// Photos processed (hashed, read, thumbnailed) at once; the rest wait.
-    pub photo_workers: usize,
-    /// Memory one photo's decoding may use, in bytes, judged from its header before decoding.
-    pub photo_memory_bytes: u64,
-    /// Memory all photos being decoded at once may use together, in bytes.
-    pub photo_memory_total_bytes: u64,
-    /// Most fields an operation may select once its fragments are expanded.
-    pub max_selections: usize,
-    /// Longest string argument or variable, in characters.
-    pub max_string_chars: usize,
-    /// Longest wait for a request's headers, in seconds.
-    pub header_timeout_secs: u64,
-    /// Longest pause while a request body arrives, in seconds.
-    pub body_idle_timeout_secs: u64,
-    /// Most connections open at once; more wait to be accepted.
-    pub max_connections: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Self {
-            max_body_bytes: 1024 * 1024,
-            max_depth: 16,
-            max_complexity: 5_000,
-            max_root_fields: 20,
-            max_aliases: 30,
-            max_batch: 10,
-            max_page_size: 100,
-            max_photo_bytes: 25 * 1024 * 1024,
-            max_photo_files: 10,
-            max_photo_pixels: 100_000_000,
-            photo_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
-            photo_memory_bytes: 256 * 1024 * 1024,
-            photo_memory_total_bytes: 512 * 1024 * 1024,
-            max_selections: 10_000,
-            max_string_chars: 20_000,
-            header_timeout_secs: 10,
-            body_idle_timeout_secs: 20,
-            max_connections: 1024,
-        }
-    }
-}
-
-/// Sign-in policy.
-#[derive(Debug, Clone)]
-pub struct LoginPolicy {
-    /// Failed attempts for one username that trigger the lockout.
-    pub max_failures: u32,
-    /// Time in which an account's allowance of attempts refills completely, in seconds.
-    pub window_secs: i64,
-    /// Attempts one client address may make at once (all usernames together).
-    pub address_burst: u32,
-    /// Time in which an address's allowance refills completely, in seconds.
-    pub address_period_secs: i64,
-    /// The header a trusted reverse proxy puts the client's address in (e.g. `x-forwarded-for`, whose
-    /// last entry is taken). Unset: the connection's peer address. Never set it without such a proxy:
-    /// clients could then choose their own address.
-    pub client_ip_header: Option<String>,
-}
-
-impl Default for LoginPolicy {
-    fn default() -> Self {
-        Self {
-            max_failures: 5,
-            window_secs: 15 * 60,
-            address_burst: 20,
-            address_period_secs: 60,
-            client_ip_header: None,
-        }
-    }
-}
 
 /// The whole configuration of one server process.
 #[derive(Debug, Clone)]
@@ -157,54 +46,6 @@ pub struct Config {
     pub metrics_bind: Option<SocketAddr>,
     /// The county's clock: its time zone, and an instant it stands at when fixed (tests, demos).
     pub clock: crate::clock::Clock,
-}
-
-/// Everything a TOML file or the environment may set; unset fields keep their defaults.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Overrides {
-    database_url: Option<String>,
-    bind: Option<SocketAddr>,
-    data_dir: Option<PathBuf>,
-    storage_dir: Option<PathBuf>,
-    storage_url: Option<String>,
-    jwt_secret: Option<String>,
-    jwt_issuer: Option<String>,
-    jwt_audience: Option<String>,
-    token_ttl_secs: Option<i64>,
-    production: Option<bool>,
-    introspection: Option<bool>,
-    graphiql: Option<bool>,
-    field_suggestions: Option<bool>,
-    seed_demo: Option<bool>,
-    db_max_connections: Option<u32>,
-    max_body_bytes: Option<usize>,
-    max_depth: Option<usize>,
-    max_complexity: Option<usize>,
-    max_root_fields: Option<usize>,
-    max_aliases: Option<usize>,
-    max_batch: Option<usize>,
-    max_page_size: Option<u64>,
-    max_photo_bytes: Option<usize>,
-    max_photo_files: Option<usize>,
-    max_photo_pixels: Option<u64>,
-    photo_workers: Option<usize>,
-    login_max_failures: Option<u32>,
-    login_window_secs: Option<i64>,
-    login_address_burst: Option<u32>,
-    login_address_period_secs: Option<i64>,
-    client_ip_header: Option<String>,
-    photo_memory_bytes: Option<u64>,
-    photo_memory_total_bytes: Option<u64>,
-    max_selections: Option<usize>,
-    max_string_chars: Option<usize>,
-    header_timeout_secs: Option<u64>,
-    body_idle_timeout_secs: Option<u64>,
-    max_connections: Option<usize>,
-    metrics_token: Option<String>,
-    metrics_bind: Option<SocketAddr>,
-    time_zone: Option<String>,
-    fixed_now: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Why the configuration was refused.
@@ -386,104 +227,6 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
-}
-
-/// Fills `o` from `KP_*` variables (and `DATABASE_URL`); `get` is the environment, injectable for tests.
-fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>) -> Result<(), ConfigError> {
-    fn parse<T: std::str::FromStr>(name: &str, raw: String) -> Result<T, ConfigError>
-    where
-        T::Err: std::fmt::Display,
-    {
-        raw.trim().parse().map_err(|e: T::Err| ConfigError::Env { name: name.into(), message: e.to_string() })
-    }
-    macro_rules! env_field {
-        ($field:ident, $name:literal) => {
-            let name = concat!("KP_", $name);
-            if let Some(raw) = get(name) {
-                o.$field = Some(parse(name, raw)?);
-            }
-        };
-    }
-    if let Some(url) = get("DATABASE_URL") {
-        o.database_url = Some(url);
-    }
-    env_field!(database_url, "DATABASE_URL");
-    env_field!(bind, "BIND");
-    env_field!(data_dir, "DATA_DIR");
-    env_field!(storage_dir, "STORAGE_DIR");
-    env_field!(storage_url, "STORAGE_URL");
-    env_field!(jwt_secret, "JWT_SECRET");
-    env_field!(jwt_issuer, "JWT_ISSUER");
-    env_field!(jwt_audience, "JWT_AUDIENCE");
-    env_field!(token_ttl_secs, "TOKEN_TTL_SECS");
-    env_field!(production, "PRODUCTION");
-    env_field!(introspection, "INTROSPECTION");
-    env_field!(graphiql, "GRAPHIQL");
-    env_field!(field_suggestions, "FIELD_SUGGESTIONS");
-    env_field!(seed_demo, "SEED_DEMO");
-    env_field!(db_max_connections, "DB_MAX_CONNECTIONS");
-    env_field!(max_body_bytes, "MAX_BODY_BYTES");
-    env_field!(max_depth, "MAX_DEPTH");
-    env_field!(max_complexity, "MAX_COMPLEXITY");
-    env_field!(max_root_fields, "MAX_ROOT_FIELDS");
-    env_field!(max_aliases, "MAX_ALIASES");
-    env_field!(max_batch, "MAX_BATCH");
-    env_field!(max_page_size, "MAX_PAGE_SIZE");
-    env_field!(max_photo_bytes, "MAX_PHOTO_BYTES");
-    env_field!(max_photo_files, "MAX_PHOTO_FILES");
-    env_field!(max_photo_pixels, "MAX_PHOTO_PIXELS");
-    env_field!(photo_workers, "PHOTO_WORKERS");
-    env_field!(login_max_failures, "LOGIN_MAX_FAILURES");
-    env_field!(login_window_secs, "LOGIN_WINDOW_SECS");
-    env_field!(login_address_burst, "LOGIN_ADDRESS_BURST");
-    env_field!(login_address_period_secs, "LOGIN_ADDRESS_PERIOD_SECS");
-    env_field!(client_ip_header, "CLIENT_IP_HEADER");
-    env_field!(photo_memory_bytes, "PHOTO_MEMORY_BYTES");
-    env_field!(photo_memory_total_bytes, "PHOTO_MEMORY_TOTAL_BYTES");
-    env_field!(max_selections, "MAX_SELECTIONS");
-    env_field!(max_string_chars, "MAX_STRING_CHARS");
-    env_field!(header_timeout_secs, "HEADER_TIMEOUT_SECS");
-    env_field!(body_idle_timeout_secs, "BODY_IDLE_TIMEOUT_SECS");
-    env_field!(max_connections, "MAX_CONNECTIONS");
-    env_field!(metrics_token, "METRICS_TOKEN");
-    env_field!(metrics_bind, "METRICS_BIND");
-    env_field!(time_zone, "TIME_ZONE");
-    env_field!(fixed_now, "FIXED_NOW");
-    Ok(())
-}
-
-/// In the embedded default the signing secret is made once and kept in the data folder, so tokens
-/// survive restarts without anyone having to configure a secret.
-fn persistent_dev_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
-    use argon2::password_hash::rand_core::{OsRng, RngCore};
-    use std::io::Write;
-
-    let io_err = |source| ConfigError::DataDir { path: data_dir.to_owned(), source };
-    std::fs::create_dir_all(data_dir).map_err(io_err)?;
-    let path = data_dir.join("jwt-secret");
-    match std::fs::read_to_string(&path) {
-        Ok(existing) if existing.trim().len() >= MIN_SECRET_BYTES => {
-            return Ok(Secret::new(existing.trim()));
-        }
-        Ok(_) => {
-            return Err(ConfigError::Invalid(format!("{} is too short; delete it", path.display())));
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io_err(e)),
-    }
-    let mut bytes = [0u8; 32];
-    OsRng.fill_bytes(&mut bytes);
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(&path).map_err(io_err)?;
-    file.write_all(secret.as_bytes()).map_err(io_err)?;
-    Ok(Secret::new(secret))
 }
 
 #[cfg(test)]

@@ -2,9 +2,14 @@
 
 use std::time::Instant;
 
+mod ops;
+mod photo_route;
 mod serve;
 mod upload;
 
+pub use ops::metrics_router;
+use ops::{healthz, metrics, readyz};
+use photo_route::photo;
 pub use serve::{PeerAddr, serve};
 
 use async_graphql::http::{GraphiQLSource, MultipartOptions};
@@ -24,7 +29,6 @@ use crate::auth::authenticate;
 use crate::error::AppError;
 use crate::graphql::{AppSchema, loaders};
 use crate::service::account::ClientAddr;
-use crate::service::photo as photos;
 use crate::state::AppState;
 
 pub use crate::request::RequestId;
@@ -244,129 +248,6 @@ async fn graphiql(State(server): State<Server>) -> Response {
     } else {
         (StatusCode::METHOD_NOT_ALLOWED, "POST GraphQL requests to this endpoint").into_response()
     }
-}
-
-/// Counters in the Prometheus text format, for a bearer of the configured metrics token. Without a
-/// token configured they are served only on the separate metrics address.
-async fn metrics(State(server): State<Server>, headers: HeaderMap) -> Response {
-    let given =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    let allowed = match (&server.state.config.metrics_token, given) {
-        (Some(token), Some(given)) => constant_time_eq(token.expose().as_bytes(), given.trim().as_bytes()),
-        _ => false,
-    };
-    if !allowed {
-        return (StatusCode::NOT_FOUND, "not found").into_response();
-    }
-    metrics_text(&server.state)
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// The metrics router for the separate metrics address: `/metrics` without a token.
-pub fn metrics_router(state: AppState) -> Router {
-    Router::new().route("/metrics", get(move || std::future::ready(metrics_text(&state))))
-}
-
-fn metrics_text(state: &AppState) -> Response {
-    let body = format!(
-        "# HELP keyprojects_sql_statements_total SQL statements executed by this instance.\n\
-         # TYPE keyprojects_sql_statements_total counter\n\
-         keyprojects_sql_statements_total {}\n",
-        state.statements_executed()
-    );
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
-}
-
-/// The process is up.
-async fn healthz() -> &'static str {
-    "ok"
-}
-
-/// The database answers.
-async fn readyz(State(server): State<Server>) -> Response {
-    match server.state.db.ping().await {
-        Ok(()) => "ready".into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "readiness check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
-        }
-    }
-}
-
-#[derive(serde::Deserialize)]
-struct LinkQuery {
-    exp: Option<i64>,
-    sig: Option<String>,
-}
-
-/// A photo's bytes: the original or a thumbnail. Authorised by a bearer token (checked against who
-/// may see the photo) or by a signed link from `Photo.url` / `Photo.thumbnailUrl`.
-async fn photo(
-    State(server): State<Server>,
-    Extension(request_id): Extension<RequestId>,
-    axum::extract::Path((id, variant)): axum::extract::Path<(String, String)>,
-    axum::extract::Query(link): axum::extract::Query<LinkQuery>,
-    headers: HeaderMap,
-) -> Response {
-    let state = &server.state;
-    let not_found = || error_response(StatusCode::NOT_FOUND, &AppError::NotFound("photo"), &request_id);
-    let (Ok(id), Some(variant)) = (id.parse::<Uuid>(), photos::Variant::parse(&variant)) else {
-        return not_found();
-    };
-    let pass = if headers.contains_key(header::AUTHORIZATION) {
-        match authenticate(&state.accounts, &state.keys, &headers).await {
-            Ok(Some(caller)) => {
-                photos::Pass::Bearer(crate::service::Actor::User { caller, request_id: Some(request_id.0.clone()) })
-            }
-            Ok(None) | Err(AppError::Unauthenticated(_)) => {
-                let err = AppError::Unauthenticated("sign in first");
-                return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
-            }
-            Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
-        }
-    } else {
-        photos::Pass::SignedLink { secret: state.config.jwt_secret.expose(), exp: link.exp, sig: link.sig.as_deref() }
-    };
-    let photos::Download { key, content_type, etag } =
-        match photos::download(&state.db, pass, id, variant, chrono::Utc::now()).await {
-            Ok(found) => found,
-            Err(AppError::NotFound(_)) => return not_found(),
-            Err(err @ AppError::Unauthenticated(_)) => {
-                return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
-            }
-            Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
-        };
-    let cache = HeaderValue::from_static("private, max-age=3600, immutable");
-    if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        let mut r = StatusCode::NOT_MODIFIED.into_response();
-        r.headers_mut().insert(header::CACHE_CONTROL, cache);
-        if let Ok(v) = HeaderValue::from_str(&etag) {
-            r.headers_mut().insert(header::ETAG, v);
-        }
-        return r;
-    }
-    let stream = match state.storage.stream(&key).await {
-        Ok(Some(stream)) => stream,
-        Ok(None) => return not_found(),
-        Err(e) => {
-            if let AppError::Internal(detail) = &e {
-                tracing::error!(detail = %detail, "photo storage");
-            }
-            return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id);
-        }
-    };
-    let mut r = Body::from_stream(stream).into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    h.insert(header::CACHE_CONTROL, cache);
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    if let Ok(v) = HeaderValue::from_str(&etag) {
-        h.insert(header::ETAG, v);
-    }
-    r
 }
 
 #[cfg(test)]

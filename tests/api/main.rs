@@ -8,6 +8,7 @@ mod bombs;
 mod cases;
 mod cli;
 mod clock;
+mod demo_year;
 #[path = "../support/fixtures.rs"]
 mod fixtures;
 mod hardening;

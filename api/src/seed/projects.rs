@@ -183,7 +183,10 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
                 ProjectCategory::KeyPreliminary => ProjectStatus::Preliminary,
                 ProjectCategory::KeyDevelopment => ProjectStatus::Planned,
             };
-            let planned_completion = year_start + chrono::Duration::days(300 + rng.below(500) as i64);
+            // Schedules are laid around today, not around the year's start, so that on any day of the
+            // year a similar share of steps is due and the late ones show (January's seed would
+            // otherwise see a year more of its schedules than February's).
+            let planned_completion = today + chrono::Duration::days(60 + rng.below(500) as i64);
             let total_days: i32 = STEPS.iter().map(|s| s.1).sum();
             let planned_start = planned_completion - chrono::Duration::days(i64::from(total_days));
             projects.push(project::Model {

@@ -1,0 +1,45 @@
+//! The demo county stays realistic on every day of the year: whatever day it is seeded on, leaders
+//! see a programme where most projects are on track and some are slipping and some seriously behind,
+//! never a red column emptied by the calendar.
+
+use chrono::NaiveDate;
+use entity::project::Light;
+use migration::MigratorTrait;
+use sea_orm::EntityTrait;
+
+use crate::helpers::TestResult;
+
+/// (green, yellow, red) of the demo county seeded on `day` and judged that day.
+async fn lights_on(day: NaiveDate) -> TestResult<(usize, usize, usize)> {
+    let db = sea_orm::Database::connect("sqlite::memory:").await?;
+    migration::Migrator::up(&db, None).await?;
+    let hasher = api::auth::PasswordHasher::new(1);
+    api::seed::demo::load(&db, &hasher, day).await?.ok_or("not empty")?;
+    let ids: Vec<uuid::Uuid> = entity::project::Entity::find().all(&db).await?.iter().map(|p| p.id).collect();
+    let health = api::service::health::compute(&db, &ids, day).await?;
+    let count = |l: Light| health.values().filter(|h| h.light == l).count();
+    Ok((count(Light::Green), count(Light::Yellow), count(Light::Red)))
+}
+
+#[tokio::test]
+async fn every_light_shows_whatever_day_the_county_is_seeded() -> TestResult {
+    // The edges of the reporting month (due on the 5th, locked after the 10th), the turn of the
+    // year, February's end in a common and a leap year, and the middle of every month.
+    let mut days: Vec<NaiveDate> = ["2026-01-01", "2026-02-05", "2026-02-06", "2026-02-28", "2026-03-01", "2026-03-10"]
+        .into_iter()
+        .chain(["2026-03-11", "2026-03-24", "2026-03-25", "2028-02-29", "2026-12-31"])
+        .map(str::parse)
+        .collect::<Result<_, _>>()?;
+    days.extend((1..=12).filter_map(|m| NaiveDate::from_ymd_opt(2026, m, 15)));
+    let mut unrealistic = Vec::new();
+    for day in days {
+        let (green, yellow, red) = lights_on(day).await?;
+        let total = green + yellow + red;
+        // Most on track; a slipping minority; a few seriously behind.
+        if green * 2 < total || yellow * 20 < total || red * 40 < total {
+            unrealistic.push(format!("{day}: green {green}, yellow {yellow}, red {red}"));
+        }
+    }
+    assert!(unrealistic.is_empty(), "the demo county looks wrong on:\n{}", unrealistic.join("\n"));
+    Ok(())
+}

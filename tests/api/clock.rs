@@ -60,3 +60,92 @@ async fn a_date_in_the_county_today_is_not_in_the_future() -> TestResult {
     assert_eq!(crate::helpers::error_code(&body), Some("BAD_USER_INPUT"), "tomorrow is still the future: {body}");
     Ok(())
 }
+
+/// A second server on `app`'s database whose clock reads `instant`.
+async fn same_county_at(app: &TestApp, instant: &str) -> TestResult<TestApp> {
+    let clock = at(instant)?;
+    TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |c| c.clock = clock).await
+}
+
+const SUBMIT: &str = "mutation($i: MonthlyReportInput!) { submitMonthlyReport(input: $i) { version onTime } }";
+
+fn february_report(project: &str) -> serde_json::Value {
+    json!({ "i": { "projectId": project, "period": "2026-02", "investmentThisMonth": "12.5", "progressPercent": "8", "narrative": "二月完成场地平整" } })
+}
+
+#[tokio::test]
+async fn a_report_is_on_time_through_the_county_5th_and_late_from_its_6th() -> TestResult {
+    // 23:59 on 5 March in the county: February's report is due today.
+    let app = TestApp::spawn_with(|c| c.clock = at("2026-03-05T15:59:00Z").unwrap_or_default()).await?;
+    let admin = app.login_as("admin").await?;
+    let (on_time, late) = (create(&app, &admin, "五号截止项目").await?, create(&app, &admin, "六号迟报项目").await?);
+    let first = app.data(SUBMIT, february_report(&on_time), Some(&admin)).await?;
+    assert_eq!(first["submitMonthlyReport"], json!({ "version": 1, "onTime": true }));
+    // 00:00 on 6 March in the county (still the 5th in UTC): a first report arrives late, and a
+    // replacement of one that came on time stays on time.
+    let next = same_county_at(&app, "2026-03-05T16:00:00Z").await?;
+    let admin = next.login_as("admin").await?;
+    let second = next.data(SUBMIT, february_report(&late), Some(&admin)).await?;
+    assert_eq!(second["submitMonthlyReport"], json!({ "version": 1, "onTime": false }));
+    let replaced = next.data(SUBMIT, february_report(&on_time), Some(&admin)).await?;
+    assert_eq!(replaced["submitMonthlyReport"], json!({ "version": 2, "onTime": true }));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_period_locks_at_the_county_midnight_after_its_10th() -> TestResult {
+    let q = "{ reportingPeriod(period: \"2026-02\") { locked dueDate lockDate } }";
+    let app = TestApp::spawn_with(|c| c.clock = at("2026-03-10T15:59:00Z").unwrap_or_default()).await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "十号锁定项目").await?;
+    let open = app.data(q, json!({}), Some(&admin)).await?;
+    assert_eq!(open["reportingPeriod"], json!({ "locked": false, "dueDate": "2026-03-05", "lockDate": "2026-03-10" }));
+    app.data(SUBMIT, february_report(&project), Some(&admin)).await?;
+    // 00:00 on 11 March in the county, 10 March in UTC.
+    let next = same_county_at(&app, "2026-03-10T16:00:00Z").await?;
+    let admin = next.login_as("admin").await?;
+    assert_eq!(next.data(q, json!({}), Some(&admin)).await?["reportingPeriod"]["locked"], true);
+    let body = next.gql(SUBMIT, february_report(&project), Some(&admin)).await?;
+    assert_eq!(crate::helpers::error_code(&body), Some("CONFLICT"), "{body}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_year_turns_at_the_county_midnight() -> TestResult {
+    let q = "{ dashboard { year } }";
+    let app = TestApp::spawn_with(|c| c.clock = at("2026-12-31T15:59:00Z").unwrap_or_default()).await?;
+    let admin = app.login_as("admin").await?;
+    assert_eq!(app.data(q, json!({}), Some(&admin)).await?["dashboard"]["year"], 2026);
+    // 00:00 on 1 January in the county: UTC still has eight hours of 2026 left.
+    let next = same_county_at(&app, "2026-12-31T16:00:00Z").await?;
+    let admin = next.login_as("admin").await?;
+    assert_eq!(next.data(q, json!({}), Some(&admin)).await?["dashboard"]["year"], 2027);
+    Ok(())
+}
+
+#[tokio::test]
+async fn february_ends_on_its_last_day_in_common_and_leap_years() -> TestResult {
+    let app = TestApp::spawn_with(|c| c.clock = at("2026-02-28T15:59:00Z").unwrap_or_default()).await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "二月末项目").await?;
+    let raise = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { id overdue } }";
+    let mut ids = Vec::new();
+    for (title, due) in [("二月末到期", "2026-02-28"), ("闰年二月末到期", "2028-02-28")] {
+        let vars = json!({ "i": { "projectId": project, "kind": "OTHER", "title": title, "dueDate": due } });
+        let raised = app.data(raise, vars, Some(&admin)).await?;
+        assert_eq!(raised["raiseIssue"]["overdue"], false, "{title}");
+        ids.push(raised["raiseIssue"]["id"].as_str().ok_or("id")?.to_owned());
+    }
+    let q = "query($id: UUID!) { issue(id: $id) { overdue } }";
+    // 00:00 on 1 March 2026 in the county: the 28th was February's last day.
+    let march = same_county_at(&app, "2026-02-28T16:00:00Z").await?;
+    let token = march.login_as("admin").await?;
+    assert_eq!(march.data(q, json!({ "id": ids[0] }), Some(&token)).await?["issue"]["overdue"], true);
+    // 00:00 on 29 February 2028 in the county: a leap year's February has a day more.
+    let leap = same_county_at(&app, "2028-02-28T16:00:00Z").await?;
+    let token = leap.login_as("admin").await?;
+    assert_eq!(leap.data(q, json!({ "id": ids[1] }), Some(&token)).await?["issue"]["overdue"], true);
+    let period = leap.data("{ reportingPeriod(period: \"2028-02\") { dueDate } }", json!({}), Some(&token)).await?;
+    assert_eq!(period["reportingPeriod"]["dueDate"], "2028-03-05");
+    Ok(())
+}

@@ -15,7 +15,9 @@ fn steps() -> serde_json::Value {
 
 #[tokio::test]
 async fn steps_are_laid_backwards_and_replanning_keeps_history() -> TestResult {
-    let app = TestApp::spawn().await?;
+    // 10 June 2027 in the county: the first step of the plan below was due on 30 May.
+    let today: chrono::DateTime<chrono::Utc> = "2027-06-10T02:00:00Z".parse()?;
+    let app = TestApp::spawn_with(|c| c.clock = api::clock::Clock::new(api::clock::china(), Some(today))).await?;
     let admin = app.login_as("admin").await?;
     let owner = app.login_as("zrzyj").await?;
     let id = create(&app, &admin, "倒排工期测试项目").await?;
@@ -29,24 +31,34 @@ async fn steps_are_laid_backwards_and_replanning_keeps_history() -> TestResult {
     assert_eq!(ms[0]["plannedFinish"], ms[1]["plannedStart"]);
     assert_eq!(ms[1]["plannedStart"], "2027-05-30");
     assert_eq!(ms[0]["plannedStart"], "2027-04-30");
+    assert_eq!(ms[0]["daysLate"], 11, "open, and due on 30 May");
 
     // Finish the first step 3 days late, then replan: the finished step keeps its actual finish.
     let first = ms[0]["id"].as_str().ok_or("id")?.to_owned();
-    let body = app.gql(COMPLETE, json!({ "id": first, "d": "2099-01-01" }), Some(&owner)).await?;
+    let body = app.gql(COMPLETE, json!({ "id": first, "d": "2027-06-11" }), Some(&owner)).await?;
     assert_eq!(body["errors"][0]["extensions"]["field"], "actualFinish", "no future dates");
+    let done = app.data(COMPLETE, json!({ "id": first, "d": "2027-06-02" }), Some(&owner)).await?;
+    assert_eq!(done["completeMilestone"], json!({ "actualFinish": "2027-06-02", "daysLate": 3 }));
+    let slip = "query($id: UUID!) { project(id: $id) { worstSlipDays health { worstSlipDays } } }";
+    let seen = app.data(slip, json!({ "id": id }), Some(&owner)).await?;
+    assert_eq!(seen["project"]["worstSlipDays"], 3, "{seen}");
     let replanned = app.data(PLAN, json!({ "p": id, "d": "2028-03-31", "s": steps() }), Some(&admin)).await?;
     assert_eq!(replanned["planSchedule"]["version"], 2);
+    let kept = &replanned["planSchedule"]["milestones"][0];
+    assert_eq!((&kept["name"], &kept["actualFinish"]), (&json!("土地报批"), &json!("2027-06-02")), "{kept}");
+    assert_eq!(replanned["planSchedule"]["milestones"][1]["actualFinish"], serde_json::Value::Null);
     let history = app
-        .data("query($id: UUID!) { project(id: $id) { milestones { name plannedFinish } scheduleHistory { version isCurrent deadline milestones { name } } } }", json!({ "id": id }), Some(&owner))
+        .data("query($id: UUID!) { project(id: $id) { milestones { name plannedFinish } scheduleHistory { version isCurrent deadline milestones { name actualFinish } } } }", json!({ "id": id }), Some(&owner))
         .await?;
     let h = history["project"]["scheduleHistory"].as_array().ok_or("history")?;
     assert_eq!(h.len(), 2);
     assert_eq!((h[0]["version"].as_i64(), h[0]["isCurrent"].as_bool()), (Some(2), Some(true)));
     assert_eq!((h[1]["version"].as_i64(), h[1]["isCurrent"].as_bool()), (Some(1), Some(false)));
     assert_eq!(h[1]["deadline"], "2027-12-31");
+    assert_eq!(h[1]["milestones"][0]["actualFinish"], "2027-06-02", "the old plan keeps its record too");
     assert_eq!(history["project"]["milestones"][2]["plannedFinish"], "2028-03-31");
     // A milestone of the old plan cannot be completed any more.
-    let body = app.gql(COMPLETE, json!({ "id": first, "d": "2026-01-01" }), Some(&owner)).await?;
+    let body = app.gql(COMPLETE, json!({ "id": first, "d": "2027-06-01" }), Some(&owner)).await?;
     assert_eq!(error_code(&body), Some("CONFLICT"), "{body}");
     Ok(())
 }

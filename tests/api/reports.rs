@@ -214,7 +214,7 @@ async fn dashboard_figures_equal_plain_sql_aggregates() -> TestResult {
     let year = crate::helpers::county_today().year();
     let data = app
         .data(
-            "query($y: Int) { dashboard(year: $y) { year total { projectCount plannedInvestment completedInvestment completionRate } byCategory { category totals { projectCount plannedInvestment completedInvestment completionRate } } byIndustry { industry totals { projectCount plannedInvestment completedInvestment } } lights { green yellow red } byUnit { unit { id } projectCount reportsSubmitted reportsOnTime } } }",
+            "query($y: Int) { dashboard(year: $y) { year total { projectCount plannedInvestment completedInvestment completionRate } byCategory { category totals { projectCount plannedInvestment completedInvestment completionRate } } byIndustry { industry totals { projectCount plannedInvestment completedInvestment } } lights { green yellow red } byUnit { unit { id } projectCount reportsDue reportsSubmitted reportsOnTime } } }",
             json!({ "y": year }),
             Some(&token),
         )
@@ -264,5 +264,45 @@ async fn dashboard_figures_equal_plain_sql_aggregates() -> TestResult {
     let api_on_time: i64 =
         d["byUnit"].as_array().ok_or("byUnit")?.iter().map(|u| u["reportsOnTime"].as_i64().unwrap_or(0)).sum();
     assert_eq!(Some(api_on_time), on_time.get("all").copied());
+    // Per unit: projects, reports owed for the year's closed periods, submitted, on time.
+    let unit_key = match backend {
+        // Ids as 32 hex digits: PostgreSQL's uuid as text, SQLite's 16-byte blob in hex.
+        sea_orm::DatabaseBackend::Postgres => "REPLACE(CAST(p.responsible_unit_id AS TEXT), '-', '')",
+        _ => "LOWER(HEX(p.responsible_unit_id))",
+    };
+    let projects = sql_totals(
+        q(format!(
+            "SELECT {unit_key} AS k, CAST(COUNT(*) AS BIGINT) AS v FROM projects p GROUP BY p.responsible_unit_id"
+        ))
+        .await?,
+    )?;
+    let submitted = sql_totals(q(format!("SELECT {unit_key} AS k, CAST(COUNT(*) AS BIGINT) AS v FROM monthly_reports r JOIN projects p ON p.id = r.project_id WHERE r.is_current AND r.period LIKE '{year}-%' GROUP BY p.responsible_unit_id")).await?)?;
+    let punctual = sql_totals(q(format!("SELECT {unit_key} AS k, CAST(COUNT(*) AS BIGINT) AS v FROM monthly_reports r JOIN projects p ON p.id = r.project_id WHERE r.is_current AND r.on_time AND r.period LIKE '{year}-%' GROUP BY p.responsible_unit_id")).await?)?;
+    // A period of the year is closed once its report fell due (the 5th of the next month) before
+    // today; it is owed by every project that existed by the period's end.
+    let today = crate::helpers::county_today();
+    let mut owed: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for month in 1..=12u32 {
+        let next = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        let due = chrono::NaiveDate::from_ymd_opt(next.0, next.1, 5).ok_or("date")?;
+        if due >= today {
+            continue;
+        }
+        let end = format!("{:04}-{:02}-01", next.0, next.1);
+        let rows = q(format!("SELECT {unit_key} AS k, CAST(COUNT(*) AS BIGINT) AS v FROM projects p WHERE p.created_at < '{end}' GROUP BY p.responsible_unit_id")).await?;
+        for (k, v) in sql_totals(rows)? {
+            *owed.entry(k).or_default() += v;
+        }
+    }
+    let by_unit = d["byUnit"].as_array().ok_or("byUnit")?;
+    assert_eq!(by_unit.len(), projects.len(), "one line per responsible unit");
+    for u in by_unit {
+        let k = u["unit"]["id"].as_str().ok_or("unit id")?.replace('-', "");
+        let figures = |f: &str| u[f].as_i64();
+        assert_eq!(figures("projectCount"), projects.get(&k).copied(), "{k} projects");
+        assert_eq!(figures("reportsDue"), Some(owed.get(&k).copied().unwrap_or(0)), "{k} owed");
+        assert_eq!(figures("reportsSubmitted"), Some(submitted.get(&k).copied().unwrap_or(0)), "{k} submitted");
+        assert_eq!(figures("reportsOnTime"), Some(punctual.get(&k).copied().unwrap_or(0)), "{k} on time");
+    }
     Ok(())
 }

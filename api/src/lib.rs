@@ -97,40 +97,50 @@ impl Application {
     }
 }
 
-/// Escalates overdue issues and drops full sign-in buckets at start and every five minutes; sweeps
-/// photo bytes a crash left without a row at start and hourly.
+/// Escalates overdue issues and drops full sign-in buckets at start and then every
+/// `jobs.every_secs`; sweeps photo bytes a crash left without a row at start and then every
+/// `jobs.orphan_sweep_every_secs`. Every instance runs them: each job settles races in the database
+/// (conditional updates, deletes that tolerate a missing object), so running twice is harmless.
 async fn periodic_jobs(state: AppState) {
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(300));
+    use std::sync::atomic::Ordering;
+    let jobs = state.config.jobs;
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(jobs.every_secs));
+    let sweep_every = std::time::Duration::from_secs(jobs.orphan_sweep_every_secs);
+    let mut last_sweep: Option<tokio::time::Instant> = None;
+    let failed = |job: &str, e: &dyn std::fmt::Display| {
+        state.job_failures.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(error = %e, job, "periodic job failed; will retry");
+    };
     loop {
         tick.tick().await;
         match service::issue::escalate_overdue(&state.db, state.config.clock.today()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
-            Err(e) => tracing::warn!(error = %e, "issue escalation failed; will retry"),
+            Err(e) => failed("escalation", &e),
         }
         // A bucket untouched for longer than it takes to refill is full: its row says nothing.
         let login = &state.config.login;
         let refill_ms = login.window_secs.max(login.address_period_secs).saturating_mul(1000);
         let stale_before = chrono::Utc::now().timestamp_millis().saturating_sub(refill_ms);
         if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
-            tracing::warn!(error = %e, "sweeping sign-in buckets failed; will retry");
+            failed("sign-in buckets", &e);
         }
         if sea_orm::ConnectionTrait::get_database_backend(&state.db) == sea_orm::DbBackend::Sqlite {
             // SQLite keeps no statistics by itself; this refreshes those the planner would use.
             if let Err(e) = sea_orm::ConnectionTrait::execute_unprepared(&state.db, "PRAGMA optimize").await {
-                tracing::warn!(error = %e, "PRAGMA optimize failed; will retry");
+                failed("PRAGMA optimize", &e);
             }
         }
-        // The orphan sweep lists every stored object, so it runs at start and then hourly, not at
-        // every round.
-        if state.job_rounds.load(std::sync::atomic::Ordering::Acquire).is_multiple_of(12) {
-            match service::photo::sweep_orphans(&state.db, &state.storage, chrono::Duration::hours(1)).await {
+        if last_sweep.is_none_or(|at| at.elapsed() >= sweep_every) {
+            last_sweep = Some(tokio::time::Instant::now());
+            let grace = chrono::Duration::seconds(i64::try_from(jobs.orphan_grace_secs).unwrap_or(i64::MAX));
+            match service::photo::sweep_orphans(&state.db, &state.storage, grace).await {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
-                Err(e) => tracing::warn!(error = %e, "photo sweep failed; will retry"),
+                Err(e) => failed("photo sweep", &e),
             }
         }
-        state.job_rounds.fetch_add(1, std::sync::atomic::Ordering::Release);
+        state.job_rounds.fetch_add(1, Ordering::Release);
     }
 }
 
@@ -165,5 +175,6 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         hasher,
         statements,
         job_rounds: Arc::new(AtomicU64::new(0)),
+        job_failures: Arc::new(AtomicU64::new(0)),
     })
 }

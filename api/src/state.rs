@@ -29,6 +29,8 @@ pub struct AppState {
     /// Rounds of the periodic jobs finished (the first runs at start), so tests that count
     /// statements can wait for it to be over.
     pub job_rounds: Arc<AtomicU64>,
+    /// Periodic job runs that failed (each is retried at the next round).
+    pub job_failures: Arc<AtomicU64>,
 }
 
 impl AppState {

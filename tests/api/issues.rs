@@ -247,7 +247,7 @@ async fn departments_see_only_their_issues_and_hidden_ones_do_not_exist() -> Tes
     Ok(())
 }
 
-async fn raise_due(app: &TestApp, admin: &str, project: &str, due: chrono::NaiveDate) -> TestResult<String> {
+pub async fn raise_due(app: &TestApp, admin: &str, project: &str, due: chrono::NaiveDate) -> TestResult<String> {
     let data = app
         .data(
             RAISE,

@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod inspections;
 mod issues;
+mod jobs;
 mod layers;
 mod limits;
 mod media_fixtures;

@@ -10,7 +10,7 @@ use crate::projects::create;
 const UPLOAD: &str = "mutation($i: PhotoInput!, $file: Upload!) { uploadPhoto(input: $i, file: $file) { id sha256 contentType width height takenAt location { lat lng altitude accuracyM } locationSource onSite distanceToSiteM trustScore trustReasons { code points detail } url thumbnailUrl(size: 1024) small: thumbnailUrl(size: 256) thumbnailNote camera { make model } orientation } }";
 
 /// A JPEG made here: `w` × `h`, red left half, blue right half, no EXIF.
-fn jpeg(w: u32, h: u32, shade: u8) -> Vec<u8> {
+pub fn jpeg(w: u32, h: u32, shade: u8) -> Vec<u8> {
     let img = image::RgbImage::from_fn(w, h, |x, _| {
         if x < w / 2 { image::Rgb([255, shade, 0]) } else { image::Rgb([0, shade, 255]) }
     });
@@ -31,12 +31,12 @@ fn crc32(data: &[u8]) -> u32 {
     !crc
 }
 
-fn input(project: &str) -> Value {
+pub fn input(project: &str) -> Value {
     json!({ "id": Uuid::new_v4(), "projectId": project, "caption": "基坑东侧", "capturedAt": chrono::Utc::now().to_rfc3339(),
             "deviceLocation": { "lat": 29.6101, "lng": 111.8701, "accuracyM": 6.0 } })
 }
 
-async fn upload(app: &TestApp, token: &str, i: &Value, name: &str, bytes: Vec<u8>) -> TestResult<Value> {
+pub async fn upload(app: &TestApp, token: &str, i: &Value, name: &str, bytes: Vec<u8>) -> TestResult<Value> {
     let r =
         app.upload(UPLOAD, json!({ "i": i, "file": null }), vec![("variables.file", name, bytes)], Some(token)).await?;
     Ok(r.json().await?)

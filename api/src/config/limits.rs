@@ -114,3 +114,22 @@ impl Default for LoginPolicy {
         }
     }
 }
+
+/// How often the periodic jobs run. Every instance runs them; each job is safe to run from several
+/// instances at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Jobs {
+    /// Escalation of overdue issues and the sign-in bucket sweep, in seconds.
+    pub every_secs: u64,
+    /// The sweep of photo objects that have no row, in seconds (it lists every stored object).
+    pub orphan_sweep_every_secs: u64,
+    /// How old an object without a row must be before the sweep removes it: longer than any upload
+    /// takes between storing its bytes and its row.
+    pub orphan_grace_secs: u64,
+}
+
+impl Default for Jobs {
+    fn default() -> Self {
+        Self { every_secs: 300, orphan_sweep_every_secs: 3600, orphan_grace_secs: 3600 }
+    }
+}

@@ -5,7 +5,7 @@
 mod limits;
 mod sources;
 
-pub use limits::{Limits, LoginPolicy, Secret};
+pub use limits::{Jobs, Limits, LoginPolicy, Secret};
 use sources::{Overrides, apply_env, persistent_dev_secret};
 
 use std::net::SocketAddr;
@@ -38,6 +38,8 @@ pub struct Config {
     pub seed_demo_when_empty: bool,
     /// Largest number of database connections in the pool.
     pub db_max_connections: u32,
+    /// How often the periodic jobs run.
+    pub jobs: Jobs,
     pub limits: Limits,
     pub login: LoginPolicy,
     /// A bearer token `/metrics` asks for; unset, `/metrics` is served only on `metrics_bind`.
@@ -146,6 +148,11 @@ impl Config {
             field_suggestions: o.field_suggestions.unwrap_or(!production),
             seed_demo_when_empty: o.seed_demo.unwrap_or(!production),
             db_max_connections: o.db_max_connections.unwrap_or(16),
+            jobs: Jobs {
+                every_secs: o.jobs_every_secs.unwrap_or(Jobs::default().every_secs),
+                orphan_sweep_every_secs: o.orphan_sweep_every_secs.unwrap_or(Jobs::default().orphan_sweep_every_secs),
+                orphan_grace_secs: o.orphan_grace_secs.unwrap_or(Jobs::default().orphan_grace_secs),
+            },
             limits,
             login: LoginPolicy {
                 max_failures: o.login_max_failures.unwrap_or(login_defaults.max_failures),
@@ -181,6 +188,7 @@ impl Config {
             field_suggestions: true,
             seed_demo_when_empty: true,
             db_max_connections: 5,
+            jobs: Jobs::default(),
             limits: Limits::default(),
             login: LoginPolicy::default(),
             metrics_token: Some(Secret::new("test-metrics-token")),
@@ -198,6 +206,8 @@ impl Config {
             ("max_page_size", self.limits.max_page_size > 0),
             ("max_body_bytes", self.limits.max_body_bytes >= 1024),
             ("db_max_connections", self.db_max_connections > 0),
+            ("jobs_every_secs", self.jobs.every_secs > 0),
+            ("orphan_sweep_every_secs", self.jobs.orphan_sweep_every_secs > 0),
             ("max_photo_bytes", self.limits.max_photo_bytes >= 1024),
             ("max_photo_files", self.limits.max_photo_files > 0),
             ("max_photo_pixels", self.limits.max_photo_pixels > 0),

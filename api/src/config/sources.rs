@@ -26,6 +26,9 @@ pub(super) struct Overrides {
     pub(super) field_suggestions: Option<bool>,
     pub(super) seed_demo: Option<bool>,
     pub(super) db_max_connections: Option<u32>,
+    pub(super) jobs_every_secs: Option<u64>,
+    pub(super) orphan_sweep_every_secs: Option<u64>,
+    pub(super) orphan_grace_secs: Option<u64>,
     pub(super) max_body_bytes: Option<usize>,
     pub(super) max_depth: Option<usize>,
     pub(super) max_complexity: Option<usize>,
@@ -89,6 +92,9 @@ pub(super) fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>)
     env_field!(field_suggestions, "FIELD_SUGGESTIONS");
     env_field!(seed_demo, "SEED_DEMO");
     env_field!(db_max_connections, "DB_MAX_CONNECTIONS");
+    env_field!(jobs_every_secs, "JOBS_EVERY_SECS");
+    env_field!(orphan_sweep_every_secs, "ORPHAN_SWEEP_EVERY_SECS");
+    env_field!(orphan_grace_secs, "ORPHAN_GRACE_SECS");
     env_field!(max_body_bytes, "MAX_BODY_BYTES");
     env_field!(max_depth, "MAX_DEPTH");
     env_field!(max_complexity, "MAX_COMPLEXITY");

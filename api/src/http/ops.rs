@@ -38,8 +38,12 @@ fn metrics_text(state: &AppState) -> Response {
     let body = format!(
         "# HELP keyprojects_sql_statements_total SQL statements executed by this instance.\n\
          # TYPE keyprojects_sql_statements_total counter\n\
-         keyprojects_sql_statements_total {}\n",
-        state.statements_executed()
+         keyprojects_sql_statements_total {}\n\
+         # HELP keyprojects_job_failures_total Periodic job runs that failed (each is retried).\n\
+         # TYPE keyprojects_job_failures_total counter\n\
+         keyprojects_job_failures_total {}\n",
+        state.statements_executed(),
+        state.job_failures.load(std::sync::atomic::Ordering::Relaxed)
     );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }

@@ -191,9 +191,23 @@ pub async fn load(db: &DatabaseConnection, hasher: &PasswordHasher, today: Naive
     if unit::Entity::find().count(db).await? > 0 {
         return Ok(None);
     }
+    load_hashed(db, hash_demo_passwords(hasher).await?, today).await
+}
+
+/// The demo accounts' password hashes, one per account, each with its own salt.
+pub async fn hash_demo_passwords(hasher: &PasswordHasher) -> AppResult<Vec<String>> {
     let mut hashes = Vec::with_capacity(USERS.len());
     for _ in USERS {
         hashes.push(hasher.hash(DEMO_PASSWORD.to_owned()).await?);
+    }
+    Ok(hashes)
+}
+
+/// [`load`] with the accounts' hashes made beforehand (by [`hash_demo_passwords`]), so that seeding
+/// many counties, as a test of every day of the year does, hashes once.
+pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: NaiveDate) -> AppResult<Option<Loaded>> {
+    if unit::Entity::find().count(db).await? > 0 {
+        return Ok(None);
     }
     let txn = crate::db::begin_write(db).await?;
     let units = insert_units(&txn).await?;

@@ -37,12 +37,21 @@ where
     E: sea_orm::EntityTrait,
     <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
 {
+    visible_by_id::<E>(actor, id, visibility).one(db).await?.ok_or(AppError::NotFound(what))
+}
+
+/// `id`'s row under `visibility`; the system actor sees every row.
+fn visible_by_id<E>(actor: &Actor, id: uuid::Uuid, visibility: fn(&Caller) -> sea_orm::Condition) -> sea_orm::Select<E>
+where
+    E: sea_orm::EntityTrait,
+    <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
+{
     use sea_orm::QueryFilter;
-    let mut q = E::find_by_id(id);
-    if let Ok(caller) = actor.caller() {
-        q = q.filter(visibility(caller));
+    let q = E::find_by_id(id);
+    match actor.caller() {
+        Ok(caller) => q.filter(visibility(caller)),
+        Err(_) => q,
     }
-    q.one(db).await?.ok_or(AppError::NotFound(what))
 }
 
 /// [`find_visible`] for a read-modify-write inside a write transaction: the row stays locked until
@@ -59,12 +68,8 @@ where
     E: sea_orm::EntityTrait,
     <E::PrimaryKey as sea_orm::PrimaryKeyTrait>::ValueType: From<uuid::Uuid>,
 {
-    use sea_orm::{QueryFilter, QuerySelect};
-    let mut q = E::find_by_id(id).lock_exclusive();
-    if let Ok(caller) = actor.caller() {
-        q = q.filter(visibility(caller));
-    }
-    q.one(txn).await?.ok_or(AppError::NotFound(what))
+    use sea_orm::QuerySelect;
+    visible_by_id::<E>(actor, id, visibility).lock_exclusive().one(txn).await?.ok_or(AppError::NotFound(what))
 }
 
 /// Groups (key, value) pairs by key, keeping their order within each group: how batch lookups hand

@@ -17,6 +17,7 @@ use super::*;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::service::Actor;
+use crate::service::kit;
 use crate::service::page::{Page, PageRequest};
 
 /// Filters for [`list`].
@@ -79,15 +80,7 @@ pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &CaseFilter) -> Ap
 
 /// Participating unit ids of many cases.
 pub async fn units_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<Uuid>>> {
-    let rows: Vec<(Uuid, Uuid)> = case_unit::Entity::find()
-        .select_only()
-        .column(case_unit::Column::CaseId)
-        .column(case_unit::Column::UnitId)
-        .filter(case_unit::Column::CaseId.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(crate::service::grouped(rows))
+    kit::joined_units(db, case_unit::Column::CaseId, case_unit::Column::UnitId, ids).await
 }
 
 /// Measures of many cases, in order.

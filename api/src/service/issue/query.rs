@@ -4,12 +4,11 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::issue::{self, IssueKind, IssueStatus};
-use entity::issue_event::{self};
+use entity::issue_event;
 use entity::issue_unit;
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, Select,
 };
 use uuid::Uuid;
 
@@ -18,6 +17,7 @@ use super::*;
 use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::service::Actor;
+use crate::service::kit;
 use crate::service::page::{Page, PageRequest};
 
 /// Filters for [`list`].
@@ -118,15 +118,7 @@ pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter, toda
 
 /// Co-operating units of many issues.
 pub async fn co_units(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<Uuid>>> {
-    let rows: Vec<(Uuid, Uuid)> = issue_unit::Entity::find()
-        .select_only()
-        .column(issue_unit::Column::IssueId)
-        .column(issue_unit::Column::UnitId)
-        .filter(issue_unit::Column::IssueId.is_in(ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(crate::service::grouped(rows))
+    kit::joined_units(db, issue_unit::Column::IssueId, issue_unit::Column::UnitId, ids).await
 }
 
 /// The newest `limit` timeline entries of many issues, oldest first: one window query, however

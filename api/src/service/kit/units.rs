@@ -1,9 +1,10 @@
-//! Validation of unit references, answered as the client's mistake rather than a constraint error.
+//! Unit references: validated as the client's mistake rather than a constraint error, and read back
+//! from the join tables that tie units to records.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 
 use entity::unit;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -19,4 +20,27 @@ pub async fn require_units(db: &impl ConnectionTrait, field: &str, ids: &BTreeSe
         return Err(AppError::bad_input(field, message));
     }
     Ok(())
+}
+
+/// The unit ids a join table ties to each of `ids` (co-operating units of issues, participating
+/// units of cases): `owner` is the record's column, `unit` the unit's.
+pub async fn joined_units<C>(
+    db: &impl ConnectionTrait,
+    owner: C,
+    unit: C,
+    ids: &[Uuid],
+) -> AppResult<HashMap<Uuid, Vec<Uuid>>>
+where
+    C: ColumnTrait,
+    C::EntityName: EntityTrait,
+{
+    let rows: Vec<(Uuid, Uuid)> = <C::EntityName as EntityTrait>::find()
+        .select_only()
+        .column(owner)
+        .column(unit)
+        .filter(owner.is_in(ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(crate::service::grouped(rows))
 }

@@ -1,78 +1,19 @@
 //! Accounts: sign-in, the caller, users and units.
 
+pub(crate) mod inputs;
 mod objects;
 mod prefetch;
 
-use async_graphql::{Context, InputObject, Object, SimpleObject};
-use chrono::{DateTime, Utc};
-use entity::unit::UnitKind;
-use entity::user::Role;
+use async_graphql::{Context, Object};
 use uuid::Uuid;
 
-pub use objects::{Unit, UnitConnection, User, UserConnection};
+pub use inputs::{CreateUserInput, UnitFilter, UserFilter};
+pub use objects::{LoginPayload, Unit, UnitConnection, User, UserConnection};
 
 use super::context::ContextExt;
 use super::pagination::{ListSpec, deferred, list};
 use crate::service::account::{self, NewUser, UnitFilter as UnitFilterArgs, UserFilter as UserFilterArgs};
 use crate::service::page::PageRequest;
-
-/// Narrows `users`; every field set must match.
-#[derive(InputObject, Default)]
-pub struct UserFilter {
-    /// Only users with this role.
-    pub role: Option<Role>,
-    /// Only users of this unit.
-    pub unit_id: Option<Uuid>,
-    /// Only active (`true`) or deactivated (`false`) accounts.
-    pub active: Option<bool>,
-    /// Part of the username or display name (at most 100 characters).
-    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
-    pub search: Option<String>,
-}
-
-/// Narrows `units`; every field set must match.
-#[derive(InputObject, Default)]
-pub struct UnitFilter {
-    /// Only units of this kind.
-    pub kind: Option<UnitKind>,
-    /// Only units that do (`true`) or do not (`false`) carry yearly funding targets.
-    pub has_funding_targets: Option<bool>,
-    /// Part of the unit's name, e.g. `自然资源` (at most 100 characters).
-    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
-    pub search: Option<String>,
-}
-
-/// A new account.
-#[derive(InputObject)]
-pub struct CreateUserInput {
-    /// Sign-in name: 3 to 64 characters of a-z, 0-9, `.`, `_`, `-` (stored in lower case).
-    pub username: String,
-    /// Name shown to other users, e.g. `张伟（自然资源局）`.
-    pub display_name: String,
-    /// Initial password: 10 to 128 characters, not a commonly guessed one, not containing the username.
-    pub password: String,
-    /// What the account may do.
-    pub role: Role,
-    /// The unit the account belongs to.
-    pub unit_id: Uuid,
-}
-
-/// A signed-in session.
-#[derive(SimpleObject)]
-pub struct LoginPayload {
-    /// Bearer token for the `Authorization` header.
-    pub token: String,
-    /// When the token stops working (UTC).
-    pub expires_at: DateTime<Utc>,
-    /// The signed-in user.
-    pub user: User,
-}
-
-impl From<account::Session> for LoginPayload {
-    fn from(s: account::Session) -> Self {
-        Self { token: s.token, expires_at: s.expires_at, user: User(s.user) }
-    }
-}
 
 #[derive(Default)]
 pub struct AccountQuery;

@@ -80,3 +80,20 @@ impl Unit {
 
 connection!(UserConnection, UserEdge, User, "A page of accounts, ordered by username.", "An account and its cursor.");
 connection!(UnitConnection, UnitEdge, Unit, "A page of units, ordered by name.", "A unit and its cursor.");
+
+/// A signed-in session.
+#[derive(async_graphql::SimpleObject)]
+pub struct LoginPayload {
+    /// Bearer token for the `Authorization` header.
+    pub token: String,
+    /// When the token stops working (UTC).
+    pub expires_at: DateTime<Utc>,
+    /// The signed-in user.
+    pub user: User,
+}
+
+impl From<crate::service::account::Session> for LoginPayload {
+    fn from(s: crate::service::account::Session) -> Self {
+        Self { token: s.token, expires_at: s.expires_at, user: User(s.user) }
+    }
+}

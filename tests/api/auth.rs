@@ -177,10 +177,21 @@ async fn expiry_beyond_the_leeway_is_rejected() -> TestResult {
     claims.exp = now - 120;
     let (status, body) = me_with(&app, &sign(&claims, &secret)?).await?;
     assert_rejected(status, &body);
-    // Within the 30 s leeway a token still works: clocks drift.
-    claims.exp = now - 5;
+    // Within the 5 s leeway (KP_TOKEN_LEEWAY_SECS) a token still works: clocks drift. Beyond it,
+    // it does not: the library's own default would accept it for a minute.
+    claims.exp = now - 2;
     let (status, _) = me_with(&app, &sign(&claims, &secret)?).await?;
     assert_eq!(status, 200);
+    claims.exp = now - 9;
+    let (status, body) = me_with(&app, &sign(&claims, &secret)?).await?;
+    assert_rejected(status, &body);
+    // With no leeway configured, a token is refused from the second it expires.
+    let strict = TestApp::spawn_with(|c| c.token_leeway_secs = 0).await?;
+    let secret = strict.state.config.jwt_secret.expose().to_owned();
+    let mut claims = claims_of(&strict, "admin").await?;
+    claims.exp = chrono::Utc::now().timestamp() - 2;
+    let (status, body) = me_with(&strict, &sign(&claims, &secret)?).await?;
+    assert_rejected(status, &body);
     // Not valid before a future `nbf`.
     claims.exp = now + 600;
     claims.nbf = now + 300;

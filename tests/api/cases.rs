@@ -98,7 +98,7 @@ async fn a_policy_runs_from_open_to_closed_once_its_issues_are_closed() -> TestR
     let number =
         app.data("query($id: UUID!) { issue(id: $id) { number } }", json!({ "id": issue }), Some(&admin)).await?;
     let number = number["issue"]["number"].as_str().ok_or("number")?;
-    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains(&format!("{number} (Open)")), "{body}");
+    assert!(body["errors"][0]["message"].as_str().unwrap_or_default().contains(&format!("{number} (OPEN)")), "{body}");
     let inspector = app.login_as("inspector").await?;
     for (token, action) in [
         (&admin, "assign"),
@@ -275,5 +275,28 @@ async fn the_demo_county_has_cases_of_both_kinds_and_lists_them_without_n_plus_1
     assert_eq!(step(&app, &admin, "closeCase", &resolved).await?["data"]["closeCase"]["status"], "CLOSED");
     let data = app.data("{ cases { totalCount } }", json!({}), Some(&sthjj)).await?;
     assert!(data["cases"]["totalCount"].as_i64().unwrap_or(0) >= 1, "生态环境局 leads a demo case: {data}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_case_closes_only_once_resolved() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let id = id_of(&app.data(OPEN, matter("自然资源局"), Some(&admin)).await?, "openCase")?;
+    let shown = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+    let actions = shown["case"]["availableActions"].as_array().ok_or("actions")?;
+    assert!(!actions.contains(&json!("CLOSE")), "an open case offers no close: {shown}");
+    for state in ["OPEN", "IN_PROGRESS"] {
+        if state == "IN_PROGRESS" {
+            step(&app, &admin, "startCase", &id).await?;
+        }
+        let body = step(&app, &admin, "closeCase", &id).await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{state}: {body}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(&format!("that is {state} (ONE_MATTER_ONE_DISCUSSION)")), "{message}");
+        assert!(!message.contains("CLOSE"), "close is not among what is allowed: {message}");
+    }
+    let shown = app.data(SHOW, json!({ "id": id }), Some(&admin)).await?;
+    assert_eq!(shown["case"]["status"], "IN_PROGRESS", "nothing changed");
     Ok(())
 }

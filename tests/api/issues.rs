@@ -451,3 +451,22 @@ async fn racing_steps_on_one_issue_take_effect_once() -> TestResult {
     assert_eq!(accepts, 1, "{shown}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_refused_step_lists_what_this_caller_may_do_in_the_schema_spelling() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "可用操作提示项目").await?;
+    let id = raise(&app, &admin, &project).await?;
+    act(&app, &admin, "assign", &id).await?;
+    let zrzyj = app.login_as("zrzyj").await?;
+    let body = act(&app, &zrzyj, "resolve", &id).await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.ends_with("an issue that is ASSIGNED; allowed from here: ACCEPT, RETURN"), "{message}");
+    // The office may re-assign from here; the unit may not, so it is not offered to the unit.
+    let body = act(&app, &admin, "resolve", &id).await?;
+    let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.ends_with("allowed from here: ASSIGN, ACCEPT, RETURN"), "{message}");
+    Ok(())
+}

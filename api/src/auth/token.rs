@@ -11,9 +11,6 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::error::{AppError, AppResult};
 
-/// Seconds of clock skew tolerated between this server and others.
-const LEEWAY_SECS: u64 = 30;
-
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Claims {
     pub sub: Uuid,
@@ -43,7 +40,7 @@ impl JwtKeys {
     pub fn from_config(config: &Config) -> Self {
         let secret = config.jwt_secret.expose().as_bytes();
         let mut validation = Validation::new(Algorithm::HS256);
-        validation.leeway = LEEWAY_SECS;
+        validation.leeway = config.token_leeway_secs;
         validation.validate_nbf = true;
         validation.set_issuer(&[&config.jwt_issuer]);
         validation.set_audience(&[&config.jwt_audience]);

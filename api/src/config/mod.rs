@@ -30,6 +30,8 @@ pub struct Config {
     pub jwt_issuer: String,
     pub jwt_audience: String,
     pub token_ttl_secs: i64,
+    /// Seconds a token is still accepted after it expires (clock skew between servers).
+    pub token_leeway_secs: u64,
     pub production: bool,
     pub introspection: bool,
     pub graphiql: bool,
@@ -142,6 +144,7 @@ impl Config {
             jwt_issuer: o.jwt_issuer.unwrap_or_else(|| "keyprojects".into()),
             jwt_audience: o.jwt_audience.unwrap_or_else(|| "keyprojects-api".into()),
             token_ttl_secs: o.token_ttl_secs.unwrap_or(8 * 3600),
+            token_leeway_secs: o.token_leeway_secs.unwrap_or(5),
             production,
             introspection: o.introspection.unwrap_or(!production),
             graphiql: o.graphiql.unwrap_or(!production),
@@ -182,6 +185,7 @@ impl Config {
             jwt_issuer: "keyprojects".into(),
             jwt_audience: "keyprojects-api".into(),
             token_ttl_secs: 3600,
+            token_leeway_secs: 5,
             production: false,
             introspection: true,
             graphiql: true,
@@ -198,34 +202,53 @@ impl Config {
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
-        let positive = [
-            ("token_ttl_secs", self.token_ttl_secs > 0),
-            ("login_window_secs", self.login.window_secs > 0),
-            ("login_max_failures", self.login.max_failures > 0),
-            ("max_batch", self.limits.max_batch > 0),
-            ("max_page_size", self.limits.max_page_size > 0),
-            ("max_body_bytes", self.limits.max_body_bytes >= 1024),
-            ("db_max_connections", self.db_max_connections > 0),
-            ("jobs_every_secs", self.jobs.every_secs > 0),
-            ("orphan_sweep_every_secs", self.jobs.orphan_sweep_every_secs > 0),
-            ("max_photo_bytes", self.limits.max_photo_bytes >= 1024),
-            ("max_photo_files", self.limits.max_photo_files > 0),
-            ("max_photo_pixels", self.limits.max_photo_pixels > 0),
-            ("photo_workers", self.limits.photo_workers > 0),
-            ("photo_memory_bytes", self.limits.photo_memory_bytes >= 16 * 1024 * 1024),
-            ("photo_memory_total_bytes", self.limits.photo_memory_total_bytes >= self.limits.photo_memory_bytes),
-            ("max_selections", self.limits.max_selections > 0),
-            ("max_string_chars", self.limits.max_string_chars >= 100),
-            ("header_timeout_secs", self.limits.header_timeout_secs > 0),
-            ("body_idle_timeout_secs", self.limits.body_idle_timeout_secs > 0),
-            ("max_connections", self.limits.max_connections > 0),
-            ("login_address_burst", self.login.address_burst > 0),
-            ("login_address_period_secs", self.login.address_period_secs > 0),
-            ("metrics_token", self.metrics_token.as_ref().is_none_or(|t| t.expose().len() >= 16)),
+        const DAY: u64 = 86_400;
+        const GIB: u64 = 1 << 30;
+        let (l, j) = (&self.limits, &self.jobs);
+        let n = |v: usize| v as u64;
+        let ttl = u64::try_from(self.token_ttl_secs).unwrap_or(0);
+        // (setting, value, lowest, highest): every number a server starts with is in a range that
+        // leaves it usable (a depth of 0 would refuse even `login`).
+        let ranges: [(&str, u64, u64, u64); 30] = [
+            ("token_ttl_secs", ttl, 1, 30 * DAY),
+            ("token_leeway_secs", self.token_leeway_secs, 0, 60),
+            ("login_window_secs", u64::try_from(self.login.window_secs).unwrap_or(0), 1, DAY),
+            ("login_max_failures", u64::from(self.login.max_failures), 1, 1000),
+            ("login_address_burst", u64::from(self.login.address_burst), 1, 100_000),
+            ("login_address_period_secs", u64::try_from(self.login.address_period_secs).unwrap_or(0), 1, DAY),
+            ("db_max_connections", u64::from(self.db_max_connections), 1, 1000),
+            ("jobs_every_secs", j.every_secs, 1, DAY),
+            ("orphan_sweep_every_secs", j.orphan_sweep_every_secs, 1, 7 * DAY),
+            ("orphan_grace_secs", j.orphan_grace_secs, 0, 30 * DAY),
+            ("max_body_bytes", n(l.max_body_bytes), 1024, GIB),
+            ("max_depth", n(l.max_depth), 4, 64),
+            ("max_complexity", n(l.max_complexity), 100, 1_000_000),
+            ("max_root_fields", n(l.max_root_fields), 1, 100),
+            ("max_aliases", n(l.max_aliases), 1, 1000),
+            ("max_batch", n(l.max_batch), 1, 100),
+            ("max_page_size", l.max_page_size, 1, 1000),
+            ("max_selections", n(l.max_selections), 100, 1_000_000),
+            ("max_string_chars", n(l.max_string_chars), 100, 10_000_000),
+            ("max_photo_bytes", n(l.max_photo_bytes), 1024, GIB),
+            ("max_photo_files", n(l.max_photo_files), 1, 100),
+            ("max_photo_pixels", l.max_photo_pixels, 1, 1_000_000_000),
+            ("photo_workers", n(l.photo_workers), 1, 256),
+            ("photo_memory_bytes", l.photo_memory_bytes, 16 << 20, 64 * GIB),
+            ("photo_memory_total_bytes", l.photo_memory_total_bytes, l.photo_memory_bytes, 64 * GIB),
+            ("header_timeout_secs", l.header_timeout_secs, 1, 600),
+            ("body_idle_timeout_secs", l.body_idle_timeout_secs, 1, 600),
+            ("max_connections", n(l.max_connections), 1, 1_000_000),
+            (
+                "metrics_token_chars",
+                self.metrics_token.as_ref().map_or(16, |t| n(t.expose().chars().count())),
+                16,
+                4096,
+            ),
+            ("token_ttl_secs_vs_leeway", ttl.saturating_sub(self.token_leeway_secs), 1, 30 * DAY),
         ];
-        for (name, ok) in positive {
-            if !ok {
-                return Err(ConfigError::Invalid(format!("{name} is out of range")));
+        for (name, value, low, high) in ranges {
+            if !(low..=high).contains(&value) {
+                return Err(ConfigError::Invalid(out_of_range(name, value, low, high)));
             }
         }
         if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {
@@ -237,6 +260,23 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// Names a setting as both places know it: the variable and the file's key.
+fn out_of_range(name: &str, value: u64, low: u64, high: u64) -> String {
+    let (key, what) = match name {
+        "metrics_token_chars" => ("metrics_token", "characters long"),
+        "token_ttl_secs_vs_leeway" => ("token_ttl_secs", "more than token_leeway_secs"),
+        _ => (name, ""),
+    };
+    let variable = format!("{ENV_PREFIX}{}", key.to_ascii_uppercase());
+    if what.starts_with("more") {
+        return format!("{variable} (`{key}` in the file) must be {what}");
+    }
+    format!(
+        "{variable} (`{key}` in the file) is {value}; it must be {low} to {high}{}",
+        if what.is_empty() { String::new() } else { format!(" {what}") }
+    )
 }
 
 #[cfg(test)]
@@ -265,6 +305,26 @@ mod tests {
         };
         assert!(Config::from_overrides(o)?.introspection);
         Ok(())
+    }
+
+    #[test]
+    fn settings_out_of_range_are_refused_by_their_variable_with_the_range() {
+        let cases = [
+            (
+                Overrides { max_depth: Some(0), ..Default::default() },
+                "KP_MAX_DEPTH (`max_depth` in the file) is 0; it must be 4 to 64",
+            ),
+            (Overrides { max_complexity: Some(0), ..Default::default() }, "KP_MAX_COMPLEXITY"),
+            (Overrides { token_leeway_secs: Some(600), ..Default::default() }, "KP_TOKEN_LEEWAY_SECS"),
+            (Overrides { max_page_size: Some(0), ..Default::default() }, "must be 1 to 1000"),
+        ];
+        for (o, expected) in cases {
+            match Config::from_overrides(o) {
+                Err(ConfigError::Invalid(message)) => assert!(message.contains(expected), "{message}"),
+                other => panic!("expected a refusal naming {expected}: {other:?}"),
+            }
+        }
+        assert!(Config::from_overrides(Overrides { max_depth: Some(4), ..Default::default() }).is_ok());
     }
 
     #[test]

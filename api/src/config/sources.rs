@@ -20,6 +20,7 @@ pub(super) struct Overrides {
     pub(super) jwt_issuer: Option<String>,
     pub(super) jwt_audience: Option<String>,
     pub(super) token_ttl_secs: Option<i64>,
+    pub(super) token_leeway_secs: Option<u64>,
     pub(super) production: Option<bool>,
     pub(super) introspection: Option<bool>,
     pub(super) graphiql: Option<bool>,
@@ -86,6 +87,7 @@ pub(super) fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>)
     env_field!(jwt_issuer, "JWT_ISSUER");
     env_field!(jwt_audience, "JWT_AUDIENCE");
     env_field!(token_ttl_secs, "TOKEN_TTL_SECS");
+    env_field!(token_leeway_secs, "TOKEN_LEEWAY_SECS");
     env_field!(production, "PRODUCTION");
     env_field!(introspection, "INTROSPECTION");
     env_field!(graphiql, "GRAPHIQL");

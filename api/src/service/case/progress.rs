@@ -61,7 +61,8 @@ pub async fn transition(
                 .all(&txn)
                 .await?;
             if !open.is_empty() {
-                let names: Vec<String> = open.iter().map(|(n, s)| format!("{n} ({s:?})")).collect();
+                let names: Vec<String> =
+                    open.iter().map(|(n, s)| format!("{n} ({})", kit::workflow::graphql_name(s))).collect();
                 return Err(AppError::Conflict(format!(
                     "the case cannot close while linked issues are not closed: {}",
                     names.join(", ")

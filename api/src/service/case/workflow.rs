@@ -15,7 +15,7 @@ pub enum CaseAction {
     Resolve,
     /// Send a resolved case back to work (the office).
     Reopen,
-    /// Close it off (the office), once every linked issue is closed.
+    /// Close it off (the office): a resolved case, once every linked issue is closed.
     Close,
     /// Link or unlink records (the office, an inspector, or the lead unit).
     Link,
@@ -45,7 +45,7 @@ pub fn next_status(kind: CaseKind, status: CaseStatus, action: CaseAction) -> Op
         (S::Open, A::Start) => Some(S::InProgress),
         (S::Open | S::InProgress, A::Resolve) => Some(S::Resolved),
         (S::Resolved, A::Reopen) => Some(S::InProgress),
-        (_, A::Close) => Some(S::Closed),
+        (S::Resolved, A::Close) => Some(S::Closed),
         (s, A::Link | A::AddMeasure) => Some(s),
         (S::Open, A::Decide) if kind == CaseKind::OneMatterOneDiscussion => Some(S::InProgress),
         (s @ (S::InProgress | S::Resolved), A::Decide) if kind == CaseKind::OneMatterOneDiscussion => Some(s),
@@ -83,7 +83,7 @@ impl Workflow for CaseWorkflow {
     }
 
     fn state(case: &case::Model) -> String {
-        format!("{:?} ({:?})", case.status, case.kind)
+        format!("{} ({})", workflow::graphql_name(case.status), workflow::graphql_name(case.kind))
     }
 }
 
@@ -107,7 +107,10 @@ mod tests {
         assert_eq!(next_status(K::OneProjectOnePolicy, S::Open, A::Decide), None);
         assert_eq!(next_status(K::OneMatterOneDiscussion, S::Open, A::Decide), Some(S::InProgress));
         assert_eq!(next_status(K::OneMatterOneDiscussion, S::Resolved, A::Decide), Some(S::Resolved));
-        assert_eq!(next_status(K::OneProjectOnePolicy, S::Open, A::Close), Some(S::Closed));
+        // Closing rests on resolving: every measure done, the matter decided.
+        assert_eq!(next_status(K::OneProjectOnePolicy, S::Open, A::Close), None);
+        assert_eq!(next_status(K::OneMatterOneDiscussion, S::InProgress, A::Close), None);
+        assert_eq!(next_status(K::OneProjectOnePolicy, S::Resolved, A::Close), Some(S::Closed));
         assert_eq!(next_status(K::OneProjectOnePolicy, S::InProgress, A::Start), None);
         assert_eq!(next_status(K::OneProjectOnePolicy, S::Resolved, A::Reopen), Some(S::InProgress));
     }

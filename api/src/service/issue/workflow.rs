@@ -85,7 +85,7 @@ impl Workflow for IssueWorkflow {
     }
 
     fn state(issue: &issue::Model) -> String {
-        format!("{:?}", issue.status)
+        workflow::graphql_name(issue.status)
     }
 }
 

@@ -25,7 +25,7 @@ pub trait Workflow {
     fn next(record: &Self::Record, action: Self::Action) -> Option<Self::Status>;
     /// Whether `caller`'s role and unit allow `action` on `record`, wherever it stands.
     fn permits(caller: &Caller, record: &Self::Record, action: Self::Action) -> bool;
-    /// How the record's state reads in a refusal, e.g. `"Open"`.
+    /// How the record's state reads in a refusal, in the schema's spelling, e.g. `"OPEN"`.
     fn state(record: &Self::Record) -> String;
 }
 
@@ -41,6 +41,11 @@ pub fn action_name<A: Debug>(action: A) -> String {
     out
 }
 
+/// A value as the schema spells it: `InProgress` → `IN_PROGRESS`.
+pub fn graphql_name<A: Debug>(value: A) -> String {
+    action_name(value).to_uppercase()
+}
+
 /// Actions the workflow allows from where `record` stands, whoever asks.
 pub fn allowed_from<W: Workflow>(record: &W::Record) -> Vec<W::Action> {
     W::ACTIONS.iter().copied().filter(|a| W::next(record, *a).is_some()).collect()
@@ -52,12 +57,16 @@ pub fn available<W: Workflow>(caller: &Caller, record: &W::Record) -> Vec<W::Act
 }
 
 /// The check every step passes: the workflow must allow it from here (else `BAD_USER_INPUT` listing
-/// what is allowed) and the caller's role and unit must allow it (else `FORBIDDEN`). The system
-/// itself passes the second.
+/// what this caller may do from here, in the schema's spelling) and the caller's role and unit must
+/// allow it (else `FORBIDDEN`). The system itself passes the second.
 pub fn authorize<W: Workflow>(actor: &Actor, record: &W::Record, action: W::Action) -> AppResult<W::Status> {
     let name = action_name(action).replace('_', " ");
     let next = W::next(record, action).ok_or_else(|| {
-        let allowed: Vec<String> = allowed_from::<W>(record).iter().map(|a| action_name(*a).to_uppercase()).collect();
+        let open = match actor.caller() {
+            Ok(caller) => available::<W>(caller, record),
+            Err(_) => allowed_from::<W>(record),
+        };
+        let allowed: Vec<String> = open.iter().map(|a| graphql_name(*a)).collect();
         AppError::BadUserInput {
             field: None,
             message: format!(

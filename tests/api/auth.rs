@@ -108,15 +108,17 @@ async fn a_protected_field_needs_a_token() -> TestResult {
 async fn a_malformed_header_is_rejected_not_anonymous() -> TestResult {
     let app = TestApp::spawn().await?;
     for header in ["Basic YWRtaW46eA==", "Bearer ", "Bearer not.a.jwt"] {
-        let response = app
-            .client
-            .post(app.url("/graphql"))
-            .header("authorization", header)
-            .json(&json!({ "query": "{ __typename }" }))
-            .send()
-            .await?;
+        let send = |query: &'static str| {
+            app.client.post(app.url("/graphql")).header("authorization", header).json(&json!({ "query": query })).send()
+        };
+        // Whatever needs a caller says the token is bad (never "sign in first", never anonymous data)…
+        let response = send(ME).await?;
         let status = response.status().as_u16();
         assert_rejected(status, &response.json().await?);
+        // …while what needs none still answers, so a client with a stale header can sign in again.
+        let response = send("{ __typename }").await?;
+        assert_eq!(response.status().as_u16(), 200, "{header}");
+        assert_eq!(response.json::<Value>().await?["data"]["__typename"], "Query");
     }
     Ok(())
 }
@@ -334,5 +336,30 @@ async fn concurrent_requests_each_get_their_own_account() -> TestResult {
         let (_, u, body) = task.await??;
         assert_eq!(body["data"]["me"]["username"], u, "{body}");
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_stale_token_in_the_header_does_not_stop_signing_in_again() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let mut claims = claims_of(&app, "inspector").await?;
+    claims.exp = chrono::Utc::now().timestamp() - 3600;
+    let stale = sign(&claims, app.state.config.jwt_secret.expose())?;
+    // A phone kept yesterday's header: signing in works all the same.
+    let response = app
+        .post(json!({ "query": LOGIN, "variables": { "u": "inspector", "p": DEMO_PASSWORD } }), Some(&stale))
+        .await?;
+    assert_eq!(response.status().as_u16(), 200);
+    let body: Value = response.json().await?;
+    let fresh = body["data"]["login"]["token"].as_str().ok_or_else(|| format!("no token: {body}"))?.to_owned();
+    assert_eq!(me_with(&app, &fresh).await?.0, 200);
+    // What needs a caller still says the token is bad, with 401.
+    let (status, body) = me_with(&app, &stale).await?;
+    assert_rejected(status, &body);
+    // A garbled header is the same: sign-in works, the rest is refused.
+    let response = app
+        .post(json!({ "query": LOGIN, "variables": { "u": "inspector", "p": DEMO_PASSWORD } }), Some("not-a-jwt"))
+        .await?;
+    assert_eq!(response.status().as_u16(), 200);
     Ok(())
 }

@@ -11,6 +11,13 @@ use crate::error::{AppError, AppResult};
 
 pub(crate) const BAD_TOKEN: &str = "invalid or expired token";
 
+/// Marks a request whose `Authorization` header held a token that was refused. The request goes on
+/// without a caller, so operations that need none (`login` above all: a phone that kept a stale
+/// header must be able to sign in again) still work; whatever needs a caller answers
+/// `UNAUTHENTICATED` saying the token was bad.
+#[derive(Debug, Clone, Copy)]
+pub struct TokenRejected;
+
 /// A signed-in user, as the database says it is now.
 #[derive(Debug, Clone)]
 pub struct Caller {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use async_graphql::Context;
 
 use super::loaders::{ById, Cached, KeyedById, Loaders, Slot};
-use crate::auth::Caller;
+use crate::auth::{Caller, TokenRejected};
 use crate::error::{AppError, AppResult};
 use crate::request::RequestId;
 use crate::service::Actor;
@@ -33,7 +33,11 @@ impl ContextExt for Context<'_> {
     }
 
     fn caller(&self) -> AppResult<&Caller> {
-        self.data_opt::<Caller>().ok_or(AppError::Unauthenticated("sign in first"))
+        match (self.data_opt::<Caller>(), self.data_opt::<TokenRejected>()) {
+            (Some(caller), _) => Ok(caller),
+            (None, Some(_)) => Err(AppError::Unauthenticated(crate::auth::BAD_TOKEN_MESSAGE)),
+            (None, None) => Err(AppError::Unauthenticated("sign in first")),
+        }
     }
 
     fn actor(&self) -> AppResult<Actor> {

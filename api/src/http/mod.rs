@@ -154,11 +154,11 @@ async fn graphql(
         return error_response(StatusCode::BAD_REQUEST, &err, &request_id);
     }
     // Who is calling is known from the headers alone, before a byte of the body is read.
-    let caller = match authenticate(&state.accounts, &state.keys, &headers).await {
-        Ok(caller) => caller,
-        Err(err @ AppError::Unauthenticated(_)) => {
-            return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
-        }
+    // A refused token does not stop the request: what needs no caller (signing in again) works, and
+    // what needs one answers UNAUTHENTICATED, with HTTP 401 when that is all the answer says.
+    let (caller, rejected) = match authenticate(&state.accounts, &state.keys, &headers).await {
+        Ok(caller) => (caller, None),
+        Err(err @ AppError::Unauthenticated(_)) => (None, Some(err)),
         Err(err) => {
             if let AppError::Internal(detail) = &err {
                 tracing::error!(detail = %detail, "authentication failed");
@@ -172,7 +172,7 @@ async fn graphql(
     let batch = if let Some(multipart) = content_type.filter(|t| t.starts_with("multipart/form-data")) {
         match &caller {
             None => {
-                let err = AppError::Unauthenticated("sign in before uploading");
+                let err = rejected.unwrap_or(AppError::Unauthenticated("sign in before uploading"));
                 return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
             }
             Some(c) if !crate::service::photo::may_upload_at_all(c) => {
@@ -215,9 +215,10 @@ async fn graphql(
     }
     let prepare = |request: async_graphql::Request| {
         let request = loaders::register(request, &state.db).data(request_id.clone()).data(from.clone());
-        match &caller {
-            Some(caller) => request.data(caller.clone()),
-            None => request,
+        match (&caller, &rejected) {
+            (Some(caller), _) => request.data(caller.clone()),
+            (None, Some(_)) => request.data(crate::auth::TokenRejected),
+            (None, None) => request,
         }
     };
     let execute = |request| async {
@@ -237,9 +238,29 @@ async fn graphql(
             BatchResponse::Batch(responses)
         }
     };
+    let refused_only = rejected.is_some() && only_unauthenticated(&response);
     let mut http = Json(response).into_response();
+    if refused_only {
+        *http.status_mut() = StatusCode::UNAUTHORIZED;
+    }
     http.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     http
+}
+
+/// Whether every operation of `response` failed, and only for want of a caller.
+fn only_unauthenticated(response: &BatchResponse) -> bool {
+    let refused = |r: &async_graphql::Response| {
+        !r.errors.is_empty()
+            && r.data == async_graphql::Value::Null
+            && r.errors.iter().all(|e| {
+                e.extensions.as_ref().and_then(|x| x.get("code"))
+                    == Some(&async_graphql::Value::from(AppError::Unauthenticated("").code()))
+            })
+    };
+    match response {
+        BatchResponse::Single(r) => refused(r),
+        BatchResponse::Batch(rs) => !rs.is_empty() && rs.iter().all(refused),
+    }
 }
 
 async fn graphiql(State(server): State<Server>) -> Response {

@@ -413,3 +413,34 @@ async fn racing_uploads_under_one_id_leave_the_winner_whole() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn an_oversized_photo_is_too_large_whatever_the_other_limits() -> TestResult {
+    // A small body limit, one file a request and a small photo limit, all at once.
+    let app = TestApp::spawn_with(|c| {
+        c.limits.max_body_bytes = 2048;
+        c.limits.max_photo_files = 1;
+        c.limits.max_photo_bytes = 4096;
+    })
+    .await?;
+    let inspector = app.login_as("inspector").await?;
+    let project = create(&app, &app.login_as("admin").await?, "限额叠加项目").await?;
+    let big = jpeg(400, 300, 7);
+    assert!(big.len() > 4096, "{}", big.len());
+    let r = app
+        .upload(
+            UPLOAD,
+            json!({ "i": input(&project), "file": null }),
+            vec![("variables.file", "big.jpg", big)],
+            Some(&inspector),
+        )
+        .await?;
+    assert_eq!(r.status().as_u16(), 413);
+    let body: Value = r.json().await?;
+    assert_eq!(error_code(&body), Some("PAYLOAD_TOO_LARGE"), "{body}");
+    // Within every limit, the same request goes through.
+    let small = jpeg(16, 16, 7);
+    let body = upload(&app, &inspector, &input(&project), "small.jpg", small).await?;
+    assert!(body["data"]["uploadPhoto"]["id"].is_string(), "{body}");
+    Ok(())
+}

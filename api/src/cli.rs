@@ -169,17 +169,29 @@ pub fn main() -> ExitCode {
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
+            // Once, through the log, so that a JSON log collector gets it as one record too.
             tracing::error!("{message}");
-            eprintln!("error: {message}");
             ExitCode::FAILURE
         }
     }
 }
 
+/// Logs go to standard error: plain text, coloured only on a terminal, or one JSON object a line with
+/// `KP_LOG_FORMAT=json` for log collectors. Read before the configuration, so that its errors are
+/// logged in the chosen format too.
 fn init_tracing() {
+    use std::io::IsTerminal;
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let format = std::env::var(format!("{}LOG_FORMAT", crate::config::ENV_PREFIX)).unwrap_or_default();
+    let _ = match format.trim() {
+        "json" => builder.json().with_current_span(false).try_init(),
+        _ => builder.with_ansi(std::io::stderr().is_terminal()).try_init(),
+    };
+    if !matches!(format.trim(), "" | "text" | "json") {
+        tracing::warn!("KP_LOG_FORMAT `{format}` is neither text nor json; logging text");
+    }
 }
 
 async fn run(cli: Cli) -> Result<(), String> {
@@ -268,12 +280,12 @@ fn describe(err: AppError) -> String {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let demo = config.seed_demo_when_empty;
     let app = Application::build(config).await.map_err(|e| e.to_string())?;
     let addr = app.local_addr().map_err(|e| e.to_string())?;
     tracing::info!("serving GraphQL on http://{addr}/graphql (health: /healthz, readiness: /readyz)");
-    if demo {
-        // Only the demo accounts whose password is still the published one are worth naming.
+    if app.state().demo_loaded {
+        // Named once, when the county was just loaded; only accounts whose password is still the
+        // published one are worth naming.
         let logins = seed::demo::logins_with_demo_password(&app.state().db, &app.state().hasher).await;
         if !logins.is_empty() {
             tracing::info!("demo logins, password `{}`: {}", seed::demo::DEMO_PASSWORD, logins.join(", "));

@@ -146,13 +146,17 @@ async fn periodic_jobs(state: AppState) {
 
 /// The shared state of a server: an open, migrated (and, in demo mode, seeded) database.
 pub async fn prepare(config: Config) -> Result<AppState, StartError> {
+    // A store that cannot be opened stops the start before anything is written to the database.
+    let storage = storage::Storage::open(&config).map_err(StartError::Storage)?;
     let statements = Arc::new(AtomicU64::new(0));
     let db = db::connect(&config, statements.clone()).await?;
     Migrator::up(&db, None).await?;
     let hasher = PasswordHasher::new(std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2));
+    let mut demo_loaded = false;
     if config.seed_demo_when_empty
         && let Some(loaded) = seed::demo::load(&db, &hasher, config.clock.today()).await.map_err(StartError::Seed)?
     {
+        demo_loaded = true;
         tracing::info!(
             units = loaded.units,
             users = loaded.users,
@@ -163,8 +167,8 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
             "loaded the demo county"
         );
     }
-    let storage = storage::Storage::open(&config).map_err(StartError::Storage)?;
     Ok(AppState {
+        demo_loaded,
         photo_workers: Arc::new(tokio::sync::Semaphore::new(config.limits.photo_workers)),
         photo_memory: Arc::new(tokio::sync::Semaphore::new((config.limits.photo_memory_total_bytes >> 20) as usize)),
         storage,

@@ -16,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub keys: JwtKeys,
     pub hasher: PasswordHasher,
+    /// Whether this start loaded the demo county into an empty database.
+    pub demo_loaded: bool,
     /// The per-request account check.
     pub accounts: Arc<AccountLookup>,
     /// SQL statements executed since start; benchmarks and the N+1 tests read it.

@@ -193,3 +193,65 @@ async fn demo_logins_are_advertised_only_while_their_password_works() -> TestRes
     assert!(listed.contains(&"leader (LEADER)".to_owned()), "{listed:?}");
     Ok(())
 }
+
+/// Starts the server from the binary on `url`, waits until it is ready, stops it, and returns what
+/// it logged.
+async fn serve_once(url: &str, dir: &std::path::Path, envs: &[(&str, &str)]) -> TestResult<String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let mut cmd = keyprojects(url, dir);
+    cmd.args(["serve", "--bind", &format!("127.0.0.1:{port}")])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in envs {
+        cmd.env(k, v);
+    }
+    let child = cmd.spawn()?;
+    let started = std::time::Instant::now();
+    let mut ready = false;
+    while started.elapsed() < std::time::Duration::from_secs(30) {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{port}/readyz")).await
+            && r.status().is_success()
+        {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // SIGTERM: the server shuts down gracefully and its log ends.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let out = child.wait_with_output()?;
+    let log = String::from_utf8(out.stderr)?;
+    assert!(ready, "the server did not become ready: {log}");
+    Ok(log)
+}
+
+#[tokio::test]
+async fn the_log_is_plain_off_a_terminal_json_on_request_and_says_each_thing_once() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let url = crate::helpers::fresh_database(dir.path()).await?;
+    let first = serve_once(&url, dir.path(), &[]).await?;
+    assert!(first.contains("demo logins"), "the demo was just loaded: {first}");
+    assert!(!first.contains('\u{1b}'), "no colour codes in a log that is not a terminal: {first:?}");
+    let again = serve_once(&url, dir.path(), &[]).await?;
+    assert!(!again.contains("demo logins"), "named once, when the county was loaded: {again}");
+    let json = serve_once(&url, dir.path(), &[("KP_LOG_FORMAT", "json")]).await?;
+    let records: Vec<serde_json::Value> =
+        json.lines().filter(|l| !l.trim().is_empty()).map(serde_json::from_str).collect::<Result<_, _>>()?;
+    assert!(records.iter().any(|r| r["fields"]["message"].as_str().is_some_and(|m| m.contains("serving GraphQL"))));
+    // An error that stops the command is said once.
+    let out = keyprojects(&url, dir.path()).args(["serve"]).env("KP_MAX_DEPTH", "0").output()?;
+    assert!(!out.status.success());
+    let log = String::from_utf8(out.stderr)?;
+    assert_eq!(log.matches("KP_MAX_DEPTH").count(), 1, "{log}");
+    assert!(log.contains("it must be 4 to 64"), "{log}");
+    // A store that cannot be opened stops the start before the database is touched.
+    let empty = tempfile::tempdir()?;
+    let file = empty.path().join("untouched.db");
+    let url = format!("sqlite://{}?mode=rwc", file.display());
+    let out = keyprojects(&url, empty.path()).args(["serve"]).env("KP_STORAGE_URL", "ftp://nowhere").output()?;
+    assert!(!out.status.success());
+    assert!(String::from_utf8(out.stderr)?.contains("storage_url"));
+    assert!(!file.exists(), "nothing was written to the database");
+    Ok(())
+}

@@ -46,6 +46,9 @@ pub enum IssueEventKind {
     /// Overdue long enough to go to the project's linked leader.
     #[sea_orm(string_value = "ESCALATED")]
     Escalated,
+    /// The office changed the deadline; the text says why and from what.
+    #[sea_orm(string_value = "DUE_CHANGED")]
+    DueChanged,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]

@@ -24,6 +24,12 @@ pub struct Model {
     pub issue_due_soon_days: i32,
     /// Days overdue after which an issue is escalated to the project's linked leader.
     pub issue_leader_after_days: i32,
+    /// Days a HIGH issue raised by a failed checklist item has to be resolved.
+    pub issue_due_days_high: i32,
+    /// Days a MEDIUM issue raised by a failed checklist item has to be resolved.
+    pub issue_due_days_medium: i32,
+    /// Days a LOW issue raised by a failed checklist item has to be resolved.
+    pub issue_due_days_low: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -12,6 +12,7 @@ mod m20261126_000006_inspections;
 mod m20261126_000007_photos;
 mod m20261126_000008_sign_in_limits;
 mod m20261126_000009_office_settings;
+mod m20261127_000010_issue_deadlines;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000007_photos::Migration),
             Box::new(m20261126_000008_sign_in_limits::Migration),
             Box::new(m20261126_000009_office_settings::Migration),
+            Box::new(m20261127_000010_issue_deadlines::Migration),
         ]
     }
 }

@@ -293,3 +293,62 @@ async fn an_inspection_page_loads_each_relation_once() -> TestResult {
     assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_failed_item_raises_an_issue_with_a_deadline_that_escalates_when_missed() -> TestResult {
+    let at = |instant: &str| -> TestResult<api::clock::Clock> {
+        Ok(api::clock::Clock::new(api::clock::china(), Some(instant.parse()?)))
+    };
+    // 10:00 on 21 November 2026 in the county.
+    let clock = at("2026-11-21T02:00:00Z")?;
+    let app = TestApp::spawn_with(|c| c.clock = clock).await?;
+    let admin = app.login_as("admin").await?;
+    let inspector = app.login_as("inspector").await?;
+    let project = create(&app, &admin, "期限督办项目").await?;
+    let synced = app.data(SYNC, json!({ "i": [dust(&project, "FAIL")] }), Some(&inspector)).await?;
+    let inspection = synced["syncInspections"][0]["inspection"]["id"].as_str().ok_or("inspection")?.to_owned();
+    let q = "query($id: UUID!) { inspection(id: $id) { raisedIssues { issue { id severity dueDate } } } }";
+    let raised = app.data(q, json!({ "id": inspection }), Some(&admin)).await?;
+    let issue = &raised["inspection"]["raisedIssues"][0]["issue"];
+    // MEDIUM: the office's 15 days, from the day the server received it.
+    assert_eq!((&issue["severity"], &issue["dueDate"]), (&json!("MEDIUM"), &json!("2026-12-06")), "{raised}");
+    let id = issue["id"].as_str().ok_or("issue id")?.to_owned();
+    let assign =
+        "mutation($id: UUID!, $u: UUID!, $d: Date) { assignIssue(id: $id, unitId: $u, dueDate: $d) { dueDate } }";
+    let vars = json!({ "id": id, "u": crate::helpers::unit_id("自然资源局"), "d": "2026-11-20" });
+    let body = app.gql(assign, vars, Some(&admin)).await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "dueDate", "not in the past: {body}");
+    let vars = json!({ "id": id, "u": crate::helpers::unit_id("自然资源局"), "d": null });
+    let kept = app.data(assign, vars, Some(&admin)).await?;
+    assert_eq!(kept["assignIssue"]["dueDate"], "2026-12-06", "assigning without a date keeps the deadline");
+    // The office moves it, saying why on the timeline; a department may not.
+    let set = "mutation($id: UUID!, $d: Date!, $r: String!) { setIssueDueDate(id: $id, dueDate: $d, reason: $r) { dueDate timeline { kind text } } }";
+    let vars = json!({ "id": id, "d": "2026-12-01", "r": "汛期前完成" });
+    let body = app.gql(set, vars.clone(), Some(&app.login_as("zrzyj").await?)).await?;
+    assert_eq!(crate::helpers::error_code(&body), Some("FORBIDDEN"), "{body}");
+    let moved = app.data(set, vars, Some(&admin)).await?;
+    assert_eq!(moved["setIssueDueDate"]["dueDate"], "2026-12-01");
+    let last = moved["setIssueDueDate"]["timeline"].as_array().and_then(|t| t.last()).cloned().ok_or("timeline")?;
+    assert_eq!(last["kind"], "DUE_CHANGED");
+    assert!(
+        last["text"].as_str().unwrap_or_default().contains("2026-12-06")
+            && last["text"].as_str().unwrap_or_default().contains("汛期前完成"),
+        "{last}"
+    );
+    // Nine days past it the issue goes to the project's linked leader.
+    let later = TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |c| {
+        c.clock = at("2026-12-10T02:00:00Z").unwrap_or_default();
+    })
+    .await?;
+    let admin = later.login_as("admin").await?;
+    let shown = later
+        .data(
+            "query($id: UUID!) { issue(id: $id) { overdue escalation escalatedTo { username } } }",
+            json!({ "id": id }),
+            Some(&admin),
+        )
+        .await?;
+    assert_eq!(shown["issue"]["overdue"], true);
+    assert_eq!(shown["issue"]["escalatedTo"]["username"], "leader", "the periodic job escalated it at start: {shown}");
+    Ok(())
+}

@@ -171,6 +171,9 @@ mod tests {
             report_lock_day: 10,
             issue_due_soon_days: 3,
             issue_leader_after_days: 7,
+            issue_due_days_high: 7,
+            issue_due_days_medium: 15,
+            issue_due_days_low: 30,
             updated_at: Utc::now(),
         }
     }

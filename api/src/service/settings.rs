@@ -29,6 +29,19 @@ pub struct RulesPatch {
     pub report_lock_day: Option<i32>,
     pub issue_due_soon_days: Option<i32>,
     pub issue_leader_after_days: Option<i32>,
+    pub issue_due_days_high: Option<i32>,
+    pub issue_due_days_medium: Option<i32>,
+    pub issue_due_days_low: Option<i32>,
+}
+
+/// Days an issue of `severity` raised by a failed checklist item has to be resolved.
+pub fn due_days(rules: &office_setting::Model, severity: entity::issue::Severity) -> i32 {
+    use entity::issue::Severity;
+    match severity {
+        Severity::High => rules.issue_due_days_high,
+        Severity::Medium => rules.issue_due_days_medium,
+        Severity::Low => rules.issue_due_days_low,
+    }
 }
 
 /// ADMIN only.
@@ -48,6 +61,18 @@ pub async fn update_rules(
     after.report_lock_day = patch.report_lock_day.unwrap_or(after.report_lock_day);
     after.issue_due_soon_days = patch.issue_due_soon_days.unwrap_or(after.issue_due_soon_days);
     after.issue_leader_after_days = patch.issue_leader_after_days.unwrap_or(after.issue_leader_after_days);
+    after.issue_due_days_high = patch.issue_due_days_high.unwrap_or(after.issue_due_days_high);
+    after.issue_due_days_medium = patch.issue_due_days_medium.unwrap_or(after.issue_due_days_medium);
+    after.issue_due_days_low = patch.issue_due_days_low.unwrap_or(after.issue_due_days_low);
+    for (field, days) in [
+        ("issueDueDaysHigh", after.issue_due_days_high),
+        ("issueDueDaysMedium", after.issue_due_days_medium),
+        ("issueDueDaysLow", after.issue_due_days_low),
+    ] {
+        if !(1..=365).contains(&days) {
+            return Err(AppError::bad_input(field, "1 to 365 days"));
+        }
+    }
     if !(0..=60).contains(&after.issue_due_soon_days) {
         return Err(AppError::bad_input("issueDueSoonDays", "0 to 60 days"));
     }

@@ -163,7 +163,8 @@ impl InspectionMutation {
         #[graphql(desc = "The inspection.")] input: InspectionInput,
     ) -> async_graphql::Result<Inspection> {
         let actor = ctx.actor()?;
-        let (stored, _) = inspections::submit(&ctx.state()?.db, &actor, input.into()).await?;
+        let state = ctx.state()?;
+        let (stored, _) = inspections::submit(&state.db, &actor, input.into(), state.config.clock.today()).await?;
         Ok(Inspection(stored))
     }
 
@@ -177,8 +178,11 @@ impl InspectionMutation {
     ) -> async_graphql::Result<Vec<SyncResult>> {
         let actor = ctx.actor()?;
         actor.caller()?;
-        let results =
-            inspections::sync(&ctx.state()?.db, &actor, inputs.into_iter().map(NewInspection::from).collect()).await?;
+        let results = {
+            let state = ctx.state()?;
+            let inputs = inputs.into_iter().map(NewInspection::from).collect();
+            inspections::sync(&state.db, &actor, inputs, state.config.clock.today()).await?
+        };
         Ok(results
             .into_iter()
             .map(|(id, r)| match r {

@@ -15,6 +15,7 @@ pub use objects::{InspectionFinding, Issue, IssueConnection, IssueEvent, UnitIss
 use super::account::Unit;
 use super::context::ContextExt;
 use super::pagination::{ListSpec, deferred, list};
+use super::scalars::Date;
 use crate::service::issue::{self as issues, IssueAction, IssueFilter as Filter, NewIssue, Transition};
 use crate::service::page::PageRequest;
 
@@ -97,7 +98,8 @@ pub struct IssueMutation;
 
 async fn step(ctx: &Context<'_>, id: Uuid, action: IssueAction, t: Transition) -> async_graphql::Result<Issue> {
     let actor = ctx.actor()?;
-    Ok(Issue(issues::transition(&ctx.state()?.db, &actor, id, action, t).await?))
+    let state = ctx.state()?;
+    Ok(Issue(issues::transition(&state.db, &actor, id, action, t, state.config.clock.today()).await?))
 }
 
 #[Object]
@@ -132,8 +134,11 @@ impl IssueMutation {
         ctx: &Context<'_>,
         #[graphql(desc = "The issue.")] id: Uuid,
         #[graphql(desc = "The unit to handle it.")] unit_id: Uuid,
+        #[graphql(desc = "When it must be resolved (today or later); the issue keeps its deadline when omitted.")]
+        due_date: Option<Date>,
     ) -> async_graphql::Result<Issue> {
-        step(ctx, id, IssueAction::Assign, Transition { unit_id: Some(unit_id), text: None }).await
+        let t = Transition { unit_id: Some(unit_id), due_date: due_date.map(|d| d.0), ..Default::default() };
+        step(ctx, id, IssueAction::Assign, t).await
     }
 
     /// Signs for the issue (签收). The assigned unit.
@@ -152,7 +157,7 @@ impl IssueMutation {
         #[graphql(desc = "The issue.")] id: Uuid,
         #[graphql(desc = "Why it is not the unit's.")] reason: String,
     ) -> async_graphql::Result<Issue> {
-        step(ctx, id, IssueAction::Return, Transition { unit_id: None, text: Some(reason) }).await
+        step(ctx, id, IssueAction::Return, Transition { text: Some(reason), ..Default::default() }).await
     }
 
     /// Starts work on the issue. The assigned unit.
@@ -171,7 +176,7 @@ impl IssueMutation {
         #[graphql(desc = "The issue.")] id: Uuid,
         #[graphql(desc = "What was done.")] resolution: String,
     ) -> async_graphql::Result<Issue> {
-        step(ctx, id, IssueAction::Resolve, Transition { unit_id: None, text: Some(resolution) }).await
+        step(ctx, id, IssueAction::Resolve, Transition { text: Some(resolution), ..Default::default() }).await
     }
 
     /// Checks a resolved issue (核实): passed makes it VERIFIED; failed sends it back to the unit.
@@ -184,7 +189,7 @@ impl IssueMutation {
         #[graphql(desc = "What the check found (required when it failed).")] note: Option<String>,
     ) -> async_graphql::Result<Issue> {
         let action = if passed { IssueAction::Verify } else { IssueAction::Reopen };
-        step(ctx, id, action, Transition { unit_id: None, text: note }).await
+        step(ctx, id, action, Transition { text: note, ..Default::default() }).await
     }
 
     /// Closes off a verified issue (销号). ADMIN.
@@ -203,7 +208,7 @@ impl IssueMutation {
         #[graphql(desc = "The issue.")] id: Uuid,
         #[graphql(desc = "Why it is not solved.")] reason: String,
     ) -> async_graphql::Result<Issue> {
-        step(ctx, id, IssueAction::Reopen, Transition { unit_id: None, text: Some(reason) }).await
+        step(ctx, id, IssueAction::Reopen, Transition { text: Some(reason), ..Default::default() }).await
     }
 
     /// Escalates every issue overdue beyond the office's limit to its project's linked leader now
@@ -213,6 +218,21 @@ impl IssueMutation {
         ctx.actor()?.require_role(&[entity::user::Role::Admin], "run escalation")?;
         let n = issues::escalate_overdue(&ctx.state()?.db, ctx.state()?.config.clock.today()).await?;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
+    /// Changes an issue's deadline, with the reason on its timeline. ADMIN only; not once the issue
+    /// is resolved.
+    async fn set_issue_due_date(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The issue.")] id: Uuid,
+        #[graphql(desc = "The new deadline, today or later.")] due_date: Date,
+        #[graphql(desc = "Why it changes, 1 to 5000 characters.")] reason: String,
+    ) -> async_graphql::Result<Issue> {
+        let actor = ctx.actor()?;
+        let state = ctx.state()?;
+        let today = state.config.clock.today();
+        Ok(Issue(issues::set_due_date(&state.db, &actor, id, due_date.0, reason, today).await?))
     }
 
     /// Adds a comment to the timeline; a LEADER's comment is recorded as an instruction (批示).

@@ -19,4 +19,10 @@ pub struct HealthRulesInput {
     pub issue_due_soon_days: Option<i32>,
     /// Days overdue after which an issue is escalated to the project's linked leader.
     pub issue_leader_after_days: Option<i32>,
+    /// Days a HIGH issue raised by a failed checklist item has to be resolved, 1 to 365.
+    pub issue_due_days_high: Option<i32>,
+    /// Days a MEDIUM issue raised by a failed checklist item has to be resolved, 1 to 365.
+    pub issue_due_days_medium: Option<i32>,
+    /// Days a LOW issue raised by a failed checklist item has to be resolved, 1 to 365.
+    pub issue_due_days_low: Option<i32>,
 }

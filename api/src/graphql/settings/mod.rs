@@ -43,6 +43,9 @@ impl SettingsMutation {
             report_lock_day: input.report_lock_day,
             issue_due_soon_days: input.issue_due_soon_days,
             issue_leader_after_days: input.issue_leader_after_days,
+            issue_due_days_high: input.issue_due_days_high,
+            issue_due_days_medium: input.issue_due_days_medium,
+            issue_due_days_low: input.issue_due_days_low,
         };
         Ok(crate::service::settings::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
     }

@@ -21,6 +21,12 @@ pub struct HealthRules {
     pub issue_due_soon_days: i32,
     /// Days overdue after which an issue is escalated to the project's linked leader.
     pub issue_leader_after_days: i32,
+    /// Days a HIGH issue raised by a failed checklist item has to be resolved.
+    pub issue_due_days_high: i32,
+    /// Days a MEDIUM issue raised by a failed checklist item has to be resolved.
+    pub issue_due_days_medium: i32,
+    /// Days a LOW issue raised by a failed checklist item has to be resolved.
+    pub issue_due_days_low: i32,
     /// When the rules last changed (UTC).
     pub updated_at: DateTime<Utc>,
 }
@@ -35,6 +41,9 @@ impl From<office_setting::Model> for HealthRules {
             report_lock_day: m.report_lock_day,
             issue_due_soon_days: m.issue_due_soon_days,
             issue_leader_after_days: m.issue_leader_after_days,
+            issue_due_days_high: m.issue_due_days_high,
+            issue_due_days_medium: m.issue_due_days_medium,
+            issue_due_days_low: m.issue_due_days_low,
             updated_at: m.updated_at,
         }
     }

@@ -75,6 +75,7 @@ pub async fn submit(
     db: &DatabaseConnection,
     actor: &Actor,
     input: NewInspection,
+    today: chrono::NaiveDate,
 ) -> AppResult<(inspection::Model, SyncOutcome)> {
     let caller = may_submit(actor)?.clone();
     let payload = payload_of(&input, &caller)?;
@@ -158,7 +159,7 @@ pub async fn submit(
         kit::Insert::Inserted(txn) => txn,
         kit::Insert::Replayed(stored) => return Ok((stored, SyncOutcome::AlreadyStored)),
     };
-    raise_failures(&txn, actor, &model, &evaluation.failures).await?;
+    raise_failures(&txn, actor, &model, &evaluation.failures, today).await?;
     audit::record(
         &txn,
         actor,
@@ -192,12 +193,15 @@ fn payload_of(input: &NewInspection, caller: &Caller) -> AppResult<serde_json::V
     Ok(payload)
 }
 
-/// Raises the issues that failed items call for, skipping items that raised one before.
+/// Raises the issues that failed items call for, skipping items that raised one before. Each gets
+/// the office's deadline for its severity, counted from the day the server received it (the county's
+/// `today`): a phone that synced late does not shorten the unit's time.
 async fn raise_failures(
     txn: &sea_orm::DatabaseTransaction,
     actor: &Actor,
     inspection: &inspection::Model,
     failures: &[Failure],
+    today: chrono::NaiveDate,
 ) -> AppResult<()> {
     let raising: Vec<&Failure> = failures.iter().filter(|f| f.raise.is_some()).collect();
     if raising.is_empty() {
@@ -212,6 +216,9 @@ async fn raise_failures(
         .await?
         .into_iter()
         .collect();
+    let rules = crate::service::settings::rules(txn).await?;
+    let severity = Severity::Medium;
+    let due = today + chrono::Duration::days(i64::from(crate::service::settings::due_days(&rules, severity)));
     for f in raising.into_iter().filter(|f| !raised.contains(&f.item_key)) {
         let Some(kind) = f.raise else { continue };
         let mut title: String = format!("检查不合格：{}", f.label).chars().take(200).collect();
@@ -228,11 +235,11 @@ async fn raise_failures(
                 kind,
                 title,
                 description: f.note.clone().unwrap_or_default(),
-                severity: Severity::Medium,
+                severity,
                 source: IssueSource::Inspection,
                 assigned_unit_id: None,
                 co_unit_ids: Vec::new(),
-                due_date: None,
+                due_date: Some(due),
             },
         )
         .await?;
@@ -253,6 +260,7 @@ pub async fn sync(
     db: &DatabaseConnection,
     actor: &Actor,
     inputs: Vec<NewInspection>,
+    today: chrono::NaiveDate,
 ) -> AppResult<Vec<(Uuid, AppResult<(inspection::Model, SyncOutcome)>)>> {
     if inputs.len() > MAX_SYNC {
         return Err(AppError::bad_input("inputs", format!("at most {MAX_SYNC} inspections a sync")));
@@ -273,7 +281,7 @@ pub async fn sync(
             Some(existing) => payload_of(&input, caller)
                 .and_then(|p| kit::replay(existing, &p, WHAT))
                 .map(|stored| (stored, SyncOutcome::AlreadyStored)),
-            None => submit(db, actor, input).await,
+            None => submit(db, actor, input, today).await,
         };
         out.push((id, result));
     }

@@ -12,7 +12,7 @@ pub use escalation::{Escalation, escalate_overdue, escalation};
 pub use query::{IssueFilter, co_units, count, cursor, is_overdue, list, recent_events};
 pub use raise::{NewIssue, raise};
 pub use stats::{UnitIssueStats, unit_stats};
-pub use transition::{Transition, comment, transition};
+pub use transition::{Transition, comment, set_due_date, transition};
 pub use workflow::{IssueAction, IssueWorkflow, actions_for, allowed_from, next_status};
 
 use entity::issue::{self, IssueStatus};

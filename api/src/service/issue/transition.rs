@@ -2,8 +2,8 @@
 
 use std::collections::BTreeSet;
 
-use chrono::Utc;
-use entity::issue::{self};
+use chrono::{NaiveDate, Utc};
+use entity::issue;
 use entity::issue_event::{self, IssueEventKind};
 use entity::user::Role;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait};
@@ -43,6 +43,8 @@ pub(super) async fn event(
 pub struct Transition {
     pub unit_id: Option<Uuid>,
     pub text: Option<String>,
+    /// A deadline given with an assignment.
+    pub due_date: Option<NaiveDate>,
 }
 
 /// Moves an issue one step. The caller must be able to see it (else `NOT_FOUND`), the workflow must
@@ -54,6 +56,7 @@ pub async fn transition(
     id: Uuid,
     action: IssueAction,
     t: Transition,
+    today: NaiveDate,
 ) -> AppResult<issue::Model> {
     let text = crate::service::text::optional("text", t.text.as_deref(), 5000)?;
     let needs_text = matches!(action, IssueAction::Return | IssueAction::Resolve | IssueAction::Reopen);
@@ -75,6 +78,12 @@ pub async fn transition(
             let unit_id = t.unit_id.ok_or_else(|| AppError::bad_input("unitId", "say which unit"))?;
             kit::require_units(&txn, "unitId", &BTreeSet::from([unit_id])).await?;
             after.assigned_unit_id = Some(unit_id);
+            if let Some(due) = t.due_date {
+                if due < today {
+                    return Err(AppError::bad_input("dueDate", "a deadline is today or later"));
+                }
+                after.due_date = Some(due);
+            }
             IssueEventKind::Assigned
         }
         IssueAction::Accept => IssueEventKind::Accepted,
@@ -134,4 +143,35 @@ pub async fn comment(db: &DatabaseConnection, actor: &Actor, id: Uuid, text: Str
     .await?;
     txn.commit().await?;
     Ok(issue)
+}
+
+/// Changes an issue's deadline and says why on its timeline. The office only; an issue already
+/// resolved keeps the deadline it was resolved against.
+pub async fn set_due_date(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    id: Uuid,
+    due: NaiveDate,
+    reason: String,
+    today: NaiveDate,
+) -> AppResult<issue::Model> {
+    actor.require_role(&[Role::Admin], "change issue deadlines")?;
+    let reason = crate::service::text::required("reason", &reason, 1, 5000)?;
+    if due < today {
+        return Err(AppError::bad_input("dueDate", "a deadline is today or later"));
+    }
+    let txn = crate::db::begin_write(db).await?;
+    let before = lock_for(&txn, actor, id).await?;
+    if FINISHED.contains(&before.status) {
+        return Err(AppError::bad_input("id", "the issue is already resolved; its deadline stays"));
+    }
+    let mut after = before.clone();
+    after.due_date = Some(due);
+    after.updated_at = Utc::now();
+    let was = before.due_date.map_or_else(|| "无".to_owned(), |d| d.to_string());
+    let text = format!("期限由{was}调整为{due}：{reason}");
+    event(&txn, id, IssueEventKind::DueChanged, actor.user_id(), Some(text), None).await?;
+    kit::save_audited(&txn, actor, "issue.set_due_date", "issue", id, &before, &after).await?;
+    txn.commit().await?;
+    Ok(after)
 }

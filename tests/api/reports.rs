@@ -289,7 +289,7 @@ async fn dashboard_figures_equal_plain_sql_aggregates() -> TestResult {
             continue;
         }
         let end = format!("{:04}-{:02}-01", next.0, next.1);
-        let rows = q(format!("SELECT {unit_key} AS k, CAST(COUNT(*) AS BIGINT) AS v FROM projects p WHERE p.created_at < '{end}' GROUP BY p.responsible_unit_id")).await?;
+        let rows = q(format!("SELECT {unit_key} AS k, CAST(COUNT(*) AS BIGINT) AS v FROM projects p WHERE p.created_at < '{end}' AND p.status NOT IN ('COMPLETED', 'IN_OPERATION', 'SUSPENDED') GROUP BY p.responsible_unit_id")).await?;
         for (k, v) in sql_totals(rows)? {
             *owed.entry(k).or_default() += v;
         }
@@ -304,5 +304,34 @@ async fn dashboard_figures_equal_plain_sql_aggregates() -> TestResult {
         assert_eq!(figures("reportsSubmitted"), Some(submitted.get(&k).copied().unwrap_or(0)), "{k} submitted");
         assert_eq!(figures("reportsOnTime"), Some(punctual.get(&k).copied().unwrap_or(0)), "{k} on time");
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn finished_and_suspended_projects_owe_no_reports_and_say_why_they_are_not_rated() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let period = api::service::report::last_closed_period(crate::helpers::county_today(), 5).key();
+    let q = "query($p: String!) { missingReports(period: $p, first: 100) { totalCount edges { node { project { id } } } } }";
+    let before = app.data(q, json!({ "p": period }), Some(&admin)).await?;
+    let total = before["missingReports"]["totalCount"].as_i64().ok_or("count")?;
+    let project = before["missingReports"]["edges"][0]["node"]["project"]["id"]
+        .as_str()
+        .ok_or("a demo project owes one")?
+        .to_owned();
+    let update = "mutation($id: UUID!, $s: ProjectStatus!) { updateProject(id: $id, input: { status: $s }) { status health { light reasons missingReportPeriod } } }";
+    for (status, why) in [("COMPLETED", "竣工"), ("SUSPENDED", "停缓建")] {
+        let data = app.data(update, json!({ "id": project, "s": status }), Some(&admin)).await?;
+        let health = &data["updateProject"]["health"];
+        assert_eq!(health["light"], "GREEN", "{status}: {data}");
+        assert!(health["reasons"][0].as_str().unwrap_or_default().contains(why), "{status}: {data}");
+        assert!(health["missingReportPeriod"].is_null(), "{data}");
+        let after = app.data(q, json!({ "p": period }), Some(&admin)).await?;
+        assert_eq!(after["missingReports"]["totalCount"].as_i64(), Some(total - 1), "{status}");
+    }
+    // Back under construction, it owes the report again.
+    app.data(update, json!({ "id": project, "s": "UNDER_CONSTRUCTION" }), Some(&admin)).await?;
+    let again = app.data(q, json!({ "p": period }), Some(&admin)).await?;
+    assert_eq!(again["missingReports"]["totalCount"].as_i64(), Some(total));
     Ok(())
 }

@@ -87,7 +87,10 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
         }
         let line = by_unit.entry(p.responsible_unit_id).or_default();
         line.0.projects += 1;
-        line.0.reports_due += closed.iter().filter(|period| report::owes_report(p.created_at, **period)).count() as i64;
+        if report::reports_monthly(p.status) {
+            let owed = closed.iter().filter(|period| report::owes_report(p.created_at, **period)).count();
+            line.0.reports_due += owed as i64;
+        }
         if let Some(slip) = milestones.get(&p.id).and_then(|m| schedule::worst_slip(m, today)) {
             line.1 += slip.max(0);
             line.2 += 1;

@@ -61,10 +61,11 @@ pub async fn compute(
     }
     let rules = super::settings::rules(db).await?;
     let year = today.year();
-    let projects: Vec<(Uuid, chrono::DateTime<Utc>)> = project::Entity::find()
+    let projects: Vec<(Uuid, chrono::DateTime<Utc>, project::ProjectStatus)> = project::Entity::find()
         .select_only()
         .column(project::Column::Id)
         .column(project::Column::CreatedAt)
+        .column(project::Column::Status)
         .filter(project::Column::Id.is_in(project_ids.iter().copied()))
         .into_tuple()
         .all(db)
@@ -76,7 +77,10 @@ pub async fn compute(
     let expected = elapsed_percent(today);
     Ok(projects
         .iter()
-        .map(|(id, created_at)| {
+        .map(|(id, created_at, status)| {
+            if !report::reports_monthly(*status) {
+                return (*id, not_rated(*status));
+            }
             let plan = plans.get(id).copied().unwrap_or(0);
             let (done, _, has_closed) = reported.get(id).copied().unwrap_or_default();
             let slip = milestones.get(id).and_then(|m| schedule::worst_slip(m, today));
@@ -97,6 +101,22 @@ pub async fn compute(
             (*id, judge(&inputs))
         })
         .collect())
+}
+
+/// The light of a project that is finished or suspended: not judged, and it says why.
+fn not_rated(status: project::ProjectStatus) -> Health {
+    let why = match status {
+        project::ProjectStatus::Suspended => "项目停缓建，不要求月度汇报，不评定进度",
+        _ => "项目已竣工或投产，不要求月度汇报，不评定进度",
+    };
+    Health {
+        light: Light::Green,
+        reasons: vec![why.to_owned()],
+        expected_percent: None,
+        completed_percent: None,
+        worst_slip_days: None,
+        missing_report: None,
+    }
 }
 
 struct Inputs<'a> {

@@ -317,6 +317,19 @@ pub fn owes_report(created_at: DateTime<Utc>, period: Period) -> bool {
     created_at.date_naive() <= period.last_day()
 }
 
+/// Whether a project in `status` still reports monthly: a project finished (竣工, in operation) or
+/// suspended (停缓建) owes no reports.
+pub fn reports_monthly(status: project::ProjectStatus) -> bool {
+    use project::ProjectStatus as S;
+    !matches!(status, S::Completed | S::InOperation | S::Suspended)
+}
+
+/// The statuses of projects that report monthly.
+fn reporting_statuses() -> Vec<project::ProjectStatus> {
+    use sea_orm::Iterable;
+    project::ProjectStatus::iter().filter(|s| reports_monthly(*s)).collect()
+}
+
 fn missing_query(period: Period) -> Select<project::Entity> {
     let reported = sea_orm::sea_query::Query::select()
         .column(monthly_report::Column::ProjectId)
@@ -328,6 +341,7 @@ fn missing_query(period: Period) -> Select<project::Entity> {
     project::Entity::find()
         .filter(project::Column::Id.not_in_subquery(reported))
         .filter(project::Column::CreatedAt.lt(end))
+        .filter(project::Column::Status.is_in(reporting_statuses()))
 }
 
 /// Projects that owe a report for `period` and have none, by id. Any signed-in caller.

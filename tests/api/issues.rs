@@ -321,7 +321,7 @@ async fn overdue_issues_escalate_once_to_the_linked_leader() -> TestResult {
 async fn land_bureau_stats(app: &TestApp, token: &str) -> TestResult<Value> {
     let data = app
         .data(
-            "{ issueStats { unit { name } assigned open resolved overdue closeOffRate medianDaysToResolve } }",
+            "{ issueStats { unit { name } assigned open resolved overdue dueCount closedOnTime closeOffRate resolvedShare medianDaysToResolve } }",
             json!({}),
             Some(token),
         )
@@ -356,9 +356,13 @@ async fn unit_stats_count_close_off_and_overdue() -> TestResult {
         (2, 1, 1, 1),
         "{before} -> {after}"
     );
-    let (resolved, assigned) = (after["resolved"].as_i64().unwrap_or(0), after["assigned"].as_i64().unwrap_or(1));
-    let rate: f64 = after["closeOffRate"].as_str().ok_or("rate")?.parse()?;
-    assert!((rate - 100.0 * resolved as f64 / assigned as f64).abs() < 0.01, "{after}");
+    // Both are due for the close-off rate: one resolved ahead of its deadline, one past it.
+    assert_eq!((delta("dueCount"), delta("closedOnTime")), (2, 1), "{before} -> {after}");
+    let percent = |k: &str| -> TestResult<f64> { Ok(after[k].as_str().ok_or("rate")?.parse()?) };
+    let share =
+        |a: &str, b: &str| 100.0 * after[a].as_i64().unwrap_or(0) as f64 / after[b].as_i64().unwrap_or(1) as f64;
+    assert!((percent("closeOffRate")? - share("closedOnTime", "dueCount")).abs() < 0.01, "{after}");
+    assert!((percent("resolvedShare")? - share("resolved", "assigned")).abs() < 0.01, "{after}");
     assert!(after["medianDaysToResolve"].as_f64().is_some(), "{after}");
     Ok(())
 }

@@ -71,7 +71,7 @@ impl IssueQuery {
     /// and the median days to resolve; most issues first. Any signed-in user.
     async fn issue_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<UnitIssueStats>> {
         ctx.caller()?;
-        let stats = issues::unit_stats(&ctx.state()?.db, ctx.state()?.config.clock.today()).await?;
+        let stats = issues::unit_stats(&ctx.state()?.db, &ctx.state()?.config.clock).await?;
         let ids: Vec<Uuid> = stats.iter().map(|s| s.unit_id).collect();
         let units = ctx.loader::<entity::unit::Entity>()?.load_many(ids).await?;
         Ok(stats
@@ -84,7 +84,11 @@ impl IssueQuery {
                     open: s.open,
                     resolved: s.resolved,
                     overdue: s.overdue,
-                    close_off_rate: crate::service::money::ratio_percent(s.resolved, s.assigned)
+                    due_count: s.due,
+                    closed_on_time: s.closed_on_time,
+                    close_off_rate: crate::service::money::ratio_percent(s.closed_on_time, s.due)
+                        .map(crate::graphql::scalars::Decimal),
+                    resolved_share: crate::service::money::ratio_percent(s.resolved, s.assigned)
                         .map(crate::graphql::scalars::Decimal),
                     median_days_to_resolve: s.median_days_to_resolve.map(|d| (d * 10.0).round() / 10.0),
                 })

@@ -247,8 +247,15 @@ pub struct UnitIssueStats {
     pub resolved: i64,
     /// Open and past the due date.
     pub overdue: i64,
-    /// Resolved as a share of assigned, percent (办结率).
+    /// Issues whose deadline has come, or that were resolved with one.
+    pub due_count: i64,
+    /// Of those, resolved on or before their deadline (county date).
+    pub closed_on_time: i64,
+    /// The close-off rate (按期办结率): issues resolved by their deadline among those due, percent;
+    /// null when none is due.
     pub close_off_rate: Option<crate::graphql::scalars::Decimal>,
+    /// Resolved (办结, verified or closed) as a share of all assigned, percent, deadlines aside.
+    pub resolved_share: Option<crate::graphql::scalars::Decimal>,
     /// Median days from raising to the unit's resolution.
     pub median_days_to_resolve: Option<f64>,
 }

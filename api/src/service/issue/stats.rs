@@ -20,6 +20,10 @@ pub struct UnitIssueStats {
     /// Resolved, verified or closed.
     pub resolved: i64,
     pub overdue: i64,
+    /// Issues whose deadline has come (or that were resolved with one): the close-off rate's base.
+    pub due: i64,
+    /// Of those, resolved on or before their deadline, by the county's date.
+    pub closed_on_time: i64,
     /// Median days from raising to the unit's resolution.
     pub median_days_to_resolve: Option<f64>,
 }
@@ -29,7 +33,8 @@ type StatsRow = (Uuid, Option<Uuid>, IssueStatus, Option<NaiveDate>, chrono::Dat
 
 /// Per unit: issues assigned, still open, resolved (办结) and overdue, and the median days to resolve.
 /// Units with no assigned issue are left out.
-pub async fn unit_stats(db: &DatabaseConnection, today: NaiveDate) -> AppResult<Vec<UnitIssueStats>> {
+pub async fn unit_stats(db: &DatabaseConnection, clock: &crate::clock::Clock) -> AppResult<Vec<UnitIssueStats>> {
+    let today = clock.today();
     use issue::Column as C;
     let rows: Vec<StatsRow> = issue::Entity::find()
         .select_only()
@@ -65,7 +70,13 @@ pub async fn unit_stats(db: &DatabaseConnection, today: NaiveDate) -> AppResult<
             if let Some(at) = resolved_at.get(&id) {
                 days.push((*at - created).num_seconds() as f64 / 86_400.0);
             }
+            if let Some(due) = due {
+                s.due += 1;
+                let on = resolved_at.get(&id).map(|at| at.with_timezone(&clock.zone()).date_naive());
+                s.closed_on_time += i64::from(on.is_some_and(|on| on <= due));
+            }
         } else {
+            s.due += i64::from(due.is_some_and(|d| d <= today));
             s.open += 1;
             if due.is_some_and(|d| d < today) {
                 s.overdue += 1;

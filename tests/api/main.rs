@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 #[path = "../support/bombs.rs"]
 mod bombs;
+mod browsers;
 mod cases;
 mod cli;
 mod clock;

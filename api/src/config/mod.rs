@@ -48,6 +48,9 @@ pub struct Config {
     pub metrics_token: Option<Secret>,
     /// A separate address (e.g. `127.0.0.1:9090`) that serves `/metrics` alone, without a token.
     pub metrics_bind: Option<SocketAddr>,
+    /// Origins (`https://host[:port]`) whose pages may call the API from a browser; none by default.
+    /// Bearer tokens only: no cookies, so no credentials are allowed across origins.
+    pub cors_origins: Vec<String>,
     /// The county's clock: its time zone, and an instant it stands at when fixed (tests, demos).
     pub clock: crate::clock::Clock,
 }
@@ -166,6 +169,13 @@ impl Config {
             },
             metrics_token: o.metrics_token.map(Secret::new),
             metrics_bind: o.metrics_bind,
+            cors_origins: o
+                .cors_origins
+                .unwrap_or_default()
+                .split(',')
+                .map(|s| s.trim().trim_end_matches('/').to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
             clock: crate::clock::Clock::new(zone, o.fixed_now),
         };
         config.validate()?;
@@ -197,6 +207,7 @@ impl Config {
             login: LoginPolicy::default(),
             metrics_token: Some(Secret::new("test-metrics-token")),
             metrics_bind: None,
+            cors_origins: Vec::new(),
             clock: crate::clock::Clock::default(),
         }
     }
@@ -249,6 +260,15 @@ impl Config {
         for (name, value, low, high) in ranges {
             if !(low..=high).contains(&value) {
                 return Err(ConfigError::Invalid(out_of_range(name, value, low, high)));
+            }
+        }
+        for origin in &self.cors_origins {
+            let (scheme, rest) = origin.split_once("://").unwrap_or_default();
+            let plain = !rest.is_empty() && !rest.contains(['/', '?', '#', '*', ' ']);
+            if !(matches!(scheme, "http" | "https") && plain) {
+                return Err(ConfigError::Invalid(format!(
+                    "{ENV_PREFIX}CORS_ORIGINS (`cors_origins` in the file): `{origin}` is not an origin like https://console.example.gov.cn"
+                )));
             }
         }
         if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres")) {

@@ -55,6 +55,8 @@ pub(super) struct Overrides {
     pub(super) max_connections: Option<usize>,
     pub(super) metrics_token: Option<String>,
     pub(super) metrics_bind: Option<SocketAddr>,
+    /// Comma-separated origins browsers may call the API from.
+    pub(super) cors_origins: Option<String>,
     pub(super) time_zone: Option<String>,
     pub(super) fixed_now: Option<chrono::DateTime<chrono::Utc>>,
 }
@@ -122,6 +124,7 @@ pub(super) fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>)
     env_field!(max_connections, "MAX_CONNECTIONS");
     env_field!(metrics_token, "METRICS_TOKEN");
     env_field!(metrics_bind, "METRICS_BIND");
+    env_field!(cors_origins, "CORS_ORIGINS");
     env_field!(time_zone, "TIME_ZONE");
     env_field!(fixed_now, "FIXED_NOW");
     Ok(())

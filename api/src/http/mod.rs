@@ -49,8 +49,27 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(server)
+        .with_state(server.clone())
         .layer(middleware::from_fn(request_id))
+        .layer(cors(&server.state.config.cors_origins))
+}
+
+/// Browsers may call the API from the configured origins alone (none by default). Tokens travel in
+/// the `Authorization` header, never in cookies, so no credentials are allowed across origins.
+fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
+    use tower_http::cors::{AllowOrigin, CorsLayer};
+    let allowed: Vec<HeaderValue> = origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            axum::http::HeaderName::from_static("apollo-require-preflight"),
+            axum::http::HeaderName::from_static(REQUEST_ID_HEADER),
+        ])
+        .expose_headers([axum::http::HeaderName::from_static(REQUEST_ID_HEADER), header::ETAG])
+        .max_age(std::time::Duration::from_secs(3600))
 }
 
 async fn request_id(mut request: Request, next: Next) -> Response {

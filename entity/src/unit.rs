@@ -23,7 +23,8 @@ pub enum UnitKind {
     /// The project office (项目办) that runs the programme day to day.
     #[sea_orm(string_value = "PROJECT_OFFICE")]
     ProjectOffice,
-    /// The leading group (领导小组) chaired by the party secretary and the mayor; leaders belong to it.
+    /// The leading group (项目建设领导小组): the party secretary (市委书记) its adviser (顾问), the
+    /// mayor (市长) its head (组长); leaders belong to it.
     #[sea_orm(string_value = "LEADING_GROUP")]
     LeadingGroup,
 }
@@ -37,6 +38,8 @@ pub struct Model {
     pub name: String,
     pub kind: UnitKind,
     pub has_funding_targets: bool,
+    /// The unit's head (一把手), who reports to the project office every month; one of its users.
+    pub head_user_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

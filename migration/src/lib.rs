@@ -13,6 +13,7 @@ mod m20261126_000007_photos;
 mod m20261126_000008_sign_in_limits;
 mod m20261126_000009_office_settings;
 mod m20261127_000010_issue_deadlines;
+mod m20261127_000011_unit_heads;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000008_sign_in_limits::Migration),
             Box::new(m20261126_000009_office_settings::Migration),
             Box::new(m20261127_000010_issue_deadlines::Migration),
+            Box::new(m20261127_000011_unit_heads::Migration),
         ]
     }
 }

@@ -1,6 +1,6 @@
 //! Users and units: who may manage them, validation, pagination, and no N+1.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestResult, error_code, unit_id};
 
@@ -169,5 +169,34 @@ async fn a_users_unit_is_batched_whatever_the_page_size() -> TestResult {
     }
     // Authentication (1) + the page (1) + all units in one batch (1).
     assert_eq!(costs, vec![3, 3, 3]);
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_unit_records_its_head_from_its_own_accounts() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let me = "{ me { id unit { id } } }";
+    let zrzyj = app.login_as("zrzyj").await?;
+    let who = app.data(me, json!({}), Some(&zrzyj)).await?;
+    let (user, unit) = (who["me"]["id"].clone(), who["me"]["unit"]["id"].clone());
+    let set = "mutation($u: UUID!, $h: UUID) { setUnitHead(unitId: $u, userId: $h) { name head { username } } }";
+    let body = app.gql(set, json!({ "u": unit, "h": user }), Some(&zrzyj)).await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "the office records heads: {body}");
+    let data = app.data(set, json!({ "u": unit, "h": user }), Some(&admin)).await?;
+    assert_eq!(data["setUnitHead"]["head"]["username"], "zrzyj");
+    // Someone of another unit cannot be this unit's head.
+    let other = app.data(me, json!({}), Some(&app.login_as("fgj").await?)).await?["me"]["id"].clone();
+    let body = app.gql(set, json!({ "u": unit, "h": other }), Some(&admin)).await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "userId", "{body}");
+    // The list shows heads (one statement for all of them), and clearing works.
+    let listed = app
+        .data("{ units(first: 100) { edges { node { name head { username } } } } }", json!({}), Some(&admin))
+        .await?;
+    let heads: Vec<&Value> =
+        listed["units"]["edges"].as_array().ok_or("edges")?.iter().filter(|e| !e["node"]["head"].is_null()).collect();
+    assert_eq!(heads.len(), 1, "{listed}");
+    let cleared = app.data(set, json!({ "u": unit, "h": null }), Some(&admin)).await?;
+    assert!(cleared["setUnitHead"]["head"].is_null());
     Ok(())
 }

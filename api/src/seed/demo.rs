@@ -244,8 +244,15 @@ async fn insert_units(db: &impl ConnectionTrait) -> AppResult<usize> {
     let rows: Vec<_> = units()
         .into_iter()
         .map(|(name, kind, has_funding_targets)| {
-            unit::Model { id: demo_id("unit", name), name: name.to_owned(), kind, has_funding_targets, created_at: now }
-                .into_active_model()
+            unit::Model {
+                id: demo_id("unit", name),
+                name: name.to_owned(),
+                kind,
+                has_funding_targets,
+                head_user_id: None,
+                created_at: now,
+            }
+            .into_active_model()
         })
         .collect();
     let n = rows.len();

@@ -166,6 +166,17 @@ impl AccountMutation {
         Ok(User(account::create_user(&s.db, &s.hasher, &actor, new).await?))
     }
 
+    /// Records a unit's head (一把手), an active account of the unit; null clears it. ADMIN only.
+    async fn set_unit_head(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The unit.")] unit_id: Uuid,
+        #[graphql(desc = "The head's account, of that unit; null to clear.")] user_id: Option<Uuid>,
+    ) -> async_graphql::Result<Unit> {
+        let actor = ctx.actor()?;
+        Ok(Unit(account::set_unit_head(&ctx.state()?.db, &actor, unit_id, user_id).await?))
+    }
+
     /// Deactivates an account and ends its sessions at once. ADMIN only; not your own account.
     async fn deactivate_user(
         &self,

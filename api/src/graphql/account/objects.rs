@@ -76,6 +76,14 @@ impl Unit {
     async fn has_funding_targets(&self) -> bool {
         self.0.has_funding_targets
     }
+
+    /// The unit's head (一把手), who reports to the project office every month; null until recorded.
+    async fn head(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        match self.0.head_user_id {
+            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
+            None => Ok(None),
+        }
+    }
 }
 
 connection!(UserConnection, UserEdge, User, "A page of accounts, ordered by username.", "An account and its cursor.");

@@ -1,5 +1,4 @@
-//! A page of accounts loads their units once for the whole page; units point at nothing a list
-//! repeats.
+//! A page of accounts loads their units once for the whole page, and a page of units their heads.
 
 use async_graphql::{Context, Lookahead};
 use entity::{unit, user};
@@ -17,7 +16,9 @@ impl Prefetch for user::Model {
 }
 
 impl Prefetch for unit::Model {
-    async fn prefetch(_: &Context<'_>, _: Lookahead<'_>, _: &[Self]) -> AppResult<()> {
-        Ok(())
+    async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
+        let mut users = Wanted::default();
+        users.when(node.field("head"), rows.iter().filter_map(|u| u.head_user_id));
+        users.prime::<user::Entity>(ctx).await
     }
 }

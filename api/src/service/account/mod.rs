@@ -5,7 +5,9 @@ mod units;
 mod users;
 
 pub use login::{change_password, login};
-pub use units::{NewUnit, UnitFilter, count_units, create_units, find_unit, find_unit_by_name, list_units};
+pub use units::{
+    NewUnit, UnitFilter, count_units, create_units, find_unit, find_unit_by_name, list_units, set_unit_head,
+};
 pub use users::{NewUser, UserFilter, count_users, create_user, deactivate_user, find_user, list_users};
 
 use chrono::{DateTime, Utc};

@@ -80,6 +80,7 @@ pub async fn create_units(db: &DatabaseConnection, actor: &Actor, units: Vec<New
             name,
             kind: u.kind,
             has_funding_targets: u.has_funding_targets,
+            head_user_id: None,
             created_at: Utc::now(),
         });
     }
@@ -99,6 +100,30 @@ pub async fn create_units(db: &DatabaseConnection, actor: &Actor, units: Vec<New
     }
     txn.commit().await?;
     Ok(made)
+}
+
+/// Records (or, with `None`, clears) a unit's head (一把手): an active account of that unit. ADMIN only.
+pub async fn set_unit_head(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    unit_id: Uuid,
+    user_id: Option<Uuid>,
+) -> AppResult<unit::Model> {
+    actor.require_role(&[Role::Admin], "record unit heads")?;
+    let txn = crate::db::begin_write(db).await?;
+    let before =
+        unit::Entity::find_by_id(unit_id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound("unit"))?;
+    if let Some(user_id) = user_id {
+        match entity::user::Entity::find_by_id(user_id).one(&txn).await? {
+            Some(u) if u.unit_id == unit_id && u.active => {}
+            Some(_) => return Err(AppError::bad_input("userId", "the head is an active account of the unit itself")),
+            None => return Err(AppError::bad_input("userId", "no account has this id")),
+        }
+    }
+    let after = unit::Model { head_user_id: user_id, ..before.clone() };
+    crate::service::kit::save_audited(&txn, actor, "unit.set_head", "unit", unit_id, &before, &after).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 pub async fn find_unit(db: &DatabaseConnection, id: Uuid) -> AppResult<unit::Model> {

@@ -270,3 +270,33 @@ async fn a_page_of_projects_costs_the_same_statements_at_any_size() -> TestResul
     assert!(costs[0] <= 20, "{costs:?}");
     Ok(())
 }
+
+#[tokio::test]
+async fn racing_updates_of_different_fields_both_survive() -> TestResult {
+    // Each update reads the project and writes the whole row back; unless the row is held from the
+    // read to the commit, one of two racing updates undoes the other.
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let owner = app.login_as("zrzyj").await?;
+    let id = create(&app, &admin, "并发修改项目").await?;
+    let update = "mutation($id: UUID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { id } }";
+    for round in 1..=10 {
+        let name = format!("并发修改项目{round}");
+        let progress = format!("{round}");
+        let (renamed, progressed) = tokio::join!(
+            app.data(update, json!({ "id": id, "i": { "name": name } }), Some(&admin)),
+            app.data(update, json!({ "id": id, "i": { "progressPercent": progress } }), Some(&owner)),
+        );
+        renamed?;
+        progressed?;
+        let seen = app
+            .data("query($id: UUID!) { project(id: $id) { name progressPercent } }", json!({ "id": id }), Some(&admin))
+            .await?;
+        assert_eq!(
+            (&seen["project"]["name"], &seen["project"]["progressPercent"]),
+            (&json!(name), &json!(progress)),
+            "round {round}"
+        );
+    }
+    Ok(())
+}

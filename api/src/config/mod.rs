@@ -220,7 +220,7 @@ impl Config {
         let ttl = u64::try_from(self.token_ttl_secs).unwrap_or(0);
         // (setting, value, lowest, highest): every number a server starts with is in a range that
         // leaves it usable (a depth of 0 would refuse even `login`).
-        let ranges: [(&str, u64, u64, u64); 30] = [
+        let ranges: [(&str, u64, u64, u64); 28] = [
             ("token_ttl_secs", ttl, 1, 30 * DAY),
             ("token_leeway_secs", self.token_leeway_secs, 0, 60),
             ("login_window_secs", u64::try_from(self.login.window_secs).unwrap_or(0), 1, DAY),
@@ -249,18 +249,25 @@ impl Config {
             ("header_timeout_secs", l.header_timeout_secs, 1, 600),
             ("body_idle_timeout_secs", l.body_idle_timeout_secs, 1, 600),
             ("max_connections", n(l.max_connections), 1, 1_000_000),
-            (
-                "metrics_token_chars",
-                self.metrics_token.as_ref().map_or(16, |t| n(t.expose().chars().count())),
-                16,
-                4096,
-            ),
-            ("token_ttl_secs_vs_leeway", ttl.saturating_sub(self.token_leeway_secs), 1, 30 * DAY),
         ];
         for (name, value, low, high) in ranges {
             if !(low..=high).contains(&value) {
-                return Err(ConfigError::Invalid(out_of_range(name, value, low, high)));
+                return Err(ConfigError::Invalid(format!("{} is {value}; it must be {low} to {high}", setting(name))));
             }
+        }
+        if let Some(token) = &self.metrics_token
+            && !(16..=4096).contains(&token.expose().chars().count())
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{} must be 16 to 4096 characters long",
+                setting("metrics_token")
+            )));
+        }
+        if ttl <= self.token_leeway_secs {
+            return Err(ConfigError::Invalid(format!(
+                "{} must be more than token_leeway_secs",
+                setting("token_ttl_secs")
+            )));
         }
         for origin in &self.cors_origins {
             let (scheme, rest) = origin.split_once("://").unwrap_or_default();
@@ -282,21 +289,9 @@ impl Config {
     }
 }
 
-/// Names a setting as both places know it: the variable and the file's key.
-fn out_of_range(name: &str, value: u64, low: u64, high: u64) -> String {
-    let (key, what) = match name {
-        "metrics_token_chars" => ("metrics_token", "characters long"),
-        "token_ttl_secs_vs_leeway" => ("token_ttl_secs", "more than token_leeway_secs"),
-        _ => (name, ""),
-    };
-    let variable = format!("{ENV_PREFIX}{}", key.to_ascii_uppercase());
-    if what.starts_with("more") {
-        return format!("{variable} (`{key}` in the file) must be {what}");
-    }
-    format!(
-        "{variable} (`{key}` in the file) is {value}; it must be {low} to {high}{}",
-        if what.is_empty() { String::new() } else { format!(" {what}") }
-    )
+/// A setting as both places name it: the variable and the file's key.
+fn setting(key: &str) -> String {
+    format!("{ENV_PREFIX}{} (`{key}` in the file)", key.to_ascii_uppercase())
 }
 
 #[cfg(test)]

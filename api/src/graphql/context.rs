@@ -70,3 +70,18 @@ where
 {
     ctx.loader::<E>()?.load_one(id).await?.ok_or(AppError::NotFound(what))
 }
+
+/// [`load`] for an optional reference: `None` stays `None`.
+pub async fn load_opt<E: KeyedById>(
+    ctx: &Context<'_>,
+    id: Option<uuid::Uuid>,
+    what: &'static str,
+) -> AppResult<Option<E::Model>>
+where
+    ById<E>: Slot,
+{
+    match id {
+        Some(id) => load::<E>(ctx, id, what).await.map(Some),
+        None => Ok(None),
+    }
+}

@@ -5,10 +5,9 @@
 use chrono::Utc;
 use entity::office_setting;
 use entity::user::Role;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QuerySelect};
 
 use super::Actor;
-use super::audit::{self, Change};
 use crate::error::{AppError, AppResult};
 
 /// The settings in force.
@@ -52,7 +51,12 @@ pub async fn update_rules(
 ) -> AppResult<office_setting::Model> {
     actor.require_role(&[Role::Admin], "change the light rules")?;
     let txn = crate::db::begin_write(db).await?;
-    let before = rules(&txn).await?;
+    // Held until the commit: two offices changing different rules at once both keep their change.
+    let before = office_setting::Entity::find_by_id(1)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or_else(|| AppError::internal("the office settings row is missing"))?;
     let mut after = before.clone();
     after.yellow_gap_pp = patch.yellow_gap_pp.unwrap_or(after.yellow_gap_pp);
     after.red_gap_pp = patch.red_gap_pp.unwrap_or(after.red_gap_pp);
@@ -95,19 +99,7 @@ pub async fn update_rules(
         return Err(AppError::bad_input("reportLockDay", "a day of the month, from the due day to 28"));
     }
     after.updated_at = Utc::now();
-    let mut active = after.clone().into_active_model().reset_all();
-    active.id = sea_orm::ActiveValue::Unchanged(1);
-    let saved = active.update(&txn).await?;
-    let mut changes = audit::diff(Some(&before), Some(&saved))?;
-    if let Some(o) = changes.as_object_mut() {
-        o.remove("updated_at");
-    }
-    audit::record(
-        &txn,
-        actor,
-        Change { action: "health_rules.update", entity_type: "health_rules", entity_id: "1".into(), changes },
-    )
-    .await?;
+    crate::service::kit::save_audited(&txn, actor, "health_rules.update", "health_rules", 1, &before, &after).await?;
     txn.commit().await?;
-    Ok(saved)
+    Ok(after)
 }

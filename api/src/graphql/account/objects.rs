@@ -4,7 +4,7 @@ use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
 use uuid::Uuid;
 
-use crate::graphql::context::load;
+use crate::graphql::context::{load, load_opt};
 use crate::graphql::pagination::connection;
 
 /// A person or system that signs in. Belongs to exactly one unit.
@@ -79,10 +79,7 @@ impl Unit {
 
     /// The unit's head (一把手), who reports to the project office every month; null until recorded.
     async fn head(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.head_user_id {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.head_user_id, "user").await?.map(User))
     }
 }
 

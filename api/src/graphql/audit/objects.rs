@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use entity::audit_event;
 
 use crate::graphql::account::User;
-use crate::graphql::context::load;
+use crate::graphql::context::load_opt;
 use crate::graphql::pagination::connection;
 
 /// One recorded change to stored data.
@@ -26,10 +26,7 @@ impl AuditEvent {
 
     /// Who made the change; null for the system itself (seeding, command line).
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.actor_id {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.actor_id, "user").await?.map(User))
     }
 
     /// What was done, e.g. `user.create`.

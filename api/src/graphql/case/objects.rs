@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use super::loaders::{CaseIssues, CaseLinks, CaseMeasures, CaseUnits};
 use crate::graphql::account::{Unit, User};
-use crate::graphql::context::{ContextExt, load};
+use crate::graphql::context::{ContextExt, load, load_opt};
 use crate::graphql::issue::Issue;
 use crate::graphql::pagination::connection;
 use crate::graphql::project::Project;
@@ -36,10 +36,7 @@ impl Case {
 
     /// The project; a 一事一议 matter may concern none in particular.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        match self.0.project_id {
-            Some(id) => Ok(Some(Project(load::<entity::project::Entity>(ctx, id, "project").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project))
     }
 
     /// Short title.
@@ -189,10 +186,7 @@ impl CaseLink {
 
     /// Who linked it.
     async fn linked_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.linked_by {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.linked_by, "user").await?.map(User))
     }
 
     /// When (UTC).

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::loaders::{InspectionPhotos, RaisedIssues};
 use crate::error::AppError;
 use crate::graphql::account::User;
-use crate::graphql::context::{ContextExt, load};
+use crate::graphql::context::{ContextExt, load, load_opt};
 use crate::graphql::issue::Issue;
 use crate::graphql::pagination::connection;
 use crate::graphql::project::Project;
@@ -58,10 +58,7 @@ impl ChecklistTemplate {
 
     /// Who published it; null for the demo county's.
     async fn published_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.published_by {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.published_by, "user").await?.map(User))
     }
 
     /// When (UTC).
@@ -199,10 +196,7 @@ impl Inspection {
 
     /// Who reviewed it.
     async fn reviewed_by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.reviewed_by {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.reviewed_by, "user").await?.map(User))
     }
 
     /// When (UTC).

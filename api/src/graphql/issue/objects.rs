@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::loaders::{IssueCoUnits, IssueOrigins, IssuePhotos, IssueTimelines};
 use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
-use crate::graphql::context::{ContextExt, load};
+use crate::graphql::context::{ContextExt, load, load_opt};
 use crate::graphql::pagination::connection;
 use crate::graphql::project::Project;
 use crate::graphql::scalars::Date;
@@ -82,10 +82,7 @@ impl Issue {
 
     /// The unit it is assigned to (主办单位), once assigned.
     async fn assigned_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
-        match self.0.assigned_unit_id {
-            Some(id) => Ok(Some(Unit(load::<entity::unit::Entity>(ctx, id, "unit").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::unit::Entity>(ctx, self.0.assigned_unit_id, "unit").await?.map(Unit))
     }
 
     /// Co-operating units (协办单位).
@@ -116,10 +113,7 @@ impl Issue {
 
     /// The leader the issue was escalated to (提级督办), once it was.
     async fn escalated_to(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.escalated_to {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.escalated_to, "user").await?.map(User))
     }
 
     /// When it was escalated (UTC).
@@ -207,10 +201,7 @@ impl IssueEvent {
 
     /// Who did it; null for the system.
     async fn actor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        match self.0.actor_id {
-            Some(id) => Ok(Some(User(load::<entity::user::Entity>(ctx, id, "user").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::user::Entity>(ctx, self.0.actor_id, "user").await?.map(User))
     }
 
     /// The comment, reason, resolution or instruction.
@@ -220,10 +211,7 @@ impl IssueEvent {
 
     /// The unit concerned (assigned to, returned by).
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
-        match self.0.unit_id {
-            Some(id) => Ok(Some(Unit(load::<entity::unit::Entity>(ctx, id, "unit").await?))),
-            None => Ok(None),
-        }
+        Ok(load_opt::<entity::unit::Entity>(ctx, self.0.unit_id, "unit").await?.map(Unit))
     }
 
     /// When (UTC).

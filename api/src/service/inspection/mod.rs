@@ -81,3 +81,10 @@ pub fn answers_of(i: &inspection::Model) -> AppResult<Vec<Answer>> {
 pub async fn lock_for(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uuid) -> AppResult<inspection::Model> {
     crate::service::lock_visible::<inspection::Entity>(txn, actor, id, visibility, "inspection").await
 }
+
+/// Raised under an id the client chose: a replay is told apart by the payload kept with the row.
+impl kit::ClientKeyed for inspection::Model {
+    fn create_payload(&self) -> &serde_json::Value {
+        &self.create_payload
+    }
+}

@@ -64,3 +64,10 @@ pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> App
 pub async fn lock_for(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uuid) -> AppResult<issue::Model> {
     crate::service::lock_visible::<issue::Entity>(txn, actor, id, visibility, "issue").await
 }
+
+/// Raised under an id the client chose: a replay is told apart by the payload kept with the row.
+impl kit::ClientKeyed for issue::Model {
+    fn create_payload(&self) -> &serde_json::Value {
+        &self.create_payload
+    }
+}

@@ -13,18 +13,6 @@ pub trait ClientKeyed {
     fn create_payload(&self) -> &Value;
 }
 
-impl ClientKeyed for entity::issue::Model {
-    fn create_payload(&self) -> &Value {
-        &self.create_payload
-    }
-}
-
-impl ClientKeyed for entity::inspection::Model {
-    fn create_payload(&self) -> &Value {
-        &self.create_payload
-    }
-}
-
 /// The stored row when `payload` is the same create again; `CONFLICT` naming `what` otherwise.
 pub fn replay<M: ClientKeyed>(existing: M, payload: &Value, what: &str) -> AppResult<M> {
     if existing.create_payload() == payload {

@@ -15,7 +15,7 @@ pub async fn save_audited<M, A>(
     actor: &Actor,
     action: &str,
     entity_type: &str,
-    entity_id: uuid::Uuid,
+    entity_id: impl std::fmt::Display,
     before: &M,
     after: &M,
 ) -> AppResult<()>

@@ -167,13 +167,16 @@ pub async fn update(
     fields: ProjectFields,
     today: NaiveDate,
 ) -> AppResult<project::Model> {
-    let before = find(db, id).await?;
+    let txn = crate::db::begin_write(db).await?;
+    // The row is held from this read to the commit: the whole row is written back, and a change
+    // another request made meanwhile must not be undone.
+    let before =
+        project::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(AppError::NotFound("project"))?;
     authorize_update(actor, &before, &fields)?;
     let mut after = before.clone();
     apply(&mut after, &fields, today)?;
     let plans = fields.year_plans.as_deref().map(validated_year_plans).transpose()?;
-    check_references(db, &fields).await?;
-    let txn = crate::db::begin_write(db).await?;
+    check_references(&txn, &fields).await?;
     let children_before = children_snapshot(&txn, id).await?;
     after.updated_at = Utc::now();
     let mut active = after.clone().into_active_model().reset_all();

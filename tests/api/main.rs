@@ -21,6 +21,7 @@ mod jobs;
 mod layers;
 mod limits;
 mod media_fixtures;
+mod navigation;
 mod photos;
 mod projects;
 mod promises;

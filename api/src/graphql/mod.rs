@@ -4,6 +4,7 @@
 pub mod account;
 pub mod audit;
 pub mod case;
+pub mod children;
 pub mod context;
 pub mod dashboard;
 mod guards;

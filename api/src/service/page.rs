@@ -1,7 +1,12 @@
 //! Keyset pagination shared by every list: a bounded page size and an opaque "after" key.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, Order, Query, WindowStatement};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Select,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -10,7 +15,7 @@ use crate::error::{AppError, AppResult};
 pub const DEFAULT_PAGE_SIZE: u64 = 20;
 
 /// A validated page request.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PageRequest {
     pub limit: u64,
     /// The sort key of the last item the client has, decoded from its cursor.
@@ -38,10 +43,16 @@ impl PageRequest {
 }
 
 /// One page of results.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub has_next: bool,
+}
+
+impl<T> Default for Page<T> {
+    fn default() -> Self {
+        Self { items: Vec::new(), has_next: false }
+    }
 }
 
 impl<T> Page<T> {
@@ -53,6 +64,23 @@ impl<T> Page<T> {
     }
 }
 
+/// Starts `q` after the request's cursor in a newest-first (`at`, `id`) order.
+pub fn after_newest<E: EntityTrait>(
+    q: Select<E>,
+    at: E::Column,
+    id: E::Column,
+    page: &PageRequest,
+) -> AppResult<Select<E>> {
+    let Some(after) = &page.after else {
+        return Ok(q);
+    };
+    let bad = || AppError::bad_input("after", "not a cursor of this list");
+    let (t, i) = after.split_once('|').ok_or_else(bad)?;
+    let t: DateTime<Utc> = t.parse().map_err(|_| bad())?;
+    let i: Uuid = i.parse().map_err(|_| bad())?;
+    Ok(q.filter(Condition::any().add(at.lt(t)).add(Condition::all().add(at.eq(t)).add(id.lt(i)))))
+}
+
 /// Orders `q` newest first by (`at`, `id`), starts it after the request's cursor and bounds it to
 /// the page: the keyset every time-ordered list shares.
 pub fn newest_first<E: EntityTrait>(
@@ -61,15 +89,77 @@ pub fn newest_first<E: EntityTrait>(
     id: E::Column,
     page: &PageRequest,
 ) -> AppResult<Select<E>> {
-    let mut q = q;
-    if let Some(after) = &page.after {
-        let bad = || AppError::bad_input("after", "not a cursor of this list");
-        let (t, i) = after.split_once('|').ok_or_else(bad)?;
-        let t: DateTime<Utc> = t.parse().map_err(|_| bad())?;
-        let i: Uuid = i.parse().map_err(|_| bad())?;
-        q = q.filter(Condition::any().add(at.lt(t)).add(Condition::all().add(at.eq(t)).add(id.lt(i))));
+    Ok(after_newest(q, at, id, page)?.order_by_desc(at).order_by_desc(id).limit(page.fetch()))
+}
+
+/// How rows hang under their parents for [`per_parent`]: the column naming the parent, the order
+/// within one parent, and how to read the parent back from a row.
+pub struct Under<E: EntityTrait> {
+    pub parent: E::Column,
+    pub order: Vec<(E::Column, Order)>,
+    pub parent_of: fn(&E::Model) -> Uuid,
+}
+
+impl<E: EntityTrait> Under<E> {
+    /// Rows of each `parent`, newest first by (`at`, `id`).
+    pub fn newest(parent: E::Column, at: E::Column, id: E::Column, parent_of: fn(&E::Model) -> Uuid) -> Self {
+        Self { parent, order: vec![(at, Order::Desc), (id, Order::Desc)], parent_of }
     }
-    Ok(q.order_by_desc(at).order_by_desc(id).limit(page.fetch()))
+}
+
+/// One page of `q`'s rows under each of `parents`, in one statement whatever the number of parents
+/// or the page size: the rows are numbered within their parent in `under.order` and the first
+/// `page.fetch()` of each are kept. `q` carries the filters and the cursor condition.
+pub async fn per_parent<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    q: Select<E>,
+    under: &Under<E>,
+    parents: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<E::Model>>> {
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let mut window = WindowStatement::partition_by(under.parent);
+    for (column, order) in &under.order {
+        window.order_by(*column, order.clone());
+    }
+    let mut inner = q.filter(under.parent.is_in(parents.iter().copied())).into_query();
+    inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("rank_in_parent"));
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new("rank_in_parent")).lte(page.fetch()))
+        .order_by(Alias::new("rank_in_parent"), Order::Asc)
+        .to_owned();
+    let rows = E::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
+    let mut grouped = super::grouped(rows.into_iter().map(|row| ((under.parent_of)(&row), row)));
+    Ok(parents
+        .iter()
+        .map(|parent| (*parent, Page::from_fetched(grouped.remove(parent).unwrap_or_default(), page)))
+        .collect())
+}
+
+/// How many of `q`'s rows hang under each of `parents` (in `parent`), in one statement.
+pub async fn count_per_parent<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    q: Select<E>,
+    parent: E::Column,
+    parents: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let counts: Vec<(Uuid, i64)> = q
+        .filter(parent.is_in(parents.iter().copied()))
+        .select_only()
+        .column(parent)
+        .column_as(Expr::col(Asterisk).count(), "n")
+        .group_by(parent)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts.into_iter().map(|(id, n)| (id, u64::try_from(n).unwrap_or(0))).collect())
 }
 
 /// The cursor key of a row in a [`newest_first`] list.

@@ -4,8 +4,11 @@ use entity::unit::{self, UnitKind};
 use entity::user::{self, Role};
 use uuid::Uuid;
 
+use crate::graphql::children::children;
 use crate::graphql::context::{load, load_opt};
 use crate::graphql::pagination::connection;
+use crate::graphql::project::loaders::{ProjectsOfLeader, ProjectsOfUnit};
+use crate::graphql::project::{Project, ProjectConnection, ProjectFilter, ProjectOrder};
 
 /// A person or system that signs in. Belongs to exactly one unit.
 pub struct User(pub user::Model);
@@ -47,6 +50,21 @@ impl User {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+
+    /// The projects this leader is linked to (领导联项目), in the root `projects` list's order and with
+    /// its filters; empty for accounts that lead none.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ProjectFilter>,
+        #[graphql(desc = "Order (NAME ascending when omitted).")] order_by: Option<ProjectOrder>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<ProjectConnection> {
+        let args = (filter, order_by);
+        Ok(children::<ProjectsOfLeader, _>(ctx, self.0.id, args, first, after, Project).await?)
+    }
 }
 
 /// A unit (单位): a responsible department, a township, an enterprise, the project office or the
@@ -80,6 +98,21 @@ impl Unit {
     /// The unit's head (一把手), who reports to the project office every month; null until recorded.
     async fn head(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         Ok(load_opt::<entity::user::Entity>(ctx, self.0.head_user_id, "user").await?.map(User))
+    }
+
+    /// The projects this unit is responsible for (部门包项目), in the root `projects` list's order and
+    /// with its filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn projects(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<ProjectFilter>,
+        #[graphql(desc = "Order (NAME ascending when omitted).")] order_by: Option<ProjectOrder>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<ProjectConnection> {
+        let args = (filter, order_by);
+        Ok(children::<ProjectsOfUnit, _>(ctx, self.0.id, args, first, after, Project).await?)
     }
 }
 

@@ -89,3 +89,9 @@ pub(crate) fn targets(
         photos: photo_ids.unwrap_or_default(),
     }
 }
+
+impl From<CaseFilter> for crate::service::case::CaseFilter {
+    fn from(f: CaseFilter) -> Self {
+        Self { project_id: f.project_id, kind: f.kind, status: f.status, unit_id: f.unit_id, search: f.search }
+    }
+}

@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use crate::graphql::children::filtered_children;
 use crate::graphql::loaders::{keyed_loader, param_loader};
 
 keyed_loader!(
@@ -23,4 +24,12 @@ param_loader!(
     /// issue scope), so the one visibility rule of issues decides.
     CaseIssues, Option<Uuid>, Vec<entity::issue::Model>,
     |db, ids, scope| crate::service::case::linked_issues(db, ids, scope).await
+);
+
+filtered_children!(
+    /// `Project.cases`: each project's cases as the caller sees them, one page per project.
+    CasesOfProject, super::CaseFilter => crate::service::case::CaseFilter, entity::case::Model,
+    pages: |db, q, parents, page| crate::service::case::pages_of_projects(db, q.scope, &q.filter, parents, page),
+    counts: |db, q, parents| crate::service::case::counts_of_projects(db, q.scope, &q.filter, parents),
+    cursor: crate::service::case::cursor,
 );

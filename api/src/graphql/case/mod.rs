@@ -45,9 +45,7 @@ impl CaseQuery {
     ) -> async_graphql::Result<CaseConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let f = filter.unwrap_or_default();
-        let filter =
-            Filter { project_id: f.project_id, kind: f.kind, status: f.status, unit_id: f.unit_id, search: f.search };
+        let filter = Filter::from(filter.unwrap_or_default());
         let count = deferred((state.db.clone(), actor.clone(), filter.clone()), |(db, actor, filter)| async move {
             cases::count(&db, &actor, &filter).await
         });

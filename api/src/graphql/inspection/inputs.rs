@@ -165,3 +165,17 @@ pub struct InspectionFilter {
     #[graphql(default)]
     pub all_revisions: bool,
 }
+
+impl From<InspectionFilter> for crate::service::inspection::InspectionFilter {
+    fn from(f: InspectionFilter) -> Self {
+        Self {
+            project_id: f.project_id,
+            inspector_id: f.inspector_id,
+            kind: f.kind,
+            focus: f.focus,
+            result: f.result,
+            review_status: f.review_status,
+            all_revisions: f.all_revisions,
+        }
+    }
+}

@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use crate::graphql::children::filtered_children;
 use crate::graphql::loaders::keyed_loader;
 
 keyed_loader!(
@@ -11,4 +12,13 @@ keyed_loader!(
 keyed_loader!(
     /// Photos uploaded for each inspection (keyed by the inspection id the phone gave them).
     InspectionPhotos, Vec<entity::photo::Model>, |db, keys| crate::service::photo::of_inspections(db, keys).await
+);
+
+filtered_children!(
+    /// `Project.inspections`: each project's inspections as the caller sees them, one page per project.
+    InspectionsOfProject, super::InspectionFilter => crate::service::inspection::InspectionFilter,
+    entity::inspection::Model,
+    pages: |db, q, parents, page| crate::service::inspection::pages_of_projects(db, q.scope, &q.filter, parents, page),
+    counts: |db, q, parents| crate::service::inspection::counts_of_projects(db, q.scope, &q.filter, parents),
+    cursor: crate::service::inspection::cursor,
 );

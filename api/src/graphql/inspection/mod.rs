@@ -9,8 +9,8 @@ use async_graphql::{Context, Object};
 use uuid::Uuid;
 
 pub use inputs::{InspectionFilter, InspectionInput, PublishChecklistTemplateInput};
-pub use objects::{ChecklistTemplate, Inspection, SyncResult};
-use objects::{ChecklistTemplateConnection, InspectionConnection, sync_error};
+pub use objects::{ChecklistTemplate, Inspection, InspectionConnection, SyncResult};
+use objects::{ChecklistTemplateConnection, sync_error};
 
 use super::context::ContextExt;
 use super::pagination::{ListSpec, deferred, list};
@@ -87,16 +87,7 @@ impl InspectionQuery {
     ) -> async_graphql::Result<InspectionConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let f = filter.unwrap_or_default();
-        let filter = Filter {
-            project_id: f.project_id,
-            inspector_id: f.inspector_id,
-            kind: f.kind,
-            focus: f.focus,
-            result: f.result,
-            review_status: f.review_status,
-            all_revisions: f.all_revisions,
-        };
+        let filter = Filter::from(filter.unwrap_or_default());
         let count = deferred((state.db.clone(), actor.clone(), filter.clone()), |(db, actor, filter)| async move {
             inspections::count(&db, &actor, &filter).await
         });

@@ -55,3 +55,19 @@ pub struct IssueFilter {
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(100)"))]
     pub search: Option<String>,
 }
+
+impl From<IssueFilter> for crate::service::issue::IssueFilter {
+    fn from(f: IssueFilter) -> Self {
+        Self {
+            project_id: f.project_id,
+            kind: f.kind,
+            status: f.status,
+            assigned_unit_id: f.assigned_unit_id,
+            overdue: f.overdue,
+            escalation: f.escalation,
+            escalated_to: f.escalated_to,
+            case_id: f.case_id,
+            search: f.search,
+        }
+    }
+}

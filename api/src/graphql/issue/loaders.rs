@@ -2,6 +2,7 @@
 
 use uuid::Uuid;
 
+use crate::graphql::children::filtered_children;
 use crate::graphql::loaders::{keyed_loader, param_loader};
 
 keyed_loader!(
@@ -21,4 +22,12 @@ keyed_loader!(
 keyed_loader!(
     /// Photos uploaded for each issue, oldest first.
     IssuePhotos, Vec<entity::photo::Model>, |db, keys| crate::service::photo::of_issues(db, keys).await
+);
+
+filtered_children!(
+    /// `Project.issues`: each project's issues as the caller sees them, one page per project.
+    IssuesOfProject, super::IssueFilter => crate::service::issue::IssueFilter, entity::issue::Model,
+    pages: |db, q, parents, page| crate::service::issue::pages_of_projects(db, q.scope, &q.filter, q.today, parents, page),
+    counts: |db, q, parents| crate::service::issue::counts_of_projects(db, q.scope, &q.filter, q.today, parents),
+    cursor: crate::service::issue::cursor,
 );

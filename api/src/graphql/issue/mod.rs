@@ -46,18 +46,7 @@ impl IssueQuery {
     ) -> async_graphql::Result<IssueConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let f = filter.unwrap_or_default();
-        let filter = Filter {
-            project_id: f.project_id,
-            kind: f.kind,
-            status: f.status,
-            assigned_unit_id: f.assigned_unit_id,
-            overdue: f.overdue,
-            escalation: f.escalation,
-            escalated_to: f.escalated_to,
-            case_id: f.case_id,
-            search: f.search,
-        };
+        let filter = Filter::from(filter.unwrap_or_default());
         let today = state.config.clock.today();
         let count =
             deferred((state.db.clone(), actor.clone(), filter.clone()), move |(db, actor, filter)| async move {

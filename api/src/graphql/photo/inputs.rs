@@ -49,3 +49,9 @@ pub struct PhotoFilter {
     /// Only this issue's.
     pub issue_id: Option<Uuid>,
 }
+
+impl From<PhotoFilter> for crate::service::photo::PhotoFilter {
+    fn from(f: PhotoFilter) -> Self {
+        Self { project_id: f.project_id, inspection_id: f.inspection_id, issue_id: f.issue_id }
+    }
+}

@@ -2,6 +2,7 @@
 //! bytes.
 
 pub(crate) mod inputs;
+pub(crate) mod loaders;
 pub(crate) mod objects;
 mod prefetch;
 
@@ -43,8 +44,7 @@ impl PhotoQuery {
     ) -> async_graphql::Result<PhotoConnection> {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
-        let f = filter.unwrap_or_default();
-        let filter = Filter { project_id: f.project_id, inspection_id: f.inspection_id, issue_id: f.issue_id };
+        let filter = Filter::from(filter.unwrap_or_default());
         let count = deferred((state.db.clone(), actor.clone(), filter.clone()), |(db, actor, filter)| async move {
             photos::count(&db, &actor, &filter).await
         });

@@ -220,6 +220,28 @@ pub struct ProjectFilter {
     pub bbox: Option<BoundingBoxInput>,
 }
 
+impl ProjectFilter {
+    /// The filter as the project service reads it, and the light, which is narrowed to separately.
+    pub fn split(self) -> (crate::service::project::ProjectFilter, Option<Light>) {
+        let filter = crate::service::project::ProjectFilter {
+            category: self.category,
+            status: self.status,
+            industry: self.industry,
+            responsible_unit_id: self.responsible_unit_id,
+            leader_id: self.leader_id,
+            ids: None,
+            search: self.search,
+            bbox: self.bbox.map(|b| crate::service::project::BoundingBox {
+                south: b.south,
+                west: b.west,
+                north: b.north,
+                east: b.east,
+            }),
+        };
+        (filter, self.light)
+    }
+}
+
 /// What `projects` can be ordered by.
 #[derive(Enum, Copy, Clone, Eq, PartialEq, Default)]
 pub enum ProjectOrderField {

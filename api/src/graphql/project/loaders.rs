@@ -2,11 +2,20 @@
 
 use std::collections::HashMap;
 
+use std::marker::PhantomData;
+
 use async_graphql::dataloader::Loader;
+use chrono::NaiveDate;
+use entity::project::Light;
+use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
+use crate::graphql::children::{Arguments, Children};
+use crate::graphql::context::ContextExt;
 use crate::graphql::loaders::{keyed_loader, pool_loader};
+use crate::service::page::{Page, PageRequest};
+use crate::service::project::{Order, Parent, ProjectFilter};
 
 keyed_loader!(
     /// Paired service units of each project.
@@ -62,5 +71,83 @@ impl Loader<(Uuid, i32)> for YearFigures {
             }
         }
         Ok(out)
+    }
+}
+
+/// The projects under a unit or a leader, as `Unit.projects` and `User.projects` list them.
+pub struct ProjectsOf<P>(PhantomData<P>);
+
+/// Which column [`ProjectsOf`] hangs projects under.
+pub trait ParentColumn: Send + Sync + 'static {
+    const PARENT: Parent;
+}
+
+/// Under their responsible unit (部门包项目).
+pub struct ByUnit;
+/// Under their linked leader (领导联项目).
+pub struct ByLeader;
+
+impl ParentColumn for ByUnit {
+    const PARENT: Parent = Parent::ResponsibleUnit;
+}
+
+impl ParentColumn for ByLeader {
+    const PARENT: Parent = Parent::Leader;
+}
+
+/// `Unit.projects`.
+pub type ProjectsOfUnit = ProjectsOf<ByUnit>;
+/// `User.projects`.
+pub type ProjectsOfLeader = ProjectsOf<ByLeader>;
+
+/// What a nested project list asks: the root list's filter and order, and the day for its light.
+#[derive(Clone)]
+pub struct ProjectsQuery {
+    filter: ProjectFilter,
+    light: Option<Light>,
+    order: Order,
+    today: NaiveDate,
+}
+
+impl ProjectsQuery {
+    /// The filter with the light narrowed to project ids.
+    async fn narrowed(&self, db: &DatabaseConnection) -> AppResult<ProjectFilter> {
+        match self.light {
+            Some(light) => crate::service::health::narrow_to_light(db, self.filter.clone(), light, self.today).await,
+            None => Ok(self.filter.clone()),
+        }
+    }
+}
+
+impl<P: ParentColumn> Children for ProjectsOf<P> {
+    type Args = (Option<super::ProjectFilter>, Option<super::ProjectOrder>);
+    type Query = ProjectsQuery;
+    type Row = entity::project::Model;
+
+    fn args(arguments: &Arguments) -> AppResult<Self::Args> {
+        Ok((arguments.get("filter")?, arguments.get("orderBy")?))
+    }
+
+    fn query(ctx: &async_graphql::Context<'_>, (filter, order): Self::Args) -> AppResult<Self::Query> {
+        ctx.caller()?;
+        let (filter, light) = filter.unwrap_or_default().split();
+        Ok(ProjectsQuery { filter, light, order: Order::from(order), today: ctx.state()?.config.clock.today() })
+    }
+
+    async fn pages(
+        db: &DatabaseConnection,
+        q: &Self::Query,
+        parents: &[Uuid],
+        page: &PageRequest,
+    ) -> AppResult<HashMap<Uuid, Page<Self::Row>>> {
+        crate::service::project::pages_under(db, P::PARENT, &q.narrowed(db).await?, q.order, parents, page).await
+    }
+
+    async fn counts(db: &DatabaseConnection, q: &Self::Query, parents: &[Uuid]) -> AppResult<HashMap<Uuid, u64>> {
+        crate::service::project::counts_under(db, P::PARENT, &q.narrowed(db).await?, parents).await
+    }
+
+    fn cursor(q: &Self::Query, row: &Self::Row) -> String {
+        crate::service::project::cursor_of(q.order)(row)
     }
 }

@@ -14,7 +14,7 @@ pub use objects::{GeoPoint, Health, Project, ProjectConnection};
 use super::context::ContextExt;
 use super::pagination::{ListSpec, deferred, list};
 use crate::service::page::PageRequest;
-use crate::service::project::{self as projects, BoundingBox, Order};
+use crate::service::project::{self as projects, Order};
 
 #[derive(Default)]
 pub struct ProjectQuery;
@@ -33,18 +33,8 @@ impl ProjectQuery {
     ) -> async_graphql::Result<ProjectConnection> {
         ctx.caller()?;
         let state = ctx.state()?;
-        let f = filter.unwrap_or_default();
-        let mut filter = projects::ProjectFilter {
-            category: f.category,
-            status: f.status,
-            industry: f.industry,
-            responsible_unit_id: f.responsible_unit_id,
-            leader_id: f.leader_id,
-            ids: None,
-            search: f.search,
-            bbox: f.bbox.map(|b| BoundingBox { south: b.south, west: b.west, north: b.north, east: b.east }),
-        };
-        if let Some(light) = f.light {
+        let (mut filter, light) = filter.unwrap_or_default().split();
+        if let Some(light) = light {
             let today = state.config.clock.today();
             filter = crate::service::health::narrow_to_light(&state.db, filter, light, today).await?;
         }

@@ -9,8 +9,17 @@ use uuid::Uuid;
 use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
 use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
+use crate::graphql::case::loaders::CasesOfProject;
+use crate::graphql::case::{Case, CaseConnection, CaseFilter};
+use crate::graphql::children::children;
 use crate::graphql::context::{ContextExt, load};
+use crate::graphql::inspection::loaders::InspectionsOfProject;
+use crate::graphql::inspection::{Inspection, InspectionConnection, InspectionFilter};
+use crate::graphql::issue::loaders::IssuesOfProject;
+use crate::graphql::issue::{Issue, IssueConnection, IssueFilter};
 use crate::graphql::pagination::connection;
+use crate::graphql::photo::loaders::PhotosOfProject;
+use crate::graphql::photo::{Photo, PhotoConnection, PhotoFilter};
 use crate::graphql::report::loaders::RecentReports;
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS, MonthlyReport};
 use crate::graphql::scalars::{Date, Decimal};
@@ -207,6 +216,58 @@ impl Project {
         let h =
             ctx.cached::<ProjectHealth>()?.load_one((self.0.id, today)).await?.ok_or(AppError::NotFound("project"))?;
         Ok(Health(h))
+    }
+
+    /// The project's issues (问题) the caller may see, newest first: the root `issues` list narrowed to
+    /// this project, with the same filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<IssueFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<IssueConnection> {
+        Ok(children::<IssuesOfProject, _>(ctx, self.0.id, filter, first, after, Issue).await?)
+    }
+
+    /// The project's coordination cases (协调事项) the caller may see, newest first: the root `cases`
+    /// list narrowed to this project, with the same filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn cases(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<CaseFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<CaseConnection> {
+        Ok(children::<CasesOfProject, _>(ctx, self.0.id, filter, first, after, Case).await?)
+    }
+
+    /// The project's site inspections the caller may see, newest received first: the root
+    /// `inspections` list narrowed to this project, with the same filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn inspections(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<InspectionFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<InspectionConnection> {
+        Ok(children::<InspectionsOfProject, _>(ctx, self.0.id, filter, first, after, Inspection).await?)
+    }
+
+    /// The project's photos the caller may see, newest received first: the root `photos` list
+    /// narrowed to this project, with the same filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn photos(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<PhotoFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<PhotoConnection> {
+        Ok(children::<PhotosOfProject, _>(ctx, self.0.id, filter, first, after, Photo).await?)
     }
 
     /// When the project was entered (UTC).

@@ -9,8 +9,13 @@ use uuid::Uuid;
 
 use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
 use crate::error::AppResult;
+use crate::graphql::case::loaders::CasesOfProject;
+use crate::graphql::children::prime_children;
 use crate::graphql::context::ContextExt;
+use crate::graphql::inspection::loaders::InspectionsOfProject;
+use crate::graphql::issue::loaders::IssuesOfProject;
 use crate::graphql::pagination::Prefetch;
+use crate::graphql::photo::loaders::PhotosOfProject;
 use crate::graphql::prefetch::{int_argument, prime, prime_by_id, prime_found};
 use crate::graphql::report::loaders::RecentReports;
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
@@ -47,6 +52,10 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         let year = ctx.state()?.config.clock.today().year();
         prime(ctx, ids.iter().map(|id| (*id, year)).collect(), YearFigures(db.clone()), true).await?;
     }
+    prime_children::<IssuesOfProject>(ctx, node.field("issues"), &ids).await?;
+    prime_children::<CasesOfProject>(ctx, node.field("cases"), &ids).await?;
+    prime_children::<InspectionsOfProject>(ctx, node.field("inspections"), &ids).await?;
+    prime_children::<PhotosOfProject>(ctx, node.field("photos"), &ids).await?;
     // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back
     // to the loader's own batching).
     let reports = node.field("reports");

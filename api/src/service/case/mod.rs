@@ -13,12 +13,14 @@ pub use links::{Targets, link, unlink};
 pub use measures::{add_measures, complete_measure};
 pub use open::{Decision, NewCase, NewMeasure, open};
 pub use progress::{decide, transition};
-pub use query::{CaseFilter, count, cursor, linked_issues, links_of, list, measures_of, units_of};
+pub use query::{
+    CaseFilter, count, counts_of_projects, cursor, linked_issues, links_of, list, measures_of, pages_of_projects,
+    units_of,
+};
 pub use workflow::{CaseAction, CaseWorkflow, actions_for, next_status};
 
 use entity::case;
 use entity::case_unit;
-use entity::user::Role;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use uuid::Uuid;
 
@@ -37,10 +39,14 @@ pub const MAX_LINKS_PER_KIND: usize = 200;
 /// The visibility rule as a query condition: DEPARTMENT users see the cases their unit leads or
 /// takes part in and the cases of projects their unit is responsible for; every other role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
-    if caller.role() != Role::Department {
+    scoped_visibility(kit::department_scope(caller))
+}
+
+/// [`visibility`] for a scope (see [`kit::department_scope`]), for loaders keyed by it.
+pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+    let Some(unit) = scope else {
         return Condition::all();
-    }
-    let unit = caller.unit_id();
+    };
     Condition::any()
         .add(case::Column::LeadUnitId.eq(unit))
         .add(case::Column::Id.in_subquery(kit::joined_by_unit(

@@ -14,11 +14,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
-use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::kit;
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::{Page, PageRequest, Under};
 
 /// Filters for [`list`].
 #[derive(Debug, Clone, Default)]
@@ -31,9 +30,9 @@ pub struct CaseFilter {
     pub search: Option<String>,
 }
 
-fn matching(caller: &Caller, f: &CaseFilter) -> Select<case::Entity> {
+fn matching(scope: Option<Uuid>, f: &CaseFilter) -> Select<case::Entity> {
     use case::Column as C;
-    let mut q = case::Entity::find().filter(visibility(caller));
+    let mut q = case::Entity::find().filter(scoped_visibility(scope));
     if let Some(v) = f.project_id {
         q = q.filter(C::ProjectId.eq(v));
     }
@@ -65,7 +64,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<case::Model>> {
     use case::Column as C;
-    let q = matching(actor.caller()?, f);
+    let q = matching(kit::department_scope(actor.caller()?), f);
     let rows = crate::service::page::newest_first(q, C::CreatedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
@@ -75,7 +74,33 @@ pub fn cursor(case: &case::Model) -> String {
 }
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &CaseFilter) -> AppResult<u64> {
-    Ok(matching(actor.caller()?, f).count(db).await?)
+    Ok(matching(kit::department_scope(actor.caller()?), f).count(db).await?)
+}
+
+/// What [`list`] shows of each of `projects`, one page each, in one statement: a project's cases
+/// as a caller of `scope` sees them.
+pub async fn pages_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &CaseFilter,
+    projects: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<case::Model>>> {
+    use case::Column as C;
+    let q = crate::service::page::after_newest(matching(scope, f), C::CreatedAt, C::Id, page)?;
+    // Only cases of one of `projects` come back, so each has a project.
+    let under = Under::<case::Entity>::newest(C::ProjectId, C::CreatedAt, C::Id, |c| c.project_id.unwrap_or_default());
+    crate::service::page::per_parent(db, q, &under, projects, page).await
+}
+
+/// What [`count`] counts for each of `projects`, in one statement.
+pub async fn counts_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &CaseFilter,
+    projects: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    crate::service::page::count_per_parent(db, matching(scope, f), case::Column::ProjectId, projects).await
 }
 
 /// Participating unit ids of many cases.

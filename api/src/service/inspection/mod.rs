@@ -9,7 +9,7 @@ mod submit;
 mod template;
 
 pub use evaluate::{AnswerInput, Evaluation, Failure, evaluate};
-pub use query::{InspectionFilter, count, cursor, list, origins, raised_issues};
+pub use query::{InspectionFilter, count, counts_of_projects, cursor, list, origins, pages_of_projects, raised_issues};
 pub use review::review;
 pub use submit::{Location, NewInspection, submit, sync};
 pub use template::{

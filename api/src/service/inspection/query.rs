@@ -8,10 +8,10 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use uuid::Uuid;
 
 use super::*;
-use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::service::Actor;
-use crate::service::page::{Page, PageRequest};
+use crate::service::kit;
+use crate::service::page::{Page, PageRequest, Under};
 
 /// Filters for [`list`].
 #[derive(Debug, Clone, Default)]
@@ -26,9 +26,9 @@ pub struct InspectionFilter {
     pub all_revisions: bool,
 }
 
-fn matching(caller: &Caller, f: &InspectionFilter) -> Select<inspection::Entity> {
+fn matching(scope: Option<Uuid>, f: &InspectionFilter) -> Select<inspection::Entity> {
     use inspection::Column as C;
-    let mut q = inspection::Entity::find().filter(visibility(caller));
+    let mut q = inspection::Entity::find().filter(scoped_visibility(scope));
     if !f.all_revisions {
         q = q.filter(C::IsCurrent.eq(true));
     }
@@ -61,7 +61,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<inspection::Model>> {
     use inspection::Column as C;
-    let q = matching(actor.caller()?, f);
+    let q = matching(kit::department_scope(actor.caller()?), f);
     let rows = crate::service::page::newest_first(q, C::ReceivedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
@@ -72,7 +72,32 @@ pub fn cursor(i: &inspection::Model) -> String {
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &InspectionFilter) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;
-    Ok(matching(actor.caller()?, f).count(db).await?)
+    Ok(matching(kit::department_scope(actor.caller()?), f).count(db).await?)
+}
+
+/// What [`list`] shows of each of `projects`, one page each, in one statement: a project's inspections
+/// as a caller of `scope` sees them.
+pub async fn pages_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &InspectionFilter,
+    projects: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<inspection::Model>>> {
+    use inspection::Column as C;
+    let q = crate::service::page::after_newest(matching(scope, f), C::ReceivedAt, C::Id, page)?;
+    let under = Under::<inspection::Entity>::newest(C::ProjectId, C::ReceivedAt, C::Id, |row| row.project_id);
+    crate::service::page::per_parent(db, q, &under, projects, page).await
+}
+
+/// What [`count`] counts for each of `projects`, in one statement.
+pub async fn counts_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &InspectionFilter,
+    projects: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    crate::service::page::count_per_parent(db, matching(scope, f), inspection::Column::ProjectId, projects).await
 }
 
 /// Issues raised by each inspection (across its revisions): root id → (item key, issue id).

@@ -9,7 +9,9 @@ mod transition;
 mod workflow;
 
 pub use escalation::{Escalation, escalate_overdue, escalation};
-pub use query::{IssueFilter, co_units, count, cursor, is_overdue, list, recent_events};
+pub use query::{
+    IssueFilter, co_units, count, counts_of_projects, cursor, is_overdue, list, pages_of_projects, recent_events,
+};
 pub use raise::{NewIssue, raise};
 pub use stats::{UnitIssueStats, unit_stats};
 pub use transition::{Transition, comment, set_due_date, transition};

@@ -14,11 +14,10 @@ use uuid::Uuid;
 
 use super::escalation::escalation_condition;
 use super::*;
-use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::kit;
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::{Page, PageRequest, Under};
 
 /// Filters for [`list`].
 #[derive(Debug, Clone, Default)]
@@ -42,13 +41,13 @@ pub fn is_overdue(issue: &issue::Model, today: NaiveDate) -> bool {
 }
 
 fn matching(
-    caller: &Caller,
+    scope: Option<Uuid>,
     f: &IssueFilter,
     rules: Option<&entity::office_setting::Model>,
     today: NaiveDate,
 ) -> Select<issue::Entity> {
     use issue::Column as C;
-    let mut q = issue::Entity::find().filter(visibility(caller));
+    let mut q = issue::Entity::find().filter(scoped_visibility(scope));
     if let Some(v) = f.project_id {
         q = q.filter(C::ProjectId.eq(v));
     }
@@ -84,7 +83,14 @@ fn matching(
     q
 }
 
-/// Issues the caller can see, newest first.
+/// The office's rules, when the filter needs them (escalation levels).
+async fn rules_for(db: &impl ConnectionTrait, f: &IssueFilter) -> AppResult<Option<entity::office_setting::Model>> {
+    Ok(match f.escalation {
+        Some(_) => Some(crate::service::settings::rules(db).await?),
+        None => None,
+    })
+}
+
 /// Issues the caller may see, newest first; `today` is the county's (for overdue and escalation).
 pub async fn list(
     db: &DatabaseConnection,
@@ -94,12 +100,7 @@ pub async fn list(
     today: NaiveDate,
 ) -> AppResult<Page<issue::Model>> {
     use issue::Column as C;
-    let caller = actor.caller()?;
-    let rules = match f.escalation {
-        Some(_) => Some(crate::service::settings::rules(db).await?),
-        None => None,
-    };
-    let q = matching(caller, f, rules.as_ref(), today);
+    let q = matching(scope(actor.caller()?), f, rules_for(db, f).await?.as_ref(), today);
     let rows = crate::service::page::newest_first(q, C::CreatedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
@@ -109,11 +110,36 @@ pub fn cursor(issue: &issue::Model) -> String {
 }
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter, today: NaiveDate) -> AppResult<u64> {
-    let rules = match f.escalation {
-        Some(_) => Some(crate::service::settings::rules(db).await?),
-        None => None,
-    };
-    Ok(matching(actor.caller()?, f, rules.as_ref(), today).count(db).await?)
+    Ok(matching(scope(actor.caller()?), f, rules_for(db, f).await?.as_ref(), today).count(db).await?)
+}
+
+/// What [`list`] shows of each of `projects`, one page each, in one statement: a project's issues
+/// as a caller of `scope` sees them.
+pub async fn pages_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &IssueFilter,
+    today: NaiveDate,
+    projects: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<issue::Model>>> {
+    use issue::Column as C;
+    let q = matching(scope, f, rules_for(db, f).await?.as_ref(), today);
+    let q = crate::service::page::after_newest(q, C::CreatedAt, C::Id, page)?;
+    let under = Under::<issue::Entity>::newest(C::ProjectId, C::CreatedAt, C::Id, |i| i.project_id);
+    crate::service::page::per_parent(db, q, &under, projects, page).await
+}
+
+/// What [`count`] counts for each of `projects`, in one statement.
+pub async fn counts_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &IssueFilter,
+    today: NaiveDate,
+    projects: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    let q = matching(scope, f, rules_for(db, f).await?.as_ref(), today);
+    crate::service::page::count_per_parent(db, q, issue::Column::ProjectId, projects).await
 }
 
 /// Co-operating units of many issues.

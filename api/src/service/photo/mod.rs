@@ -9,7 +9,9 @@ mod trust;
 mod upload;
 
 pub use download::{Download, Pass, Variant, download, mime, signed_path, verify_link};
-pub use query::{PhotoFilter, count, cursor, existing, list, of_inspections, of_issues};
+pub use query::{
+    PhotoFilter, count, counts_of_projects, cursor, existing, list, of_inspections, of_issues, pages_of_projects,
+};
 pub use sweep::sweep_orphans;
 pub use trust::{distance_m, position, site_check, taken_utc, trust};
 pub use upload::{PhotoDeps, may_upload_at_all, thumbnail_key, upload};

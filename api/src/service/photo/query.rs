@@ -10,10 +10,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
-use crate::auth::Caller;
 use crate::error::AppResult;
 use crate::service::Actor;
-use crate::service::page::{Page, PageRequest};
+use crate::service::kit;
+use crate::service::page::{Page, PageRequest, Under};
 
 /// Filters for [`list`].
 #[derive(Debug, Clone, Default)]
@@ -23,8 +23,8 @@ pub struct PhotoFilter {
     pub issue_id: Option<Uuid>,
 }
 
-fn matching(caller: &Caller, f: &PhotoFilter) -> Select<photo::Entity> {
-    let mut q = photo::Entity::find().filter(visibility(caller));
+fn matching(scope: Option<Uuid>, f: &PhotoFilter) -> Select<photo::Entity> {
+    let mut q = photo::Entity::find().filter(scoped_visibility(scope));
     if let Some(v) = f.project_id {
         q = q.filter(photo::Column::ProjectId.eq(v));
     }
@@ -45,7 +45,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> AppResult<Page<photo::Model>> {
     use photo::Column as C;
-    let q = matching(actor.caller()?, f);
+    let q = matching(kit::department_scope(actor.caller()?), f);
     let rows = crate::service::page::newest_first(q, C::ReceivedAt, C::Id, page)?.all(db).await?;
     Ok(Page::from_fetched(rows, page))
 }
@@ -56,7 +56,32 @@ pub fn cursor(p: &photo::Model) -> String {
 
 pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &PhotoFilter) -> AppResult<u64> {
     use sea_orm::PaginatorTrait;
-    Ok(matching(actor.caller()?, f).count(db).await?)
+    Ok(matching(kit::department_scope(actor.caller()?), f).count(db).await?)
+}
+
+/// What [`list`] shows of each of `projects`, one page each, in one statement: a project's photos
+/// as a caller of `scope` sees them.
+pub async fn pages_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &PhotoFilter,
+    projects: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<photo::Model>>> {
+    use photo::Column as C;
+    let q = crate::service::page::after_newest(matching(scope, f), C::ReceivedAt, C::Id, page)?;
+    let under = Under::<photo::Entity>::newest(C::ProjectId, C::ReceivedAt, C::Id, |row| row.project_id);
+    crate::service::page::per_parent(db, q, &under, projects, page).await
+}
+
+/// What [`count`] counts for each of `projects`, in one statement.
+pub async fn counts_of_projects(
+    db: &DatabaseConnection,
+    scope: Option<Uuid>,
+    f: &PhotoFilter,
+    projects: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    crate::service::page::count_per_parent(db, matching(scope, f), photo::Column::ProjectId, projects).await
 }
 
 /// Of `ids`, those that name a stored photo.

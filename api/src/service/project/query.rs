@@ -12,7 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::service::page::{Page, PageRequest};
+use crate::service::page::{Page, PageRequest, Under};
 
 /// How a project list is ordered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,6 +122,27 @@ fn after_condition(order: Order, after: &str) -> AppResult<Condition> {
     Ok(Condition::any().add(beyond).add(Condition::all().add(Expr::col(col).eq(value)).add(id_beyond)))
 }
 
+/// The columns a project list is sorted by, the id last so that every order is total.
+fn sort_columns(order: Order) -> Vec<(project::Column, sea_orm::Order)> {
+    use project::Column as C;
+    let direction = if order.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    let by = match order.field {
+        OrderField::Name => Some(C::Name),
+        OrderField::TotalInvestment => Some(C::TotalInvestmentFen),
+        OrderField::CreatedAt => None,
+    };
+    by.into_iter().chain([C::Id]).map(|c| (c, direction.clone())).collect()
+}
+
+/// The projects `filter` selects, starting after the request's cursor.
+fn from_cursor(filter: &ProjectFilter, order: Order, page: &PageRequest) -> AppResult<Select<project::Entity>> {
+    let q = matching(filter)?;
+    Ok(match &page.after {
+        Some(after) => q.filter(after_condition(order, after)?),
+        None => q,
+    })
+}
+
 /// A page of projects. Readable by every signed-in caller.
 pub async fn list(
     db: &DatabaseConnection,
@@ -129,22 +150,60 @@ pub async fn list(
     order: Order,
     page: &PageRequest,
 ) -> AppResult<Page<project::Model>> {
-    use project::Column as C;
-    let mut q = matching(filter)?;
-    if let Some(after) = &page.after {
-        q = q.filter(after_condition(order, after)?);
+    let mut q = from_cursor(filter, order, page)?;
+    for (column, direction) in sort_columns(order) {
+        q = q.order_by(column, direction);
     }
-    let col = match order.field {
-        OrderField::Name => Some(C::Name),
-        OrderField::TotalInvestment => Some(C::TotalInvestmentFen),
-        OrderField::CreatedAt => None,
-    };
-    if let Some(col) = col {
-        q = if order.descending { q.order_by_desc(col) } else { q.order_by_asc(col) };
-    }
-    q = if order.descending { q.order_by_desc(C::Id) } else { q.order_by_asc(C::Id) };
     let rows = q.limit(page.fetch()).all(db).await?;
     Ok(Page::from_fetched(rows, page))
+}
+
+/// What a project hangs under in a list of another thing's projects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Parent {
+    /// The unit responsible for it (部门包项目): `Unit.projects`.
+    ResponsibleUnit,
+    /// The leader linked to it (领导联项目): `User.projects`.
+    Leader,
+}
+
+impl Parent {
+    fn column(self) -> project::Column {
+        match self {
+            Self::ResponsibleUnit => project::Column::ResponsibleUnitId,
+            Self::Leader => project::Column::LeaderId,
+        }
+    }
+
+    fn of(self) -> fn(&project::Model) -> Uuid {
+        match self {
+            Self::ResponsibleUnit => |p| p.responsible_unit_id,
+            Self::Leader => |p| p.leader_id,
+        }
+    }
+}
+
+/// What [`list`] shows of the projects under each of `parents`, one page each, in one statement.
+pub async fn pages_under(
+    db: &DatabaseConnection,
+    parent: Parent,
+    filter: &ProjectFilter,
+    order: Order,
+    parents: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<project::Model>>> {
+    let under = Under { parent: parent.column(), order: sort_columns(order), parent_of: parent.of() };
+    crate::service::page::per_parent(db, from_cursor(filter, order, page)?, &under, parents, page).await
+}
+
+/// What [`count`] counts under each of `parents`, in one statement.
+pub async fn counts_under(
+    db: &DatabaseConnection,
+    parent: Parent,
+    filter: &ProjectFilter,
+    parents: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>> {
+    crate::service::page::count_per_parent(db, matching(filter)?, parent.column(), parents).await
 }
 
 pub fn cursor_of(order: Order) -> impl Fn(&project::Model) -> String {

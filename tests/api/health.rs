@@ -15,12 +15,48 @@ async fn health_and_readiness_answer() -> TestResult {
     Ok(())
 }
 
+/// The `src` and `href` of a page's scripts and stylesheets; an absolute URL (another host) fails.
+fn local_assets(html: &str) -> TestResult<Vec<String>> {
+    let mut out = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        for (at, _) in html.match_indices(attr) {
+            let rest = &html[at + attr.len()..];
+            let url = &rest[..rest.find('"').ok_or("unclosed attribute")?];
+            if url.contains("//") {
+                return Err(format!("the page loads {url} from elsewhere").into());
+            }
+            out.push(url.to_owned());
+        }
+    }
+    Ok(out)
+}
+
 #[tokio::test]
 async fn graphiql_is_served_on_get_unless_turned_off() -> TestResult {
     let app = TestApp::spawn().await?;
     let page = app.client.get(app.url("/graphql")).send().await?;
     assert_eq!(page.status().as_u16(), 200);
-    assert!(page.text().await?.to_lowercase().contains("graphiql"));
+    let html = page.text().await?;
+    assert!(html.to_lowercase().contains("graphiql"));
+    // Everything the page loads comes from this server (an offline government network has no CDN).
+    let assets = local_assets(&html)?;
+    assert!(assets.len() >= 4, "{assets:?}");
+    let mut asset_paths = Vec::new();
+    for path in &assets {
+        let response = app.client.get(app.url(path)).send().await?;
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        let kind = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+        assert!(
+            kind.starts_with(if path.ends_with(".css") { "text/css" } else { "text/javascript" }),
+            "{path}: {kind}"
+        );
+        let body = response.text().await?;
+        // The scripts name no other host to load from either.
+        assert!(!body.contains("unpkg.com") && !body.contains("cdn.jsdelivr"), "{path} loads from a CDN");
+        asset_paths.push(path.clone());
+    }
+    assert!(app.client.get(app.url("/graphiql/0.0.0/graphiql.min.js")).send().await?.status() == 404);
+    assert!(app.client.get(app.url("/graphiql/3.9.0/..%2FCargo.toml")).send().await?.status() == 404);
 
     let locked = TestApp::spawn_with(|c| {
         c.graphiql = false;
@@ -29,6 +65,9 @@ async fn graphiql_is_served_on_get_unless_turned_off() -> TestResult {
     .await?;
     let page = locked.client.get(locked.url("/graphql")).send().await?;
     assert_eq!(page.status().as_u16(), 405);
+    for path in &asset_paths {
+        assert_eq!(locked.client.get(locked.url(path)).send().await?.status().as_u16(), 404, "{path}");
+    }
     let body = locked.gql("{ __schema { types { name } } }", json!({}), None).await?;
     assert!(body["data"]["__schema"].is_null(), "introspection is off: {body}");
     Ok(())

@@ -2,6 +2,7 @@
 
 use std::time::Instant;
 
+mod graphiql;
 mod ops;
 mod photo_route;
 mod serve;
@@ -12,13 +13,13 @@ use ops::{healthz, metrics, readyz};
 use photo_route::photo;
 pub use serve::{PeerAddr, serve};
 
-use async_graphql::http::{GraphiQLSource, MultipartOptions};
+use async_graphql::http::MultipartOptions;
 use async_graphql::{BatchRequest, BatchResponse};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
 use serde_json::json;
@@ -44,7 +45,8 @@ struct Server {
 pub fn router(state: AppState, schema: AppSchema) -> Router {
     let server = Server { state, schema };
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(graphiql::graphiql).post(graphql))
+        .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/photos/{id}/{variant}", get(photo))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
@@ -279,14 +281,6 @@ fn only_unauthenticated(response: &BatchResponse) -> bool {
     match response {
         BatchResponse::Single(r) => refused(r),
         BatchResponse::Batch(rs) => !rs.is_empty() && rs.iter().all(refused),
-    }
-}
-
-async fn graphiql(State(server): State<Server>) -> Response {
-    if server.state.config.graphiql {
-        Html(GraphiQLSource::build().endpoint("/graphql").title("Key projects API").finish()).into_response()
-    } else {
-        (StatusCode::METHOD_NOT_ALLOWED, "POST GraphQL requests to this endpoint").into_response()
     }
 }
 

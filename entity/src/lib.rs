@@ -25,6 +25,7 @@ pub mod reporting_period;
 pub mod schedule_plan;
 pub mod unit;
 pub mod user;
+pub mod user_credential;
 
 pub mod prelude {
     pub use super::audit_event::Entity as AuditEvent;

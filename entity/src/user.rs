@@ -35,9 +35,6 @@ pub struct Model {
     #[sea_orm(unique)]
     pub username: String,
     pub display_name: String,
-    /// PHC string (argon2id); never serialised into audit records or responses.
-    #[serde(skip_serializing)]
-    pub password_hash: String,
     pub role: Role,
     pub unit_id: Uuid,
     pub active: bool,
@@ -51,11 +48,19 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(belongs_to = "super::unit::Entity", from = "Column::UnitId", to = "super::unit::Column::Id")]
     Unit,
+    #[sea_orm(has_one = "super::user_credential::Entity")]
+    Credential,
 }
 
 impl Related<super::unit::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Unit.def()
+    }
+}
+
+impl Related<super::user_credential::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Credential.def()
     }
 }
 

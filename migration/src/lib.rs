@@ -14,6 +14,7 @@ mod m20261126_000008_sign_in_limits;
 mod m20261126_000009_office_settings;
 mod m20261127_000010_issue_deadlines;
 mod m20261127_000011_unit_heads;
+mod m20261127_000012_user_credentials;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000009_office_settings::Migration),
             Box::new(m20261127_000010_issue_deadlines::Migration),
             Box::new(m20261127_000011_unit_heads::Migration),
+            Box::new(m20261127_000012_user_credentials::Migration),
         ]
     }
 }

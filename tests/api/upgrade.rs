@@ -2,6 +2,7 @@
 //! migrations.
 
 use migration::MigratorTrait;
+use sea_orm::sea_query::{Alias, Expr, Query};
 use sea_orm::{ConnectionTrait, Database, Statement};
 
 use crate::helpers::{TestResult, fresh_database};
@@ -26,6 +27,86 @@ async fn the_office_settings_keep_their_values_through_the_rename() -> TestResul
     let values: (i32, i32, i32) =
         (row.try_get("", "yellow_gap_pp")?, row.try_get("", "red_gap_pp")?, row.try_get("", "report_due_day")?);
     assert_eq!(values, (7, 19, 9));
+    db.close().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn passwords_move_out_of_the_accounts_and_still_sign_in() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let url = fresh_database(dir.path()).await?;
+    let db = Database::connect(url.as_str()).await?;
+    // The release before: eleven migrations, hashes in `users.password_hash`. A demo county made by
+    // this release is copied in, its hashes put back where that release kept them.
+    migration::Migrator::up(&db, Some(11)).await?;
+    let hash = api::auth::PasswordHasher::new(1).hash("old-release-pw-1".to_owned()).await?;
+    let (unit, user) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let at = chrono::Utc::now();
+    let units = Query::insert()
+        .into_table(Alias::new("units"))
+        .columns(["id", "name", "kind", "has_funding_targets", "created_at"].map(Alias::new))
+        .values([unit.into(), "项目办".into(), "PROJECT_OFFICE".into(), false.into(), at.into()])?
+        .to_owned();
+    let users = Query::insert()
+        .into_table(Alias::new("users"))
+        .columns(
+            [
+                "id",
+                "username",
+                "display_name",
+                "password_hash",
+                "role",
+                "unit_id",
+                "active",
+                "session_epoch",
+                "created_at",
+                "updated_at",
+            ]
+            .map(Alias::new),
+        )
+        .values([
+            user.into(),
+            "veteran".into(),
+            "老用户".into(),
+            hash.clone().into(),
+            "ADMIN".into(),
+            unit.into(),
+            true.into(),
+            3.into(),
+            at.into(),
+            at.into(),
+        ])?
+        .to_owned();
+    let backend = db.get_database_backend();
+    db.execute(backend.build(&units)).await?;
+    db.execute(backend.build(&users)).await?;
+    db.close().await?;
+    let app = crate::helpers::TestApp::spawn_on(url.clone(), dir, |_| {}).await?;
+    let token = app.login("veteran", "old-release-pw-1").await?;
+    let me = app.data("{ me { username displayName role } }", serde_json::json!({}), Some(&token)).await?;
+    assert_eq!(me["me"]["displayName"], "老用户");
+    // The account table holds no hash any more; the hash moved whole.
+    let db = Database::connect(url.as_str()).await?;
+    let columns = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'users'"
+        }
+        _ => "SELECT name FROM pragma_table_info('users')",
+    };
+    let names: Vec<String> = db
+        .query_all(Statement::from_string(backend, columns))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "name").ok())
+        .collect();
+    assert!(names.contains(&"username".to_owned()) && !names.iter().any(|n| n.contains("password")), "{names:?}");
+    let select = Query::select()
+        .column(Alias::new("password_hash"))
+        .from(Alias::new("user_credentials"))
+        .and_where(Expr::col(Alias::new("user_id")).eq(user))
+        .to_owned();
+    let row = db.query_one(backend.build(&select)).await?.ok_or("the hash did not move")?;
+    assert_eq!(row.try_get::<String>("", "password_hash")?, hash);
     db.close().await?;
     Ok(())
 }

@@ -151,7 +151,8 @@ pub async fn logins_with_demo_password(db: &DatabaseConnection, hasher: &Passwor
         return Vec::new();
     };
     let checks = users.into_iter().map(|u| async move {
-        let valid = hasher.verify(DEMO_PASSWORD.to_owned(), Some(u.password_hash.clone())).await.unwrap_or(false);
+        let stored = crate::service::account::stored_hash(db, u.id).await.ok().flatten();
+        let valid = hasher.verify(DEMO_PASSWORD.to_owned(), stored).await.unwrap_or(false);
         valid.then(|| format!("{} ({})", u.username, u.role.to_value()))
     });
     let mut logins: Vec<String> = futures_util::future::join_all(checks).await.into_iter().flatten().collect();
@@ -262,15 +263,21 @@ async fn insert_units(db: &impl ConnectionTrait) -> AppResult<usize> {
 
 async fn insert_users(db: &impl ConnectionTrait, hashes: Vec<String>) -> AppResult<usize> {
     let now = Utc::now();
-    let rows: Vec<_> = USERS
+    let credentials: Vec<_> = USERS
         .iter()
         .zip(hashes)
         .map(|(u, password_hash)| {
+            entity::user_credential::Model { user_id: demo_id("user", u.username), password_hash, changed_at: now }
+                .into_active_model()
+        })
+        .collect();
+    let rows: Vec<_> = USERS
+        .iter()
+        .map(|u| {
             user::Model {
                 id: demo_id("user", u.username),
                 username: u.username.to_owned(),
                 display_name: u.display_name.to_owned(),
-                password_hash,
                 role: u.role,
                 unit_id: demo_id("unit", u.unit),
                 active: true,
@@ -283,6 +290,7 @@ async fn insert_users(db: &impl ConnectionTrait, hashes: Vec<String>) -> AppResu
         .collect();
     let n = rows.len();
     user::Entity::insert_many(rows).exec_without_returning(db).await?;
+    entity::user_credential::Entity::insert_many(credentials).exec_without_returning(db).await?;
     Ok(n)
 }
 

@@ -3,9 +3,7 @@
 use chrono::Utc;
 use entity::known_sign_in_address;
 use entity::user;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait, IntoActiveModel};
 
 use super::*;
 use crate::auth::{JwtKeys, PasswordHasher, validate_new_password};
@@ -112,8 +110,7 @@ pub async fn login(
         return Err(AppError::Unauthenticated(BAD_CREDENTIALS));
     }
     let attempt = guard_attempt(db, policy, &username, from).await?;
-    let user = user::Entity::find().filter(user::Column::Username.eq(username.as_str())).one(db).await?;
-    let stored = user.as_ref().map(|u| u.password_hash.clone());
+    let (user, stored) = super::credentials::by_username(db, &username).await?;
     let password_ok = hasher.verify(password, stored).await?;
     match user {
         Some(user) if password_ok && user.active => {
@@ -145,16 +142,18 @@ pub async fn change_password(
     // A stolen token must not become a way to guess the password: count like a sign-in.
     let attempt = guard_attempt(db, policy, &caller.user.username, from).await?;
     let before = user::Entity::find_by_id(caller.id()).one(db).await?.ok_or(AppError::NotFound("user"))?;
-    if !hasher.verify(current, Some(before.password_hash.clone())).await? {
+    let stored = super::credentials::stored_hash(db, before.id).await?;
+    if !hasher.verify(current, stored).await? {
         return Err(AppError::bad_input("currentPassword", "the current password is wrong"));
     }
     attempt.succeeded(db, policy, &caller.user.username, from).await?;
     let hash = hasher.hash(new).await?;
     let txn = crate::db::begin_write(db).await?;
+    let now = Utc::now();
+    super::credentials::set_hash(&txn, before.id, hash, now).await?;
     let mut active = before.clone().into_active_model();
-    active.password_hash = Set(hash);
     active.session_epoch = Set(before.session_epoch + 1);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     let after = active.update(&txn).await?;
     let changes = audit::diff(Some(&before), Some(&after))?;
     audit::record(

@@ -1,9 +1,11 @@
 //! Units, users and sign-in. Who may do what with accounts is decided here and nowhere else.
 
+mod credentials;
 mod login;
 mod units;
 mod users;
 
+pub use credentials::{set_hash, stored_hash};
 pub use login::{change_password, login};
 pub use units::{
     NewUnit, UnitFilter, count_units, create_units, find_unit, find_unit_by_name, list_units, set_unit_head,

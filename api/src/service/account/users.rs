@@ -47,7 +47,6 @@ pub async fn create_user(
         id: Uuid::now_v7(),
         username: username.clone(),
         display_name,
-        password_hash,
         role: input.role,
         unit_id: input.unit_id,
         active: true,
@@ -60,6 +59,7 @@ pub async fn create_user(
         .exec_without_returning(&txn)
         .await
         .map_err(|e| username_conflict(e, &username))?;
+    super::credentials::set_hash(&txn, model.id, password_hash, now).await?;
     let inserted = model;
     let changes = audit::diff(None, Some(&inserted))?;
     audit::record(

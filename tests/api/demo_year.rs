@@ -14,7 +14,18 @@ async fn lights_on(day: NaiveDate, hashes: Vec<String>) -> TestResult<(usize, us
     let db = sea_orm::Database::connect("sqlite::memory:").await?;
     migration::Migrator::up(&db, None).await?;
     api::seed::demo::load_hashed(&db, hashes, day).await?.ok_or("not empty")?;
-    let ids: Vec<uuid::Uuid> = entity::project::Entity::find().all(&db).await?.iter().map(|p| p.id).collect();
+    let projects = entity::project::Entity::find().all(&db).await?;
+    // Nothing has happened after the day it is: a demo project must take any change a user makes,
+    // and the API refuses actual dates in the future.
+    let future: Vec<&str> = projects
+        .iter()
+        .filter(|p| p.actual_start.is_some_and(|d| d > day) || p.actual_completion.is_some_and(|d| d > day))
+        .map(|p| p.name.as_str())
+        .collect();
+    if !future.is_empty() {
+        return Err(format!("{day}: actual dates after the day on {future:?}").into());
+    }
+    let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.id).collect();
     let health = api::service::health::compute(&db, &ids, day).await?;
     let count = |l: Light| health.values().filter(|h| h.light == l).count();
     Ok((count(Light::Green), count(Light::Yellow), count(Light::Red)))

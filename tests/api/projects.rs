@@ -300,3 +300,66 @@ async fn racing_updates_of_different_fields_both_survive() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_demo_county_spreads_its_projects_over_every_unit_and_the_city_leaders() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    // All 55 responsible units carry projects, in shares as uneven as a county's.
+    let units = app
+        .data("{ units(first: 100) { edges { node { name kind projects { totalCount } } } } }", json!({}), Some(&admin))
+        .await?;
+    let counts: Vec<(String, i64)> = units["units"]["edges"]
+        .as_array()
+        .ok_or("units")?
+        .iter()
+        .filter(|e| !["PROJECT_OFFICE", "LEADING_GROUP"].contains(&e["node"]["kind"].as_str().unwrap_or_default()))
+        .map(|e| {
+            (
+                e["node"]["name"].as_str().unwrap_or_default().to_owned(),
+                e["node"]["projects"]["totalCount"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(counts.len(), 55);
+    assert!(counts.iter().all(|(_, n)| *n >= 1), "every responsible unit carries a project: {counts:?}");
+    assert_eq!(counts.iter().map(|(_, n)| n).sum::<i64>(), 200);
+    let (min, max) = (counts.iter().map(|c| c.1).min(), counts.iter().map(|c| c.1).max());
+    assert!(max >= min.map(|m| m + 5), "shares differ: {counts:?}");
+    // The mayor links the largest construction projects; each deputy mayor one industry's projects.
+    let q =
+        "{ users(first: 100, filter: { role: LEADER }) { edges { node { id username projects { totalCount } } } } }";
+    let leaders = app.data(q, json!({}), Some(&admin)).await?;
+    let leaders = leaders["users"]["edges"].as_array().ok_or("users")?;
+    let mut linked = 0;
+    let mut industries_by_deputy = std::collections::BTreeMap::new();
+    let of_leader =
+        "query($l: UUID) { projects(first: 100, filter: { leaderId: $l }) { edges { node { industry category } } } }";
+    for l in leaders {
+        let node = &l["node"];
+        let found = app.data(of_leader, json!({ "l": node["id"] }), Some(&admin)).await?;
+        let projects = found["projects"]["edges"].as_array().ok_or("projects")?;
+        let total = node["projects"]["totalCount"].as_i64().ok_or("totalCount")?;
+        assert!(total < 100 && total > 0, "{} leads {total} projects", node["username"]);
+        assert_eq!(projects.len() as i64, total);
+        linked += total;
+        let industries: std::collections::BTreeSet<&str> =
+            projects.iter().filter_map(|p| p["node"]["industry"].as_str()).collect();
+        let username = node["username"].as_str().unwrap_or_default();
+        if username.starts_with("deputy.") {
+            assert_eq!(industries.len(), 1, "{username} is linked to one industry: {industries:?}");
+            let industry = industries.into_iter().next().unwrap_or_default().to_owned();
+            industries_by_deputy.insert(username.to_owned(), industry);
+        }
+        if username == "leader" {
+            assert!(
+                projects.iter().all(|p| p["node"]["category"] == "KEY_CONSTRUCTION"),
+                "the mayor's are the big ones"
+            );
+        }
+    }
+    assert_eq!(linked, 200, "every project has one linked leader");
+    let five: std::collections::BTreeSet<&str> = industries_by_deputy.values().map(String::as_str).collect();
+    assert_eq!(five, ["AUTO_PARTS", "FOOD", "PAPER", "SALT_CHEMICAL", "TEXTILE"].into_iter().collect());
+    Ok(())
+}

@@ -119,6 +119,36 @@ pub const USERS: &[DemoUser] = &[
     DemoUser { username: "admin", display_name: "王主任（项目办）", role: Role::Admin, unit: PROJECT_OFFICE },
     DemoUser { username: "leader", display_name: "李市长", role: Role::Leader, unit: LEADING_GROUP },
     DemoUser { username: "leader2", display_name: "张常务副市长", role: Role::Leader, unit: LEADING_GROUP },
+    DemoUser {
+        username: "deputy.auto",
+        display_name: "刘副市长（联汽配产业）",
+        role: Role::Leader,
+        unit: LEADING_GROUP,
+    },
+    DemoUser {
+        username: "deputy.salt",
+        display_name: "孙副市长（联盐化产业）",
+        role: Role::Leader,
+        unit: LEADING_GROUP,
+    },
+    DemoUser {
+        username: "deputy.textile",
+        display_name: "吴副市长（联纺织产业）",
+        role: Role::Leader,
+        unit: LEADING_GROUP,
+    },
+    DemoUser {
+        username: "deputy.paper",
+        display_name: "郑副市长（联造纸产业）",
+        role: Role::Leader,
+        unit: LEADING_GROUP,
+    },
+    DemoUser {
+        username: "deputy.food",
+        display_name: "冯副市长（联食品产业）",
+        role: Role::Leader,
+        unit: LEADING_GROUP,
+    },
     DemoUser { username: "fgj", display_name: "陈科长（发改局）", role: Role::Department, unit: "发改局" },
     DemoUser {
         username: "zrzyj", display_name: "刘股长（自然资源局）", role: Role::Department, unit: "自然资源局"
@@ -135,6 +165,20 @@ pub const USERS: &[DemoUser] = &[
         role: Role::Integration,
         unit: "政务服务和大数据局",
     },
+];
+
+/// The city leaders linked to projects (领导联项目): the mayor (组长) links the largest construction
+/// projects; each deputy mayor one of the five industries the source text names (五大产业: 汽配, 盐化,
+/// 纺织, 造纸, 食品) and its projects; the executive deputy mayor infrastructure, social undertakings
+/// and the rest.
+pub const MAYOR: &str = "leader";
+pub const EXECUTIVE_DEPUTY: &str = "leader2";
+pub const INDUSTRY_DEPUTIES: &[(entity::project::Industry, &str)] = &[
+    (entity::project::Industry::AutoParts, "deputy.auto"),
+    (entity::project::Industry::SaltChemical, "deputy.salt"),
+    (entity::project::Industry::Textile, "deputy.textile"),
+    (entity::project::Industry::Paper, "deputy.paper"),
+    (entity::project::Industry::Food, "deputy.food"),
 ];
 
 /// The demo accounts (as `username (ROLE)`) that still have the published demo password and are
@@ -173,6 +217,15 @@ pub fn units() -> Vec<(&'static str, UnitKind, bool)> {
     out.extend(TOWNSHIPS.iter().map(|&name| (name, UnitKind::Township, true)));
     out.extend(ENTERPRISES.iter().map(|&name| (name, UnitKind::Enterprise, false)));
     out
+}
+
+/// The names of the 55 responsible units (责任单位): every unit but the project office and the group.
+pub fn responsible_units() -> Vec<&'static str> {
+    units()
+        .into_iter()
+        .filter(|(_, kind, _)| !matches!(kind, UnitKind::ProjectOffice | UnitKind::LeadingGroup))
+        .map(|(name, _, _)| name)
+        .collect()
 }
 
 /// What [`load`] did.
@@ -304,6 +357,7 @@ mod tests {
         let responsible: Vec<_> =
             all.iter().filter(|(_, k, _)| !matches!(k, UnitKind::ProjectOffice | UnitKind::LeadingGroup)).collect();
         assert_eq!(responsible.len(), 55);
+        assert_eq!(responsible_units().len(), 55);
         assert_eq!(responsible.iter().filter(|(_, _, t)| *t).count(), 45);
         let mut names: Vec<_> = all.iter().map(|(n, _, _)| *n).collect();
         names.sort_unstable();

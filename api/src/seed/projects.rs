@@ -9,7 +9,7 @@ use entity::{milestone, monthly_report, project_paired_unit, project_year_plan, 
 use sea_orm::{ConnectionTrait, EntityTrait, IntoActiveModel};
 use uuid::Uuid;
 
-use super::demo::{DEPARTMENT_NAMES, ENTERPRISES, TOWNSHIPS, demo_id};
+use super::demo::{EXECUTIVE_DEPUTY, INDUSTRY_DEPUTIES, MAYOR, TOWNSHIPS, demo_id, responsible_units};
 use crate::error::AppResult;
 use crate::service::report::{Period, last_closed_period};
 
@@ -105,12 +105,28 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
     let first_period = Period { year: closed.year, month: 1 };
     let year_start = NaiveDate::from_ymd_opt(first_period.year, 1, 1).unwrap_or(today);
     let created_at = year_start.and_hms_opt(9, 0, 0).unwrap_or_default().and_utc();
-    let mut units: Vec<&str> = DEPARTMENT_NAMES.to_vec();
-    units.extend(TOWNSHIPS);
-    units.extend(ENTERPRISES);
+    // Every one of the 55 responsible units carries projects (the source text hands all 200 to them);
+    // the first round gives each unit one, in a shuffled order, and the rest go mostly to the units
+    // that carry most in a real county (planning, industry, building, transport, the parks).
+    let units = responsible_units();
+    let mut first_round = units.clone();
+    for i in (1..first_round.len()).rev() {
+        first_round.swap(i, rng.below(i as u64 + 1) as usize);
+    }
+    let heavy = [
+        "发改局",
+        "工信局",
+        "住建局",
+        "交通运输局",
+        "高新区管委会",
+        "工业园区管委会",
+        "城市建设投资公司",
+        "产业投资集团",
+    ];
+    let weighted: Vec<&str> =
+        units.iter().copied().chain(heavy.iter().copied().cycle().take(heavy.len() * 3)).collect();
     // The units with demo accounts own a fair share, so their users see real work.
     let favoured = ["发改局", "自然资源局", "生态环境局"];
-    let leaders = [demo_id("user", "leader"), demo_id("user", "leader2")];
     let admin = demo_id("user", "admin");
 
     let mut projects = Vec::new();
@@ -151,7 +167,11 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
                 }
             }
             let id = demo_id("project", &name);
-            let unit_name = if n.is_multiple_of(5) { favoured[(n / 5) % 3] } else { *rng.pick(&units) };
+            let unit_name = if n.is_multiple_of(5) {
+                favoured[(n / 5) % 3]
+            } else {
+                first_round.pop().unwrap_or_else(|| *rng.pick(&weighted))
+            };
             let unit_id = demo_id("unit", unit_name);
             let submitter = match unit_name {
                 "发改局" => demo_id("user", "fgj"),
@@ -186,7 +206,10 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
             // Schedules are laid around today, not around the year's start, so that on any day of the
             // year a similar share of steps is due and the late ones show (January's seed would
             // otherwise see a year more of its schedules than February's).
-            let planned_completion = today + chrono::Duration::days(60 + rng.below(500) as i64);
+            // A construction project has started (its start, a fact, is never after today): its
+            // schedule ends at most 400 days on, inside the 465 days its steps take.
+            let horizon = if category == ProjectCategory::KeyConstruction { 400 } else { 500 };
+            let planned_completion = today + chrono::Duration::days(60 + rng.below(horizon) as i64);
             let total_days: i32 = STEPS.iter().map(|s| s.1).sum();
             let planned_start = planned_completion - chrono::Duration::days(i64::from(total_days));
             projects.push(project::Model {
@@ -204,7 +227,7 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
                 industry,
                 status,
                 responsible_unit_id: unit_id,
-                leader_id: leaders[n % leaders.len()],
+                leader_id: linked_leader(category, industry, total_wan),
                 total_investment_fen: total_wan * FEN_PER_WAN,
                 prior_completed_fen: if category == ProjectCategory::KeyConstruction {
                     total_wan * FEN_PER_WAN / 10
@@ -340,6 +363,18 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
     insert_chunked(db, reports.into_iter().map(IntoActiveModel::into_active_model).collect()).await?;
     tracing::debug!(projects = counts.projects, reports = counts.reports, "demo library");
     Ok(ids)
+}
+
+/// The city leader a project is linked to (see [`super::demo::INDUSTRY_DEPUTIES`]): the mayor the
+/// largest construction projects (抓大项目), a deputy mayor the projects of the industry he is linked
+/// to, the executive deputy mayor the rest.
+fn linked_leader(category: ProjectCategory, industry: Industry, total_wan: i64) -> Uuid {
+    let username = if category == ProjectCategory::KeyConstruction && total_wan >= 150_000 {
+        MAYOR
+    } else {
+        INDUSTRY_DEPUTIES.iter().find(|(i, _)| *i == industry).map_or(EXECUTIVE_DEPUTY, |(_, deputy)| deputy)
+    };
+    demo_id("user", username)
 }
 
 /// Inserts in chunks that stay under every backend's bind-parameter limit.

@@ -126,8 +126,6 @@ pub struct Model {
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub review_note: Option<String>,
-    /// The submission as received (canonical JSON), to tell a replay from a different submission.
-    pub create_payload: Json,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

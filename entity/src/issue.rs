@@ -133,9 +133,6 @@ pub struct Model {
     pub assigned_unit_id: Option<Uuid>,
     pub due_date: Option<Date>,
     pub resolution: Option<String>,
-    /// The create request as received (canonical JSON), so a replayed create can be told from a
-    /// different one under the same id.
-    pub create_payload: Json,
     /// When the issue was escalated to the project's linked leader (提级督办), if it was.
     pub escalated_at: Option<DateTimeUtc>,
     /// The leader it was escalated to.

@@ -7,6 +7,7 @@ pub mod case_link;
 pub mod case_measure;
 pub mod case_unit;
 pub mod checklist_template;
+pub mod client_payload;
 pub mod inspection;
 pub mod inspection_issue;
 pub mod issue;

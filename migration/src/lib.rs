@@ -15,6 +15,7 @@ mod m20261126_000009_office_settings;
 mod m20261127_000010_issue_deadlines;
 mod m20261127_000011_unit_heads;
 mod m20261127_000012_user_credentials;
+mod m20261127_000013_client_payloads;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000010_issue_deadlines::Migration),
             Box::new(m20261127_000011_unit_heads::Migration),
             Box::new(m20261127_000012_user_credentials::Migration),
+            Box::new(m20261127_000013_client_payloads::Migration),
         ]
     }
 }

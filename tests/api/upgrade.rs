@@ -87,18 +87,8 @@ async fn passwords_move_out_of_the_accounts_and_still_sign_in() -> TestResult {
     assert_eq!(me["me"]["displayName"], "老用户");
     // The account table holds no hash any more; the hash moved whole.
     let db = Database::connect(url.as_str()).await?;
-    let columns = match backend {
-        sea_orm::DatabaseBackend::Postgres => {
-            "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'users'"
-        }
-        _ => "SELECT name FROM pragma_table_info('users')",
-    };
-    let names: Vec<String> = db
-        .query_all(Statement::from_string(backend, columns))
-        .await?
-        .iter()
-        .filter_map(|r| r.try_get::<String>("", "name").ok())
-        .collect();
+    let backend = db.get_database_backend();
+    let names = columns(&db, "users").await?;
     assert!(names.contains(&"username".to_owned()) && !names.iter().any(|n| n.contains("password")), "{names:?}");
     let select = Query::select()
         .column(Alias::new("password_hash"))
@@ -109,4 +99,58 @@ async fn passwords_move_out_of_the_accounts_and_still_sign_in() -> TestResult {
     assert_eq!(row.try_get::<String>("", "password_hash")?, hash);
     db.close().await?;
     Ok(())
+}
+
+#[tokio::test]
+async fn create_payloads_move_out_of_their_rows_and_still_tell_replays() -> TestResult {
+    let app = crate::helpers::TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = crate::projects::create(&app, &admin, "幂等迁移项目").await?;
+    let id = uuid::Uuid::new_v4();
+    let raise = "mutation($i: RaiseIssueInput!) { raiseIssue(input: $i) { id number } }";
+    let input = |title: &str| serde_json::json!({ "i": { "id": id, "projectId": project, "kind": "UTILITIES", "title": title } });
+    let first = app.data(raise, input("施工用电未接入"), Some(&admin)).await?;
+    // Back to the release before (payloads in the rows) and forward again: the payload travels.
+    let db = Database::connect(app.database_url.as_str()).await?;
+    migration::Migrator::down(&db, Some(1)).await?;
+    let backend = db.get_database_backend();
+    let kept = Query::select()
+        .column(Alias::new("create_payload"))
+        .from(Alias::new("issues"))
+        .and_where(Expr::col(Alias::new("id")).eq(id))
+        .to_owned();
+    let row = db.query_one(backend.build(&kept)).await?.ok_or("the issue is gone")?;
+    let payload: serde_json::Value = row.try_get("", "create_payload")?;
+    assert_eq!(payload["title"], "施工用电未接入", "{payload}");
+    migration::Migrator::up(&db, None).await?;
+    // Reading issues and inspections loads what they show, not the requests that made them.
+    for table in ["issues", "inspections"] {
+        let names = columns(&db, table).await?;
+        assert!(names.contains(&"id".to_owned()) && !names.iter().any(|n| n.contains("payload")), "{table}: {names:?}");
+    }
+    db.close().await?;
+    let again = crate::helpers::TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |_| {}).await?;
+    let admin = again.login_as("admin").await?;
+    let replayed = again.data(raise, input("施工用电未接入"), Some(&admin)).await?;
+    assert_eq!(replayed, first, "the same create again answers the stored issue");
+    let other = again.gql(raise, input("另一个问题"), Some(&admin)).await?;
+    assert_eq!(crate::helpers::error_code(&other), Some("CONFLICT"), "{other}");
+    Ok(())
+}
+
+/// The column names of `table`.
+async fn columns(db: &sea_orm::DatabaseConnection, table: &str) -> TestResult<Vec<String>> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            format!("SELECT column_name AS name FROM information_schema.columns WHERE table_name = '{table}'")
+        }
+        _ => format!("SELECT name FROM pragma_table_info('{table}')"),
+    };
+    Ok(db
+        .query_all(Statement::from_string(backend, sql))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String>("", "name").ok())
+        .collect())
 }

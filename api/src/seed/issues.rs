@@ -10,7 +10,6 @@ use sea_orm::{
     ActiveValue::Set, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryOrder,
     QuerySelect,
 };
-use serde_json::json;
 use uuid::Uuid;
 
 use super::demo::demo_id;
@@ -149,7 +148,6 @@ async fn generate(
                 assigned_unit_id: (rank >= 1).then_some(unit),
                 due_date: Some(due),
                 resolution: (rank >= 4).then(|| "已协调解决".to_owned()),
-                create_payload: json!({ "demo": n }),
                 escalated_at: escalate.then(|| at(raised, 9)),
                 escalated_to: escalate.then_some(leader),
                 created_at: at(raised, 0),

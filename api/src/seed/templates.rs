@@ -277,7 +277,6 @@ async fn load_inspections(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], 
                 reviewed_by: (n % 2 == 0).then(|| demo_id("user", "admin")),
                 reviewed_at: (n % 2 == 0).then(|| at(3)),
                 review_note: None,
-                create_payload: serde_json::json!({ "demo": n }),
             }
             .into_active_model(),
         );

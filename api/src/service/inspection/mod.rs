@@ -84,7 +84,5 @@ pub async fn lock_for(txn: &sea_orm::DatabaseTransaction, actor: &Actor, id: Uui
 
 /// Raised under an id the client chose: a replay is told apart by the payload kept with the row.
 impl kit::ClientKeyed for inspection::Model {
-    fn create_payload(&self) -> &serde_json::Value {
-        &self.create_payload
-    }
+    const KIND: &'static str = "inspection";
 }

@@ -153,12 +153,12 @@ pub async fn submit(
         reviewed_by: None,
         reviewed_at: None,
         review_note: None,
-        create_payload: payload.clone(),
     };
-    let txn = match kit::insert_or_replay::<inspection::Entity>(db, txn, input.id, model.clone(), WHAT).await? {
-        kit::Insert::Inserted(txn) => txn,
-        kit::Insert::Replayed(stored) => return Ok((stored, SyncOutcome::AlreadyStored)),
-    };
+    let txn =
+        match kit::insert_or_replay::<inspection::Entity>(db, txn, input.id, model.clone(), &payload, WHAT).await? {
+            kit::Insert::Inserted(txn) => txn,
+            kit::Insert::Replayed(stored) => return Ok((stored, SyncOutcome::AlreadyStored)),
+        };
     raise_failures(&txn, actor, &model, &evaluation.failures, today).await?;
     audit::record(
         &txn,
@@ -274,12 +274,14 @@ pub async fn sync(
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
+    let ids: Vec<Uuid> = stored.keys().copied().collect();
+    let payloads = kit::payloads_of::<inspection::Model>(db, &ids).await?;
     let mut out = Vec::with_capacity(inputs.len());
     for input in inputs {
         let id = input.id;
         let result = match stored.remove(&id) {
             Some(existing) => payload_of(&input, caller)
-                .and_then(|p| kit::replay(existing, &p, WHAT))
+                .and_then(|p| kit::replay(existing, payloads.get(&id), &p, WHAT))
                 .map(|stored| (stored, SyncOutcome::AlreadyStored)),
             None => submit(db, actor, input, today).await,
         };

@@ -88,14 +88,13 @@ where
         assigned_unit_id: input.assigned_unit_id,
         due_date: input.due_date,
         resolution: None,
-        create_payload: payload,
         escalated_at: None,
         escalated_to: None,
         created_at: now,
         updated_at: now,
         closed_at: None,
     };
-    let txn = match kit::insert_or_replay::<issue::Entity>(db, txn, id, model.clone(), "an issue").await? {
+    let txn = match kit::insert_or_replay::<issue::Entity>(db, txn, id, model.clone(), &payload, "an issue").await? {
         kit::Insert::Inserted(txn) => txn,
         kit::Insert::Replayed(stored) => return Ok(stored),
     };

@@ -8,7 +8,7 @@ pub mod units;
 pub mod visibility;
 pub mod workflow;
 
-pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, replay};
+pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, payloads_of, replay};
 pub use record::save_audited;
 pub use units::{joined_units, require_units};
 pub use visibility::{department_scope, joined_by_unit, projects_of_unit};

@@ -226,6 +226,15 @@ async fn units_and_leaders_reach_their_projects() -> TestResult {
         (a, b) =
             (n["unit"]["projects"]["pageInfo"]["endCursor"].clone(), r["projects"]["pageInfo"]["endCursor"].clone());
     }
+    // The light filter, with its count, as at the root.
+    for light in ["GREEN", "YELLOW", "RED"] {
+        let nested = "query($u: UUID!, $l: Light) { unit(id: $u) { projects(first: 100, filter: { light: $l }) { totalCount edges { node { id } } } } }";
+        let root = "query($u: UUID!, $l: Light) { projects(first: 100, filter: { light: $l, responsibleUnitId: $u }) { totalCount edges { node { id } } } }";
+        let n = app.data(nested, json!({ "u": unit, "l": light }), Some(&admin)).await?;
+        let r = app.data(root, json!({ "u": unit, "l": light }), Some(&admin)).await?;
+        assert_eq!(ids(&n["unit"]["projects"]), ids(&r["projects"]), "{light}");
+        assert_eq!(n["unit"]["projects"]["totalCount"], r["projects"]["totalCount"], "{light}");
+    }
     Ok(())
 }
 

@@ -3,11 +3,13 @@
 use std::collections::HashMap;
 
 use std::marker::PhantomData;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use chrono::NaiveDate;
 use entity::project::Light;
 use sea_orm::DatabaseConnection;
+use tokio::sync::OnceCell;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -107,15 +109,23 @@ pub struct ProjectsQuery {
     light: Option<Light>,
     order: Order,
     today: NaiveDate,
+    /// The filter with the light narrowed to project ids, worked out once for a page and its count
+    /// (narrowing computes every matching project's light).
+    narrowed: Arc<OnceCell<ProjectFilter>>,
 }
 
 impl ProjectsQuery {
-    /// The filter with the light narrowed to project ids.
-    async fn narrowed(&self, db: &DatabaseConnection) -> AppResult<ProjectFilter> {
-        match self.light {
-            Some(light) => crate::service::health::narrow_to_light(db, self.filter.clone(), light, self.today).await,
-            None => Ok(self.filter.clone()),
-        }
+    async fn narrowed(&self, db: &DatabaseConnection) -> AppResult<&ProjectFilter> {
+        self.narrowed
+            .get_or_try_init(|| async {
+                match self.light {
+                    Some(light) => {
+                        crate::service::health::narrow_to_light(db, self.filter.clone(), light, self.today).await
+                    }
+                    None => Ok(self.filter.clone()),
+                }
+            })
+            .await
     }
 }
 
@@ -131,7 +141,8 @@ impl<P: ParentColumn> Children for ProjectsOf<P> {
     fn query(ctx: &async_graphql::Context<'_>, (filter, order): Self::Args) -> AppResult<Self::Query> {
         ctx.caller()?;
         let (filter, light) = filter.unwrap_or_default().split();
-        Ok(ProjectsQuery { filter, light, order: Order::from(order), today: ctx.state()?.config.clock.today() })
+        let today = ctx.state()?.config.clock.today();
+        Ok(ProjectsQuery { filter, light, order: Order::from(order), today, narrowed: Arc::default() })
     }
 
     async fn pages(
@@ -140,11 +151,11 @@ impl<P: ParentColumn> Children for ProjectsOf<P> {
         parents: &[Uuid],
         page: &PageRequest,
     ) -> AppResult<HashMap<Uuid, Page<Self::Row>>> {
-        crate::service::project::pages_under(db, P::PARENT, &q.narrowed(db).await?, q.order, parents, page).await
+        crate::service::project::pages_under(db, P::PARENT, q.narrowed(db).await?, q.order, parents, page).await
     }
 
     async fn counts(db: &DatabaseConnection, q: &Self::Query, parents: &[Uuid]) -> AppResult<HashMap<Uuid, u64>> {
-        crate::service::project::counts_under(db, P::PARENT, &q.narrowed(db).await?, parents).await
+        crate::service::project::counts_under(db, P::PARENT, q.narrowed(db).await?, parents).await
     }
 
     fn cursor(q: &Self::Query, row: &Self::Row) -> String {

@@ -20,6 +20,7 @@ pub mod monthly_report;
 pub mod office_setting;
 pub mod photo;
 pub mod project;
+pub mod project_light;
 pub mod project_paired_unit;
 pub mod project_year_plan;
 pub mod reporting_period;

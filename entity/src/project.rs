@@ -83,15 +83,34 @@ pub enum ProjectStatus {
 }
 
 /// A project's traffic light (红黄绿灯), computed from investment against the time-proportional
-/// target, milestone slips and missing monthly reports. Not stored: it depends on today's date.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, async_graphql::Enum)]
+/// target, milestone slips and missing monthly reports. It depends on today's date; the row kept for
+/// it ([`crate::project_light`]) says which day it was computed for.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
+    async_graphql::Enum,
+)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Light {
     /// On track (绿灯).
+    #[sea_orm(string_value = "GREEN")]
     Green,
     /// Slipping: behind the time-proportional target, a milestone late, or a report missing (黄灯).
+    #[sea_orm(string_value = "YELLOW")]
     Yellow,
     /// Seriously behind: far behind the target or a milestone late beyond the limit (红灯).
+    #[sea_orm(string_value = "RED")]
     Red,
 }
 

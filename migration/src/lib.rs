@@ -16,6 +16,7 @@ mod m20261127_000010_issue_deadlines;
 mod m20261127_000011_unit_heads;
 mod m20261127_000012_user_credentials;
 mod m20261127_000013_client_payloads;
+mod m20261127_000014_project_lights;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000011_unit_heads::Migration),
             Box::new(m20261127_000012_user_credentials::Migration),
             Box::new(m20261127_000013_client_payloads::Migration),
+            Box::new(m20261127_000014_project_lights::Migration),
         ]
     }
 }

@@ -423,7 +423,8 @@ async fn an_issue_page_costs_the_same_statements_at_any_size() -> TestResult {
     }
     eprintln!("statements per request: {costs:?}");
     assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
-    assert!(costs[0] <= 16, "{costs:?}");
+    // The projects' lights are read from the kept ones, computed and stored where not yet current.
+    assert!(costs[0] <= 17, "{costs:?}");
     Ok(())
 }
 

@@ -270,6 +270,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let issues = super::issues::load(&txn, &projects, today).await?;
     let cases = super::cases::load(&txn, &projects, issues, today).await?;
     let templates = super::templates::load(&txn, &projects, today).await?;
+    crate::service::lights::track_untracked(&txn).await?;
     let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates };
     audit::record(
         &txn,

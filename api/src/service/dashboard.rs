@@ -5,13 +5,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use entity::project::{self, Industry, Light, ProjectCategory};
-use entity::{monthly_report, unit};
+use entity::{monthly_report, project_year_plan, unit};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::report::{self, Period};
-use super::{health, schedule};
 use crate::error::{AppError, AppResult};
 
 /// Count and money of one group of projects.
@@ -44,83 +44,198 @@ pub struct Dashboard {
     pub by_unit: Vec<UnitLine>,
 }
 
-/// Builds the dashboard for `year` as of `today`. Any signed-in caller.
+/// Builds the dashboard for `year` as of `today`. Any signed-in caller. Every figure is aggregated in
+/// SQL (grouped by category and industry, by light, by unit), so its cost grows with the groups, not
+/// with the projects; the lights are the kept ones, made current first.
 pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Dashboard> {
     if !(2000..=2100).contains(&year) {
         return Err(AppError::bad_input("year", "a year between 2000 and 2100"));
     }
-    let projects = project::Entity::find().all(db).await?;
-    let ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
-    let plans = super::project::year_plans(db, &ids, year).await?;
-    let done = report::reported_investment(db, &ids, year).await?;
-    let lights = health::compute(db, &ids, today).await?;
-    let milestones = schedule::current_milestones(db, &ids).await?;
     let rules = super::settings::rules(db).await?;
-    let reports = monthly_report::Entity::find()
-        .filter(monthly_report::Column::IsCurrent.eq(true))
-        .filter(monthly_report::Column::Period.between(format!("{year:04}-01"), format!("{year:04}-12")))
-        .all(db)
-        .await?;
-    let units: HashMap<Uuid, unit::Model> =
-        unit::Entity::find().all(db).await?.into_iter().map(|u| (u.id, u)).collect();
-
-    let mut out = Dashboard { year, ..Default::default() };
-    let mut by_category: BTreeMap<String, (ProjectCategory, Totals)> = BTreeMap::new();
-    let mut by_industry: BTreeMap<String, (Industry, Totals)> = BTreeMap::new();
-    let mut by_unit: HashMap<Uuid, (UnitLine, i64, i64)> = HashMap::new();
     // Periods of `year` whose due date has passed: each owes one report per existing project.
     let closed: Vec<Period> = (1..=12)
         .map(|month| Period { year, month })
         .filter(|p| p.day_of_next_month(rules.report_due_day) < today)
         .collect();
-    for p in &projects {
-        let t = Totals {
-            projects: 1,
-            planned_fen: plans.get(&p.id).copied().unwrap_or(0),
-            completed_fen: done.get(&p.id).map_or(0, |d| d.0),
-        };
-        add(&mut out.total, &t);
-        add(&mut by_category.entry(format!("{:?}", p.category)).or_insert((p.category, Totals::default())).1, &t);
-        add(&mut by_industry.entry(format!("{:?}", p.industry)).or_insert((p.industry, Totals::default())).1, &t);
-        if let Some(h) = lights.get(&p.id) {
-            *out.lights.entry(h.light).or_default() += 1;
-        }
-        let line = by_unit.entry(p.responsible_unit_id).or_default();
-        line.0.projects += 1;
-        if report::reports_monthly(p.status) {
-            let owed = closed.iter().filter(|period| report::owes_report(p.created_at, **period)).count();
-            line.0.reports_due += owed as i64;
-        }
-        if let Some(slip) = milestones.get(&p.id).and_then(|m| schedule::worst_slip(m, today)) {
-            line.1 += slip.max(0);
-            line.2 += 1;
-        }
-    }
-    let owner: HashMap<Uuid, Uuid> = projects.iter().map(|p| (p.id, p.responsible_unit_id)).collect();
-    for r in &reports {
-        if let Some(unit_id) = owner.get(&r.project_id) {
-            let line = by_unit.entry(*unit_id).or_default();
-            line.0.reports_submitted += 1;
-            line.0.reports_on_time += i64::from(r.on_time);
-        }
-    }
-    for light in [Light::Green, Light::Yellow, Light::Red] {
-        out.lights.entry(light).or_default();
+    super::health::refresh(db, today).await?;
+    let (groups, lights, units, reports) = futures_util::future::try_join4(
+        totals_by_group(db, year),
+        light_counts(db, today),
+        unit_lines(db, &closed),
+        reports_by_unit(db, year),
+    )
+    .await?;
+
+    let mut out = Dashboard { year, ..Default::default() };
+    let mut by_category: BTreeMap<String, (ProjectCategory, Totals)> = BTreeMap::new();
+    let mut by_industry: BTreeMap<String, (Industry, Totals)> = BTreeMap::new();
+    for (category, industry, t) in &groups {
+        add(&mut out.total, t);
+        add(&mut by_category.entry(format!("{category:?}")).or_insert((*category, Totals::default())).1, t);
+        add(&mut by_industry.entry(format!("{industry:?}")).or_insert((*industry, Totals::default())).1, t);
     }
     out.by_category = by_category.into_values().collect();
     out.by_industry = by_industry.into_values().collect();
-    let mut lines: Vec<UnitLine> = by_unit
+    out.lights = lights;
+    for light in [Light::Green, Light::Yellow, Light::Red] {
+        out.lights.entry(light).or_default();
+    }
+    let named: HashMap<Uuid, unit::Model> = unit::Entity::find()
+        .filter(unit::Column::Id.is_in(units.iter().map(|(id, ..)| *id)))
+        .all(db)
+        .await?
         .into_iter()
-        .map(|(unit_id, (mut line, slip_sum, slip_n))| {
-            line.unit = units.get(&unit_id).cloned();
-            line.average_slip_days =
-                (slip_n > 0).then(|| (Decimal::from(slip_sum) / Decimal::from(slip_n)).round_dp(1).normalize());
-            line
+        .map(|u| (u.id, u))
+        .collect();
+    let mut lines: Vec<UnitLine> = units
+        .into_iter()
+        .map(|(unit_id, projects, reports_due, slip_sum, slip_n)| {
+            let (reports_submitted, reports_on_time) = reports.get(&unit_id).copied().unwrap_or_default();
+            UnitLine {
+                unit: named.get(&unit_id).cloned(),
+                projects,
+                reports_due,
+                reports_submitted,
+                reports_on_time,
+                average_slip_days: (slip_n > 0)
+                    .then(|| (Decimal::from(slip_sum) / Decimal::from(slip_n)).round_dp(1).normalize()),
+            }
         })
         .collect();
     lines.sort_by(|a, b| b.projects.cmp(&a.projects).then_with(|| name(a).cmp(name(b))));
     out.by_unit = lines;
     Ok(out)
+}
+
+fn bigint_sum(e: impl Into<SimpleExpr>) -> SimpleExpr {
+    Expr::expr(Func::coalesce([Func::sum(e.into()).into(), Expr::val(0).into()])).cast_as(Alias::new("BIGINT"))
+}
+
+/// The current reports of `year`'s periods.
+fn reports_of_year(year: i32) -> sea_orm::sea_query::Condition {
+    sea_orm::sea_query::Condition::all()
+        .add(Expr::col((monthly_report::Entity, monthly_report::Column::IsCurrent)).eq(true))
+        .add(
+            Expr::col((monthly_report::Entity, monthly_report::Column::Period))
+                .between(format!("{year:04}-01"), format!("{year:04}-12")),
+        )
+}
+
+/// Count, planned and completed investment of `year` per (category, industry).
+async fn totals_by_group(db: &DatabaseConnection, year: i32) -> AppResult<Vec<(ProjectCategory, Industry, Totals)>> {
+    use monthly_report::Column as R;
+    use project::Column as P;
+    let (plan, done) = (Alias::new("plan"), Alias::new("done"));
+    let done_per_project = Query::select()
+        .column(R::ProjectId)
+        .expr_as(Func::sum(Expr::col(R::InvestmentFen)), Alias::new("fen"))
+        .from(monthly_report::Entity)
+        .cond_where(reports_of_year(year))
+        .group_by_col(R::ProjectId)
+        .to_owned();
+    let q = Query::select()
+        .column((project::Entity, P::Category))
+        .column((project::Entity, P::Industry))
+        .expr(Func::count(Expr::col((project::Entity, P::Id))))
+        .expr(bigint_sum(Expr::col((plan.clone(), project_year_plan::Column::PlannedFen))))
+        .expr(bigint_sum(Expr::col((done.clone(), Alias::new("fen")))))
+        .from(project::Entity)
+        .join_as(
+            JoinType::LeftJoin,
+            project_year_plan::Entity,
+            plan.clone(),
+            Expr::col((plan.clone(), project_year_plan::Column::ProjectId))
+                .equals((project::Entity, P::Id))
+                .and(Expr::col((plan, project_year_plan::Column::Year)).eq(year)),
+        )
+        .join_subquery(
+            JoinType::LeftJoin,
+            done_per_project,
+            done.clone(),
+            Expr::col((done, R::ProjectId)).equals((project::Entity, P::Id)),
+        )
+        .group_by_col((project::Entity, P::Category))
+        .group_by_col((project::Entity, P::Industry))
+        .to_owned();
+    let rows: Vec<(ProjectCategory, Industry, i64, i64, i64)> = rows_of(db, &q).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
+        .collect())
+}
+
+/// How many projects show each light on `today` (kept lights, made current by the caller).
+async fn light_counts(db: &DatabaseConnection, today: NaiveDate) -> AppResult<BTreeMap<Light, i64>> {
+    use entity::project_light::Column as L;
+    let q = Query::select()
+        .column(L::Light)
+        .expr(Func::count(Expr::col(L::ProjectId)))
+        .from(entity::project_light::Entity)
+        .and_where(Expr::col(L::Day).eq(today))
+        .and_where(Expr::col(L::Light).is_not_null())
+        .group_by_col(L::Light)
+        .to_owned();
+    let rows: Vec<(Light, i64)> = rows_of(db, &q).await?;
+    Ok(rows.into_iter().collect())
+}
+
+/// Per responsible unit: projects, reports owed for the `closed` periods, and the sum and count of
+/// the projects' worst slips (early counts as 0).
+async fn unit_lines(db: &DatabaseConnection, closed: &[Period]) -> AppResult<Vec<(Uuid, i64, i64, i64, i64)>> {
+    use entity::project_light::Column as L;
+    use project::Column as P;
+    let reporting = Expr::col((project::Entity, P::Status)).is_in(report::reporting_statuses());
+    // A project owes a period's report when it existed during the period (see `report::owes_report`).
+    let mut owed: SimpleExpr = Expr::val(0).into();
+    for period in closed {
+        let owes = Expr::case(
+            reporting.clone().and(Expr::col((project::Entity, P::CreatedAt)).lt(report::period_end(*period))),
+            1,
+        )
+        .finally(0);
+        owed = owed.add(Expr::expr(owes));
+    }
+    let slip = Expr::col((entity::project_light::Entity, L::SlipDays));
+    let q = Query::select()
+        .column((project::Entity, P::ResponsibleUnitId))
+        .expr(Func::count(Expr::col((project::Entity, P::Id))))
+        .expr(bigint_sum(owed))
+        .expr(bigint_sum(Expr::case(slip.clone().gt(0), slip.clone()).finally(0)))
+        .expr(Func::count(slip))
+        .from(project::Entity)
+        .left_join(
+            entity::project_light::Entity,
+            Expr::col((entity::project_light::Entity, L::ProjectId)).equals((project::Entity, P::Id)),
+        )
+        .group_by_col((project::Entity, P::ResponsibleUnitId))
+        .to_owned();
+    rows_of(db, &q).await
+}
+
+/// Per responsible unit: current reports of `year` submitted, and of them on time.
+async fn reports_by_unit(db: &DatabaseConnection, year: i32) -> AppResult<HashMap<Uuid, (i64, i64)>> {
+    use monthly_report::Column as R;
+    use project::Column as P;
+    let q = Query::select()
+        .column((project::Entity, P::ResponsibleUnitId))
+        .expr(Func::count(Expr::col((monthly_report::Entity, R::Id))))
+        .expr(bigint_sum(Expr::case(Expr::col((monthly_report::Entity, R::OnTime)).eq(true), 1).finally(0)))
+        .from(monthly_report::Entity)
+        .inner_join(project::Entity, Expr::col((project::Entity, P::Id)).equals((monthly_report::Entity, R::ProjectId)))
+        .cond_where(reports_of_year(year))
+        .group_by_col((project::Entity, P::ResponsibleUnitId))
+        .to_owned();
+    let rows: Vec<(Uuid, i64, i64)> = rows_of(db, &q).await?;
+    Ok(rows.into_iter().map(|(unit, submitted, on_time)| (unit, (submitted, on_time))).collect())
+}
+
+/// Runs `q` and reads each row as a tuple.
+async fn rows_of<T: sea_orm::TryGetableMany>(
+    db: &DatabaseConnection,
+    q: &sea_orm::sea_query::SelectStatement,
+) -> AppResult<Vec<T>> {
+    let rows = db.query_all(db.get_database_backend().build(q)).await?;
+    rows.iter().map(|row| T::try_get_many_by_index(row).map_err(|e| AppError::from(sea_orm::DbErr::from(e)))).collect()
 }
 
 fn name(line: &UnitLine) -> &str {

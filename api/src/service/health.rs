@@ -12,11 +12,11 @@ use uuid::Uuid;
 
 use super::money::{fen_to_wan, ratio_percent};
 use super::report::{self, Period};
-use super::schedule;
+use super::{lights, schedule};
 use crate::error::AppResult;
 
 /// A project's light and why.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Health {
     pub light: Light,
     pub reasons: Vec<String>,
@@ -29,19 +29,70 @@ pub struct Health {
     pub missing_report: Option<String>,
 }
 
-/// `filter` narrowed to the projects it selects that show `light` on `today`. Lights depend on the
-/// date and on reports, so they are computed, not stored: this costs the light's queries for every
-/// project the other filters leave, batched.
+/// The lights of `project_ids` on `today`: the kept ones where current, the others computed from
+/// their rows and kept (see [`super::lights`]).
+pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], today: NaiveDate) -> AppResult<HashMap<Uuid, Health>> {
+    let (kept, stale) = lights::read(db, project_ids, today).await?;
+    let mut out = HashMap::with_capacity(project_ids.len());
+    let mut again = HashMap::new();
+    for (id, detail) in kept {
+        match serde_json::from_value::<Health>(detail) {
+            Ok(health) => {
+                out.insert(id, health);
+            }
+            // Kept by another release in another form: computed again.
+            Err(_) => {
+                again.insert(id, None);
+            }
+        }
+    }
+    let mut stale: HashMap<Uuid, Option<i64>> = stale.into_iter().map(|(id, v)| (id, Some(v))).collect();
+    // Computed, not kept: the next write or day keeps them in this release's form.
+    stale.extend(again);
+    out.extend(recompute(db, stale, today).await?);
+    Ok(out)
+}
+
+/// Makes every project's kept light current for `today`.
+pub async fn refresh(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<()> {
+    let stale = lights::stale(db, today).await?;
+    recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), today).await.map(drop)
+}
+
+/// `filter` narrowed to the projects that show `light` on `today`, in SQL over the kept lights (made
+/// current first).
 pub async fn narrow_to_light(
     db: &impl ConnectionTrait,
     mut filter: super::project::ProjectFilter,
     light: Light,
     today: NaiveDate,
 ) -> AppResult<super::project::ProjectFilter> {
-    let ids = super::project::matching_ids(db, &filter).await?;
-    let lights = compute(db, &ids, today).await?;
-    filter.ids = Some(ids.into_iter().filter(|id| lights.get(id).is_some_and(|h| h.light == light)).collect());
+    refresh(db, today).await?;
+    filter.showing = Some((light, today));
     Ok(filter)
+}
+
+/// Computes the lights of `stale` (project → the version read before its inputs) and keeps them.
+async fn recompute(
+    db: &impl ConnectionTrait,
+    stale: HashMap<Uuid, Option<i64>>,
+    today: NaiveDate,
+) -> AppResult<HashMap<Uuid, Health>> {
+    let ids: Vec<Uuid> = stale.keys().copied().collect();
+    let mut out = HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(1000) {
+        let computed = compute_with_slips(db, chunk, today).await?;
+        let mut keep = Vec::with_capacity(computed.len());
+        for (id, (health, slip_days)) in computed {
+            if let Some(version) = stale.get(&id).copied().flatten() {
+                let detail = serde_json::to_value(&health).map_err(crate::error::AppError::internal)?;
+                keep.push(lights::Computed { project_id: id, version, light: health.light, slip_days, detail });
+            }
+            out.insert(id, health);
+        }
+        lights::store(db, keep, today).await?;
+    }
+    Ok(out)
 }
 
 /// Share of `year` elapsed at the end of `today`, in percent.
@@ -50,12 +101,24 @@ pub fn elapsed_percent(today: NaiveDate) -> Decimal {
     (Decimal::from(today.ordinal()) * Decimal::from(100) / Decimal::from(days_in_year)).round_dp(2)
 }
 
-/// Lights of many projects as of `today`, batched: a fixed number of queries whatever the count.
+/// Lights of many projects as of `today`, computed from their rows, batched: a fixed number of
+/// queries whatever the count. Readers read the kept lights ([`super::lights::of`]) instead; this is
+/// what those are computed by.
 pub async fn compute(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     today: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Health>> {
+    Ok(compute_with_slips(db, project_ids, today).await?.into_iter().map(|(id, (h, _))| (id, h)).collect())
+}
+
+/// [`compute`], with each project's worst milestone slip on `today` whatever its status (the
+/// dashboard averages them per unit).
+pub async fn compute_with_slips(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    today: NaiveDate,
+) -> AppResult<HashMap<Uuid, (Health, Option<i64>)>> {
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -78,12 +141,12 @@ pub async fn compute(
     Ok(projects
         .iter()
         .map(|(id, created_at, status)| {
+            let slip = milestones.get(id).and_then(|m| schedule::worst_slip(m, today));
             if !report::reports_monthly(*status) {
-                return (*id, not_rated(*status));
+                return (*id, (not_rated(*status), slip));
             }
             let plan = plans.get(id).copied().unwrap_or(0);
             let (done, _, has_closed) = reported.get(id).copied().unwrap_or_default();
-            let slip = milestones.get(id).and_then(|m| schedule::worst_slip(m, today));
             let late_name = milestones
                 .get(id)
                 .and_then(|ms| ms.iter().max_by_key(|m| schedule::days_late(m, today)))
@@ -98,7 +161,7 @@ pub async fn compute(
                 late_name,
                 missing: owes.then_some(closed),
             };
-            (*id, judge(&inputs))
+            (*id, (judge(&inputs), slip))
         })
         .collect())
 }

@@ -9,6 +9,7 @@ pub mod health;
 pub mod inspection;
 pub mod issue;
 pub mod kit;
+pub mod lights;
 pub mod money;
 pub mod page;
 pub mod photo;

@@ -166,6 +166,7 @@ pub async fn submit(
         on_time,
     };
     monthly_report::Entity::insert(report.clone().into_active_model()).exec_without_returning(&txn).await?;
+    crate::service::lights::touch(&txn, &[project.id]).await?;
     // The project's progress follows its newest period.
     let newer = monthly_report::Entity::find()
         .filter(monthly_report::Column::ProjectId.eq(project.id))
@@ -325,9 +326,14 @@ pub fn reports_monthly(status: project::ProjectStatus) -> bool {
 }
 
 /// The statuses of projects that report monthly.
-fn reporting_statuses() -> Vec<project::ProjectStatus> {
+pub fn reporting_statuses() -> Vec<project::ProjectStatus> {
     use sea_orm::Iterable;
     project::ProjectStatus::iter().filter(|s| reports_monthly(*s)).collect()
+}
+
+/// The instant a period ends: a project created before it owes the period's report.
+pub fn period_end(period: Period) -> DateTime<Utc> {
+    period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 fn missing_query(period: Period) -> Select<project::Entity> {
@@ -337,7 +343,7 @@ fn missing_query(period: Period) -> Select<project::Entity> {
         .and_where(monthly_report::Column::IsCurrent.eq(true))
         .and_where(monthly_report::Column::Period.eq(period.key()))
         .to_owned();
-    let end = period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc();
+    let end = period_end(period);
     project::Entity::find()
         .filter(project::Column::Id.not_in_subquery(reported))
         .filter(project::Column::CreatedAt.lt(end))

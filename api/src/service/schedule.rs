@@ -133,6 +133,7 @@ pub async fn plan(
     milestone::Entity::insert_many(milestones.iter().cloned().map(IntoActiveModel::into_active_model))
         .exec_without_returning(&txn)
         .await?;
+    crate::service::lights::touch(&txn, &[project_id]).await?;
     let changes = json!({
         "version": { "before": previous.as_ref().map(|p| p.version), "after": version },
         "deadline": { "before": previous.as_ref().map(|p| p.deadline), "after": deadline },
@@ -173,6 +174,7 @@ pub async fn complete(
     let mut active = before.clone().into_active_model();
     active.actual_finish = Set(Some(actual_finish));
     let after = active.update(&txn).await?;
+    crate::service::lights::touch(&txn, &[after.project_id]).await?;
     let changes = audit::diff(Some(&before), Some(&after))?;
     audit::record(
         &txn,

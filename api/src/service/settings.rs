@@ -100,6 +100,7 @@ pub async fn update_rules(
     }
     after.updated_at = Utc::now();
     crate::service::kit::save_audited(&txn, actor, "health_rules.update", "health_rules", 1, &before, &after).await?;
+    crate::service::lights::touch_all(&txn).await?;
     txn.commit().await?;
     Ok(after)
 }

@@ -229,7 +229,7 @@ impl ProjectFilter {
             industry: self.industry,
             responsible_unit_id: self.responsible_unit_id,
             leader_id: self.leader_id,
-            ids: None,
+            showing: None,
             search: self.search,
             bbox: self.bbox.map(|b| crate::service::project::BoundingBox {
                 south: b.south,

@@ -42,7 +42,7 @@ impl Loader<(Uuid, chrono::NaiveDate)> for ProjectHealth {
         }
         let mut out = HashMap::new();
         for (day, ids) in by_day {
-            let found = crate::service::health::compute(&self.0, &ids, day).await?;
+            let found = crate::service::health::of(&self.0, &ids, day).await?;
             out.extend(found.into_iter().map(|(id, h)| ((id, day), h)));
         }
         Ok(out)

@@ -5,6 +5,7 @@ use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead};
 use chrono::Datelike;
 use entity::project;
+use futures_util::future::{BoxFuture, TryFutureExt, try_join_all};
 use uuid::Uuid;
 
 use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
@@ -21,58 +22,76 @@ use crate::graphql::report::loaders::RecentReports;
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 
-/// Primes the loaders for the fields `node` selects on `projects`.
+/// Primes the loaders for the fields `node` selects on `projects`. The relations are independent of
+/// each other, so their statements run concurrently (each on its own pooled connection).
 pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[project::Model]) -> AppResult<()> {
     if projects.is_empty() || !node.exists() {
         return Ok(());
     }
     let db = ctx.state()?.db.clone();
     let ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
+    let ids = &ids;
     let wants = |field: &str| node.field(field).exists();
+    let mut steps: Vec<BoxFuture<'_, AppResult<()>>> = Vec::new();
     if wants("responsibleUnit") {
-        prime_by_id::<entity::unit::Entity>(ctx, projects.iter().map(|p| p.responsible_unit_id)).await?;
+        steps.push(Box::pin(prime_by_id::<entity::unit::Entity>(ctx, projects.iter().map(|p| p.responsible_unit_id))));
     }
     if wants("leader") {
-        prime_by_id::<entity::user::Entity>(ctx, projects.iter().map(|p| p.leader_id)).await?;
+        steps.push(Box::pin(prime_by_id::<entity::user::Entity>(ctx, projects.iter().map(|p| p.leader_id))));
     }
     if wants("pairedUnits") {
-        prime(ctx, ids.clone(), PairedUnits(db.clone()), true).await?;
+        steps.push(Box::pin(prime(ctx, ids.clone(), PairedUnits(db.clone()), true).map_ok(drop)));
     }
     if wants("milestones") || wants("worstSlipDays") {
-        prime(ctx, ids.clone(), CurrentMilestones(db.clone()), true).await?;
+        steps.push(Box::pin(prime(ctx, ids.clone(), CurrentMilestones(db.clone()), true).map_ok(drop)));
     }
     if wants("scheduleHistory") {
-        prime(ctx, ids.clone(), ScheduleHistory(db.clone()), true).await?;
+        steps.push(Box::pin(prime(ctx, ids.clone(), ScheduleHistory(db.clone()), true).map_ok(drop)));
     }
     if wants("health") {
         let today = ctx.state()?.config.clock.today();
-        prime_found(ctx, ids.iter().map(|id| (*id, today)).collect(), ProjectHealth(db.clone())).await?;
+        let keys = ids.iter().map(|id| (*id, today)).collect();
+        steps.push(Box::pin(prime_found(ctx, keys, ProjectHealth(db.clone())).map_ok(drop)));
     }
     if wants("plannedInvestment") || wants("completedInvestment") || wants("completedInvestmentTotal") {
         let year = ctx.state()?.config.clock.today().year();
-        prime(ctx, ids.iter().map(|id| (*id, year)).collect(), YearFigures(db.clone()), true).await?;
+        let keys = ids.iter().map(|id| (*id, year)).collect();
+        steps.push(Box::pin(prime(ctx, keys, YearFigures(db.clone()), true).map_ok(drop)));
     }
-    prime_children::<IssuesOfProject>(ctx, node.field("issues"), &ids).await?;
-    prime_children::<CasesOfProject>(ctx, node.field("cases"), &ids).await?;
-    prime_children::<InspectionsOfProject>(ctx, node.field("inspections"), &ids).await?;
-    prime_children::<PhotosOfProject>(ctx, node.field("photos"), &ids).await?;
+    steps.push(Box::pin(prime_children::<IssuesOfProject>(ctx, node.field("issues"), ids)));
+    steps.push(Box::pin(prime_children::<CasesOfProject>(ctx, node.field("cases"), ids)));
+    steps.push(Box::pin(prime_children::<InspectionsOfProject>(ctx, node.field("inspections"), ids)));
+    steps.push(Box::pin(prime_children::<PhotosOfProject>(ctx, node.field("photos"), ids)));
     // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back
     // to the loader's own batching).
     let reports = node.field("reports");
     for field in reports.selection_fields() {
         let first =
             int_argument(&field, "first").map_or(DEFAULT_REPORTS as u32, |n| n.clamp(0, i64::from(MAX_REPORTS)) as u32);
-        let mut found = RecentReports(db.clone()).load(&ids.iter().map(|id| (*id, first)).collect::<Vec<_>>()).await?;
+        steps.push(Box::pin(prime_reports(ctx, node.field("reports"), ids, first)));
+    }
+    try_join_all(steps).await.map(drop)
+}
+
+/// The newest `first` reports of each project, and the units and users they point to when selected.
+async fn prime_reports(ctx: &Context<'_>, reports: Lookahead<'_>, ids: &[Uuid], first: u32) -> AppResult<()> {
+    let db = ctx.state()?.db.clone();
+    let mut found = RecentReports(db).load(&ids.iter().map(|id| (*id, first)).collect::<Vec<_>>()).await?;
+    let units = async {
         if reports.field("unit").exists() {
             prime_by_id::<entity::unit::Entity>(ctx, found.values().flatten().map(|r| r.unit_id)).await?;
         }
+        Ok::<_, crate::error::AppError>(())
+    };
+    let users = async {
         if reports.field("submittedBy").exists() {
             prime_by_id::<entity::user::Entity>(ctx, found.values().flatten().map(|r| r.submitted_by)).await?;
         }
-        let values: Vec<_> =
-            ids.iter().map(|id| ((*id, first), found.remove(&(*id, first)).unwrap_or_default())).collect();
-        ctx.cached::<RecentReports>()?.feed_many(values).await;
-    }
+        Ok(())
+    };
+    futures_util::future::try_join(units, users).await?;
+    let values: Vec<_> = ids.iter().map(|id| ((*id, first), found.remove(&(*id, first)).unwrap_or_default())).collect();
+    ctx.cached::<RecentReports>()?.feed_many(values).await;
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use entity::project::{self, Industry, ProjectCategory, ProjectStatus};
+use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
 use entity::{project_paired_unit, project_year_plan, unit};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -45,8 +45,8 @@ pub struct ProjectFilter {
     pub industry: Option<Industry>,
     pub responsible_unit_id: Option<Uuid>,
     pub leader_id: Option<Uuid>,
-    /// Only these projects (e.g. those showing a light, see [`super::health::narrow_to_light`]).
-    pub ids: Option<Vec<Uuid>>,
+    /// Only the projects whose kept light on the day is this (see [`super::health::narrow_to_light`]).
+    pub showing: Option<(Light, chrono::NaiveDate)>,
     pub search: Option<String>,
     pub bbox: Option<BoundingBox>,
 }
@@ -69,8 +69,8 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
     if let Some(v) = filter.leader_id {
         q = q.filter(C::LeaderId.eq(v));
     }
-    if let Some(ids) = &filter.ids {
-        q = q.filter(C::Id.is_in(ids.iter().copied()));
+    if let Some((light, day)) = filter.showing {
+        q = q.filter(C::Id.in_subquery(crate::service::lights::showing(light, day)));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(

@@ -141,6 +141,7 @@ pub async fn create(
         .await
         .map_err(code_conflict)?;
     replace_children(&txn, model.id, fields.paired_unit_ids.as_deref(), plans.as_deref()).await?;
+    crate::service::lights::touch(&txn, &[model.id]).await?;
     let mut changes = audit::diff(None, Some(&model))?;
     merge(&mut changes, audit::diff(None, Some(&children_snapshot(&txn, model.id).await?))?);
     audit::record(
@@ -184,6 +185,7 @@ pub async fn update(
     active.created_at = sea_orm::ActiveValue::Unchanged(before.created_at);
     active.update(&txn).await.map_err(code_conflict)?;
     replace_children(&txn, id, fields.paired_unit_ids.as_deref(), plans.as_deref()).await?;
+    crate::service::lights::touch(&txn, &[id]).await?;
     let mut changes = audit::diff(Some(&before), Some(&after))?;
     if let Some(o) = changes.as_object_mut() {
         o.remove("updated_at");

@@ -1,0 +1,178 @@
+//! The kept lights: each project's light (computed by [`super::health`]) stored in `project_lights`,
+//! so that a list filters by light and the dashboard counts lights in SQL, and a page reads its
+//! lights instead of computing them. This module keeps the rows; `health` computes what they hold.
+//!
+//! A row is current when it was computed for the county's today from the inputs of its `version`.
+//! Every write that changes a light's inputs calls [`touch`] (or [`touch_all`]) in its transaction,
+//! which bumps `version`; a reader reads the versions first, then the inputs, computes what is not
+//! current and stores it under the version it read. A write that lands meanwhile leaves the row's
+//! version ahead of what was stored, so the row stays not current and the next reader computes it
+//! again: no instance can store a light older than the rows it claims to follow, and none needs to
+//! tell another anything.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::project::Light;
+use entity::project_light::{self, Column as C};
+use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// How many projects one statement reads at once (each id is a bound parameter).
+const CHUNK: usize = 1000;
+
+/// Marks the lights of `project_ids` as not current. Call it in the transaction of any write that
+/// changes what they are computed from.
+pub async fn touch(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult<()> {
+    if project_ids.is_empty() {
+        return Ok(());
+    }
+    let rows = project_ids.iter().map(|id| project_light::ActiveModel {
+        project_id: Set(*id),
+        version: Set(1),
+        ..Default::default()
+    });
+    project_light::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(C::ProjectId)
+                .value(C::Version, Expr::col((project_light::Entity, C::Version)).add(1))
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks every light as not current (the office changed the rules they follow).
+pub async fn touch_all(db: &impl ConnectionTrait) -> AppResult<()> {
+    project_light::Entity::update_many().col_expr(C::Version, Expr::col(C::Version).add(1)).exec(db).await?;
+    Ok(())
+}
+
+/// A light as computed, to be kept under the version that was read before its inputs.
+pub struct Computed {
+    pub project_id: Uuid,
+    pub version: i64,
+    pub light: Light,
+    pub slip_days: Option<i64>,
+    /// The light's reasons and figures, as the API shows them.
+    pub detail: serde_json::Value,
+}
+
+/// The kept lights of `project_ids` that are current on `today` (their detail), and the version of
+/// each of the others (0 for a project without a row), to compute them from.
+pub async fn read(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    today: NaiveDate,
+) -> AppResult<(HashMap<Uuid, serde_json::Value>, HashMap<Uuid, i64>)> {
+    let mut kept = HashMap::with_capacity(project_ids.len());
+    let mut stale: HashMap<Uuid, i64> = project_ids.iter().map(|id| (*id, 0)).collect();
+    for ids in project_ids.chunks(CHUNK) {
+        let rows = project_light::Entity::find().filter(C::ProjectId.is_in(ids.iter().copied())).all(db).await?;
+        for row in rows {
+            let current = row.computed_version == Some(row.version) && row.day == Some(today);
+            match row.detail {
+                Some(detail) if current => {
+                    stale.remove(&row.project_id);
+                    kept.insert(row.project_id, detail);
+                }
+                _ => {
+                    stale.insert(row.project_id, row.version);
+                }
+            }
+        }
+    }
+    Ok((kept, stale))
+}
+
+/// Every project whose kept light is not current on `today`, with its version: the rows written
+/// since they were computed (through a partial index) and those computed on another day (through
+/// the day index), not the whole table.
+pub async fn stale(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<HashMap<Uuid, i64>> {
+    let changed: Vec<(Uuid, i64)> = project_light::Entity::find()
+        .select_only()
+        .columns([C::ProjectId, C::Version])
+        .filter(not_computed())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let other_day: Vec<(Uuid, i64)> = project_light::Entity::find()
+        .select_only()
+        .columns([C::ProjectId, C::Version])
+        .filter(C::Day.is_null().or(C::Day.lt(today)).or(C::Day.gt(today)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(changed.into_iter().chain(other_day).collect())
+}
+
+/// The condition of [`stale`]'s partial index (the migration's `ix_project_lights_stale`).
+fn not_computed() -> SimpleExpr {
+    Expr::col(C::ComputedVersion).is_null().or(Expr::col(C::ComputedVersion).ne(Expr::col(C::Version)))
+}
+
+/// The ids of the projects showing `light` on `today`, as a subquery for a project filter. Make the
+/// lights current first.
+pub fn showing(light: Light, today: NaiveDate) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(C::ProjectId)
+        .from(project_light::Entity)
+        .and_where(C::Day.eq(today))
+        .and_where(C::Light.eq(light))
+        .to_owned()
+}
+
+/// Keeps lights computed for `today`, each under the version read before its inputs; a row whose
+/// version moved on meanwhile stays not current.
+pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: NaiveDate) -> AppResult<()> {
+    let mut computed = computed.into_iter().peekable();
+    while computed.peek().is_some() {
+        let rows: Vec<project_light::ActiveModel> = computed
+            .by_ref()
+            .take(CHUNK / 4)
+            .map(|c| project_light::ActiveModel {
+                project_id: Set(c.project_id),
+                version: Set(c.version),
+                computed_version: Set(Some(c.version)),
+                day: Set(Some(today)),
+                light: Set(Some(c.light)),
+                slip_days: Set(c.slip_days),
+                detail: Set(Some(c.detail)),
+            })
+            .collect();
+        project_light::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(C::ProjectId)
+                    .update_columns([C::ComputedVersion, C::Day, C::Light, C::SlipDays, C::Detail])
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Gives every project without a kept light a row that is not current yet: for projects written in
+/// bulk (the demo county, a generated province) rather than through [`touch`].
+pub async fn track_untracked(db: &impl ConnectionTrait) -> AppResult<()> {
+    let untracked = Query::select()
+        .column(entity::project::Column::Id)
+        .from(entity::project::Entity)
+        .and_where(
+            entity::project::Column::Id
+                .not_in_subquery(Query::select().column(C::ProjectId).from(project_light::Entity).to_owned()),
+        )
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(project_light::Entity)
+        .columns([C::ProjectId])
+        .select_from(untracked)
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .to_owned();
+    db.execute(db.get_database_backend().build(&insert)).await?;
+    Ok(())
+}

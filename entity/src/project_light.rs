@@ -1,0 +1,31 @@
+//! A project's light (红黄绿灯) as last computed, kept so that lists filter and the dashboard counts
+//! by light in SQL. The row is current when `computed_version == version` and `day` is the county's
+//! today: every write to what the light is computed from (the project, its plans, reports and
+//! schedule, the office's rules) bumps `version` in its own transaction.
+
+use sea_orm::entity::prelude::*;
+
+use crate::project::Light;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "project_lights")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub project_id: Uuid,
+    /// Bumped by every write that changes the light's inputs.
+    pub version: i64,
+    /// The `version` whose inputs the stored light was computed from; none before the first.
+    pub computed_version: Option<i64>,
+    /// The day the light was computed for.
+    pub day: Option<Date>,
+    pub light: Option<Light>,
+    /// The worst slip of the project's current milestones on `day`, in days (whatever its status).
+    pub slip_days: Option<i64>,
+    /// The light's reasons and figures, as the API shows them.
+    pub detail: Option<Json>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -19,6 +19,7 @@ mod inspections;
 mod issues;
 mod jobs;
 mod layers;
+mod lights;
 mod limits;
 mod media_fixtures;
 mod navigation;

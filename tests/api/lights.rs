@@ -1,0 +1,170 @@
+//! The kept lights (`project_lights`) always equal the lights computed from the rows: after every
+//! kind of write that changes what a light is computed from, after the office changes its rules, and
+//! on a new day. Each step is read through the API (every project's light, the list filtered by each
+//! light, the dashboard's counts) and compared with `health::compute` on the same database.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, TestResult};
+use crate::projects::create;
+
+const PAGE: &str = "query($a: String) { projects(first: 100, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id health { light reasons expectedPercent completedPercent worstSlipDays missingReportPeriod } } } } }";
+const BY_LIGHT: &str = "query($l: Light!) { projects(filter: { light: $l }) { totalCount } }";
+const DASHBOARD: &str = "{ dashboard { lights { green yellow red } } }";
+
+fn clock(instant: &str) -> TestResult<api::clock::Clock> {
+    let t: DateTime<Utc> = instant.parse()?;
+    Ok(api::clock::Clock::new(api::clock::china(), Some(t)))
+}
+
+/// Every project's light as the API shows it, by project id.
+async fn shown(app: &TestApp, token: &str) -> TestResult<BTreeMap<String, Value>> {
+    let mut out = BTreeMap::new();
+    let mut after = Value::Null;
+    loop {
+        let page = app.data(PAGE, json!({ "a": after }), Some(token)).await?;
+        for edge in page["projects"]["edges"].as_array().ok_or("edges")? {
+            out.insert(edge["node"]["id"].as_str().ok_or("id")?.to_owned(), edge["node"]["health"].clone());
+        }
+        if page["projects"]["pageInfo"]["hasNextPage"] != true {
+            return Ok(out);
+        }
+        after = page["projects"]["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// Checks that what the API shows on `today` equals the computation from the rows, and returns it.
+async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> TestResult<BTreeMap<String, Value>> {
+    let shown = shown(app, token).await?;
+    let ids: Vec<uuid::Uuid> = shown.keys().map(|id| id.parse()).collect::<Result<_, _>>()?;
+    let computed = api::service::health::compute(&app.state.db, &ids, today).await?;
+    let mut counts: BTreeMap<String, i64> = BTreeMap::new();
+    for (id, health) in &shown {
+        let expected = computed.get(&id.parse()?).ok_or("a project without a computed light")?;
+        let light = serde_json::to_value(expected.light)?;
+        let decimal = |d: Option<rust_decimal::Decimal>| d.map(|d| d.normalize());
+        let parsed = |v: &Value| -> TestResult<Option<rust_decimal::Decimal>> {
+            Ok(v.as_str().map(str::parse).transpose()?.map(|d: rust_decimal::Decimal| d.normalize()))
+        };
+        assert_eq!(health["light"], light, "{step}: light of {id}: {health}");
+        assert_eq!(health["reasons"], json!(expected.reasons), "{step}: reasons of {id}");
+        assert_eq!(parsed(&health["expectedPercent"])?, decimal(expected.expected_percent), "{step}: {id}");
+        assert_eq!(parsed(&health["completedPercent"])?, decimal(expected.completed_percent), "{step}: {id}");
+        assert_eq!(health["worstSlipDays"], json!(expected.worst_slip_days), "{step}: slip of {id}");
+        assert_eq!(health["missingReportPeriod"], json!(expected.missing_report), "{step}: missing of {id}");
+        *counts.entry(light.as_str().ok_or("light")?.to_owned()).or_default() += 1;
+    }
+    let dashboard = app.data(DASHBOARD, json!({}), Some(token)).await?;
+    for light in ["GREEN", "YELLOW", "RED"] {
+        let n = counts.get(light).copied().unwrap_or(0);
+        let filtered = app.data(BY_LIGHT, json!({ "l": light }), Some(token)).await?;
+        assert_eq!(filtered["projects"]["totalCount"], n, "{step}: projects filtered by {light}");
+        let key = light.to_lowercase();
+        assert_eq!(dashboard["dashboard"]["lights"][&key], n, "{step}: the dashboard's {light}");
+    }
+    Ok(shown)
+}
+
+/// Asserts that a write changed the light of at least one project (else the step proves nothing).
+fn changed(before: &BTreeMap<String, Value>, after: &BTreeMap<String, Value>, step: &str) {
+    let differ = after.iter().any(|(id, h)| before.get(id) != Some(h));
+    assert!(differ, "{step} changed no light: the step does not test keeping");
+}
+
+#[tokio::test]
+async fn kept_lights_always_equal_the_lights_computed_from_the_rows() -> TestResult {
+    // 20 November 2026 in the county: October's reports are due (the 5th) and closed.
+    let day = "2026-11-20T02:00:00Z";
+    let app = TestApp::spawn_with(|c| c.clock = clock(day).unwrap_or_default()).await?;
+    let today = app.state.config.clock.today();
+    let admin = app.login_as("admin").await?;
+    let owner = app.login_as("zrzyj").await?;
+    let first = check(&app, &admin, today, "the demo county").await?;
+
+    // A new project: kept at once, computed on first read.
+    let project = create(&app, &admin, "红绿灯保持测试项目").await?;
+    let created = check(&app, &admin, today, "a new project").await?;
+    assert_eq!(created.len(), first.len() + 1);
+
+    // A report: the year's completed share moves.
+    let report = json!({ "i": { "projectId": project, "period": "2026-11", "investmentThisMonth": "900", "progressPercent": "40", "narrative": "完成主体结构施工" } });
+    let submit = "mutation($i: MonthlyReportInput!) { submitMonthlyReport(input: $i) { id } }";
+    app.data(submit, report, Some(&owner)).await?;
+    let reported = check(&app, &admin, today, "a report").await?;
+    changed(&created, &reported, "a report");
+
+    // A year plan: the expected and completed shares move.
+    let update = "mutation($id: UUID!, $i: UpdateProjectInput!) { updateProject(id: $id, input: $i) { id } }";
+    let plans = json!({ "id": project, "i": { "yearPlans": [{ "year": 2026, "plannedInvestment": "9000" }] } });
+    app.data(update, plans, Some(&admin)).await?;
+    let planned = check(&app, &admin, today, "a year plan").await?;
+    changed(&reported, &planned, "a year plan");
+
+    // A schedule whose first step was due weeks ago: the milestone slip turns the light.
+    let plan = "mutation($p: UUID!, $d: Date!, $s: [ScheduleStepInput!]!) { planSchedule(projectId: $p, deadline: $d, steps: $s) { milestones { id } } }";
+    let steps = json!([{ "name": "土地报批", "durationDays": 30 }, { "name": "主体施工", "durationDays": 10 }]);
+    let laid = app.data(plan, json!({ "p": project, "d": "2026-11-15", "s": steps }), Some(&owner)).await?;
+    let scheduled = check(&app, &admin, today, "a schedule").await?;
+    changed(&planned, &scheduled, "a schedule");
+
+    // Finishing the late milestone.
+    let milestone = laid["planSchedule"]["milestones"][0]["id"].clone();
+    let complete = "mutation($id: UUID!, $d: Date!) { completeMilestone(id: $id, actualFinish: $d) { daysLate } }";
+    app.data(complete, json!({ "id": milestone, "d": "2026-10-10" }), Some(&owner)).await?;
+    let completed = check(&app, &admin, today, "a milestone done").await?;
+    changed(&scheduled, &completed, "a milestone done");
+
+    // A status: a suspended project is not rated.
+    app.data(update, json!({ "id": project, "i": { "status": "SUSPENDED" } }), Some(&admin)).await?;
+    let suspended = check(&app, &admin, today, "a status").await?;
+    changed(&completed, &suspended, "a status");
+
+    // The office's rules: every light is judged again.
+    let rules = "mutation($i: HealthRulesInput!) { updateHealthRules(input: $i) { yellowGapPp } }";
+    app.data(rules, json!({ "i": { "yellowGapPp": 1, "redGapPp": 2, "redLateDays": 1 } }), Some(&admin)).await?;
+    let strict = check(&app, &admin, today, "stricter rules").await?;
+    changed(&suspended, &strict, "stricter rules");
+
+    // A new day, from another instance on the same database: every light is of the new day.
+    let later = clock("2026-12-20T02:00:00Z")?;
+    let next = TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |c| c.clock = later).await?;
+    let admin = next.login_as("admin").await?;
+    let next_day = check(&next, &admin, next.state.config.clock.today(), "a new day").await?;
+    changed(&strict, &next_day, "a new day");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_county_upgraded_from_the_release_before_gets_every_light_kept() -> TestResult {
+    use migration::MigratorTrait;
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let project = create(&app, &admin, "升级前的项目").await?;
+    // Back to the release before (no kept lights) and forward again, as an upgrade does.
+    let db = sea_orm::Database::connect(app.database_url.as_str()).await?;
+    let applied = migration::Migrator::get_applied_migrations(&db).await?.len() as u32;
+    migration::Migrator::down(&db, Some(applied - 13)).await?;
+    migration::Migrator::up(&db, None).await?;
+    let count = |table: &str| {
+        let sql = format!("SELECT COUNT(*) AS n FROM {table}");
+        let db = &db;
+        async move {
+            let row = db
+                .query_one(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+                .await?
+                .ok_or("no count")?;
+            Ok::<i64, Box<dyn std::error::Error + Send + Sync>>(row.try_get("", "n")?)
+        }
+    };
+    assert_eq!(count("project_lights").await?, count("projects").await?, "every project has a kept light");
+    db.close().await?;
+    let next = TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |_| {}).await?;
+    let admin = next.login_as("admin").await?;
+    let shown = check(&next, &admin, next.state.config.clock.today(), "after the upgrade").await?;
+    assert!(shown.contains_key(&project));
+    Ok(())
+}

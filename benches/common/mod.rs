@@ -155,8 +155,13 @@ pub fn seconds() -> u64 {
 /// A fresh PostgreSQL database for one run, when `BENCH_PG` (a server URL without database, e.g.
 /// `postgres://postgres@127.0.0.1:5432`) is set or the default local server answers.
 pub async fn fresh_postgres() -> Option<String> {
+    fresh_postgres_named("main").await
+}
+
+/// Like [`fresh_postgres`], a second database of the same run under another `name`.
+pub async fn fresh_postgres_named(name: &str) -> Option<String> {
     let server = std::env::var("BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
-    let name = format!("kp_bench_{}", std::process::id());
+    let name = format!("kp_bench_{}_{name}", std::process::id());
     let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.ok()?;
     use sea_orm::ConnectionTrait;
     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.ok()?;

@@ -5,4 +5,5 @@ pub mod cases;
 pub mod demo;
 pub mod issues;
 pub mod projects;
+pub mod province;
 pub mod templates;

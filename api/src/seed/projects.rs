@@ -378,7 +378,7 @@ fn linked_leader(category: ProjectCategory, industry: Industry, total_wan: i64) 
 }
 
 /// Inserts in chunks that stay under every backend's bind-parameter limit.
-async fn insert_chunked<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
+pub(crate) async fn insert_chunked<A>(db: &impl ConnectionTrait, rows: Vec<A>) -> AppResult<()>
 where
     A: sea_orm::ActiveModelTrait + Send,
     <A::Entity as EntityTrait>::Model: IntoActiveModel<A>,

@@ -21,6 +21,17 @@ pub struct Model {
     pub light: Option<Light>,
     /// The worst slip of the project's current milestones on `day`, in days (whatever its status).
     pub slip_days: Option<i64>,
+    /// The year of `day`, which the figures below are of.
+    pub year: Option<i32>,
+    /// The year's planned investment, fen.
+    pub plan_fen: Option<i64>,
+    /// Investment reported for the year's periods, fen.
+    pub done_fen: Option<i64>,
+    /// Current reports for the year's periods, and of them those submitted on time.
+    pub reports: Option<i64>,
+    pub on_time: Option<i64>,
+    /// Reports owed for the year's periods already due on `day`.
+    pub reports_due: Option<i64>,
     /// The light's reasons and figures, as the API shows them.
     pub detail: Option<Json>,
 }

@@ -3,7 +3,8 @@
 //! it was computed for the county's today from the inputs of its `version`: every write that changes
 //! what a light is computed from bumps `version` in its own transaction, and a reader recomputes the
 //! rows that are not current. Existing projects get a row that is not current yet (computed on first
-//! read). Reading the newest reports of a project gets an index that fits it.
+//! read). Beside the light it keeps what the project adds to the dashboard in that day's year (plan,
+//! reported investment, reports submitted, on time and owed, the worst slip). Reading the newest reports of a project gets an index that fits it.
 
 use sea_orm_migration::prelude::*;
 
@@ -19,6 +20,12 @@ enum ProjectLights {
     Day,
     Light,
     SlipDays,
+    Year,
+    PlanFen,
+    DoneFen,
+    Reports,
+    OnTime,
+    ReportsDue,
     Detail,
 }
 
@@ -53,6 +60,12 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ProjectLights::Day).date().null())
                     .col(ColumnDef::new(ProjectLights::Light).string_len(16).null())
                     .col(ColumnDef::new(ProjectLights::SlipDays).big_integer().null())
+                    .col(ColumnDef::new(ProjectLights::Year).integer().null())
+                    .col(ColumnDef::new(ProjectLights::PlanFen).big_integer().null())
+                    .col(ColumnDef::new(ProjectLights::DoneFen).big_integer().null())
+                    .col(ColumnDef::new(ProjectLights::Reports).big_integer().null())
+                    .col(ColumnDef::new(ProjectLights::OnTime).big_integer().null())
+                    .col(ColumnDef::new(ProjectLights::ReportsDue).big_integer().null())
                     .col(ColumnDef::new(ProjectLights::Detail).json().null())
                     .foreign_key(
                         ForeignKey::create()

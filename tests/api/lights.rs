@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, TestResult};
@@ -57,6 +57,10 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
         assert_eq!(health["missingReportPeriod"], json!(expected.missing_report), "{step}: missing of {id}");
         *counts.entry(light.as_str().ok_or("light")?.to_owned()).or_default() += 1;
     }
+    // The dashboard sums the figures kept beside the lights: they equal the sums of the rows.
+    let kept = api::service::dashboard::build(&app.state.db, today.year(), today).await?;
+    let from_rows = api::service::dashboard::build_from_rows(&app.state.db, today).await?;
+    assert_eq!(format!("{kept:?}"), format!("{from_rows:?}"), "{step}: the dashboard's kept figures");
     let dashboard = app.data(DASHBOARD, json!({}), Some(token)).await?;
     for light in ["GREEN", "YELLOW", "RED"] {
         let n = counts.get(light).copied().unwrap_or(0);

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use entity::project::{self, Industry, Light, ProjectCategory};
 use entity::{monthly_report, project_year_plan, unit};
 use rust_decimal::Decimal;
@@ -44,28 +44,63 @@ pub struct Dashboard {
     pub by_unit: Vec<UnitLine>,
 }
 
+/// Per unit: projects, reports owed, and the sum and count of the projects' worst slips.
+type UnitSums = (Uuid, i64, i64, i64, i64);
+
 /// Builds the dashboard for `year` as of `today`. Any signed-in caller. Every figure is aggregated in
-/// SQL (grouped by category and industry, by light, by unit), so its cost grows with the groups, not
-/// with the projects; the lights are the kept ones, made current first.
+/// SQL (grouped by category and industry, by light, by unit). This year's figures sum what is kept
+/// beside each project's light (made current first, see [`super::lights`]), so the dashboard reads
+/// one row per project, not every report of the year; another year's are summed from the rows.
 pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Dashboard> {
     if !(2000..=2100).contains(&year) {
         return Err(AppError::bad_input("year", "a year between 2000 and 2100"));
     }
+    super::health::refresh(db, today).await?;
+    let (groups, lights, (units, reports)) = if year == today.year() {
+        futures_util::future::try_join3(kept_groups(db, year), light_counts(db, today), kept_units(db, year)).await?
+    } else {
+        futures_util::future::try_join3(
+            totals_by_group(db, year),
+            light_counts(db, today),
+            futures_util::future::try_join(from_rows_units(db, year, today), reports_by_unit(db, year)),
+        )
+        .await?
+    };
+    assemble(db, year, groups, lights, units, reports).await
+}
+
+/// [`build`] for this year computed from the rows, as for another year: what the kept figures must
+/// always equal (the tests compare them).
+pub async fn build_from_rows(db: &DatabaseConnection, today: NaiveDate) -> AppResult<Dashboard> {
+    let year = today.year();
+    super::health::refresh(db, today).await?;
+    let (groups, lights, (units, reports)) = futures_util::future::try_join3(
+        totals_by_group(db, year),
+        light_counts(db, today),
+        futures_util::future::try_join(from_rows_units(db, year, today), reports_by_unit(db, year)),
+    )
+    .await?;
+    assemble(db, year, groups, lights, units, reports).await
+}
+
+async fn from_rows_units(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Vec<UnitSums>> {
     let rules = super::settings::rules(db).await?;
     // Periods of `year` whose due date has passed: each owes one report per existing project.
     let closed: Vec<Period> = (1..=12)
         .map(|month| Period { year, month })
         .filter(|p| p.day_of_next_month(rules.report_due_day) < today)
         .collect();
-    super::health::refresh(db, today).await?;
-    let (groups, lights, units, reports) = futures_util::future::try_join4(
-        totals_by_group(db, year),
-        light_counts(db, today),
-        unit_lines(db, &closed),
-        reports_by_unit(db, year),
-    )
-    .await?;
+    unit_lines(db, &closed).await
+}
 
+async fn assemble(
+    db: &DatabaseConnection,
+    year: i32,
+    groups: Vec<(ProjectCategory, Industry, Totals)>,
+    lights: BTreeMap<Light, i64>,
+    units: Vec<UnitSums>,
+    reports: HashMap<Uuid, (i64, i64)>,
+) -> AppResult<Dashboard> {
     let mut out = Dashboard { year, ..Default::default() };
     let mut by_category: BTreeMap<String, (ProjectCategory, Totals)> = BTreeMap::new();
     let mut by_industry: BTreeMap<String, (Industry, Totals)> = BTreeMap::new();
@@ -181,7 +216,7 @@ async fn light_counts(db: &DatabaseConnection, today: NaiveDate) -> AppResult<BT
 
 /// Per responsible unit: projects, reports owed for the `closed` periods, and the sum and count of
 /// the projects' worst slips (early counts as 0).
-async fn unit_lines(db: &DatabaseConnection, closed: &[Period]) -> AppResult<Vec<(Uuid, i64, i64, i64, i64)>> {
+async fn unit_lines(db: &DatabaseConnection, closed: &[Period]) -> AppResult<Vec<UnitSums>> {
     use entity::project_light::Column as L;
     use project::Column as P;
     let reporting = Expr::col((project::Entity, P::Status)).is_in(report::reporting_statuses());
@@ -227,6 +262,70 @@ async fn reports_by_unit(db: &DatabaseConnection, year: i32) -> AppResult<HashMa
         .to_owned();
     let rows: Vec<(Uuid, i64, i64)> = rows_of(db, &q).await?;
     Ok(rows.into_iter().map(|(unit, submitted, on_time)| (unit, (submitted, on_time))).collect())
+}
+
+/// The kept lights' rows of `year` joined to their projects, for the sums below.
+fn kept_rows(year: i32) -> sea_orm::sea_query::SelectStatement {
+    use entity::project_light::Column as L;
+    Query::select()
+        .from(entity::project_light::Entity)
+        .inner_join(
+            project::Entity,
+            Expr::col((project::Entity, project::Column::Id)).equals((entity::project_light::Entity, L::ProjectId)),
+        )
+        .and_where(Expr::col((entity::project_light::Entity, L::Year)).eq(year))
+        .to_owned()
+}
+
+fn kept(column: entity::project_light::Column) -> SimpleExpr {
+    Expr::col((entity::project_light::Entity, column)).into()
+}
+
+/// [`totals_by_group`] from the kept figures.
+async fn kept_groups(db: &DatabaseConnection, year: i32) -> AppResult<Vec<(ProjectCategory, Industry, Totals)>> {
+    use entity::project_light::Column as L;
+    use project::Column as P;
+    let q = kept_rows(year)
+        .column((project::Entity, P::Category))
+        .column((project::Entity, P::Industry))
+        .expr(Func::count(kept(L::ProjectId)))
+        .expr(bigint_sum(kept(L::PlanFen)))
+        .expr(bigint_sum(kept(L::DoneFen)))
+        .group_by_col((project::Entity, P::Category))
+        .group_by_col((project::Entity, P::Industry))
+        .to_owned();
+    let rows: Vec<(ProjectCategory, Industry, i64, i64, i64)> = rows_of(db, &q).await?;
+    Ok(rows
+        .into_iter()
+        .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
+        .collect())
+}
+
+/// [`unit_lines`] and [`reports_by_unit`] from the kept figures.
+async fn kept_units(db: &DatabaseConnection, year: i32) -> AppResult<(Vec<UnitSums>, HashMap<Uuid, (i64, i64)>)> {
+    use entity::project_light::Column as L;
+    use project::Column as P;
+    let slip = Expr::col((entity::project_light::Entity, L::SlipDays));
+    let q = kept_rows(year)
+        .column((project::Entity, P::ResponsibleUnitId))
+        .expr(Func::count(kept(L::ProjectId)))
+        .expr(bigint_sum(kept(L::ReportsDue)))
+        .expr(bigint_sum(Expr::case(slip.clone().gt(0), slip.clone()).finally(0)))
+        .expr(Func::count(slip))
+        .expr(bigint_sum(kept(L::Reports)))
+        .expr(bigint_sum(kept(L::OnTime)))
+        .group_by_col((project::Entity, P::ResponsibleUnitId))
+        .to_owned();
+    let rows: Vec<(Uuid, i64, i64, i64, i64, i64, i64)> = rows_of(db, &q).await?;
+    let mut units = Vec::with_capacity(rows.len());
+    let mut reports = HashMap::with_capacity(rows.len());
+    for (unit, projects, due, slip_sum, slip_n, submitted, on_time) in rows {
+        units.push((unit, projects, due, slip_sum, slip_n));
+        if submitted > 0 {
+            reports.insert(unit, (submitted, on_time));
+        }
+    }
+    Ok((units, reports))
 }
 
 /// Runs `q` and reads each row as a tuple.

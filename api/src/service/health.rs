@@ -78,19 +78,24 @@ async fn recompute(
     stale: HashMap<Uuid, Option<i64>>,
     today: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Health>> {
-    let ids: Vec<Uuid> = stale.keys().copied().collect();
+    // In id order, so that readers keeping the same rows at once lock them in the same order.
+    let mut ids: Vec<Uuid> = stale.keys().copied().collect();
+    ids.sort_unstable();
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(1000) {
-        let computed = compute_with_slips(db, chunk, today).await?;
+        let computed = compute_kept(db, chunk, today).await?;
         let mut keep = Vec::with_capacity(computed.len());
-        for (id, (health, slip_days)) in computed {
+        for (id, (health, figures)) in computed {
             if let Some(version) = stale.get(&id).copied().flatten() {
                 let detail = serde_json::to_value(&health).map_err(crate::error::AppError::internal)?;
-                keep.push(lights::Computed { project_id: id, version, light: health.light, slip_days, detail });
+                keep.push(lights::Computed { project_id: id, version, light: health.light, figures, detail });
             }
             out.insert(id, health);
         }
-        lights::store(db, keep, today).await?;
+        // Keeping is a saving, not the answer: a reader that loses a race to keep still answers.
+        if let Err(e) = lights::store(db, keep, today).await {
+            tracing::warn!(error = %e, "computed lights could not be kept");
+        }
     }
     Ok(out)
 }
@@ -102,23 +107,23 @@ pub fn elapsed_percent(today: NaiveDate) -> Decimal {
 }
 
 /// Lights of many projects as of `today`, computed from their rows, batched: a fixed number of
-/// queries whatever the count. Readers read the kept lights ([`super::lights::of`]) instead; this is
+/// queries whatever the count. Readers read the kept lights ([`of`]) instead; this is
 /// what those are computed by.
 pub async fn compute(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     today: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Health>> {
-    Ok(compute_with_slips(db, project_ids, today).await?.into_iter().map(|(id, (h, _))| (id, h)).collect())
+    Ok(compute_kept(db, project_ids, today).await?.into_iter().map(|(id, (h, _))| (id, h)).collect())
 }
 
-/// [`compute`], with each project's worst milestone slip on `today` whatever its status (the
-/// dashboard averages them per unit).
-pub async fn compute_with_slips(
+/// [`compute`], with the figures of today's year that are kept beside each light for the dashboard
+/// to sum (see [`lights::YearFigures`]).
+pub async fn compute_kept(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     today: NaiveDate,
-) -> AppResult<HashMap<Uuid, (Health, Option<i64>)>> {
+) -> AppResult<HashMap<Uuid, (Health, lights::YearFigures)>> {
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -138,15 +143,35 @@ pub async fn compute_with_slips(
     let reported = report::reported_figures(db, project_ids, year, closed).await?;
     let milestones = schedule::current_milestones(db, project_ids).await?;
     let expected = elapsed_percent(today);
+    // This year's periods whose due date has passed: a reporting project owes each one it existed in.
+    let due: Vec<report::Period> = (1..=12)
+        .map(|month| report::Period { year, month })
+        .filter(|p| p.day_of_next_month(rules.report_due_day) < today)
+        .collect();
     Ok(projects
         .iter()
         .map(|(id, created_at, status)| {
             let slip = milestones.get(id).and_then(|m| schedule::worst_slip(m, today));
-            if !report::reports_monthly(*status) {
-                return (*id, (not_rated(*status), slip));
-            }
             let plan = plans.get(id).copied().unwrap_or(0);
-            let (done, _, has_closed) = reported.get(id).copied().unwrap_or_default();
+            let figures = reported.get(id).copied().unwrap_or_default();
+            let reporting = report::reports_monthly(*status);
+            let kept = lights::YearFigures {
+                year,
+                plan_fen: plan,
+                done_fen: figures.year_fen,
+                reports: figures.year_reports,
+                on_time: figures.year_on_time,
+                reports_due: if reporting {
+                    due.iter().filter(|p| report::owes_report(*created_at, **p)).count() as i64
+                } else {
+                    0
+                },
+                slip_days: slip,
+            };
+            if !reporting {
+                return (*id, (not_rated(*status), kept));
+            }
+            let (done, has_closed) = (figures.year_fen, figures.has_period);
             let late_name = milestones
                 .get(id)
                 .and_then(|ms| ms.iter().max_by_key(|m| schedule::days_late(m, today)))
@@ -161,7 +186,7 @@ pub async fn compute_with_slips(
                 late_name,
                 missing: owes.then_some(closed),
             };
-            (*id, (judge(&inputs), slip))
+            (*id, (judge(&inputs), kept))
         })
         .collect())
 }

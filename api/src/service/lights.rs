@@ -52,12 +52,30 @@ pub async fn touch_all(db: &impl ConnectionTrait) -> AppResult<()> {
     Ok(())
 }
 
+/// What a project adds to the dashboard in the light's year, kept beside the light so that the
+/// dashboard sums kept rows instead of every report of the year.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct YearFigures {
+    pub year: i32,
+    /// The year's planned investment, fen.
+    pub plan_fen: i64,
+    /// Investment reported for the year's periods, fen.
+    pub done_fen: i64,
+    /// Reports for the year's periods, and of them those on time.
+    pub reports: i64,
+    pub on_time: i64,
+    /// Reports owed for the year's periods already due.
+    pub reports_due: i64,
+    /// The worst slip of the current milestones, days, whatever the project's status.
+    pub slip_days: Option<i64>,
+}
+
 /// A light as computed, to be kept under the version that was read before its inputs.
 pub struct Computed {
     pub project_id: Uuid,
     pub version: i64,
     pub light: Light,
-    pub slip_days: Option<i64>,
+    pub figures: YearFigures,
     /// The light's reasons and figures, as the API shows them.
     pub detail: serde_json::Value,
 }
@@ -140,14 +158,32 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
                 computed_version: Set(Some(c.version)),
                 day: Set(Some(today)),
                 light: Set(Some(c.light)),
-                slip_days: Set(c.slip_days),
+                slip_days: Set(c.figures.slip_days),
+                year: Set(Some(c.figures.year)),
+                plan_fen: Set(Some(c.figures.plan_fen)),
+                done_fen: Set(Some(c.figures.done_fen)),
+                reports: Set(Some(c.figures.reports)),
+                on_time: Set(Some(c.figures.on_time)),
+                reports_due: Set(Some(c.figures.reports_due)),
                 detail: Set(Some(c.detail)),
             })
             .collect();
         project_light::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::column(C::ProjectId)
-                    .update_columns([C::ComputedVersion, C::Day, C::Light, C::SlipDays, C::Detail])
+                    .update_columns([
+                        C::ComputedVersion,
+                        C::Day,
+                        C::Light,
+                        C::SlipDays,
+                        C::Year,
+                        C::PlanFen,
+                        C::DoneFen,
+                        C::Reports,
+                        C::OnTime,
+                        C::ReportsDue,
+                        C::Detail,
+                    ])
                     .to_owned(),
             )
             .exec_without_returning(db)

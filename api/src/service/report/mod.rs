@@ -1,6 +1,8 @@
 //! Monthly reports (每月汇报): one per project per period, replaced (with history) until the period
 //! locks; missing reports are a fact the system shows.
 
+mod missing;
+
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
@@ -10,16 +12,17 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    PaginatorTrait, QueryFilter, QuerySelect, Select,
 };
 use uuid::Uuid;
 
 use super::Actor;
 use super::audit::{self, Change};
 use super::money::{percent_to_bp, wan_to_fen};
-use super::page::{Page, PageRequest};
 use super::project as projects;
 use crate::error::{AppError, AppResult};
+
+pub use missing::{count_missing, missing};
 
 /// A reporting month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -273,32 +276,52 @@ pub async fn recent_reports(
     Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
 }
 
-/// Reported investment of many projects, summed in SQL: project → (reported in `year`, reported in
-/// all years, whether `period` has a report), in fen.
+/// What a project's current reports add up to.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Figures {
+    /// Investment reported for the year's periods, fen.
+    pub year_fen: i64,
+    /// Investment reported for all periods, fen.
+    pub total_fen: i64,
+    /// Whether the period asked about has a report.
+    pub has_period: bool,
+    /// Reports for the year's periods, and of them those submitted on time.
+    pub year_reports: i64,
+    pub year_on_time: i64,
+}
+
+/// Reported figures of many projects for `year` and `period`, summed in SQL.
 pub async fn reported_figures(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     year: i32,
     period: Period,
-) -> AppResult<HashMap<Uuid, (i64, i64, bool)>> {
+) -> AppResult<HashMap<Uuid, Figures>> {
     use monthly_report::Column as C;
     use sea_orm::sea_query::{Alias, Func};
     let bigint = || Alias::new("BIGINT");
-    let in_year = Expr::case(C::Period.like(format!("{year:04}-%")), Expr::col(C::InvestmentFen)).finally(0);
+    let of_year = || C::Period.like(format!("{year:04}-%"));
+    let in_year = Expr::case(of_year(), Expr::col(C::InvestmentFen)).finally(0);
     let in_period = Expr::case(C::Period.eq(period.key()), 1).finally(0);
-    let rows: Vec<(Uuid, i64, i64, i64)> = current_in(project_ids)
+    let reports = Expr::case(of_year(), 1).finally(0);
+    let on_time = Expr::case(of_year().and(C::OnTime.eq(true)), 1).finally(0);
+    let rows: Vec<(Uuid, i64, i64, i64, i64, i64)> = current_in(project_ids)
         .select_only()
         .column(C::ProjectId)
         .expr(Expr::expr(Func::sum(in_year)).cast_as(bigint()))
         .expr(Expr::expr(Func::sum(Expr::col(C::InvestmentFen))).cast_as(bigint()))
         .expr(Expr::expr(Func::sum(in_period)).cast_as(bigint()))
+        .expr(Expr::expr(Func::sum(reports)).cast_as(bigint()))
+        .expr(Expr::expr(Func::sum(on_time)).cast_as(bigint()))
         .group_by(C::ProjectId)
         .into_tuple()
         .all(db)
         .await?;
     Ok(rows
         .into_iter()
-        .map(|(id, year_fen, total_fen, in_period)| (id, (year_fen, total_fen, in_period > 0)))
+        .map(|(id, year_fen, total_fen, in_period, year_reports, year_on_time)| {
+            (id, Figures { year_fen, total_fen, has_period: in_period > 0, year_reports, year_on_time })
+        })
         .collect())
 }
 
@@ -310,7 +333,7 @@ pub async fn reported_investment(
 ) -> AppResult<HashMap<Uuid, (i64, i64)>> {
     let never = Period { year: 1900, month: 1 };
     let figures = reported_figures(db, project_ids, year, never).await?;
-    Ok(figures.into_iter().map(|(id, (y, t, _))| (id, (y, t))).collect())
+    Ok(figures.into_iter().map(|(id, f)| (id, (f.year_fen, f.total_fen))).collect())
 }
 
 /// Whether a project existed during `period` and so owes a report for it.
@@ -334,36 +357,6 @@ pub fn reporting_statuses() -> Vec<project::ProjectStatus> {
 /// The instant a period ends: a project created before it owes the period's report.
 pub fn period_end(period: Period) -> DateTime<Utc> {
     period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
-}
-
-fn missing_query(period: Period) -> Select<project::Entity> {
-    let reported = sea_orm::sea_query::Query::select()
-        .column(monthly_report::Column::ProjectId)
-        .from(monthly_report::Entity)
-        .and_where(monthly_report::Column::IsCurrent.eq(true))
-        .and_where(monthly_report::Column::Period.eq(period.key()))
-        .to_owned();
-    let end = period_end(period);
-    project::Entity::find()
-        .filter(project::Column::Id.not_in_subquery(reported))
-        .filter(project::Column::CreatedAt.lt(end))
-        .filter(project::Column::Status.is_in(reporting_statuses()))
-}
-
-/// Projects that owe a report for `period` and have none, by id. Any signed-in caller.
-pub async fn missing(db: &DatabaseConnection, raw_period: &str, page: &PageRequest) -> AppResult<Page<project::Model>> {
-    let period = Period::parse("period", raw_period)?;
-    let mut q = missing_query(period);
-    if let Some(after) = &page.after {
-        let id: Uuid = after.parse().map_err(|_| AppError::bad_input("after", "not a cursor of this list"))?;
-        q = q.filter(project::Column::Id.gt(id));
-    }
-    let rows = q.order_by_asc(project::Column::Id).limit(page.fetch()).all(db).await?;
-    Ok(Page::from_fetched(rows, page))
-}
-
-pub async fn count_missing(db: &DatabaseConnection, raw_period: &str) -> AppResult<u64> {
-    Ok(missing_query(Period::parse("period", raw_period)?).count(db).await?)
 }
 
 #[cfg(test)]

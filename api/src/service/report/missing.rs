@@ -1,0 +1,47 @@
+//! The reports a period is still owed: the projects that existed during it, still report monthly,
+//! and have no current report for it.
+
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
+use uuid::Uuid;
+
+use super::{Period, period_end, reporting_statuses};
+use crate::error::{AppError, AppResult};
+use crate::service::page::{Page, PageRequest};
+use entity::{monthly_report, project};
+
+/// Projects that owe `period`'s report and have none: an anti-join on the current reports' index, so
+/// a page stops at its last row instead of reading the whole period.
+fn missing_query(period: Period) -> Select<project::Entity> {
+    use monthly_report::Column as R;
+    let reported = sea_orm::sea_query::Query::select()
+        .expr(Expr::val(1))
+        .from(monthly_report::Entity)
+        .and_where(Expr::col((monthly_report::Entity, R::ProjectId)).equals((project::Entity, project::Column::Id)))
+        .and_where(Expr::col((monthly_report::Entity, R::IsCurrent)).eq(true))
+        .and_where(Expr::col((monthly_report::Entity, R::Period)).eq(period.key()))
+        .to_owned();
+    let end = period_end(period);
+    project::Entity::find()
+        .filter(Expr::exists(reported).not())
+        .filter(project::Column::CreatedAt.lt(end))
+        .filter(project::Column::Status.is_in(reporting_statuses()))
+}
+
+/// Projects that owe a report for `period` and have none, by id. Any signed-in caller.
+pub async fn missing(db: &DatabaseConnection, raw_period: &str, page: &PageRequest) -> AppResult<Page<project::Model>> {
+    let period = Period::parse("period", raw_period)?;
+    let mut q = missing_query(period);
+    if let Some(after) = &page.after {
+        let id: Uuid = after.parse().map_err(|_| AppError::bad_input("after", "not a cursor of this list"))?;
+        q = q.filter(project::Column::Id.gt(id));
+    }
+    let rows = q.order_by_asc(project::Column::Id).limit(page.fetch()).all(db).await?;
+    Ok(Page::from_fetched(rows, page))
+}
+
+pub async fn count_missing(db: &DatabaseConnection, raw_period: &str) -> AppResult<u64> {
+    Ok(missing_query(Period::parse("period", raw_period)?).count(db).await?)
+}

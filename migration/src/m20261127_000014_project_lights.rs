@@ -46,6 +46,7 @@ enum MonthlyReports {
 const STALE: &str = "ix_project_lights_stale";
 const BY_LIGHT: &str = "ix_project_lights_day_light";
 const RECENT_REPORTS: &str = "ix_reports_current_project_period";
+const PERIOD_REPORTS: &str = "ix_reports_current_period_project";
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -119,10 +120,23 @@ impl MigrationTrait for Migration {
                     .and_where(Expr::col(MonthlyReports::IsCurrent).eq(true))
                     .to_owned(),
             )
+            .await?;
+        // Which projects reported for a period (missing reports) reads the index alone.
+        manager
+            .create_index(
+                Index::create()
+                    .name(PERIOD_REPORTS)
+                    .table(MonthlyReports::Table)
+                    .col(MonthlyReports::Period)
+                    .col(MonthlyReports::ProjectId)
+                    .and_where(Expr::col(MonthlyReports::IsCurrent).eq(true))
+                    .to_owned(),
+            )
             .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager.drop_index(Index::drop().name(PERIOD_REPORTS).table(MonthlyReports::Table).to_owned()).await?;
         manager.drop_index(Index::drop().name(RECENT_REPORTS).table(MonthlyReports::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(ProjectLights::Table).to_owned()).await
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use chrono::Utc;
 use entity::unit::UnitKind;
 use entity::{milestone, monthly_report, project, project_year_plan, schedule_plan, unit};
-use sea_orm::{DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait};
 use uuid::Uuid;
 
 use super::demo::demo_id;
@@ -94,6 +94,13 @@ pub async fn grow(db: &DatabaseConnection, size: Size) -> AppResult<(usize, usiz
     txn.commit().await?;
     let have_issues = entity::issue::Entity::find().count(db).await? as usize;
     let issues = super::issues::add_generated(db, size.issues.saturating_sub(have_issues)).await?;
+    // As after any bulk load: statistics for the planner, and (PostgreSQL) the visibility map that
+    // lets index-only scans skip the tables; a county's own database gets them from autovacuum.
+    let settle = match db.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => "VACUUM ANALYZE",
+        _ => "ANALYZE",
+    };
+    db.execute_unprepared(settle).await?;
     let units = unit::Entity::find().count(db).await? as usize;
     let projects = project::Entity::find().count(db).await? as usize;
     Ok((units, projects, issues))

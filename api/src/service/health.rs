@@ -56,7 +56,14 @@ pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], today: NaiveDat
 /// Makes every project's kept light current for `today`.
 pub async fn refresh(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<()> {
     let stale = lights::stale(db, today).await?;
-    recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), today).await.map(drop)
+    let many = stale.len() >= lights::SETTLE_AFTER;
+    recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), today).await?;
+    if many {
+        // A new day rewrote most rows: the planner learns their new figures now, not at the next
+        // autovacuum, so the dashboard's sums keep their plans.
+        lights::settle(db).await?;
+    }
+    Ok(())
 }
 
 /// `filter` narrowed to the projects that show `light` on `today`, in SQL over the kept lights (made

@@ -192,6 +192,15 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
     Ok(())
 }
 
+/// How many rows one refresh rewrites before the table's statistics are taken again.
+pub const SETTLE_AFTER: usize = 1000;
+
+/// Takes the kept lights' statistics again (after a refresh rewrote many rows).
+pub async fn settle(db: &impl ConnectionTrait) -> AppResult<()> {
+    db.execute_unprepared("ANALYZE project_lights").await?;
+    Ok(())
+}
+
 /// Gives every project without a kept light a row that is not current yet: for projects written in
 /// bulk (the demo county, a generated province) rather than through [`touch`].
 pub async fn track_untracked(db: &impl ConnectionTrait) -> AppResult<()> {

@@ -172,3 +172,31 @@ async fn a_county_upgraded_from_the_release_before_gets_every_light_kept() -> Te
     assert!(shown.contains_key(&project));
     Ok(())
 }
+
+#[tokio::test]
+async fn many_readers_meeting_stale_lights_at_once_all_answer_and_keep_them() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    let q = "{ projects(first: 50) { edges { node { id health { light } } } } }";
+    // Every light is stale (none computed yet): each reader computes and keeps the same rows. Kept in
+    // one order, they wait for each other briefly; kept in any order they would deadlock, and each
+    // deadlock costs the database's detection time (a second on PostgreSQL).
+    let started = std::time::Instant::now();
+    let readers = (0..24).map(|_| app.data(q, json!({}), Some(&token)));
+    for answer in futures_util::future::join_all(readers).await {
+        assert_eq!(answer?["projects"]["edges"].as_array().map(Vec::len), Some(50));
+    }
+    let elapsed = started.elapsed();
+    assert!(elapsed < std::time::Duration::from_secs(4), "readers waited on each other: {elapsed:?}");
+    let today = app.state.config.clock.today();
+    let page = app.data(q, json!({}), Some(&token)).await?;
+    let ids: Vec<uuid::Uuid> = page["projects"]["edges"]
+        .as_array()
+        .ok_or("edges")?
+        .iter()
+        .map(|e| e["node"]["id"].as_str().unwrap_or_default().parse())
+        .collect::<Result<_, _>>()?;
+    let (kept, stale) = api::service::lights::read(&app.state.db, &ids, today).await?;
+    assert_eq!((kept.len(), stale.len()), (50, 0), "every light read is kept");
+    Ok(())
+}

@@ -99,6 +99,7 @@ async fn recompute(
             }
             out.insert(id, health);
         }
+        keep.sort_unstable_by_key(|c| c.project_id);
         // Keeping is a saving, not the answer: a reader that loses a race to keep still answers.
         if let Err(e) = lights::store(db, keep, today).await {
             tracing::warn!(error = %e, "computed lights could not be kept");

@@ -145,7 +145,8 @@ pub fn showing(light: Light, today: NaiveDate) -> sea_orm::sea_query::SelectStat
 }
 
 /// Keeps lights computed for `today`, each under the version read before its inputs; a row whose
-/// version moved on meanwhile stays not current.
+/// version moved on meanwhile stays not current. Pass them in project id order: readers keeping the
+/// same rows at once then lock them in one order and wait for each other instead of deadlocking.
 pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: NaiveDate) -> AppResult<()> {
     let mut computed = computed.into_iter().peekable();
     while computed.peek().is_some() {

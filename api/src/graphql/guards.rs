@@ -2,16 +2,17 @@
 //! and a stable `code` on every error (the HTTP layer adds the request id).
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest, NextRequest};
 use async_graphql::parser::types::{ExecutableDocument, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, Response, ServerError, ServerResult, Value as ConstValue, Variables};
 use async_graphql_value::Value as GqlValue;
 
 use crate::error::code;
 
-/// Installs [`RequestGuard`] on the schema.
+/// The request-wide limits, checked by [`RequestGuards::prepare`] before async-graphql sees a
+/// request. They are applied around execution rather than as a schema extension: an installed
+/// extension wraps the resolution of every field of every response in a boxed future of its own,
+/// which a page of fifty projects pays a thousand times.
 #[derive(Clone)]
 pub struct RequestGuards {
     pub max_root_fields: usize,
@@ -22,55 +23,37 @@ pub struct RequestGuards {
     pub max_string_chars: usize,
 }
 
-impl ExtensionFactory for RequestGuards {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(RequestGuard(self.clone()))
-    }
-}
-
-struct RequestGuard(RequestGuards);
-
 /// Fragments spreading fragments deeper than this are refused before anything expands them.
 const MAX_FRAGMENT_NESTING: usize = 32;
 
-#[async_graphql::async_trait::async_trait]
-impl Extension for RequestGuard {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let mut response = next.run(ctx).await;
-        for error in &mut response.errors {
-            let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
-            // Only our own errors carry a code; anything else came from parsing, validation or
-            // variable coercion, which is the client's input.
-            if ext.get("code").is_none() {
-                ext.set("code", code::BAD_USER_INPUT);
-            }
+impl RequestGuards {
+    /// The guards of `config`.
+    pub fn of(config: &crate::config::Config) -> Self {
+        let limits = &config.limits;
+        Self {
+            max_root_fields: limits.max_root_fields,
+            max_aliases: limits.max_aliases,
+            max_selections: limits.max_selections,
+            max_string_chars: limits.max_string_chars,
         }
-        response
     }
 
     /// Parses the document here, before async-graphql's own parse step: that step walks fragment
     /// spreads (for the recursion depth) without remembering what it has walked, so a fragment bomb
-    /// would cost exponential time before any later hook saw it. The checks below are linear in the
-    /// document; the parsed document is handed on so nothing is parsed twice.
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: async_graphql::Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<async_graphql::Request> {
-        // A document that does not parse is left to async-graphql, which says why.
+    /// would cost exponential time before any later step saw it. The checks below are linear in the
+    /// document; the parsed document is handed on so nothing is parsed twice. A document that does
+    /// not parse is left to async-graphql, which says why.
+    pub fn prepare(&self, mut request: async_graphql::Request) -> ServerResult<async_graphql::Request> {
         if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
             self.check(&document)?;
-            check_strings(&document, &request.variables, self.0.max_string_chars)?;
+            check_strings(&document, &request.variables, self.max_string_chars)?;
             request.set_parsed_query(document);
         }
-        next.run(ctx, request).await
+        Ok(request)
     }
-}
 
-impl RequestGuard {
     fn check(&self, doc: &ExecutableDocument) -> ServerResult<()> {
-        let RequestGuards { max_root_fields, max_aliases, max_selections, .. } = self.0;
+        let Self { max_root_fields, max_aliases, max_selections, .. } = *self;
         let aliases = doc
             .operations
             .iter()
@@ -105,6 +88,17 @@ impl RequestGuard {
             }
         }
         Ok(())
+    }
+}
+
+/// Gives every error of `response` a stable code: only our own errors carry one; anything else came
+/// from parsing, validation or variable coercion, which is the client's input.
+pub fn coded(response: &mut Response) {
+    for error in &mut response.errors {
+        let ext = error.extensions.get_or_insert_with(ErrorExtensionValues::default);
+        if ext.get("code").is_none() {
+            ext.set("code", code::BAD_USER_INPUT);
+        }
     }
 }
 

@@ -7,7 +7,7 @@ pub mod case;
 pub mod children;
 pub mod context;
 pub mod dashboard;
-mod guards;
+pub(crate) mod guards;
 pub mod inspection;
 pub mod issue;
 pub mod loaders;
@@ -62,13 +62,7 @@ pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySu
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
-        .limit_directives(16)
-        .extension(guards::RequestGuards {
-            max_root_fields: limits.max_root_fields,
-            max_aliases: limits.max_aliases,
-            max_selections: limits.max_selections,
-            max_string_chars: limits.max_string_chars,
-        });
+        .limit_directives(16);
     if !config.introspection {
         builder = builder.disable_introspection();
     }

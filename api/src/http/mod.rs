@@ -242,8 +242,13 @@ async fn graphql(
             (None, None) => request,
         }
     };
+    let guards = crate::graphql::guards::RequestGuards::of(&state.config);
     let execute = |request| async {
-        let mut response = server.schema.execute(prepare(request)).await;
+        let mut response = match guards.prepare(request) {
+            Ok(request) => server.schema.execute(prepare(request)).await,
+            Err(refused) => async_graphql::Response::from_errors(vec![refused]),
+        };
+        crate::graphql::guards::coded(&mut response);
         for error in &mut response.errors {
             error.extensions.get_or_insert_with(Default::default).set("requestId", request_id.0.as_str());
         }

@@ -335,3 +335,38 @@ async fn finished_and_suspended_projects_owe_no_reports_and_say_why_they_are_not
     assert_eq!(again["missingReports"]["totalCount"].as_i64(), Some(total));
     Ok(())
 }
+
+#[tokio::test]
+async fn a_page_shows_each_projects_newest_reports_first() -> TestResult {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    let q = "query($n: Int) { projects(first: 60) { edges { node { id reports(first: $n) { period } } } } }";
+    for n in [1, 3, 12] {
+        let data = app.data(q, json!({ "n": n }), Some(&token)).await?;
+        let mut seen = 0;
+        for edge in data["projects"]["edges"].as_array().ok_or("edges")? {
+            let id: uuid::Uuid = edge["node"]["id"].as_str().ok_or("id")?.parse()?;
+            let shown: Vec<&str> = edge["node"]["reports"]
+                .as_array()
+                .ok_or("reports")?
+                .iter()
+                .filter_map(|r| r["period"].as_str())
+                .collect();
+            let newest: Vec<String> = entity::monthly_report::Entity::find()
+                .select_only()
+                .column(entity::monthly_report::Column::Period)
+                .filter(entity::monthly_report::Column::ProjectId.eq(id))
+                .filter(entity::monthly_report::Column::IsCurrent.eq(true))
+                .order_by_desc(entity::monthly_report::Column::Period)
+                .limit(n)
+                .into_tuple()
+                .all(&app.state.db)
+                .await?;
+            assert_eq!(shown, newest, "the newest {n} of {id}, newest first");
+            seen += shown.len();
+        }
+        assert!(seen > 0, "the page shows reports");
+    }
+    Ok(())
+}

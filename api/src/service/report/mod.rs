@@ -255,6 +255,9 @@ pub async fn recent_reports(
     if project_ids.is_empty() || limit == 0 {
         return Ok(HashMap::new());
     }
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        return recent_reports_lateral(db, project_ids, limit).await;
+    }
     let mut inner = Query::select();
     inner
         .column(Asterisk)
@@ -273,6 +276,27 @@ pub async fn recent_reports(
         .order_by(C::Period, Order::Desc)
         .to_owned();
     let rows = monthly_report::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
+    Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
+}
+
+/// [`recent_reports`] on PostgreSQL: for each project, its newest `limit` current reports read
+/// backwards off the (project, period) index and nothing else, where the window reads and sorts every
+/// report of the projects.
+async fn recent_reports_lateral(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    limit: u32,
+) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
+    let ids: Vec<String> = (1..=project_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        r#"SELECT r.* FROM "projects" p CROSS JOIN LATERAL (SELECT * FROM "monthly_reports" m WHERE m."project_id" = p."id" AND m."is_current" ORDER BY m."period" DESC LIMIT ${}) r WHERE p."id" IN ({}) ORDER BY r."period" DESC"#,
+        project_ids.len() + 1,
+        ids.join(", ")
+    );
+    let mut values: Vec<sea_orm::Value> = project_ids.iter().map(|id| (*id).into()).collect();
+    values.push(i64::from(limit).into());
+    let statement = sea_orm::Statement::from_sql_and_values(sea_orm::DatabaseBackend::Postgres, sql, values);
+    let rows = monthly_report::Entity::find().from_raw_sql(statement).all(db).await?;
     Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
 }
 

@@ -368,5 +368,18 @@ async fn a_page_shows_each_projects_newest_reports_first() -> TestResult {
         }
         assert!(seen > 0, "the page shows reports");
     }
+    // A batch bigger than one statement takes (nested lists batch many projects at once).
+    let mut ids: Vec<uuid::Uuid> = (0..1200).map(|_| uuid::Uuid::now_v7()).collect();
+    let real: Vec<uuid::Uuid> = entity::project::Entity::find()
+        .select_only()
+        .column(entity::project::Column::Id)
+        .into_tuple()
+        .all(&app.state.db)
+        .await?;
+    ids.extend(&real);
+    let found = api::service::report::recent_reports(&app.state.db, &ids, 2).await?;
+    let expected = api::service::report::recent_reports(&app.state.db, &real, 2).await?;
+    assert_eq!(found.len(), expected.len());
+    assert!(found.values().all(|r| r.len() <= 2) && !found.is_empty());
     Ok(())
 }

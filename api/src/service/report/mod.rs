@@ -243,60 +243,45 @@ fn current_in(project_ids: &[Uuid]) -> Select<monthly_report::Entity> {
         .filter(monthly_report::Column::ProjectId.is_in(project_ids.iter().copied()))
 }
 
-/// The newest `limit` current reports of each of many projects, newest period first: one query with
-/// a window function, so a list showing "the last three reports" reads three rows per project.
+/// The newest `limit` current reports of each of many projects, newest period first, in one
+/// statement that reads each project's newest reports backwards off its (project, period) index and
+/// nothing else: a lateral join on PostgreSQL, a compound of one small select per project on SQLite
+/// (which has no lateral join). A list showing "the last three reports" reads three rows per project.
 pub async fn recent_reports(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     limit: u32,
 ) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
-    use monthly_report::Column as C;
-    use sea_orm::sea_query::{Alias, Asterisk, Func, Order, Query, WindowStatement};
     if project_ids.is_empty() || limit == 0 {
         return Ok(HashMap::new());
     }
-    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
-        return recent_reports_lateral(db, project_ids, limit).await;
-    }
-    let mut inner = Query::select();
-    inner
-        .column(Asterisk)
-        .from(monthly_report::Entity)
-        .expr_window_as(
-            Func::cust(Alias::new("ROW_NUMBER")),
-            WindowStatement::partition_by(C::ProjectId).order_by(C::Period, Order::Desc).to_owned(),
-            Alias::new("rn"),
+    let backend = db.get_database_backend();
+    let newest = |project: &str| {
+        format!(
+            r#"SELECT * FROM "monthly_reports" m WHERE m."project_id" = {project} AND m."is_current" ORDER BY m."period" DESC LIMIT {limit}"#
         )
-        .and_where(C::IsCurrent.eq(true))
-        .and_where(C::ProjectId.is_in(project_ids.iter().copied()));
-    let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("recent"))
-        .and_where(Expr::col(Alias::new("rn")).lte(limit))
-        .order_by(C::Period, Order::Desc)
-        .to_owned();
-    let rows = monthly_report::Entity::find().from_raw_sql(db.get_database_backend().build(&outer)).all(db).await?;
-    Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
-}
-
-/// [`recent_reports`] on PostgreSQL: for each project, its newest `limit` current reports read
-/// backwards off the (project, period) index and nothing else, where the window reads and sorts every
-/// report of the projects.
-async fn recent_reports_lateral(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-    limit: u32,
-) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
-    let ids: Vec<String> = (1..=project_ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        r#"SELECT r.* FROM "projects" p CROSS JOIN LATERAL (SELECT * FROM "monthly_reports" m WHERE m."project_id" = p."id" AND m."is_current" ORDER BY m."period" DESC LIMIT ${}) r WHERE p."id" IN ({}) ORDER BY r."period" DESC"#,
-        project_ids.len() + 1,
-        ids.join(", ")
-    );
-    let mut values: Vec<sea_orm::Value> = project_ids.iter().map(|id| (*id).into()).collect();
-    values.push(i64::from(limit).into());
-    let statement = sea_orm::Statement::from_sql_and_values(sea_orm::DatabaseBackend::Postgres, sql, values);
-    let rows = monthly_report::Entity::find().from_raw_sql(statement).all(db).await?;
+    };
+    let mut rows = Vec::new();
+    // SQLite compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
+    for chunk in project_ids.chunks(400) {
+        let sql = match backend {
+            sea_orm::DatabaseBackend::Postgres => {
+                let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+                format!(
+                    r#"SELECT r.* FROM "projects" p CROSS JOIN LATERAL ({}) r WHERE p."id" IN ({}) ORDER BY r."period" DESC"#,
+                    newest(r#"p."id""#),
+                    ids.join(", ")
+                )
+            }
+            _ => {
+                let each: Vec<String> = chunk.iter().map(|_| format!("SELECT * FROM ({})", newest("?"))).collect();
+                format!(r#"SELECT * FROM ({}) ORDER BY "period" DESC"#, each.join(" UNION ALL "))
+            }
+        };
+        let values: Vec<sea_orm::Value> = chunk.iter().map(|id| (*id).into()).collect();
+        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, values);
+        rows.extend(monthly_report::Entity::find().from_raw_sql(statement).all(db).await?);
+    }
     Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
 }
 

@@ -142,6 +142,18 @@ async fn components(label: &str, database_url: Option<&str>, client: &reqwest::C
     let token = common::login(client, &server, "leader").await?;
     let url = format!("{}/graphql", server.base);
     let seconds = seconds();
+    // What 32 requests for the page at once cost in memory: the peak resident set while they run,
+    // above the server's just after it started (its pools, caches and threads grow with them).
+    let pid = server.child.id();
+    let idle = common::rss_kib(pid)?;
+    common::reset_peak(pid)?;
+    rate(client, &url, Some(&token), OURS, seconds).await?;
+    let peak = common::peak_kib(pid)?;
+    println!(
+        "{label}: the page at {CONNECTIONS} connections: peak RSS {:.1} MiB above the idle {:.1} MiB",
+        peak.saturating_sub(idle) as f64 / 1024.0,
+        idle as f64 / 1024.0
+    );
     let health_url = format!("{}/healthz", server.base);
     let c = client.clone();
     let healthz = load(Arc::new(move || c.get(&health_url)), seconds).await?;

@@ -32,8 +32,10 @@ pub struct Model {
     pub on_time: Option<i64>,
     /// Reports owed for the year's periods already due on `day`.
     pub reports_due: Option<i64>,
-    /// The light's reasons and figures, as the API shows them.
-    pub detail: Option<Json>,
+    /// The light's reasons and figures, as the API shows them: JSON, kept as text so that reading
+    /// it parses once, straight into what the API shows.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub detail: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

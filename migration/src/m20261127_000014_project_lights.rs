@@ -67,7 +67,7 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ProjectLights::Reports).big_integer().null())
                     .col(ColumnDef::new(ProjectLights::OnTime).big_integer().null())
                     .col(ColumnDef::new(ProjectLights::ReportsDue).big_integer().null())
-                    .col(ColumnDef::new(ProjectLights::Detail).json().null())
+                    .col(ColumnDef::new(ProjectLights::Detail).text().null())
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_project_light_project")

@@ -193,10 +193,7 @@ async fn totals_by_group(db: &DatabaseConnection, year: i32) -> AppResult<Vec<(P
         .group_by_col((project::Entity, P::Industry))
         .to_owned();
     let rows: Vec<(ProjectCategory, Industry, i64, i64, i64)> = rows_of(db, &q).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
-        .collect())
+    Ok(grouped_totals(rows))
 }
 
 /// How many projects show each light on `today` (kept lights, made current by the caller).
@@ -295,10 +292,7 @@ async fn kept_groups(db: &DatabaseConnection, year: i32) -> AppResult<Vec<(Proje
         .group_by_col((project::Entity, P::Industry))
         .to_owned();
     let rows: Vec<(ProjectCategory, Industry, i64, i64, i64)> = rows_of(db, &q).await?;
-    Ok(rows
-        .into_iter()
-        .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
-        .collect())
+    Ok(grouped_totals(rows))
 }
 
 /// [`unit_lines`] and [`reports_by_unit`] from the kept figures.
@@ -326,6 +320,13 @@ async fn kept_units(db: &DatabaseConnection, year: i32) -> AppResult<(Vec<UnitSu
         }
     }
     Ok((units, reports))
+}
+
+/// Rows of (category, industry, projects, planned, completed) as totals.
+fn grouped_totals(rows: Vec<(ProjectCategory, Industry, i64, i64, i64)>) -> Vec<(ProjectCategory, Industry, Totals)> {
+    rows.into_iter()
+        .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
+        .collect()
 }
 
 /// Runs `q` and reads each row as a tuple.

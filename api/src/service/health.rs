@@ -36,7 +36,7 @@ pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], today: NaiveDat
     let mut out = HashMap::with_capacity(project_ids.len());
     let mut again = HashMap::new();
     for (id, detail) in kept {
-        match serde_json::from_value::<Health>(detail) {
+        match serde_json::from_str::<Health>(&detail) {
             Ok(health) => {
                 out.insert(id, health);
             }
@@ -94,7 +94,7 @@ async fn recompute(
         let mut keep = Vec::with_capacity(computed.len());
         for (id, (health, figures)) in computed {
             if let Some(version) = stale.get(&id).copied().flatten() {
-                let detail = serde_json::to_value(&health).map_err(crate::error::AppError::internal)?;
+                let detail = serde_json::to_string(&health).map_err(crate::error::AppError::internal)?;
                 keep.push(lights::Computed { project_id: id, version, light: health.light, figures, detail });
             }
             out.insert(id, health);

@@ -77,7 +77,7 @@ pub struct Computed {
     pub light: Light,
     pub figures: YearFigures,
     /// The light's reasons and figures, as the API shows them.
-    pub detail: serde_json::Value,
+    pub detail: String,
 }
 
 /// The kept lights of `project_ids` that are current on `today` (their detail), and the version of
@@ -86,7 +86,7 @@ pub async fn read(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     today: NaiveDate,
-) -> AppResult<(HashMap<Uuid, serde_json::Value>, HashMap<Uuid, i64>)> {
+) -> AppResult<(HashMap<Uuid, String>, HashMap<Uuid, i64>)> {
     let mut kept = HashMap::with_capacity(project_ids.len());
     let mut stale: HashMap<Uuid, i64> = project_ids.iter().map(|id| (*id, 0)).collect();
     for ids in project_ids.chunks(CHUNK) {

@@ -55,24 +55,23 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
     if !(2000..=2100).contains(&year) {
         return Err(AppError::bad_input("year", "a year between 2000 and 2100"));
     }
+    if year != today.year() {
+        return from_rows(db, year, today).await;
+    }
     super::health::refresh(db, today).await?;
-    let (groups, lights, (units, reports)) = if year == today.year() {
-        futures_util::future::try_join3(kept_groups(db, year), light_counts(db, today), kept_units(db, year)).await?
-    } else {
-        futures_util::future::try_join3(
-            totals_by_group(db, year),
-            light_counts(db, today),
-            futures_util::future::try_join(from_rows_units(db, year, today), reports_by_unit(db, year)),
-        )
-        .await?
-    };
+    let (groups, lights, (units, reports)) =
+        futures_util::future::try_join3(kept_groups(db, year), light_counts(db, today), kept_units(db, year)).await?;
     assemble(db, year, groups, lights, units, reports).await
 }
 
 /// [`build`] for this year computed from the rows, as for another year: what the kept figures must
 /// always equal (the tests compare them).
 pub async fn build_from_rows(db: &DatabaseConnection, today: NaiveDate) -> AppResult<Dashboard> {
-    let year = today.year();
+    from_rows(db, today.year(), today).await
+}
+
+/// The dashboard of `year` summed from the rows (the lights are the kept ones of `today`).
+async fn from_rows(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Dashboard> {
     super::health::refresh(db, today).await?;
     let (groups, lights, (units, reports)) = futures_util::future::try_join3(
         totals_by_group(db, year),

@@ -89,7 +89,7 @@ async fn recompute(
     let mut ids: Vec<Uuid> = stale.keys().copied().collect();
     ids.sort_unstable();
     let mut out = HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(1000) {
+    for chunk in ids.chunks(lights::CHUNK) {
         let computed = compute_kept(db, chunk, today).await?;
         let mut keep = Vec::with_capacity(computed.len());
         for (id, (health, figures)) in computed {

@@ -22,7 +22,7 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 
 /// How many projects one statement reads at once (each id is a bound parameter).
-const CHUNK: usize = 1000;
+pub const CHUNK: usize = 1000;
 
 /// Marks the lights of `project_ids` as not current. Call it in the transaction of any write that
 /// changes what they are computed from.

@@ -10,6 +10,7 @@ pub mod checklist_template;
 pub mod client_payload;
 pub mod inspection;
 pub mod inspection_issue;
+pub mod integration_key;
 pub mod issue;
 pub mod issue_counter;
 pub mod issue_event;

@@ -17,6 +17,7 @@ mod m20261127_000011_unit_heads;
 mod m20261127_000012_user_credentials;
 mod m20261127_000013_client_payloads;
 mod m20261127_000014_project_lights;
+mod m20261127_000015_integration_keys;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000012_user_credentials::Migration),
             Box::new(m20261127_000013_client_payloads::Migration),
             Box::new(m20261127_000014_project_lights::Migration),
+            Box::new(m20261127_000015_integration_keys::Migration),
         ]
     }
 }

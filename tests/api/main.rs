@@ -18,6 +18,7 @@ mod helpers;
 mod inspections;
 mod issues;
 mod jobs;
+mod keys;
 mod layers;
 mod lights;
 mod limits;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::{AccountLookup, JwtKeys};
 use crate::error::{AppError, AppResult};
+use crate::service::keys::{self as integration_keys, Grant};
 
 pub(crate) const BAD_TOKEN: &str = "invalid or expired token";
 
@@ -18,10 +19,12 @@ pub(crate) const BAD_TOKEN: &str = "invalid or expired token";
 #[derive(Debug, Clone, Copy)]
 pub struct TokenRejected;
 
-/// A signed-in user, as the database says it is now.
+/// A signed-in user, as the database says it is now; for a request made with an integration key,
+/// the key's own account and what the key may do.
 #[derive(Debug, Clone)]
 pub struct Caller {
     pub user: user::Model,
+    pub key: Option<Arc<Grant>>,
 }
 
 impl Caller {
@@ -52,11 +55,12 @@ impl Caller {
 }
 
 /// Turns the `Authorization` header into a caller. No header is anonymous; a header that does not
-/// hold a valid token for an active user is an error, never anonymous.
+/// hold a valid token for an active user, or a valid integration key, is an error, never anonymous.
 pub async fn authenticate(
     accounts: &Arc<AccountLookup>,
     keys: &JwtKeys,
     headers: &HeaderMap,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<Option<Caller>> {
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(None);
@@ -68,10 +72,17 @@ pub async fn authenticate(
         .map(str::trim)
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthenticated(BAD_TOKEN))?;
+    if token.starts_with(integration_keys::SECRET_PREFIX) {
+        let grant = integration_keys::authenticate(accounts.db(), token, now).await?;
+        return match accounts.get(grant.user_id).await? {
+            Some(user) if user.active => Ok(Some(Caller { user, key: Some(Arc::new(grant)) })),
+            _ => Err(AppError::Unauthenticated(BAD_TOKEN)),
+        };
+    }
     let claims = keys.verify(token)?;
     let user = accounts.get(claims.sub).await?;
     match user {
-        Some(user) if user.active && user.session_epoch == claims.ver => Ok(Some(Caller { user })),
+        Some(user) if user.active && user.session_epoch == claims.ver => Ok(Some(Caller { user, key: None })),
         _ => Err(AppError::Unauthenticated(BAD_TOKEN)),
     }
 }

@@ -33,6 +33,11 @@ impl AccountLookup {
         Arc::new(Self { db, queue: Mutex::new(Queue::default()) })
     }
 
+    /// The pool the lookups use.
+    pub fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     fn queue(&self) -> MutexGuard<'_, Queue> {
         // The lock guards plain data and is never held across an await or a panic point.
         self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)

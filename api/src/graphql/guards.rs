@@ -43,10 +43,19 @@ impl RequestGuards {
     /// would cost exponential time before any later step saw it. The checks below are linear in the
     /// document; the parsed document is handed on so nothing is parsed twice. A document that does
     /// not parse is left to async-graphql, which says why.
-    pub fn prepare(&self, mut request: async_graphql::Request) -> ServerResult<async_graphql::Request> {
+    ///
+    /// A request made with an integration key (`key`) is also held to the key's scopes here.
+    pub fn prepare(
+        &self,
+        mut request: async_graphql::Request,
+        key: Option<(&super::scopes::TypeMap, &crate::service::keys::Grant)>,
+    ) -> ServerResult<async_graphql::Request> {
         if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
             self.check(&document)?;
             check_strings(&document, &request.variables, self.max_string_chars)?;
+            if let Some((types, grant)) = key {
+                super::scopes::check(types, &document, grant)?;
+            }
             request.set_parsed_query(document);
         }
         Ok(request)

@@ -10,6 +10,7 @@ pub mod dashboard;
 pub(crate) mod guards;
 pub mod inspection;
 pub mod issue;
+pub mod keys;
 pub mod loaders;
 pub mod pagination;
 pub mod photo;
@@ -18,6 +19,7 @@ pub mod project;
 pub mod report;
 pub mod scalars;
 pub mod schedule;
+pub mod scopes;
 pub mod settings;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -37,6 +39,7 @@ pub struct Query(
     inspection::InspectionQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
+    keys::KeyQuery,
 );
 
 /// Everything a client can change. Every change is recorded in the audit trail.
@@ -51,6 +54,7 @@ pub struct Mutation(
     case::CaseMutation,
     inspection::InspectionMutation,
     photo::PhotoMutation,
+    keys::KeyMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

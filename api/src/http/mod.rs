@@ -40,10 +40,13 @@ const REQUEST_ID_HEADER: &str = "x-request-id";
 struct Server {
     state: AppState,
     schema: AppSchema,
+    /// The schema's types, for holding integration keys to their scopes.
+    types: std::sync::Arc<crate::graphql::scopes::TypeMap>,
 }
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
-    let server = Server { state, schema };
+    let types = std::sync::Arc::new(crate::graphql::scopes::TypeMap::from_sdl(&schema.sdl()));
+    let server = Server { state, schema, types };
     Router::new()
         .route("/graphql", get(graphiql::graphiql).post(graphql))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
@@ -98,13 +101,17 @@ async fn request_id(mut request: Request, next: Next) -> Response {
 
 /// An error answered before GraphQL execution, in the same shape GraphQL errors have.
 fn error_response(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
-    let body = json!({
-        "errors": [{
-            "message": err.to_string(),
-            "extensions": { "code": err.code(), "requestId": request_id.0 },
-        }]
-    });
+    let mut extensions = json!({ "code": err.code(), "requestId": request_id.0 });
+    if let AppError::RateLimited { retry_after_secs } = err {
+        extensions["retryAfterSecs"] = json!(retry_after_secs);
+    }
+    let body = json!({ "errors": [{ "message": err.to_string(), "extensions": extensions }] });
     let mut response = (status, Json(body)).into_response();
+    if let AppError::RateLimited { retry_after_secs } = err
+        && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     if status == StatusCode::UNAUTHORIZED {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
@@ -177,9 +184,13 @@ async fn graphql(
     // Who is calling is known from the headers alone, before a byte of the body is read.
     // A refused token does not stop the request: what needs no caller (signing in again) works, and
     // what needs one answers UNAUTHENTICATED, with HTTP 401 when that is all the answer says.
-    let (caller, rejected) = match authenticate(&state.accounts, &state.keys, &headers).await {
+    let (caller, rejected) = match authenticate(&state.accounts, &state.keys, &headers, state.config.clock.now()).await
+    {
         Ok(caller) => (caller, None),
         Err(err @ AppError::Unauthenticated(_)) => (None, Some(err)),
+        Err(err @ AppError::RateLimited { .. }) => {
+            return error_response(StatusCode::TOO_MANY_REQUESTS, &err, &request_id);
+        }
         Err(err) => {
             if let AppError::Internal(detail) = &err {
                 tracing::error!(detail = %detail, "authentication failed");
@@ -244,7 +255,8 @@ async fn graphql(
     };
     let guards = crate::graphql::guards::RequestGuards::of(&state.config);
     let execute = |request| async {
-        let mut response = match guards.prepare(request) {
+        let key = caller.as_ref().and_then(|c| c.key.as_deref()).map(|grant| (&*server.types, grant));
+        let mut response = match guards.prepare(request, key) {
             Ok(request) => server.schema.execute(prepare(request)).await,
             Err(refused) => async_graphql::Response::from_errors(vec![refused]),
         };

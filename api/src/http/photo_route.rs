@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::authenticate;
 use crate::error::AppError;
 use crate::service::photo as photos;
+use entity::integration_key::Scope;
 
 use super::*;
 
@@ -34,13 +35,20 @@ pub(super) async fn photo(
         return not_found();
     };
     let pass = if headers.contains_key(header::AUTHORIZATION) {
-        match authenticate(&state.accounts, &state.keys, &headers).await {
+        match authenticate(&state.accounts, &state.keys, &headers, state.config.clock.now()).await {
+            Ok(Some(caller)) if caller.key.as_ref().is_some_and(|k| !k.allows(Scope::PhotosRead)) => {
+                let err = crate::graphql::scopes::missing(Scope::PhotosRead);
+                return error_response(StatusCode::FORBIDDEN, &err, &request_id);
+            }
             Ok(Some(caller)) => {
                 photos::Pass::Bearer(crate::service::Actor::User { caller, request_id: Some(request_id.0.clone()) })
             }
             Ok(None) | Err(AppError::Unauthenticated(_)) => {
                 let err = AppError::Unauthenticated("sign in first");
                 return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
+            }
+            Err(e @ AppError::RateLimited { .. }) => {
+                return error_response(StatusCode::TOO_MANY_REQUESTS, &e, &request_id);
             }
             Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
         }

@@ -8,6 +8,7 @@ pub mod dashboard;
 pub mod health;
 pub mod inspection;
 pub mod issue;
+pub mod keys;
 pub mod kit;
 pub mod lights;
 pub mod money;

@@ -7,6 +7,7 @@ mod auth;
 mod bombs;
 mod browsers;
 mod cases;
+mod changes;
 mod cli;
 mod clock;
 mod demo_year;

@@ -40,7 +40,7 @@ pub fn access(type_name: &str) -> Option<Access> {
         "Inspection" | "InspectionAnswer" | "InspectionFinding" | "ChecklistItem" | "ChecklistSection"
         | "ChecklistTemplate" | "RuleViolation" | "SyncError" | "SyncResult" => Needs(InspectionsRead),
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
-        "AuditEvent" => Needs(ChangesRead),
+        "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
         "LoginPayload" | "IntegrationKey" | "CreatedIntegrationKey" => Never,
         _ => return None,
     })

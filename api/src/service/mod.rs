@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod case;
 pub mod dashboard;
+pub mod feed;
 pub mod health;
 pub mod inspection;
 pub mod issue;

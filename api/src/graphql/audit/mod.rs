@@ -1,5 +1,6 @@
 //! The audit trail, read by the project office.
 
+pub(crate) mod feed;
 pub(crate) mod inputs;
 pub(crate) mod objects;
 mod prefetch;
@@ -50,5 +51,21 @@ impl AuditQuery {
             ListSpec { fetch, count, key: |e: &entity::audit_event::Model| e.seq.to_string(), node: AuditEvent },
         )
         .await?)
+    }
+
+    /// The change feed: what changed after a sequence number, oldest first, each change shown in
+    /// full when the caller may see its record. Resume from `pageInfo.endSeq`: nothing is missed.
+    /// Any signed-in caller (integration keys need `CHANGES_READ`).
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Sequence number after which to start (a decimal string); the start when omitted.")]
+        after: Option<String>,
+        #[graphql(desc = "Page size, 1 to 100 (100 when omitted).")] first: Option<i32>,
+        #[graphql(desc = "Only changes to these kinds of record; all when omitted.")] entity_types: Option<
+            Vec<feed::EntityType>,
+        >,
+    ) -> async_graphql::Result<feed::ChangeFeed> {
+        feed::changes(ctx, after, first, entity_types).await
     }
 }

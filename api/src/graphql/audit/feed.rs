@@ -1,0 +1,147 @@
+//! The change feed as clients read it.
+
+use async_graphql::{Context, Enum, Json, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+
+use crate::graphql::context::ContextExt;
+use crate::service::feed::{self, FeedEvent, FeedPage};
+
+/// The kinds of record the change feed speaks of.
+#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EntityType {
+    /// A project (重点项目).
+    Project,
+    /// A monthly report.
+    MonthlyReport,
+    /// A schedule milestone.
+    Milestone,
+    /// A reporting period (its lock).
+    ReportingPeriod,
+    /// The county's settings (health rules, deadlines).
+    County,
+    /// An issue (问题).
+    Issue,
+    /// A coordination case (一项一策 / 一事一议).
+    Case,
+    /// An inspection.
+    Inspection,
+    /// A checklist template.
+    ChecklistTemplate,
+    /// A photo.
+    Photo,
+    /// An account.
+    User,
+    /// A unit.
+    Unit,
+    /// An integration key.
+    IntegrationKey,
+}
+
+impl From<EntityType> for feed::EntityType {
+    fn from(t: EntityType) -> Self {
+        use feed::EntityType as F;
+        match t {
+            EntityType::Project => F::Project,
+            EntityType::MonthlyReport => F::MonthlyReport,
+            EntityType::Milestone => F::Milestone,
+            EntityType::ReportingPeriod => F::ReportingPeriod,
+            EntityType::County => F::County,
+            EntityType::Issue => F::Issue,
+            EntityType::Case => F::Case,
+            EntityType::Inspection => F::Inspection,
+            EntityType::ChecklistTemplate => F::ChecklistTemplate,
+            EntityType::Photo => F::Photo,
+            EntityType::User => F::User,
+            EntityType::Unit => F::Unit,
+            EntityType::IntegrationKey => F::IntegrationKey,
+        }
+    }
+}
+
+/// One change, in the order changes were committed.
+pub struct ChangeEvent(pub FeedEvent);
+
+/// One change, in the order changes were committed.
+#[Object]
+impl ChangeEvent {
+    /// Position in the trail, a decimal string; later changes have larger numbers.
+    async fn seq(&self) -> String {
+        self.0.event.seq.to_string()
+    }
+
+    /// When the change was committed (UTC).
+    async fn at(&self) -> DateTime<Utc> {
+        self.0.event.occurred_at
+    }
+
+    /// What was done, e.g. `issue.assign`; null when hidden.
+    async fn action(&self) -> Option<&str> {
+        (!self.0.hidden).then_some(self.0.event.action.as_str())
+    }
+
+    /// The kind of record changed, as stored (e.g. `issue`).
+    async fn entity_type(&self) -> &str {
+        &self.0.event.entity_type
+    }
+
+    /// The id of the record changed.
+    async fn entity_id(&self) -> &str {
+        &self.0.event.entity_id
+    }
+
+    /// Changed fields, `{ field: { before, after } }`; null when hidden.
+    async fn changes(&self) -> Option<Json<serde_json::Value>> {
+        (!self.0.hidden).then(|| Json(self.0.event.changes.clone()))
+    }
+
+    /// Whether the caller may not see the record now: only the position, kind and id are shown.
+    async fn hidden(&self) -> bool {
+        self.0.hidden
+    }
+}
+
+/// Where a page of the feed ends.
+#[derive(SimpleObject)]
+pub struct ChangePageInfo {
+    /// The last sequence number of this page (`after` when it is empty): pass it as `after` to
+    /// resume. Nothing committed later can have a smaller number.
+    pub end_seq: String,
+    /// Whether more changes follow already.
+    pub has_next_page: bool,
+}
+
+/// A page of the change feed, oldest first.
+pub struct ChangeFeed(pub FeedPage);
+
+/// A page of the change feed, oldest first.
+#[Object]
+impl ChangeFeed {
+    /// The changes, oldest first.
+    async fn events(&self) -> Vec<ChangeEvent> {
+        self.0.events.iter().cloned().map(ChangeEvent).collect()
+    }
+
+    /// Where to resume.
+    async fn page_info(&self) -> ChangePageInfo {
+        ChangePageInfo { end_seq: self.0.end_seq.to_string(), has_next_page: self.0.has_next }
+    }
+}
+
+/// `changes(after, first, entityTypes)`.
+pub async fn changes(
+    ctx: &Context<'_>,
+    after: Option<String>,
+    first: Option<i32>,
+    entity_types: Option<Vec<EntityType>>,
+) -> async_graphql::Result<ChangeFeed> {
+    let state = ctx.state()?;
+    let max = state.config.limits.max_page_size;
+    let first = match first {
+        None => max,
+        Some(n) if n >= 1 && (n as u64) <= max => n as u64,
+        Some(_) => return Err(crate::error::AppError::bad_input("first", format!("between 1 and {max}")).into()),
+    };
+    let after = feed::parse_after(after.as_deref())?;
+    let types: Vec<feed::EntityType> = entity_types.unwrap_or_default().into_iter().map(Into::into).collect();
+    Ok(ChangeFeed(feed::changes(&state.db, &ctx.actor()?, after, first, &types).await?))
+}

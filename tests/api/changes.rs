@@ -153,6 +153,21 @@ async fn a_change_is_shown_in_full_only_to_who_may_see_its_record() -> TestResul
     assert!(blind.len() == all.len() && blind.iter().all(|e| e["hidden"] == json!(true)));
     let (sighted, _) = drain(&app, &secrets[2], "0".into(), issues).await?;
     assert!(sighted.iter().all(|e| e["hidden"] == json!(false)));
+    // The record itself comes with the change, batched (one query a kind a page), when visible.
+    let records = "query($types: [EntityType!]) { changes(after: \"0\", entityTypes: $types) { events { entityId hidden record { __typename ... on Issue { id title } ... on Project { id name } } } } }";
+    let data = app.data(records, json!({ "types": ["ISSUE", "PROJECT"] }), Some(&admin)).await?;
+    let events = data["changes"]["events"].as_array().ok_or("no events")?;
+    assert!(events.iter().any(|e| e["record"]["__typename"] == json!("Issue")), "{data}");
+    for e in events {
+        assert_eq!(e["record"]["id"], e["entityId"], "{e}");
+    }
+    let fgj = app.login_as("fgj").await?;
+    let data = app.data(records, json!({ "types": ["ISSUE"] }), Some(&fgj)).await?;
+    assert!(data["changes"]["events"].as_array().is_some_and(|es| es.iter().all(|e| e["record"].is_null())), "{data}");
+    // Reading a record's fields needs the record's domain scope too.
+    let body = app.gql(records, json!({ "types": ["ISSUE"] }), Some(&secrets[1])).await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+
     // Key events are the office's alone.
     let (keys, _) = drain(&app, &secrets[2], "0".into(), json!(["INTEGRATION_KEY"])).await?;
     assert!(keys.len() == 3 && keys.iter().all(|e| e["hidden"] == json!(true)));

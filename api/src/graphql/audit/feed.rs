@@ -1,9 +1,17 @@
 //! The change feed as clients read it.
 
-use async_graphql::{Context, Enum, Json, Object, SimpleObject};
+use async_graphql::{Context, Enum, Json, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
+use crate::graphql::account::{Unit, User};
+use crate::graphql::case::Case;
 use crate::graphql::context::ContextExt;
+use crate::graphql::inspection::{ChecklistTemplate, Inspection};
+use crate::graphql::issue::Issue;
+use crate::graphql::loaders::{ById, KeyedById, Slot};
+use crate::graphql::photo::Photo;
+use crate::graphql::project::Project;
+use crate::graphql::report::MonthlyReport;
 use crate::service::feed::{self, FeedEvent, FeedPage};
 
 /// The kinds of record the change feed speaks of.
@@ -98,6 +106,69 @@ impl ChangeEvent {
     async fn hidden(&self) -> bool {
         self.0.hidden
     }
+
+    /// The record as it is now, when the caller may see it and it is of a kind the API shows on
+    /// its own (settings, periods and milestones are read through their project or the office).
+    async fn record(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ChangedRecord>> {
+        if self.0.hidden {
+            return Ok(None);
+        }
+        let Ok(id) = self.0.event.entity_id.parse::<uuid::Uuid>() else {
+            return Ok(None);
+        };
+        use feed::EntityType as T;
+        Ok(match feed::EntityType::parse(&self.0.event.entity_type) {
+            Some(T::Project) => {
+                current::<entity::project::Entity>(ctx, id).await?.map(|m| ChangedRecord::Project(Project(m)))
+            }
+            Some(T::Issue) => current::<entity::issue::Entity>(ctx, id).await?.map(|m| ChangedRecord::Issue(Issue(m))),
+            Some(T::Case) => current::<entity::case::Entity>(ctx, id).await?.map(|m| ChangedRecord::Case(Case(m))),
+            Some(T::Inspection) => {
+                current::<entity::inspection::Entity>(ctx, id).await?.map(|m| ChangedRecord::Inspection(Inspection(m)))
+            }
+            Some(T::ChecklistTemplate) => current::<entity::checklist_template::Entity>(ctx, id)
+                .await?
+                .map(|m| ChangedRecord::ChecklistTemplate(ChecklistTemplate(m))),
+            Some(T::Photo) => current::<entity::photo::Entity>(ctx, id).await?.map(|m| ChangedRecord::Photo(Photo(m))),
+            Some(T::MonthlyReport) => current::<entity::monthly_report::Entity>(ctx, id)
+                .await?
+                .map(|m| ChangedRecord::MonthlyReport(MonthlyReport(m))),
+            Some(T::Unit) => current::<entity::unit::Entity>(ctx, id).await?.map(|m| ChangedRecord::Unit(Unit(m))),
+            Some(T::User) => current::<entity::user::Entity>(ctx, id).await?.map(|m| ChangedRecord::User(User(m))),
+            _ => None,
+        })
+    }
+}
+
+/// A record through the request's loader (one query a kind a page); `None` when it is gone.
+async fn current<E: KeyedById>(ctx: &Context<'_>, id: uuid::Uuid) -> crate::error::AppResult<Option<E::Model>>
+where
+    ById<E>: Slot,
+{
+    Ok(ctx.loader::<E>()?.load_one(id).await?)
+}
+
+/// A record a change is about.
+#[derive(Union)]
+pub enum ChangedRecord {
+    /// A project.
+    Project(Project),
+    /// An issue.
+    Issue(Issue),
+    /// A coordination case.
+    Case(Case),
+    /// An inspection.
+    Inspection(Inspection),
+    /// A checklist template.
+    ChecklistTemplate(ChecklistTemplate),
+    /// A photo.
+    Photo(Photo),
+    /// A monthly report.
+    MonthlyReport(MonthlyReport),
+    /// A unit.
+    Unit(Unit),
+    /// An account.
+    User(User),
 }
 
 /// Where a page of the feed ends.

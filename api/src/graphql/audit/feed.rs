@@ -119,22 +119,32 @@ impl ChangeEvent {
         use feed::EntityType as T;
         Ok(match feed::EntityType::parse(&self.0.event.entity_type) {
             Some(T::Project) => {
-                current::<entity::project::Entity>(ctx, id).await?.map(|m| ChangedRecord::Project(Project(m)))
+                current::<entity::project::Entity>(ctx, id).await?.map(|m| ChangedRecord::Project(Box::new(Project(m))))
             }
-            Some(T::Issue) => current::<entity::issue::Entity>(ctx, id).await?.map(|m| ChangedRecord::Issue(Issue(m))),
-            Some(T::Case) => current::<entity::case::Entity>(ctx, id).await?.map(|m| ChangedRecord::Case(Case(m))),
-            Some(T::Inspection) => {
-                current::<entity::inspection::Entity>(ctx, id).await?.map(|m| ChangedRecord::Inspection(Inspection(m)))
+            Some(T::Issue) => {
+                current::<entity::issue::Entity>(ctx, id).await?.map(|m| ChangedRecord::Issue(Box::new(Issue(m))))
             }
+            Some(T::Case) => {
+                current::<entity::case::Entity>(ctx, id).await?.map(|m| ChangedRecord::Case(Box::new(Case(m))))
+            }
+            Some(T::Inspection) => current::<entity::inspection::Entity>(ctx, id)
+                .await?
+                .map(|m| ChangedRecord::Inspection(Box::new(Inspection(m)))),
             Some(T::ChecklistTemplate) => current::<entity::checklist_template::Entity>(ctx, id)
                 .await?
-                .map(|m| ChangedRecord::ChecklistTemplate(ChecklistTemplate(m))),
-            Some(T::Photo) => current::<entity::photo::Entity>(ctx, id).await?.map(|m| ChangedRecord::Photo(Photo(m))),
+                .map(|m| ChangedRecord::ChecklistTemplate(Box::new(ChecklistTemplate(m)))),
+            Some(T::Photo) => {
+                current::<entity::photo::Entity>(ctx, id).await?.map(|m| ChangedRecord::Photo(Box::new(Photo(m))))
+            }
             Some(T::MonthlyReport) => current::<entity::monthly_report::Entity>(ctx, id)
                 .await?
-                .map(|m| ChangedRecord::MonthlyReport(MonthlyReport(m))),
-            Some(T::Unit) => current::<entity::unit::Entity>(ctx, id).await?.map(|m| ChangedRecord::Unit(Unit(m))),
-            Some(T::User) => current::<entity::user::Entity>(ctx, id).await?.map(|m| ChangedRecord::User(User(m))),
+                .map(|m| ChangedRecord::MonthlyReport(Box::new(MonthlyReport(m)))),
+            Some(T::Unit) => {
+                current::<entity::unit::Entity>(ctx, id).await?.map(|m| ChangedRecord::Unit(Box::new(Unit(m))))
+            }
+            Some(T::User) => {
+                current::<entity::user::Entity>(ctx, id).await?.map(|m| ChangedRecord::User(Box::new(User(m))))
+            }
             _ => None,
         })
     }
@@ -145,30 +155,30 @@ async fn current<E: KeyedById>(ctx: &Context<'_>, id: uuid::Uuid) -> crate::erro
 where
     ById<E>: Slot,
 {
-    Ok(ctx.loader::<E>()?.load_one(id).await?)
+    ctx.loader::<E>()?.load_one(id).await
 }
 
 /// A record a change is about.
 #[derive(Union)]
 pub enum ChangedRecord {
     /// A project.
-    Project(Project),
+    Project(Box<Project>),
     /// An issue.
-    Issue(Issue),
+    Issue(Box<Issue>),
     /// A coordination case.
-    Case(Case),
+    Case(Box<Case>),
     /// An inspection.
-    Inspection(Inspection),
+    Inspection(Box<Inspection>),
     /// A checklist template.
-    ChecklistTemplate(ChecklistTemplate),
+    ChecklistTemplate(Box<ChecklistTemplate>),
     /// A photo.
-    Photo(Photo),
+    Photo(Box<Photo>),
     /// A monthly report.
-    MonthlyReport(MonthlyReport),
+    MonthlyReport(Box<MonthlyReport>),
     /// A unit.
-    Unit(Unit),
+    Unit(Box<Unit>),
     /// An account.
-    User(User),
+    User(Box<User>),
 }
 
 /// Where a page of the feed ends.

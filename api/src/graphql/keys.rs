@@ -146,7 +146,7 @@ pub struct CreateIntegrationKeyInput {
     pub unit_ids: Vec<Uuid>,
     /// When the key stops working by itself; never when omitted.
     pub expires_at: Option<DateTime<Utc>>,
-    /// Requests a minute, 1 to 60,000 (600 when omitted).
+    /// Requests a minute, 1 to 1,000,000 (600 when omitted).
     pub rate_limit_per_minute: Option<i32>,
 }
 

@@ -29,7 +29,7 @@ const SHOWN: usize = SECRET_PREFIX.len() + 8;
 pub const MAX_NAME_CHARS: usize = 100;
 /// Requests a minute a key may make when its creator sets no limit, and the most that may be set.
 pub const DEFAULT_RATE_PER_MINUTE: i32 = 600;
-pub const MAX_RATE_PER_MINUTE: i32 = 60_000;
+pub const MAX_RATE_PER_MINUTE: i32 = 1_000_000;
 
 /// What [`create`] needs.
 #[derive(Debug, Clone)]

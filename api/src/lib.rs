@@ -85,11 +85,13 @@ impl Application {
     /// periodic jobs (issue escalation); they are idempotent, so every instance may run them.
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let jobs = tokio::spawn(periodic_jobs(self.state.clone()));
+        let webhooks = tokio::spawn(deliver_webhooks(self.state.clone()));
         let metrics = self.metrics_listener.map(|listener| {
             tokio::spawn(axum::serve(listener, http::metrics_router(self.state.clone())).into_future())
         });
         let served = http::serve(self.listener, self.router, &self.state.config.limits, shutdown).await;
         jobs.abort();
+        webhooks.abort();
         if let Some(metrics) = metrics {
             metrics.abort();
         }
@@ -141,6 +143,31 @@ async fn periodic_jobs(state: AppState) {
             }
         }
         state.job_rounds.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// Delivers webhooks every `webhooks.poll_millis`. Every instance runs it: each webhook is worked
+/// by one instance at a time, under a lease (see [`service::webhooks::worker`]).
+async fn deliver_webhooks(state: AppState) {
+    use std::sync::atomic::Ordering;
+    let settings = state.config.webhooks;
+    let timeout = std::time::Duration::from_secs(settings.timeout_secs);
+    let worker = match service::webhooks::worker::Worker::new(state.db.clone(), timeout, settings.allow_private) {
+        Ok(worker) => worker,
+        Err(e) => {
+            state.job_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(error = %e, "webhooks cannot be delivered by this instance");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(settings.poll_millis));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        if let Err(e) = worker.round().await {
+            state.job_failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(error = %e, job = "webhooks", "webhook delivery failed; will retry");
+        }
     }
 }
 

@@ -29,6 +29,9 @@ pub mod schedule_plan;
 pub mod unit;
 pub mod user;
 pub mod user_credential;
+pub mod webhook;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
 
 pub mod prelude {
     pub use super::audit_event::Entity as AuditEvent;

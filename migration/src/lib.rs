@@ -18,6 +18,7 @@ mod m20261127_000012_user_credentials;
 mod m20261127_000013_client_payloads;
 mod m20261127_000014_project_lights;
 mod m20261127_000015_integration_keys;
+mod m20261127_000016_webhooks;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000013_client_payloads::Migration),
             Box::new(m20261127_000014_project_lights::Migration),
             Box::new(m20261127_000015_integration_keys::Migration),
+            Box::new(m20261127_000016_webhooks::Migration),
         ]
     }
 }

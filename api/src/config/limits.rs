@@ -115,6 +115,24 @@ impl Default for LoginPolicy {
     }
 }
 
+/// How webhooks are delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WebhookSettings {
+    /// How often each instance looks for events to deliver, in milliseconds.
+    pub poll_millis: u64,
+    /// How long a receiver has to answer, in seconds.
+    pub timeout_secs: u64,
+    /// Whether webhooks may target private, loopback and link-local addresses (off: a webhook
+    /// could otherwise reach the servers behind the firewall).
+    pub allow_private: bool,
+}
+
+impl Default for WebhookSettings {
+    fn default() -> Self {
+        Self { poll_millis: 1000, timeout_secs: 10, allow_private: false }
+    }
+}
+
 /// How often the periodic jobs run. Every instance runs them; each job is safe to run from several
 /// instances at once.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

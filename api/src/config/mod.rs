@@ -5,7 +5,7 @@
 mod limits;
 mod sources;
 
-pub use limits::{Jobs, Limits, LoginPolicy, Secret};
+pub use limits::{Jobs, Limits, LoginPolicy, Secret, WebhookSettings};
 use sources::{Overrides, apply_env, persistent_dev_secret};
 
 use std::net::SocketAddr;
@@ -42,6 +42,8 @@ pub struct Config {
     pub db_max_connections: u32,
     /// How often the periodic jobs run.
     pub jobs: Jobs,
+    /// How webhooks are delivered.
+    pub webhooks: WebhookSettings,
     pub limits: Limits,
     pub login: LoginPolicy,
     /// A bearer token `/metrics` asks for; unset, `/metrics` is served only on `metrics_bind`.
@@ -159,6 +161,11 @@ impl Config {
                 orphan_sweep_every_secs: o.orphan_sweep_every_secs.unwrap_or(Jobs::default().orphan_sweep_every_secs),
                 orphan_grace_secs: o.orphan_grace_secs.unwrap_or(Jobs::default().orphan_grace_secs),
             },
+            webhooks: WebhookSettings {
+                poll_millis: o.webhook_poll_millis.unwrap_or(WebhookSettings::default().poll_millis),
+                timeout_secs: o.webhook_timeout_secs.unwrap_or(WebhookSettings::default().timeout_secs),
+                allow_private: o.webhook_allow_private.unwrap_or(WebhookSettings::default().allow_private),
+            },
             limits,
             login: LoginPolicy {
                 max_failures: o.login_max_failures.unwrap_or(login_defaults.max_failures),
@@ -203,6 +210,8 @@ impl Config {
             seed_demo_when_empty: true,
             db_max_connections: 5,
             jobs: Jobs::default(),
+            // Tests receive webhooks on loopback, and should not wait a second for each.
+            webhooks: WebhookSettings { poll_millis: 100, timeout_secs: 2, allow_private: true },
             limits: Limits::default(),
             login: LoginPolicy::default(),
             metrics_token: Some(Secret::new("test-metrics-token")),
@@ -220,7 +229,7 @@ impl Config {
         let ttl = u64::try_from(self.token_ttl_secs).unwrap_or(0);
         // (setting, value, lowest, highest): every number a server starts with is in a range that
         // leaves it usable (a depth of 0 would refuse even `login`).
-        let ranges: [(&str, u64, u64, u64); 28] = [
+        let ranges: [(&str, u64, u64, u64); 30] = [
             ("token_ttl_secs", ttl, 1, 30 * DAY),
             ("token_leeway_secs", self.token_leeway_secs, 0, 60),
             ("login_window_secs", u64::try_from(self.login.window_secs).unwrap_or(0), 1, DAY),
@@ -231,6 +240,8 @@ impl Config {
             ("jobs_every_secs", j.every_secs, 1, DAY),
             ("orphan_sweep_every_secs", j.orphan_sweep_every_secs, 1, 7 * DAY),
             ("orphan_grace_secs", j.orphan_grace_secs, 0, 30 * DAY),
+            ("webhook_poll_millis", self.webhooks.poll_millis, 50, 60_000),
+            ("webhook_timeout_secs", self.webhooks.timeout_secs, 1, 60),
             ("max_body_bytes", n(l.max_body_bytes), 1024, GIB),
             ("max_depth", n(l.max_depth), 4, 64),
             ("max_complexity", n(l.max_complexity), 100, 1_000_000),

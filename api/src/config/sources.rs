@@ -30,6 +30,9 @@ pub(super) struct Overrides {
     pub(super) jobs_every_secs: Option<u64>,
     pub(super) orphan_sweep_every_secs: Option<u64>,
     pub(super) orphan_grace_secs: Option<u64>,
+    pub(super) webhook_poll_millis: Option<u64>,
+    pub(super) webhook_timeout_secs: Option<u64>,
+    pub(super) webhook_allow_private: Option<bool>,
     pub(super) max_body_bytes: Option<usize>,
     pub(super) max_depth: Option<usize>,
     pub(super) max_complexity: Option<usize>,
@@ -99,6 +102,9 @@ pub(super) fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>)
     env_field!(jobs_every_secs, "JOBS_EVERY_SECS");
     env_field!(orphan_sweep_every_secs, "ORPHAN_SWEEP_EVERY_SECS");
     env_field!(orphan_grace_secs, "ORPHAN_GRACE_SECS");
+    env_field!(webhook_poll_millis, "WEBHOOK_POLL_MILLIS");
+    env_field!(webhook_timeout_secs, "WEBHOOK_TIMEOUT_SECS");
+    env_field!(webhook_allow_private, "WEBHOOK_ALLOW_PRIVATE");
     env_field!(max_body_bytes, "MAX_BODY_BYTES");
     env_field!(max_depth, "MAX_DEPTH");
     env_field!(max_complexity, "MAX_COMPLEXITY");

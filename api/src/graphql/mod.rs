@@ -21,6 +21,7 @@ pub mod scalars;
 pub mod schedule;
 pub mod scopes;
 pub mod settings;
+pub mod webhooks;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
@@ -40,6 +41,7 @@ pub struct Query(
     photo::PhotoQuery,
     audit::AuditQuery,
     keys::KeyQuery,
+    webhooks::WebhookQuery,
 );
 
 /// Everything a client can change. Every change is recorded in the audit trail.
@@ -55,6 +57,7 @@ pub struct Mutation(
     inspection::InspectionMutation,
     photo::PhotoMutation,
     keys::KeyMutation,
+    webhooks::WebhookMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;

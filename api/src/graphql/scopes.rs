@@ -41,6 +41,7 @@ pub fn access(type_name: &str) -> Option<Access> {
         | "ChecklistTemplate" | "RuleViolation" | "SyncError" | "SyncResult" => Needs(InspectionsRead),
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
         "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
+        "Webhook" | "CreatedWebhook" | "WebhookDelivery" | "WebhookAttempt" => Needs(WebhooksManage),
         "LoginPayload" | "IntegrationKey" | "CreatedIntegrationKey" => Never,
         _ => return None,
     })
@@ -93,6 +94,7 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "closeCase" => CasesWrite,
         "publishChecklistTemplate" | "submitInspection" | "syncInspections" | "reviewInspection" => InspectionsWrite,
         "uploadPhoto" => PhotosWrite,
+        "createWebhook" | "updateWebhook" | "deleteWebhook" | "redeliver" | "pingWebhook" => WebhooksManage,
         _ => return None,
     })
 }

@@ -139,7 +139,7 @@ pub async fn changes(
 /// The (type, id) pairs of `rows` whose records `caller` may not see: by the key's scopes, by the
 /// records only ADMIN reads, and, for the domains with a visibility rule, by that rule (one query
 /// a domain a page).
-async fn hidden_ids(
+pub(crate) async fn hidden_ids(
     db: &impl ConnectionTrait,
     caller: &Caller,
     rows: &[audit_event::Model],

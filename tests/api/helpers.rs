@@ -20,6 +20,7 @@ pub struct TestApp {
     pub database_url: String,
     /// Holds the SQLite file and the data folder until the test ends.
     _dir: tempfile::TempDir,
+    stop: std::sync::Arc<tokio::sync::Notify>,
 }
 
 /// An empty database URL of this test's own (for tests that must start empty).
@@ -137,7 +138,9 @@ impl TestApp {
         let app = Application::build(config).await?;
         let addr = app.local_addr()?;
         let state = app.state().clone();
-        tokio::spawn(app.run(std::future::pending()));
+        let stop = std::sync::Arc::new(tokio::sync::Notify::new());
+        let stopped = stop.clone();
+        tokio::spawn(app.run(async move { stopped.notified().await }));
         // The periodic jobs' first round runs at start; its statements must not fall into a test's
         // count of a request's statements.
         let started = std::time::Instant::now();
@@ -147,7 +150,13 @@ impl TestApp {
             }
             tokio::time::sleep(std::time::Duration::from_millis(2)).await;
         }
-        Ok(Self { addr, client: reqwest::Client::new(), state, database_url, _dir: dir })
+        Ok(Self { addr, client: reqwest::Client::new(), state, database_url, _dir: dir, stop })
+    }
+
+    /// Stops the server as a shutdown signal does: requests in flight finish, background work (the
+    /// periodic jobs, webhook deliveries) is cut off wherever it stands, as in a crash.
+    pub fn stop(&self) {
+        self.stop.notify_one();
     }
 
     pub fn url(&self, path: &str) -> String {

@@ -32,3 +32,4 @@ mod reports;
 mod schedules;
 mod schema;
 mod upgrade;
+mod webhooks;

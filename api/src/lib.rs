@@ -160,7 +160,9 @@ async fn deliver_webhooks(state: AppState) {
             return;
         }
     };
-    let mut tick = tokio::time::interval(std::time::Duration::from_millis(settings.poll_millis));
+    // The first round one period after start: work recorded before start is sent then.
+    let every = std::time::Duration::from_millis(settings.poll_millis);
+    let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;

@@ -124,6 +124,11 @@ fn verify_standard(secret: &str, got: &Got) -> TestResult<Value> {
     Ok(serde_json::from_str(&got.body)?)
 }
 
+/// Delivery rounds every 100 ms (other tests' servers poll too rarely to disturb their counts).
+fn often(c: &mut api::config::Config) {
+    c.webhooks.poll_millis = 100;
+}
+
 async fn make(app: &TestApp, token: &str, input: Value) -> TestResult<(String, String)> {
     let data = app.data(CREATE, json!({ "i": input }), Some(token)).await?;
     let made = &data["createWebhook"];
@@ -139,7 +144,7 @@ async fn deliveries(app: &TestApp, token: &str, webhook: &str) -> TestResult<Vec
 
 #[tokio::test]
 async fn a_system_gets_the_events_it_asked_for_signed_in_order_and_only_what_its_maker_may_see() -> TestResult {
-    let app = TestApp::spawn().await?;
+    let app = TestApp::spawn_with(often).await?;
     let admin = app.login_as("admin").await?;
     let rx = Receiver::start(Vec::new(), Reply::ok()).await?;
     let types = json!(["ISSUE_RAISED", "ISSUE_ASSIGNED"]);
@@ -196,7 +201,7 @@ async fn a_system_gets_the_events_it_asked_for_signed_in_order_and_only_what_its
 
 #[tokio::test]
 async fn a_failure_is_retried_after_a_pause_and_later_events_wait_their_turn() -> TestResult {
-    let app = TestApp::spawn().await?;
+    let app = TestApp::spawn_with(often).await?;
     let admin = app.login_as("admin").await?;
     let boom = Reply { status: 500, body: "boom", delay: Duration::ZERO };
     let rx = Receiver::start(vec![boom], Reply::ok()).await?;
@@ -236,7 +241,7 @@ async fn a_failure_is_retried_after_a_pause_and_later_events_wait_their_turn() -
 
 #[tokio::test]
 async fn nothing_is_lost_when_the_sending_instance_dies_mid_delivery() -> TestResult {
-    let a = TestApp::spawn().await?;
+    let a = TestApp::spawn_with(often).await?;
     let admin = a.login_as("admin").await?;
     // The first message is answered late: the instance sending it is stopped before the answer.
     let slow = Reply { status: 200, body: "ok", delay: Duration::from_millis(1500) };
@@ -250,7 +255,7 @@ async fn nothing_is_lost_when_the_sending_instance_dies_mid_delivery() -> TestRe
     }
     tokio::time::timeout(Duration::from_secs(20), rx.log.first_seen.notified()).await?;
     a.stop();
-    let b = TestApp::spawn_on(a.database_url.clone(), tempfile::tempdir()?, |_| {}).await?;
+    let b = TestApp::spawn_on(a.database_url.clone(), tempfile::tempdir()?, often).await?;
     let got = rx.wait_for(4, Duration::from_secs(30)).await?;
     let ids: Vec<Value> = got
         .iter()
@@ -273,7 +278,7 @@ async fn nothing_is_lost_when_the_sending_instance_dies_mid_delivery() -> TestRe
 
 #[tokio::test]
 async fn group_robots_get_a_message_for_people_signed_as_dingtalk_expects() -> TestResult {
-    let app = TestApp::spawn().await?;
+    let app = TestApp::spawn_with(often).await?;
     let admin = app.login_as("admin").await?;
     let ding = Receiver::start(
         Vec::new(),

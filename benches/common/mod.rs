@@ -38,6 +38,16 @@ pub async fn start(
     database_url: Option<&str>,
     client: &reqwest::Client,
 ) -> BenchResult<(Server, Duration)> {
+    start_with(data_dir, database_url, client, &[]).await
+}
+
+/// [`start`] with settings of the bench's own (`KP_…` variables) besides those of `BENCH_ENV`.
+pub async fn start_with(
+    data_dir: &std::path::Path,
+    database_url: Option<&str>,
+    client: &reqwest::Client,
+    env: &[(&str, &str)],
+) -> BenchResult<(Server, Duration)> {
     let port = free_port()?;
     let started = Instant::now();
     // BENCH_SERVER_BIN runs another build (an earlier release, say) under the same measurements.
@@ -54,6 +64,9 @@ pub async fn start(
         Some(url) => cmd.env("KP_DATABASE_URL", url),
         None => cmd.env_remove("KP_DATABASE_URL"),
     };
+    for (name, value) in env {
+        cmd.env(name, value);
+    }
     for (name, value) in extra_env() {
         cmd.env(name, value);
     }

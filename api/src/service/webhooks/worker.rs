@@ -32,8 +32,8 @@ pub const RETRY_AFTER_SECS: [i64; 7] = [5, 300, 1800, 7200, 18_000, 36_000, 36_0
 pub const DISABLE_AFTER_DAYS: i64 = 3;
 /// Audit events read for one webhook in one round.
 const EVENTS_PER_ROUND: u64 = 500;
-/// Deliveries sent for one webhook in one round (the rest wait for the next round).
-const SENDS_PER_ROUND: usize = 100;
+/// How long one round may keep sending to one webhook before the next round takes over.
+const ROUND_BUDGET: Duration = Duration::from_secs(30);
 /// Webhooks worked at once by one instance.
 const AT_ONCE: usize = 8;
 
@@ -128,47 +128,52 @@ impl Worker {
         Ok(attempts)
     }
 
+    /// Fills the webhook's queue from the trail and sends it in order, again while the trail has
+    /// more, until the queue waits on a retry, the round's time is up or the lease is lost.
     async fn fill_and_send(&self, id: Uuid) -> AppResult<usize> {
-        let Some(hook) = webhook::Entity::find_by_id(id).one(&self.db).await? else {
-            return Ok(0);
-        };
-        let Some(hook) = self.fill(hook).await? else {
-            return Ok(0);
-        };
+        let started = std::time::Instant::now();
         let mut attempts = 0;
-        while attempts < SENDS_PER_ROUND {
-            let head = webhook_delivery::Entity::find()
-                .filter(webhook_delivery::Column::WebhookId.eq(id))
-                .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
-                .order_by_asc(webhook_delivery::Column::Id)
-                .one(&self.db)
-                .await?;
-            let Some(head) = head else { break };
-            if head.next_attempt_at > Utc::now() || !self.lease(id).await? {
-                break;
+        loop {
+            let Some(hook) = webhook::Entity::find_by_id(id).one(&self.db).await? else {
+                return Ok(attempts);
+            };
+            let Some((hook, more)) = self.fill(hook).await? else {
+                return Ok(attempts);
+            };
+            loop {
+                if started.elapsed() > ROUND_BUDGET {
+                    return Ok(attempts);
+                }
+                let head = webhook_delivery::Entity::find()
+                    .filter(webhook_delivery::Column::WebhookId.eq(id))
+                    .filter(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+                    .order_by_asc(webhook_delivery::Column::Id)
+                    .one(&self.db)
+                    .await?;
+                let Some(head) = head else { break };
+                if head.next_attempt_at > Utc::now() || !self.lease(id).await? {
+                    return Ok(attempts);
+                }
+                let message_id = super::message_id(&head);
+                let answer =
+                    send::send(&self.client, &hook, &message_id, &head.payload, Utc::now(), self.allow_private).await;
+                attempts += 1;
+                let delivered = answer.delivered();
+                if !self.settle(&hook, head, answer).await? || !delivered {
+                    return Ok(attempts);
+                }
             }
-            let answer = send::send(
-                &self.client,
-                &hook,
-                &super::message_id(&head),
-                &head.payload,
-                Utc::now(),
-                self.allow_private,
-            )
-            .await;
-            attempts += 1;
-            let delivered = answer.delivered();
-            if !self.settle(&hook, head, answer).await? || !delivered {
-                break;
+            if !more {
+                return Ok(attempts);
             }
         }
-        Ok(attempts)
     }
 
     /// Queues the events recorded since the webhook's sequence number that it subscribes to and its
-    /// maker may see, and moves the number on, in one transaction. `None` when the webhook was
-    /// turned off because its maker no longer may act.
-    async fn fill(&self, hook: webhook::Model) -> AppResult<Option<webhook::Model>> {
+    /// maker may see, and moves the number on, in one transaction; with whether the trail may hold
+    /// more. `None` when the webhook was turned off because its maker no longer may act, or another
+    /// instance took it over.
+    async fn fill(&self, hook: webhook::Model) -> AppResult<Option<(webhook::Model, bool)>> {
         let rows = audit_event::Entity::find()
             .filter(audit_event::Column::Seq.gt(hook.after_seq))
             .order_by_asc(audit_event::Column::Seq)
@@ -176,8 +181,9 @@ impl Worker {
             .all(&self.db)
             .await?;
         let Some(last) = rows.last().map(|r| r.seq) else {
-            return Ok(Some(hook));
+            return Ok(Some((hook, false)));
         };
+        let more = rows.len() as u64 == EVENTS_PER_ROUND;
         let viewer = match self.viewer(&hook).await? {
             Ok(caller) => caller,
             Err(reason) => {
@@ -226,7 +232,7 @@ impl Worker {
             webhook_delivery::Entity::insert_many(queued).exec_without_returning(&txn).await?;
         }
         txn.commit().await?;
-        Ok(Some(webhook::Model { after_seq: last, ..hook }))
+        Ok(Some((webhook::Model { after_seq: last, ..hook }, more)))
     }
 
     /// Who the webhook sees records as: its maker (for a key, with the key's scopes), narrowed to

@@ -204,6 +204,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         keys: JwtKeys::from_config(&config),
         config: Arc::new(config),
         accounts: AccountLookup::new(db.clone()),
+        trail: service::trail::TrailWatch::new(db.clone()),
         db,
         hasher,
         statements,

@@ -31,6 +31,8 @@ pub struct AppState {
     /// Rounds of the periodic jobs finished (the first runs at start), so tests that count
     /// statements can wait for it to be over.
     pub job_rounds: Arc<AtomicU64>,
+    /// Where the audit trail has got to, for subscriptions.
+    pub trail: Arc<crate::service::trail::TrailWatch>,
     /// Periodic job runs that failed (each is retried at the next round).
     pub job_failures: Arc<AtomicU64>,
 }

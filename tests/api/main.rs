@@ -31,5 +31,6 @@ mod promises;
 mod reports;
 mod schedules;
 mod schema;
+mod subscriptions;
 mod upgrade;
 mod webhooks;

@@ -85,6 +85,11 @@ impl Loaders {
         Self { db, made: Mutex::new(HashMap::new()) }
     }
 
+    /// Forgets every loader and what it loaded: a subscription reads each batch of events afresh.
+    pub fn clear(&self) {
+        self.made.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    }
+
     /// The request's loader of type `T`.
     pub fn get<T: Slot>(&self) -> AppResult<Arc<Cached<T>>> {
         let any = {

@@ -21,9 +21,12 @@ pub mod scalars;
 pub mod schedule;
 pub mod scopes;
 pub mod settings;
+pub mod subscriptions;
 pub mod webhooks;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
+
+pub use subscriptions::Subscription;
 
 use crate::config::Config;
 
@@ -60,12 +63,12 @@ pub struct Mutation(
     webhooks::WebhookMutation,
 );
 
-pub type AppSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type AppSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with the configured limits; the caller adds shared data and calls `finish`.
-pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, Subscription> {
     let limits = &config.limits;
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), Subscription)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .limit_recursive_depth(64)
@@ -81,5 +84,5 @@ pub fn schema_builder(config: &Config) -> SchemaBuilder<Query, Mutation, EmptySu
 
 /// The schema in SDL, as committed in `schema.graphql`. It does not depend on configuration.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription).finish().sdl()
+    Schema::build(Query::default(), Mutation::default(), Subscription).finish().sdl()
 }

@@ -30,7 +30,7 @@ pub fn access(type_name: &str) -> Option<Access> {
     use Scope::*;
     let base = type_name.strip_suffix("Connection").or_else(|| type_name.strip_suffix("Edge")).unwrap_or(type_name);
     Some(match base {
-        "Query" | "Mutation" | "PageInfo" | "GeoPoint" | "DeviceLocation" | "ChangedRecord" => Free,
+        "Query" | "Mutation" | "Subscription" | "PageInfo" | "GeoPoint" | "DeviceLocation" | "ChangedRecord" => Free,
         "Project" | "Milestone" | "SchedulePlan" | "MonthlyReport" | "Health" | "MissingReport" | "ReportingPeriod"
         | "Dashboard" | "CategoryTotals" | "IndustryTotals" | "InvestmentTotals" | "LightCounts" | "HealthRules"
         | "UnitPerformance" => Needs(ProjectsRead),

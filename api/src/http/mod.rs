@@ -7,6 +7,7 @@ mod ops;
 mod photo_route;
 mod serve;
 mod upload;
+mod ws;
 
 pub use ops::metrics_router;
 use ops::{healthz, metrics, readyz};
@@ -42,13 +43,18 @@ struct Server {
     schema: AppSchema,
     /// The schema's types, for holding integration keys to their scopes.
     types: std::sync::Arc<crate::graphql::scopes::TypeMap>,
+    /// WebSocket connections open on this instance (upgraded connections leave the accept loop's
+    /// count), at most `max_connections`.
+    sockets: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
     let types = std::sync::Arc::new(crate::graphql::scopes::TypeMap::from_sdl(&schema.sdl()));
-    let server = Server { state, schema, types };
+    let sockets = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.limits.max_connections));
+    let server = Server { state, schema, types, sockets };
     Router::new()
         .route("/graphql", get(graphiql::graphiql).post(graphql))
+        .route("/graphql/ws", get(ws::subscriptions))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/photos/{id}/{variant}", get(photo))
         .route("/healthz", get(healthz))

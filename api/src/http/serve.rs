@@ -28,7 +28,9 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    // Connections may be upgraded (WebSocket), which hyper-util's graceful watcher does not take, so
+    // each connection watches this flag itself.
+    let (stopping, stop) = tokio::sync::watch::channel(false);
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(limits.header_timeout_secs));
     let mut shutdown = std::pin::pin!(shutdown);
@@ -59,18 +61,29 @@ pub async fn serve(
             request.extensions_mut().insert(PeerAddr(peer));
             router.clone().oneshot(request.map(Body::new))
         });
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+        let connection = builder.serve_connection(TokioIo::new(stream), service).with_upgrades();
+        let mut stop = stop.clone();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection ended with an error");
+            let mut connection = std::pin::pin!(connection);
+            loop {
+                tokio::select! {
+                    ended = connection.as_mut() => {
+                        if let Err(e) = ended {
+                            tracing::debug!(error = %e, "connection ended with an error");
+                        }
+                        break;
+                    }
+                    // Finish the request in flight, then close.
+                    _ = stop.changed() => connection.as_mut().graceful_shutdown(),
+                }
             }
             drop(permit);
         });
     }
     drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(Duration::from_secs(30)) => {}
-    }
+    let _ = stopping.send(true);
+    // Every connection has ended when every permit is back.
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(30), permits.acquire_many(all)).await;
     Ok(())
 }

@@ -54,6 +54,15 @@ pub async fn record(db: &impl ConnectionTrait, actor: &Actor, change: Change<'_>
         request_id: Set(actor.request_id().map(str::to_owned)),
     };
     let inserted = audit_event::Entity::insert(event).exec(db).await?;
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Delivered at commit to every instance following the trail (see `service::trail`).
+        db.execute(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [crate::service::trail::CHANNEL.into(), inserted.last_insert_id.to_string().into()],
+        ))
+        .await?;
+    }
     Ok(inserted.last_insert_id)
 }
 

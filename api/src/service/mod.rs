@@ -21,6 +21,7 @@ pub mod schedule;
 pub mod settings;
 pub mod text;
 pub mod throttle;
+pub mod trail;
 pub mod webhooks;
 
 use entity::user::Role;

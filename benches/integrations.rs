@@ -2,7 +2,8 @@
 //! user's token (the key is checked and counted in the database on every request), and the change
 //! feed over 100,000 events — read front to back by one client, and one page at 32 connections — on
 //! SQLite and on PostgreSQL; and webhook deliveries a second to a receiver on this machine, for one
-//! webhook (sent in order, one after another) and for eight at once.
+//! webhook (sent in order, one after another) and for eight at once; and how long a change made on
+//! one instance takes to reach a subscriber on another instance of the same database (p50, p99).
 //!
 //! Run: `cargo bench --bench integrations` (BENCH_SECONDS per phase, default 5).
 
@@ -79,6 +80,12 @@ async fn run(label: &str, database_url: Option<&str>) -> BenchResult {
             delivered as f64 / elapsed
         );
     }
+    let (second, _) = start_with(dir.path(), database_url, &client, &settings).await?;
+    let (p50, p99) = fan_out(&client, &url, &token, &second.base).await?;
+    println!(
+        "{label}: subscription fan-out, mutation on one instance to a subscriber on another: p50 {p50:.1} ms, p99 {p99:.1} ms"
+    );
+    drop(second);
     grow_trail(database, "project.update", EVENTS / 200).await?;
     // One client reading the whole trail, page after page.
     let started = Instant::now();
@@ -158,6 +165,49 @@ async fn webhooks(
     }
     served.abort();
     Ok((expected, elapsed))
+}
+
+/// Comments on one issue through `url`, one after another, each time until a subscriber on the
+/// instance at `other` has the change; returns the p50 and p99 of those times in milliseconds.
+async fn fan_out(client: &reqwest::Client, url: &str, token: &str, other: &str) -> BenchResult<(f64, f64)> {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let first: Value = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&json!({ "query": "{ issues(first: 1) { edges { node { id } } } }" }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let issue = first["data"]["issues"]["edges"][0]["node"]["id"].as_str().ok_or("no issue")?.to_owned();
+    let mut request = format!("{}/graphql/ws", other.replace("http://", "ws://")).into_client_request()?;
+    request.headers_mut().insert("sec-websocket-protocol", "graphql-transport-ws".parse()?);
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await?;
+    let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {token}") } });
+    socket.send(Message::Text(init.to_string().into())).await?;
+    socket.next().await.ok_or("no ack")??;
+    let subscribe = json!({ "id": "1", "type": "subscribe", "payload": {
+        "query": "subscription($f: IssueChangedFilter) { issueChanged(filter: $f) { id } }",
+        "variables": { "f": { "issueIds": [issue] } } } });
+    socket.send(Message::Text(subscribe.to_string().into())).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let comment = json!({ "query": "mutation($id: UUID!) { commentOnIssue(id: $id, text: \"基准测试\") { id } }", "variables": { "id": issue } });
+    let mut times = Vec::new();
+    for _ in 0..200 {
+        let started = Instant::now();
+        let sent = client.post(url).bearer_auth(token).json(&comment).send();
+        let (response, event) =
+            tokio::join!(sent, tokio::time::timeout(std::time::Duration::from_secs(10), socket.next()));
+        response?;
+        match event {
+            Ok(Some(Ok(Message::Text(_)))) => times.push(started.elapsed().as_secs_f64() * 1000.0),
+            other => return Err(format!("no event: {other:?}").into()),
+        }
+    }
+    times.sort_by(f64::total_cmp);
+    Ok((times[times.len() / 2], times[times.len() * 99 / 100]))
 }
 
 #[tokio::main]

@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `migrate`, `seed --demo`, `export-schema`, `user create`,
-//! `unit create`, `unit import`.
+//! `unit create`, `unit import`, `documents register`.
 
 use std::io::Read;
 use std::net::SocketAddr;
@@ -68,6 +68,23 @@ enum Command {
     Unit {
         #[command(subcommand)]
         command: UnitCommand,
+    },
+    /// Manage trusted documents (what runs with KP_TRUSTED_DOCUMENTS=only).
+    Documents {
+        #[command(subcommand)]
+        command: DocumentsCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum DocumentsCommand {
+    /// Register documents as trusted: each `.graphql` file is one document, byte for byte; a `.json`
+    /// file is a manifest `{ "<sha256>": "<document>", … }` (as persisted-operation tools write them),
+    /// each hash checked. Prints each document's id.
+    Register {
+        /// The files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
     },
 }
 
@@ -264,6 +281,25 @@ async fn run(cli: Cli) -> Result<(), String> {
             let made = account::create_units(&state.db, &Actor::System, units).await.map_err(describe)?;
             for unit in &made {
                 println!("created unit {} ({}) id {}", unit.name, unit.kind.to_value(), unit.id);
+            }
+            Ok(())
+        }
+        Command::Documents { command: DocumentsCommand::Register { files } } => {
+            let mut documents = Vec::new();
+            for file in &files {
+                documents.extend(crate::service::documents::from_file(file)?);
+            }
+            config.seed_demo_when_empty = false;
+            let state = crate::prepare(config).await.map_err(|e| e.to_string())?;
+            let max = state.config.limits.max_body_bytes;
+            let now = state.config.clock.now();
+            for chunk in documents.chunks(crate::service::documents::MAX_PER_REGISTRATION) {
+                let ids = crate::service::documents::register(&state.db, &Actor::System, chunk, max, now)
+                    .await
+                    .map_err(describe)?;
+                for id in ids {
+                    println!("{id}");
+                }
             }
             Ok(())
         }

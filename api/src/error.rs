@@ -15,6 +15,8 @@ pub mod code {
     pub const RATE_LIMITED: &str = "RATE_LIMITED";
     pub const SERVICE_UNAVAILABLE: &str = "SERVICE_UNAVAILABLE";
     pub const INTERNAL: &str = "INTERNAL";
+    pub const PERSISTED_QUERY_NOT_FOUND: &str = "PERSISTED_QUERY_NOT_FOUND";
+    pub const UNTRUSTED_DOCUMENT: &str = "UNTRUSTED_DOCUMENT";
 }
 
 #[derive(Debug, Clone, thiserror::Error)]
@@ -41,6 +43,13 @@ pub enum AppError {
     RateLimited { retry_after_secs: i64 },
     #[error("the service is temporarily unavailable")]
     ServiceUnavailable,
+    /// A request named a persisted document by a hash this server does not know: send the text too.
+    /// The message is Apollo's, which clients look for.
+    #[error("PersistedQueryNotFound")]
+    PersistedQueryNotFound,
+    /// Only documents registered as trusted run on this server.
+    #[error("this server runs only registered (trusted) documents; this one is not registered")]
+    UntrustedDocument,
     /// Anything unexpected. The text is for the log only.
     #[error("internal error")]
     Internal(String),
@@ -80,6 +89,8 @@ impl AppError {
             Self::RateLimited { .. } => code::RATE_LIMITED,
             Self::ServiceUnavailable => code::SERVICE_UNAVAILABLE,
             Self::Internal(_) => code::INTERNAL,
+            Self::PersistedQueryNotFound => code::PERSISTED_QUERY_NOT_FOUND,
+            Self::UntrustedDocument => code::UNTRUSTED_DOCUMENT,
         }
     }
 }

@@ -86,12 +86,18 @@ impl Application {
     pub async fn run(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let jobs = tokio::spawn(periodic_jobs(self.state.clone()));
         let webhooks = tokio::spawn(deliver_webhooks(self.state.clone()));
+        let key_usage = tokio::spawn(write_key_usage(self.state.clone()));
         let metrics = self.metrics_listener.map(|listener| {
             tokio::spawn(axum::serve(listener, http::metrics_router(self.state.clone())).into_future())
         });
         let served = http::serve(self.listener, self.router, &self.state.config.limits, shutdown).await;
         jobs.abort();
         webhooks.abort();
+        key_usage.abort();
+        // What the keys were used for in the last second is written before the process goes.
+        if let Err(e) = self.state.accounts.key_usage.flush(&self.state.db).await {
+            tracing::warn!(error = %e, "integration key use counts were not written");
+        }
         if let Some(metrics) = metrics {
             metrics.abort();
         }
@@ -126,6 +132,9 @@ async fn periodic_jobs(state: AppState) {
         let stale_before = chrono::Utc::now().timestamp_millis().saturating_sub(refill_ms);
         if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
             failed("sign-in buckets", &e);
+        }
+        if let Err(e) = service::documents::sweep(&state.db, chrono::Utc::now()).await {
+            failed("persisted documents", &e);
         }
         if sea_orm::ConnectionTrait::get_database_backend(&state.db) == sea_orm::DbBackend::Sqlite {
             // SQLite keeps no statistics by itself; this refreshes those the planner would use.
@@ -169,6 +178,18 @@ async fn deliver_webhooks(state: AppState) {
         if let Err(e) = worker.round().await {
             state.job_failures.fetch_add(1, Ordering::Relaxed);
             tracing::warn!(error = %e, job = "webhooks", "webhook delivery failed; will retry");
+        }
+    }
+}
+
+/// Writes integration keys' use counts every second (only keys used since the last write).
+async fn write_key_usage(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(1));
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.accounts.key_usage.flush(&state.db).await {
+            state.job_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::warn!(error = %e, job = "key usage", "writing key use counts failed; will retry");
         }
     }
 }

@@ -19,6 +19,7 @@ pub mod known_sign_in_address;
 pub mod milestone;
 pub mod monthly_report;
 pub mod office_setting;
+pub mod persisted_document;
 pub mod photo;
 pub mod project;
 pub mod project_light;

@@ -19,6 +19,7 @@ mod m20261127_000013_client_payloads;
 mod m20261127_000014_project_lights;
 mod m20261127_000015_integration_keys;
 mod m20261127_000016_webhooks;
+mod m20261127_000017_persisted_documents;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000014_project_lights::Migration),
             Box::new(m20261127_000015_integration_keys::Migration),
             Box::new(m20261127_000016_webhooks::Migration),
+            Box::new(m20261127_000017_persisted_documents::Migration),
         ]
     }
 }

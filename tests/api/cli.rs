@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use crate::helpers::{TestApp, TestResult, fresh_database};
 
-fn keyprojects(database_url: &str, data_dir: &std::path::Path) -> Command {
+pub fn keyprojects(database_url: &str, data_dir: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_keyprojects"));
     cmd.env("KP_DATABASE_URL", database_url)
         .env("KP_DATA_DIR", data_dir)

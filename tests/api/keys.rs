@@ -153,9 +153,19 @@ async fn keys_count_their_use_and_keep_their_own_rate_limit() -> TestResult {
     // Another key's allowance is its own.
     assert!(app.data(read, json!({}), Some(&other)).await.is_ok());
 
-    let listed = app
-        .data("{ integrationKeys(first: 10) { totalCount edges { node { id name requestCount lastUsedAt createdBy { username } } } } }", json!({}), Some(&admin))
-        .await?;
+    // Uses are written every second, not on each request.
+    let list = "{ integrationKeys(first: 10) { totalCount edges { node { id name requestCount lastUsedAt createdBy { username } } } } }";
+    let started = std::time::Instant::now();
+    let listed = loop {
+        let listed = app.data(list, json!({}), Some(&admin)).await?;
+        let counted = listed["integrationKeys"]["edges"].as_array().is_some_and(|keys| {
+            keys.iter().any(|k| k["node"]["id"] == json!(id) && k["node"]["requestCount"] == json!(4))
+        });
+        if counted || started.elapsed() > std::time::Duration::from_secs(5) {
+            break listed;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     let keys = listed["integrationKeys"]["edges"].as_array().ok_or("no keys")?;
     assert_eq!(listed["integrationKeys"]["totalCount"], json!(2));
     assert_eq!(keys[0]["node"]["name"], json!("其他"), "newest first");

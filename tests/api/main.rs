@@ -11,6 +11,7 @@ mod changes;
 mod cli;
 mod clock;
 mod demo_year;
+mod documents;
 #[path = "../support/fixtures.rs"]
 mod fixtures;
 mod hardening;

@@ -73,7 +73,7 @@ pub async fn authenticate(
         .filter(|t| !t.is_empty())
         .ok_or(AppError::Unauthenticated(BAD_TOKEN))?;
     if token.starts_with(integration_keys::SECRET_PREFIX) {
-        let grant = integration_keys::authenticate(accounts.db(), token, now).await?;
+        let grant = integration_keys::authenticate(accounts.db(), &accounts.key_usage, token, now).await?;
         return match accounts.get(grant.user_id).await? {
             Some(user) if user.active => Ok(Some(Caller { user, key: Some(Arc::new(grant)) })),
             _ => Err(AppError::Unauthenticated(BAD_TOKEN)),

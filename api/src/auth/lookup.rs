@@ -26,11 +26,13 @@ struct Queue {
 pub struct AccountLookup {
     db: DatabaseConnection,
     queue: Mutex<Queue>,
+    /// Integration keys' uses and rate-limit shares on this instance.
+    pub key_usage: crate::service::key_usage::KeyUsage,
 }
 
 impl AccountLookup {
     pub fn new(db: DatabaseConnection) -> Arc<Self> {
-        Arc::new(Self { db, queue: Mutex::new(Queue::default()) })
+        Arc::new(Self { db, queue: Mutex::new(Queue::default()), key_usage: Default::default() })
     }
 
     /// The pool the lookups use.

@@ -55,6 +55,8 @@ pub struct Config {
     pub cors_origins: Vec<String>,
     /// The county's clock: its time zone, and an instant it stands at when fixed (tests, demos).
     pub clock: crate::clock::Clock,
+    /// Which GraphQL documents run: any (`off`), or only those registered as trusted (`only`).
+    pub trusted_documents: crate::service::documents::Policy,
 }
 
 /// Why the configuration was refused.
@@ -133,6 +135,7 @@ impl Config {
             max_connections: o.max_connections.unwrap_or(defaults.max_connections),
         };
         let login_defaults = LoginPolicy::default();
+        let webhooks = sources::webhooks(o.webhook_poll_millis, o.webhook_timeout_secs, o.webhook_allow_private);
         let zone = match o.time_zone.as_deref() {
             Some(raw) => crate::clock::parse_zone(raw).ok_or_else(|| {
                 ConfigError::Invalid(format!("time_zone `{raw}` is not Asia/Shanghai, UTC or an offset like +08:00"))
@@ -161,11 +164,7 @@ impl Config {
                 orphan_sweep_every_secs: o.orphan_sweep_every_secs.unwrap_or(Jobs::default().orphan_sweep_every_secs),
                 orphan_grace_secs: o.orphan_grace_secs.unwrap_or(Jobs::default().orphan_grace_secs),
             },
-            webhooks: WebhookSettings {
-                poll_millis: o.webhook_poll_millis.unwrap_or(WebhookSettings::default().poll_millis),
-                timeout_secs: o.webhook_timeout_secs.unwrap_or(WebhookSettings::default().timeout_secs),
-                allow_private: o.webhook_allow_private.unwrap_or(WebhookSettings::default().allow_private),
-            },
+            webhooks,
             limits,
             login: LoginPolicy {
                 max_failures: o.login_max_failures.unwrap_or(login_defaults.max_failures),
@@ -184,6 +183,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .collect(),
             clock: crate::clock::Clock::new(zone, o.fixed_now),
+            trusted_documents: sources::trusted_documents(o.trusted_documents.as_deref())?,
         };
         config.validate()?;
         Ok(config)
@@ -219,6 +219,7 @@ impl Config {
             metrics_bind: None,
             cors_origins: Vec::new(),
             clock: crate::clock::Clock::default(),
+            trusted_documents: crate::service::documents::Policy::Open,
         }
     }
 

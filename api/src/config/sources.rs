@@ -62,6 +62,8 @@ pub(super) struct Overrides {
     pub(super) cors_origins: Option<String>,
     pub(super) time_zone: Option<String>,
     pub(super) fixed_now: Option<chrono::DateTime<chrono::Utc>>,
+    /// `off` (the default) or `only`.
+    pub(super) trusted_documents: Option<String>,
 }
 
 /// Fills `o` from `KP_*` variables (and `DATABASE_URL`); `get` is the environment, injectable for tests.
@@ -133,6 +135,7 @@ pub(super) fn apply_env(o: &mut Overrides, get: impl Fn(&str) -> Option<String>)
     env_field!(cors_origins, "CORS_ORIGINS");
     env_field!(time_zone, "TIME_ZONE");
     env_field!(fixed_now, "FIXED_NOW");
+    env_field!(trusted_documents, "TRUSTED_DOCUMENTS");
     Ok(())
 }
 
@@ -168,4 +171,45 @@ pub(super) fn persistent_dev_secret(data_dir: &Path) -> Result<Secret, ConfigErr
     let mut file = options.open(&path).map_err(io_err)?;
     file.write_all(secret.as_bytes()).map_err(io_err)?;
     Ok(Secret::new(secret))
+}
+
+/// The webhook settings given, defaults for the rest.
+pub(super) fn webhooks(
+    poll_millis: Option<u64>,
+    timeout_secs: Option<u64>,
+    allow_private: Option<bool>,
+) -> WebhookSettings {
+    let d = WebhookSettings::default();
+    WebhookSettings {
+        poll_millis: poll_millis.unwrap_or(d.poll_millis),
+        timeout_secs: timeout_secs.unwrap_or(d.timeout_secs),
+        allow_private: allow_private.unwrap_or(d.allow_private),
+    }
+}
+
+/// `trusted_documents`: `off` (the default) or `only`.
+pub(super) fn trusted_documents(raw: Option<&str>) -> Result<crate::service::documents::Policy, ConfigError> {
+    use crate::service::documents::Policy;
+    match raw.map(str::trim) {
+        None | Some("off") => Ok(Policy::Open),
+        Some("only") => Ok(Policy::TrustedOnly),
+        Some(other) => {
+            Err(ConfigError::Invalid(format!("{ENV_PREFIX}TRUSTED_DOCUMENTS is `{other}`; it must be `off` or `only`")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::documents::Policy;
+
+    #[test]
+    fn trusted_documents_are_off_or_only() {
+        assert_eq!(trusted_documents(None).ok(), Some(Policy::Open));
+        assert_eq!(trusted_documents(Some("off")).ok(), Some(Policy::Open));
+        assert_eq!(trusted_documents(Some(" only ")).ok(), Some(Policy::TrustedOnly));
+        let refused = trusted_documents(Some("sometimes"));
+        assert!(matches!(&refused, Err(ConfigError::Invalid(m)) if m.contains("KP_TRUSTED_DOCUMENTS")), "{refused:?}");
+    }
 }

@@ -7,6 +7,7 @@ pub mod case;
 pub mod children;
 pub mod context;
 pub mod dashboard;
+pub mod documents;
 pub(crate) mod guards;
 pub mod inspection;
 pub mod issue;
@@ -61,6 +62,7 @@ pub struct Mutation(
     photo::PhotoMutation,
     keys::KeyMutation,
     webhooks::WebhookMutation,
+    documents::DocumentMutation,
 );
 
 pub type AppSchema = Schema<Query, Mutation, Subscription>;

@@ -56,6 +56,7 @@ pub const PEOPLE_ONLY: &[&str] = &[
     "deactivateUser",
     "createIntegrationKey",
     "revokeIntegrationKey",
+    "registerTrustedDocuments",
 ];
 
 /// The scope a mutation needs; `None` for one no key may run (those of [`PEOPLE_ONLY`], and any

@@ -18,8 +18,9 @@ use uuid::Uuid;
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
+use crate::service::key_usage::KeyUsage;
 use crate::service::page::{Page, PageRequest};
-use crate::service::throttle::{self, Bucket};
+use crate::service::throttle;
 
 /// What every key's secret starts with, so that scanners and people recognise one.
 pub const SECRET_PREFIX: &str = "kpk_";
@@ -57,7 +58,7 @@ impl Grant {
 }
 
 fn hash(secret: &str) -> String {
-    Sha256::digest(secret.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::service::text::hex(&Sha256::digest(secret.as_bytes()))
 }
 
 /// A new secret: the prefix and 64 hex digits from two random (v4) UUIDs, 244 random bits.
@@ -210,9 +211,15 @@ pub async fn revoke(
 
 /// The grant of the key whose secret is `secret`, counting the use; `UNAUTHENTICATED` for an unknown,
 /// revoked or expired key (alike, so a caller learns nothing of which), `RATE_LIMITED` past the key's
-/// limit. One conditional write counts the use and reads the key back, so the count never loses a
-/// request and a revocation committed on another instance is seen by the next request.
-pub async fn authenticate(db: &impl ConnectionTrait, secret: &str, now: DateTime<Utc>) -> AppResult<Grant> {
+/// limit. The stored key is read on every request, so a revocation committed on another instance is
+/// seen by the next request; the use is counted and the limit drawn on as [`KeyUsage`] does, without
+/// a write on the key's row.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    usage: &KeyUsage,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Grant> {
     const REFUSED: AppError = AppError::Unauthenticated(crate::auth::BAD_TOKEN_MESSAGE);
     // A secret is the prefix and 64 hex digits; anything else is not looked up at all.
     let body = secret.strip_prefix(SECRET_PREFIX).ok_or(REFUSED)?;
@@ -220,23 +227,22 @@ pub async fn authenticate(db: &impl ConnectionTrait, secret: &str, now: DateTime
         return Err(REFUSED);
     }
     let backend = db.get_database_backend();
-    let p = |n: usize| if backend == sea_orm::DbBackend::Postgres { format!("${n}") } else { format!("?{n}") };
+    let p = |n| throttle::param(backend, n);
     let sql = format!(
-        "UPDATE integration_keys SET request_count = request_count + 1, last_used_at = {now} \
-         WHERE secret_hash = {hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {now}) \
-         RETURNING id, user_id, scopes, rate_limit_per_minute",
-        now = p(1),
-        hash = p(2),
+        "SELECT id, user_id, scopes, rate_limit_per_minute FROM integration_keys \
+         WHERE secret_hash = {hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {now})",
+        hash = p(1),
+        now = p(2),
     );
     let row = db
-        .query_one(Statement::from_sql_and_values(backend, sql, [now.into(), hash(secret).into()]))
+        .query_one(Statement::from_sql_and_values(backend, sql, [hash(secret).into(), now.into()]))
         .await?
         .ok_or(REFUSED)?;
     let key_id: Uuid = row.try_get("", "id")?;
     let scopes: String = row.try_get("", "scopes")?;
     let rate: i32 = row.try_get("", "rate_limit_per_minute")?;
-    let bucket = Bucket { capacity: f64::from(rate.max(1)), period_secs: 60.0 };
-    throttle::take(db, &format!("key:{key_id}"), bucket, now.timestamp_millis()).await?;
+    usage.count(key_id, now);
+    usage.take(db, key_id, rate, now.timestamp_millis()).await?;
     Ok(Grant {
         key_id,
         user_id: row.try_get("", "user_id")?,

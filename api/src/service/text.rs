@@ -71,6 +71,16 @@ pub fn contains(column: impl sea_orm::sea_query::IntoColumnRef, text: &str) -> s
     Expr::col(column).like(LikeExpr::new(like_contains(text)).escape('\\'))
 }
 
+/// Bytes as lower-case hex digits (hashes as they are stored and shown).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -19,32 +19,51 @@ impl Bucket {
 }
 
 /// The `n`th bind parameter as the backend writes it (`$n`, or `?n` on SQLite).
-fn param(backend: DbBackend, n: usize) -> String {
+pub(crate) fn param(backend: DbBackend, n: usize) -> String {
     if backend == DbBackend::Postgres { format!("${n}") } else { format!("?{n}") }
 }
 
 /// Takes one token from the bucket `key`, or answers `RATE_LIMITED` with when the next comes.
 pub async fn take(db: &impl ConnectionTrait, key: &str, bucket: Bucket, now_ms: i64) -> AppResult<()> {
+    if try_take(db, key, bucket, 1, now_ms).await? {
+        return Ok(());
+    }
+    refusal(db, key, bucket, now_ms).await
+}
+
+/// Takes `count` tokens from the bucket `key` at once if it holds them (a new bucket starts full);
+/// false, taking none, if it does not.
+pub async fn try_take(
+    db: &impl ConnectionTrait,
+    key: &str,
+    bucket: Bucket,
+    count: u32,
+    now_ms: i64,
+) -> AppResult<bool> {
     let backend = db.get_database_backend();
-    let p = |n| param(backend, n);
-    let (k, cap, now, rate) = (p(1), p(2), p(3), p(4));
+    let p = |i| param(backend, i);
+    let (k, cap, now, rate, n) = (p(1), p(2), p(3), p(4), p(5));
     let refilled = format!(
         "(rate_buckets.tokens + (CASE WHEN {now} > rate_buckets.updated_ms THEN {now} - rate_buckets.updated_ms \
          ELSE 0 END) * {rate})"
     );
     let sql = format!(
-        "INSERT INTO rate_buckets (key, tokens, updated_ms) VALUES ({k}, {cap} - 1, {now}) \
+        "INSERT INTO rate_buckets (key, tokens, updated_ms) VALUES ({k}, {cap} - {n}, {now}) \
          ON CONFLICT (key) DO UPDATE SET \
-           tokens = (CASE WHEN {refilled} > {cap} THEN {cap} ELSE {refilled} END) - 1, \
+           tokens = (CASE WHEN {refilled} > {cap} THEN {cap} ELSE {refilled} END) - {n}, \
            updated_ms = (CASE WHEN {now} > rate_buckets.updated_ms THEN {now} ELSE rate_buckets.updated_ms END) \
-         WHERE {refilled} >= 1 \
+         WHERE {refilled} >= {n} \
          RETURNING tokens"
     );
-    let values: Vec<Value> = vec![key.into(), bucket.capacity.into(), now_ms.into(), bucket.per_ms().into()];
-    let taken = db.query_one(Statement::from_sql_and_values(backend, sql, values)).await?;
-    if taken.is_some() {
-        return Ok(());
-    }
+    let values: Vec<Value> =
+        vec![key.into(), bucket.capacity.into(), now_ms.into(), bucket.per_ms().into(), f64::from(count).into()];
+    Ok(db.query_one(Statement::from_sql_and_values(backend, sql, values)).await?.is_some())
+}
+
+/// When one token of `key` will be there: the refusal of [`take`].
+async fn refusal(db: &impl ConnectionTrait, key: &str, bucket: Bucket, now_ms: i64) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    let p = |n| param(backend, n);
     // Refused: say when one token will be there.
     let sql = format!("SELECT tokens, updated_ms FROM rate_buckets WHERE key = {}", p(1));
     let row = db.query_one(Statement::from_sql_and_values(backend, sql, [key.into()])).await?;

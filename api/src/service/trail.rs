@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult};
 /// The channel every recording transaction notifies on PostgreSQL.
 pub const CHANNEL: &str = "kp_audit";
 /// How often the head is read when no notification can be had (SQLite).
-const POLL_SQLITE: Duration = Duration::from_millis(100);
+const POLL_SQLITE: Duration = Duration::from_millis(25);
 /// How often the head is read besides notifications (PostgreSQL): what a lost notification costs.
 const POLL_POSTGRES: Duration = Duration::from_secs(2);
 

@@ -7,10 +7,10 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 use sha2::Sha256;
 use uuid::Uuid;
 
-use super::upload::hex;
 use super::*;
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
+use crate::service::text::hex;
 
 /// How a download is authorised: the caller's bearer token (checked against who may see the photo),
 /// or a link signed by [`signed_path`].

@@ -18,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use crate::media::{self, ExifData, Format, Rejection};
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
+use crate::service::text::hex;
 use crate::storage::Storage;
 
 /// What the CPU work found in an upload.
@@ -79,10 +80,6 @@ fn make_thumbnails(mut processed: Processed, max_alloc: u64) -> Processed {
         media::thumbnails(processed.format, &processed.bytes, processed.exif.orientation, &THUMBNAIL_SIZES, max_alloc)
             .map(|t| t.images);
     processed
-}
-
-pub(super) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The object key of a photo's original; thumbnails are `{key}.{size}.jpg`. Each attempt gets keys of

@@ -4,6 +4,83 @@
 use sea_orm::entity::prelude::*;
 use serde::{Deserialize, Serialize};
 
+/// The kinds of record the audit trail and the change feed speak of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
+pub enum EntityType {
+    /// A project (重点项目).
+    Project,
+    /// A monthly report.
+    MonthlyReport,
+    /// A schedule milestone.
+    Milestone,
+    /// A reporting period (its lock).
+    ReportingPeriod,
+    /// The county's settings (health rules, deadlines).
+    County,
+    /// An issue (问题).
+    Issue,
+    /// A coordination case (一项一策 / 一事一议).
+    Case,
+    /// An inspection.
+    Inspection,
+    /// A checklist template.
+    ChecklistTemplate,
+    /// A photo.
+    Photo,
+    /// An account.
+    User,
+    /// A unit.
+    Unit,
+    /// An integration key.
+    IntegrationKey,
+    /// A webhook.
+    Webhook,
+}
+
+impl EntityType {
+    pub const ALL: [Self; 14] = [
+        Self::Project,
+        Self::MonthlyReport,
+        Self::Milestone,
+        Self::ReportingPeriod,
+        Self::County,
+        Self::Issue,
+        Self::Case,
+        Self::Inspection,
+        Self::ChecklistTemplate,
+        Self::Photo,
+        Self::User,
+        Self::Unit,
+        Self::IntegrationKey,
+        Self::Webhook,
+    ];
+
+    /// The stored name.
+    pub fn stored(self) -> &'static str {
+        match self {
+            Self::Project => "project",
+            Self::MonthlyReport => "monthly_report",
+            Self::Milestone => "milestone",
+            Self::ReportingPeriod => "reporting_period",
+            Self::County => "county",
+            Self::Issue => "issue",
+            Self::Case => "case",
+            Self::Inspection => "inspection",
+            Self::ChecklistTemplate => "checklist_template",
+            Self::Photo => "photo",
+            Self::User => "user",
+            Self::Unit => "unit",
+            Self::IntegrationKey => "integration_key",
+            Self::Webhook => "webhook",
+        }
+    }
+
+    /// The kind stored as `stored`, if any.
+    pub fn parse(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.stored() == stored)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
 #[sea_orm(table_name = "audit_events")]
 pub struct Model {

@@ -56,7 +56,7 @@ impl Subscription {
             Some(a) => Some(feed::parse_after(Some(&a))?),
             None => None,
         };
-        let types: Vec<feed::EntityType> = entity_types.unwrap_or_default().into_iter().map(Into::into).collect();
+        let types = entity_types.unwrap_or_default();
         let events = follow(ctx, after, types).await?;
         Ok(events.map(|e| e.map(ChangeEvent).map_err(Into::into)))
     }
@@ -72,7 +72,7 @@ impl Subscription {
         if filter.issue_ids.as_ref().is_some_and(|ids| ids.len() > 100) {
             return Err(AppError::bad_input("filter.issueIds", "at most 100 issues").into());
         }
-        let events = follow(ctx, None, vec![feed::EntityType::Issue]).await?;
+        let events = follow(ctx, None, vec![EntityType::Issue]).await?;
         let (db, actor) = (ctx.state()?.db.clone(), ctx.actor()?);
         Ok(records::<entity::issue::Entity, _>(
             events,
@@ -94,7 +94,7 @@ impl Subscription {
         ctx: &Context<'a>,
         #[graphql(desc = "The project.")] project_id: Uuid,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Photo>> + 'a> {
-        let events = follow(ctx, None, vec![feed::EntityType::Photo]).await?;
+        let events = follow(ctx, None, vec![EntityType::Photo]).await?;
         let (db, actor) = (ctx.state()?.db.clone(), ctx.actor()?);
         let wanted = move |e: &FeedEvent, m: &entity::photo::Model| {
             e.event.action == "photo.upload" && m.project_id == project_id
@@ -110,7 +110,7 @@ impl Subscription {
         ctx: &Context<'a>,
         #[graphql(desc = "The project.")] project_id: Uuid,
     ) -> async_graphql::Result<impl Stream<Item = async_graphql::Result<Inspection>> + 'a> {
-        let events = follow(ctx, None, vec![feed::EntityType::Inspection]).await?;
+        let events = follow(ctx, None, vec![EntityType::Inspection]).await?;
         let (db, actor) = (ctx.state()?.db.clone(), ctx.actor()?);
         let wanted = move |e: &FeedEvent, m: &entity::inspection::Model| {
             e.event.action == "inspection.submit" && m.project_id == project_id
@@ -161,7 +161,7 @@ struct Follower<'a> {
     actor: Actor,
     head: watch::Receiver<i64>,
     cursor: i64,
-    types: Vec<feed::EntityType>,
+    types: Vec<EntityType>,
     queue: VecDeque<FeedEvent>,
     loaders: Option<&'a Loaders>,
     failed: bool,
@@ -172,7 +172,7 @@ struct Follower<'a> {
 async fn follow<'a>(
     ctx: &Context<'a>,
     after: Option<i64>,
-    types: Vec<feed::EntityType>,
+    types: Vec<EntityType>,
 ) -> AppResult<impl Stream<Item = AppResult<FeedEvent>> + Send + 'a> {
     let state = ctx.state()?;
     let actor = ctx.actor()?;

@@ -105,13 +105,13 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// An error answered before GraphQL execution, in the same shape GraphQL errors have.
+/// An error answered before GraphQL execution, in the same shape (and with the same extensions)
+/// GraphQL errors have.
 fn error_response(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
-    let mut extensions = json!({ "code": err.code(), "requestId": request_id.0 });
-    if let AppError::RateLimited { retry_after_secs } = err {
-        extensions["retryAfterSecs"] = json!(retry_after_secs);
-    }
-    let body = json!({ "errors": [{ "message": err.to_string(), "extensions": extensions }] });
+    let error = async_graphql::Error::from(err.clone());
+    let mut extensions = error.extensions.unwrap_or_default();
+    extensions.set("requestId", request_id.0.as_str());
+    let body = json!({ "errors": [{ "message": error.message, "extensions": extensions }] });
     let mut response = (status, Json(body)).into_response();
     if let AppError::RateLimited { retry_after_secs } = err
         && let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string())

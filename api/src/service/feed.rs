@@ -7,7 +7,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use entity::audit_event;
+use entity::audit_event::{self, EntityType};
 use entity::integration_key::Scope;
 use entity::user::Role;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -17,78 +17,21 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
 
-/// The kinds of record the trail speaks of, as stored in `audit_events.entity_type`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum EntityType {
-    Project,
-    MonthlyReport,
-    Milestone,
-    ReportingPeriod,
-    County,
-    Issue,
-    Case,
-    Inspection,
-    ChecklistTemplate,
-    Photo,
-    User,
-    Unit,
-    IntegrationKey,
-}
-
-impl EntityType {
-    pub const ALL: [Self; 13] = [
-        Self::Project,
-        Self::MonthlyReport,
-        Self::Milestone,
-        Self::ReportingPeriod,
-        Self::County,
-        Self::Issue,
-        Self::Case,
-        Self::Inspection,
-        Self::ChecklistTemplate,
-        Self::Photo,
-        Self::User,
-        Self::Unit,
-        Self::IntegrationKey,
-    ];
-
-    /// The stored name.
-    pub fn stored(self) -> &'static str {
-        match self {
-            Self::Project => "project",
-            Self::MonthlyReport => "monthly_report",
-            Self::Milestone => "milestone",
-            Self::ReportingPeriod => "reporting_period",
-            Self::County => "county",
-            Self::Issue => "issue",
-            Self::Case => "case",
-            Self::Inspection => "inspection",
-            Self::ChecklistTemplate => "checklist_template",
-            Self::Photo => "photo",
-            Self::User => "user",
-            Self::Unit => "unit",
-            Self::IntegrationKey => "integration_key",
-        }
-    }
-
-    pub fn parse(stored: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.stored() == stored)
-    }
-
-    /// The read scope an integration key needs to see such records; `None`: no key sees them.
-    fn scope(self) -> Option<Scope> {
-        Some(match self {
-            Self::Project | Self::MonthlyReport | Self::Milestone | Self::ReportingPeriod | Self::County => {
-                Scope::ProjectsRead
-            }
-            Self::Issue => Scope::IssuesRead,
-            Self::Case => Scope::CasesRead,
-            Self::Inspection | Self::ChecklistTemplate => Scope::InspectionsRead,
-            Self::Photo => Scope::PhotosRead,
-            Self::User | Self::Unit => Scope::DirectoryRead,
-            Self::IntegrationKey => return None,
-        })
-    }
+/// The read scope an integration key needs to see records of `kind`; `None`: no key sees them.
+fn scope_of(kind: EntityType) -> Option<Scope> {
+    Some(match kind {
+        EntityType::Project
+        | EntityType::MonthlyReport
+        | EntityType::Milestone
+        | EntityType::ReportingPeriod
+        | EntityType::County => Scope::ProjectsRead,
+        EntityType::Issue => Scope::IssuesRead,
+        EntityType::Case => Scope::CasesRead,
+        EntityType::Inspection | EntityType::ChecklistTemplate => Scope::InspectionsRead,
+        EntityType::Photo => Scope::PhotosRead,
+        EntityType::User | EntityType::Unit => Scope::DirectoryRead,
+        EntityType::IntegrationKey | EntityType::Webhook => return None,
+    })
 }
 
 /// One event of the feed.
@@ -151,8 +94,9 @@ pub(crate) async fn hidden_ids(
             hidden.insert((row.entity_type.clone(), row.entity_id.clone()));
             continue;
         };
-        let scoped_out = caller.key.as_ref().is_some_and(|k| kind.scope().is_none_or(|s| !k.allows(s)));
-        let admin_only = matches!(kind, EntityType::User | EntityType::IntegrationKey) && caller.role() != Role::Admin;
+        let scoped_out = caller.key.as_ref().is_some_and(|k| scope_of(kind).is_none_or(|s| !k.allows(s)));
+        let admin_only = matches!(kind, EntityType::User | EntityType::IntegrationKey | EntityType::Webhook)
+            && caller.role() != Role::Admin;
         if scoped_out || admin_only {
             hidden.insert((row.entity_type.clone(), row.entity_id.clone()));
         } else if matches!(kind, EntityType::Issue | EntityType::Case | EntityType::Inspection | EntityType::Photo) {

@@ -130,10 +130,11 @@ pub async fn create(
     let txn = crate::db::begin_write(db).await?;
     user::Entity::insert(account.clone().into_active_model()).exec_without_returning(&txn).await?;
     integration_key::Entity::insert(key.clone().into_active_model()).exec_without_returning(&txn).await?;
-    let changes = serde_json::json!({
-        "name": key.name, "prefix": key.prefix, "scopes": key.scopes, "unitId": key.unit_id,
-        "expiresAt": key.expires_at, "rateLimitPerMinute": key.rate_limit_per_minute, "accountId": account.id,
+    let made = serde_json::json!({
+        "name": key.name, "prefix": key.prefix, "scopes": key.scopes, "unit_id": key.unit_id,
+        "expires_at": key.expires_at, "rate_limit_per_minute": key.rate_limit_per_minute, "user_id": account.id,
     });
+    let changes = audit::diff(None, Some(&made))?;
     let change = Change {
         action: "integration_key.create",
         entity_type: "integration_key",
@@ -197,7 +198,8 @@ pub async fn revoke(
         account.updated_at = Set(now);
         account.update(&txn).await?;
     }
-    let changes = serde_json::json!({ "revokedAt": now });
+    let changes =
+        audit::diff(Some(&serde_json::json!({ "revoked_at": null })), Some(&serde_json::json!({ "revoked_at": now })))?;
     let change = Change {
         action: "integration_key.revoke",
         entity_type: "integration_key",

@@ -1,6 +1,6 @@
 //! The change feed as clients read it.
 
-use async_graphql::{Context, Enum, Json, Object, SimpleObject, Union};
+use async_graphql::{Context, Json, Object, SimpleObject, Union};
 use chrono::{DateTime, Utc};
 
 use crate::graphql::account::{Unit, User};
@@ -14,57 +14,7 @@ use crate::graphql::project::Project;
 use crate::graphql::report::MonthlyReport;
 use crate::service::feed::{self, FeedEvent, FeedPage};
 
-/// The kinds of record the change feed speaks of.
-#[derive(Enum, Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EntityType {
-    /// A project (重点项目).
-    Project,
-    /// A monthly report.
-    MonthlyReport,
-    /// A schedule milestone.
-    Milestone,
-    /// A reporting period (its lock).
-    ReportingPeriod,
-    /// The county's settings (health rules, deadlines).
-    County,
-    /// An issue (问题).
-    Issue,
-    /// A coordination case (一项一策 / 一事一议).
-    Case,
-    /// An inspection.
-    Inspection,
-    /// A checklist template.
-    ChecklistTemplate,
-    /// A photo.
-    Photo,
-    /// An account.
-    User,
-    /// A unit.
-    Unit,
-    /// An integration key.
-    IntegrationKey,
-}
-
-impl From<EntityType> for feed::EntityType {
-    fn from(t: EntityType) -> Self {
-        use feed::EntityType as F;
-        match t {
-            EntityType::Project => F::Project,
-            EntityType::MonthlyReport => F::MonthlyReport,
-            EntityType::Milestone => F::Milestone,
-            EntityType::ReportingPeriod => F::ReportingPeriod,
-            EntityType::County => F::County,
-            EntityType::Issue => F::Issue,
-            EntityType::Case => F::Case,
-            EntityType::Inspection => F::Inspection,
-            EntityType::ChecklistTemplate => F::ChecklistTemplate,
-            EntityType::Photo => F::Photo,
-            EntityType::User => F::User,
-            EntityType::Unit => F::Unit,
-            EntityType::IntegrationKey => F::IntegrationKey,
-        }
-    }
-}
+pub use entity::audit_event::EntityType;
 
 /// One change, in the order changes were committed.
 pub struct ChangeEvent(pub FeedEvent);
@@ -116,8 +66,8 @@ impl ChangeEvent {
         let Ok(id) = self.0.event.entity_id.parse::<uuid::Uuid>() else {
             return Ok(None);
         };
-        use feed::EntityType as T;
-        Ok(match feed::EntityType::parse(&self.0.event.entity_type) {
+        use EntityType as T;
+        Ok(match EntityType::parse(&self.0.event.entity_type) {
             Some(T::Project) => {
                 current::<entity::project::Entity>(ctx, id).await?.map(|m| ChangedRecord::Project(Box::new(Project(m))))
             }
@@ -223,6 +173,6 @@ pub async fn changes(
         Some(_) => return Err(crate::error::AppError::bad_input("first", format!("between 1 and {max}")).into()),
     };
     let after = feed::parse_after(after.as_deref())?;
-    let types: Vec<feed::EntityType> = entity_types.unwrap_or_default().into_iter().map(Into::into).collect();
+    let types: Vec<EntityType> = entity_types.unwrap_or_default();
     Ok(ChangeFeed(feed::changes(&state.db, &ctx.actor()?, after, first, &types).await?))
 }

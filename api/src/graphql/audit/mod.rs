@@ -63,7 +63,7 @@ impl AuditQuery {
         after: Option<String>,
         #[graphql(desc = "Page size, 1 to 100 (100 when omitted).")] first: Option<i32>,
         #[graphql(desc = "Only changes to these kinds of record; all when omitted.")] entity_types: Option<
-            Vec<feed::EntityType>,
+            Vec<entity::audit_event::EntityType>,
         >,
     ) -> async_graphql::Result<feed::ChangeFeed> {
         feed::changes(ctx, after, first, entity_types).await

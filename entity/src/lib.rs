@@ -18,6 +18,7 @@ pub mod issue_unit;
 pub mod known_sign_in_address;
 pub mod milestone;
 pub mod monthly_report;
+pub mod noted_fact;
 pub mod office_setting;
 pub mod persisted_document;
 pub mod photo;

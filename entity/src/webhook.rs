@@ -30,6 +30,8 @@ pub enum EventType {
     IssueRaised,
     /// An issue was given to a unit (交办).
     IssueAssigned,
+    /// An open issue passed its deadline (逾期).
+    IssueOverdue,
     /// An issue overdue beyond the office's limit was escalated to its leader (提级督办).
     IssueEscalated,
     /// A unit reported an issue done (办结).
@@ -54,13 +56,18 @@ pub enum EventType {
     ProjectCreated,
     /// A unit submitted a monthly report.
     ReportSubmitted,
+    /// A project's report for the last closed month was not in by its due day.
+    ReportMissing,
+    /// A project's light (红黄绿灯) changed.
+    ProjectLightChanged,
 }
 
 impl EventType {
     /// Every event type.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 17] = [
         Self::IssueRaised,
         Self::IssueAssigned,
+        Self::IssueOverdue,
         Self::IssueEscalated,
         Self::IssueResolved,
         Self::IssueClosed,
@@ -73,6 +80,8 @@ impl EventType {
         Self::PhotoFlagged,
         Self::ProjectCreated,
         Self::ReportSubmitted,
+        Self::ReportMissing,
+        Self::ProjectLightChanged,
     ];
 
     /// The name in messages (`type`) and in storage, e.g. `issue.raised`.
@@ -80,6 +89,7 @@ impl EventType {
         match self {
             Self::IssueRaised => "issue.raised",
             Self::IssueAssigned => "issue.assigned",
+            Self::IssueOverdue => "issue.overdue",
             Self::IssueEscalated => "issue.escalated",
             Self::IssueResolved => "issue.resolved",
             Self::IssueClosed => "issue.closed",
@@ -92,6 +102,8 @@ impl EventType {
             Self::PhotoFlagged => "photo.flagged",
             Self::ProjectCreated => "project.created",
             Self::ReportSubmitted => "report.submitted",
+            Self::ReportMissing => "report.missing",
+            Self::ProjectLightChanged => "project.light_changed",
         }
     }
 

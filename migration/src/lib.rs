@@ -20,6 +20,7 @@ mod m20261127_000014_project_lights;
 mod m20261127_000015_integration_keys;
 mod m20261127_000016_webhooks;
 mod m20261127_000017_persisted_documents;
+mod m20261127_000018_noted_facts;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000015_integration_keys::Migration),
             Box::new(m20261127_000016_webhooks::Migration),
             Box::new(m20261127_000017_persisted_documents::Migration),
+            Box::new(m20261127_000018_noted_facts::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ mod lights;
 mod limits;
 mod media_fixtures;
 mod navigation;
+mod noted;
 mod photos;
 mod projects;
 mod promises;

@@ -15,6 +15,7 @@ pub mod keys;
 pub mod kit;
 pub mod lights;
 pub mod money;
+pub mod noted;
 pub mod page;
 pub mod photo;
 pub mod project;

@@ -28,7 +28,7 @@ use crate::service::Actor;
 use crate::service::kit;
 
 /// Issues no longer waiting on their unit.
-const FINISHED: [IssueStatus; 3] = [IssueStatus::Resolved, IssueStatus::Verified, IssueStatus::Closed];
+pub(crate) const FINISHED: [IssueStatus; 3] = [IssueStatus::Resolved, IssueStatus::Verified, IssueStatus::Closed];
 
 /// Whose issues a caller sees: `Some(unit)` for a DEPARTMENT user, `None` (all) for every other role.
 pub fn scope(caller: &Caller) -> Option<Uuid> {

@@ -42,6 +42,11 @@ pub async fn missing(db: &DatabaseConnection, raw_period: &str, page: &PageReque
     Ok(Page::from_fetched(rows, page))
 }
 
+/// Every project that owes `period`'s report and has none.
+pub async fn missing_ids(db: &impl sea_orm::ConnectionTrait, period: Period) -> AppResult<Vec<Uuid>> {
+    Ok(missing_query(period).select_only().column(project::Column::Id).into_tuple().all(db).await?)
+}
+
 pub async fn count_missing(db: &DatabaseConnection, raw_period: &str) -> AppResult<u64> {
     Ok(missing_query(Period::parse("period", raw_period)?).count(db).await?)
 }

@@ -22,7 +22,7 @@ use super::money::{percent_to_bp, wan_to_fen};
 use super::project as projects;
 use crate::error::{AppError, AppResult};
 
-pub use missing::{count_missing, missing};
+pub use missing::{count_missing, missing, missing_ids};
 
 /// A reporting month.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

@@ -21,6 +21,7 @@ fn base_type(action: &str) -> Option<EventType> {
     Some(match action {
         "issue.raise" => EventType::IssueRaised,
         "issue.assign" => EventType::IssueAssigned,
+        "issue.overdue" => EventType::IssueOverdue,
         "issue.escalate" => EventType::IssueEscalated,
         "issue.resolve" => EventType::IssueResolved,
         "issue.close" => EventType::IssueClosed,
@@ -31,6 +32,8 @@ fn base_type(action: &str) -> Option<EventType> {
         "photo.upload" => EventType::PhotoUploaded,
         "project.create" => EventType::ProjectCreated,
         "report.submit" => EventType::ReportSubmitted,
+        "report.missing" => EventType::ReportMissing,
+        "project.light_changed" => EventType::ProjectLightChanged,
         _ => return None,
     })
 }
@@ -140,6 +143,11 @@ impl Records {
                 let due = issue.and_then(|i| i.due_date).map(|d| format!("，限 {d} 前办结")).unwrap_or_default();
                 format!("{issue_name}已交办{unit}{due}")
             }
+            EventType::IssueOverdue => {
+                let due = issue.and_then(|i| i.due_date).map(|d| format!("（限 {d}）")).unwrap_or_default();
+                let owner = if unit.is_empty() { String::new() } else { format!("，{unit}尚未办结") };
+                format!("{issue_name}已逾期{due}{owner}")
+            }
             EventType::IssueEscalated => format!("{issue_name}逾期未办结，已提级督办"),
             EventType::IssueResolved => format!("{issue_name}{unit}已办结，待核实"),
             EventType::IssueClosed => format!("{issue_name}已销号"),
@@ -169,6 +177,21 @@ impl Records {
                 let r = id.and_then(|id| self.reports.get(&id));
                 let period = r.map_or("", |r| r.period.as_str());
                 format!("{} {period} 月报已报送", self.project_name(r.map(|r| r.project_id)))
+            }
+            EventType::ReportMissing => {
+                let period = event.changes["period"]["after"].as_str().unwrap_or("");
+                format!("{} {period} 月报未按时报送", self.project_name(id))
+            }
+            EventType::ProjectLightChanged => {
+                let light = |v: &serde_json::Value| match v.as_str() {
+                    Some("RED") => "红灯",
+                    Some("YELLOW") => "黄灯",
+                    Some("GREEN") => "绿灯",
+                    _ => "未亮灯",
+                };
+                let (before, after) =
+                    (light(&event.changes["light"]["before"]), light(&event.changes["light"]["after"]));
+                format!("{} 由{before}转为{after}", self.project_name(id))
             }
         }
     }

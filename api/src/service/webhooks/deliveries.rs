@@ -59,15 +59,15 @@ pub async fn deliveries(
     })
 }
 
-async fn enqueue(
-    db: &impl ConnectionTrait,
+/// A new delivery, due now, at the end of its webhook's queue.
+pub(super) fn pending(
     webhook_id: Uuid,
     seq: Option<i64>,
     event_type: &str,
     payload: String,
     now: DateTime<Utc>,
-) -> AppResult<webhook_delivery::Model> {
-    let row = webhook_delivery::ActiveModel {
+) -> webhook_delivery::ActiveModel {
+    webhook_delivery::ActiveModel {
         id: NotSet,
         webhook_id: Set(webhook_id),
         seq: Set(seq),
@@ -79,8 +79,18 @@ async fn enqueue(
         last_attempt_at: Set(None),
         delivered_at: Set(None),
         created_at: Set(now),
-    };
-    Ok(row.insert(db).await?)
+    }
+}
+
+async fn enqueue(
+    db: &impl ConnectionTrait,
+    webhook_id: Uuid,
+    seq: Option<i64>,
+    event_type: &str,
+    payload: String,
+    now: DateTime<Utc>,
+) -> AppResult<webhook_delivery::Model> {
+    Ok(pending(webhook_id, seq, event_type, payload, now).insert(db).await?)
 }
 
 /// Sends a delivery's message again, as a new delivery at the end of its webhook's queue (same body,

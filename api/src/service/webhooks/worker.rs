@@ -201,19 +201,8 @@ impl Worker {
         for event in relevant {
             for kind in records.types_of(event).into_iter().filter(|k| wanted.contains(k)) {
                 let summary = records.summary(kind, event);
-                queued.push(webhook_delivery::ActiveModel {
-                    id: NotSet,
-                    webhook_id: Set(hook.id),
-                    seq: Set(Some(event.seq)),
-                    event_type: Set(kind.name().to_owned()),
-                    payload: Set(events::body(hook.target, kind, event, &summary)?),
-                    status: Set(DeliveryStatus::Pending),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    last_attempt_at: Set(None),
-                    delivered_at: Set(None),
-                    created_at: Set(now),
-                });
+                let payload = events::body(hook.target, kind, event, &summary)?;
+                queued.push(super::deliveries::pending(hook.id, Some(event.seq), kind.name(), payload, now));
             }
         }
         let txn = crate::db::begin_write(&self.db).await?;

@@ -11,6 +11,7 @@ pub mod client_payload;
 pub mod inspection;
 pub mod inspection_issue;
 pub mod integration_key;
+pub mod integration_key_unit;
 pub mod issue;
 pub mod issue_counter;
 pub mod issue_event;

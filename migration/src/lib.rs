@@ -21,6 +21,7 @@ mod m20261127_000015_integration_keys;
 mod m20261127_000016_webhooks;
 mod m20261127_000017_persisted_documents;
 mod m20261127_000018_noted_facts;
+mod m20261127_000019_integration_key_units;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000016_webhooks::Migration),
             Box::new(m20261127_000017_persisted_documents::Migration),
             Box::new(m20261127_000018_noted_facts::Migration),
+            Box::new(m20261127_000019_integration_key_units::Migration),
         ]
     }
 }

@@ -204,6 +204,41 @@ async fn a_key_narrowed_to_a_unit_sees_and_does_what_that_unit_may() -> TestResu
 }
 
 #[tokio::test]
+async fn a_key_narrowed_to_several_units_sees_what_a_user_of_any_of_them_may() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let units = [unit_id("自然资源局"), unit_id("生态环境局")];
+    let input = json!({ "name": "两局共用", "scopes": ["ISSUES_READ", "DIRECTORY_READ"], "unitIds": units });
+    let q = "mutation($i: CreateIntegrationKeyInput!) { createIntegrationKey(input: $i) { secret key { units { name } } } }";
+    let made = app.data(q, json!({ "i": input }), Some(&admin)).await?;
+    let mut names: Vec<&str> = made["createIntegrationKey"]["key"]["units"]
+        .as_array()
+        .ok_or("units")?
+        .iter()
+        .filter_map(|u| u["name"].as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["生态环境局", "自然资源局"]);
+    let secret = made["createIntegrationKey"]["secret"].as_str().ok_or("secret")?;
+    let ids = |data: &Value| -> std::collections::BTreeSet<String> {
+        data["issues"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|e| e["node"]["id"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let issues = "{ issues(first: 100) { edges { node { id } } } }";
+    let zrzyj = ids(&app.data(issues, json!({}), Some(&app.login_as("zrzyj").await?)).await?);
+    let sthjj = ids(&app.data(issues, json!({}), Some(&app.login_as("sthjj").await?)).await?);
+    let key = ids(&app.data(issues, json!({}), Some(secret)).await?);
+    let both: std::collections::BTreeSet<String> = zrzyj.union(&sthjj).cloned().collect();
+    assert_eq!(key, both, "the key sees what either unit sees, and nothing else");
+    assert!(key.len() > zrzyj.len().max(sthjj.len()), "more than either alone");
+    Ok(())
+}
+
+#[tokio::test]
 async fn only_admin_makes_keys_and_bad_input_is_refused_before_anything_is_stored() -> TestResult {
     let app = TestApp::spawn().await?;
     let admin = app.login_as("admin").await?;
@@ -212,11 +247,13 @@ async fn only_admin_makes_keys_and_bad_input_is_refused_before_anything_is_store
     assert_eq!(error_code(&app.gql(CREATE, json!({ "i": fine }), Some(&leader)).await?), Some("FORBIDDEN"));
     assert_eq!(error_code(&app.gql(CREATE, json!({ "i": fine }), None).await?), Some("UNAUTHENTICATED"));
     let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+    let nine =
+        ["交通运输局", "人社局", "住建局", "公安局", "农业农村局", "医保局", "卫健局", "发改局", "司法局"].map(unit_id);
     let bad = [
         json!({ "name": "", "scopes": ["PROJECTS_READ"] }),
         json!({ "name": "x".repeat(101), "scopes": ["PROJECTS_READ"] }),
         json!({ "name": "x", "scopes": [] }),
-        json!({ "name": "x", "scopes": ["PROJECTS_READ"], "unitIds": [unit_id("自然资源局"), unit_id("生态环境局")] }),
+        json!({ "name": "x", "scopes": ["PROJECTS_READ"], "unitIds": nine }),
         json!({ "name": "x", "scopes": ["PROJECTS_READ"], "unitIds": ["00000000-0000-0000-0000-000000000000"] }),
         json!({ "name": "x", "scopes": ["PROJECTS_READ"], "expiresAt": past }),
         json!({ "name": "x", "scopes": ["PROJECTS_READ"], "rateLimitPerMinute": 0 }),

@@ -155,3 +155,38 @@ async fn columns(db: &sea_orm::DatabaseConnection, table: &str) -> TestResult<Ve
         .filter_map(|r| r.try_get::<String>("", "name").ok())
         .collect())
 }
+
+#[tokio::test]
+async fn a_key_narrowed_to_a_unit_keeps_it_when_keys_may_name_several() -> TestResult {
+    let app = crate::helpers::TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let make = "mutation($i: CreateIntegrationKeyInput!) { createIntegrationKey(input: $i) { secret } }";
+    let input = serde_json::json!({ "i": { "name": "自然资源局 系统", "scopes": ["ISSUES_READ", "DIRECTORY_READ"], "unitIds": [crate::helpers::unit_id("自然资源局")] } });
+    let secret = app.data(make, input, Some(&admin)).await?["createIntegrationKey"]["secret"]
+        .as_str()
+        .ok_or("secret")?
+        .to_owned();
+    let issues = "{ issues(first: 100) { totalCount } }";
+    let before = app.data(issues, serde_json::json!({}), Some(&secret)).await?;
+    // Back to the release where a key named one unit in its own row, and forward again.
+    let db = Database::connect(app.database_url.as_str()).await?;
+    migration::Migrator::down(&db, Some(1)).await?;
+    assert!(!columns(&db, "integration_key_units").await?.contains(&"key_id".to_owned()));
+    migration::Migrator::up(&db, None).await?;
+    db.close().await?;
+    let again = crate::helpers::TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |_| {}).await?;
+    assert_eq!(
+        again.data(issues, serde_json::json!({}), Some(&secret)).await?,
+        before,
+        "the key still sees its unit's"
+    );
+    let listed = again
+        .data(
+            "{ integrationKeys { edges { node { units { name } } } } }",
+            serde_json::json!({}),
+            Some(&again.login_as("admin").await?),
+        )
+        .await?;
+    assert_eq!(listed["integrationKeys"]["edges"][0]["node"]["units"], serde_json::json!([{ "name": "自然资源局" }]));
+    Ok(())
+}

@@ -44,6 +44,20 @@ impl Caller {
         self.user.role == Role::Admin
     }
 
+    /// The units the caller acts for: those of an integration key narrowed to several, else the
+    /// account's own.
+    pub fn units(&self) -> crate::service::kit::Units {
+        self.key
+            .as_ref()
+            .and_then(|k| crate::service::kit::Units::of(&k.units))
+            .unwrap_or_else(|| crate::service::kit::Units::one(self.user.unit_id))
+    }
+
+    /// Whether the caller acts for `unit`.
+    pub fn acts_for(&self, unit: Uuid) -> bool {
+        self.units().contains(unit)
+    }
+
     /// `FORBIDDEN` unless the caller holds one of `roles`.
     pub fn require_role(&self, roles: &[Role], action: &str) -> AppResult<()> {
         if roles.contains(&self.user.role) {

@@ -263,7 +263,7 @@ pub async fn prime_children<C: Children>(ctx: &Context<'_>, field: Lookahead<'_>
 #[derive(Clone)]
 pub struct Seen<F> {
     pub filter: F,
-    pub scope: Option<Uuid>,
+    pub scope: Option<crate::service::kit::Units>,
     pub today: chrono::NaiveDate,
 }
 

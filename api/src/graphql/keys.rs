@@ -41,10 +41,18 @@ impl IntegrationKey {
         self.0.scope_list()
     }
 
-    /// The unit the key is narrowed to: it sees and does what that unit's users may. None: it reads
-    /// everything its scopes name, as an INTEGRATION account does.
+    /// The first unit the key is narrowed to (its account's unit). None: it reads everything its
+    /// scopes name, as an INTEGRATION account does.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Unit>> {
         Ok(load_opt::<entity::unit::Entity>(ctx, self.0.unit_id, "unit").await?.map(Unit))
+    }
+
+    /// Every unit the key is narrowed to: it sees and does what a user of any of them may. Empty:
+    /// not narrowed.
+    async fn units(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Unit>> {
+        let ids = ctx.cached::<KeyUnits>()?.load_one(self.0.id).await?.unwrap_or_default();
+        let found = ctx.loader::<entity::unit::Entity>()?.load_many(ids.iter().copied()).await?;
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).map(Unit).collect())
     }
 
     /// The account the key acts as: the author, in the audit trail, of what the key does.
@@ -94,6 +102,11 @@ impl IntegrationKey {
     }
 }
 
+crate::graphql::loaders::keyed_loader!(
+    /// The units each key is narrowed to.
+    KeyUnits, Vec<Uuid>, |db, keys| keys::units_of_keys(db, keys).await
+);
+
 connection!(
     IntegrationKeyConnection,
     IntegrationKeyEdge,
@@ -141,7 +154,8 @@ pub struct CreateIntegrationKeyInput {
     pub name: String,
     /// What the key may do; at least one.
     pub scopes: Vec<Scope>,
-    /// The unit to narrow the key to (at most one): it then sees and does what that unit's users may.
+    /// The units to narrow the key to (at most 8): it then sees and does what a user of any of them
+    /// may.
     #[graphql(default)]
     pub unit_ids: Vec<Uuid>,
     /// When the key stops working by itself; never when omitted.

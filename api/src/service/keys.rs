@@ -1,12 +1,13 @@
 //! Integration keys (集成密钥): scoped, revocable bearer credentials for third-party systems. A key
 //! acts through an account of its own, made with it: INTEGRATION (reads everything its scopes name)
-//! or, narrowed to a unit, DEPARTMENT of that unit (sees and does what that unit's users may). Only
+//! or, narrowed to units (up to 8), DEPARTMENT of the first (sees and does what a user of any of them
+//! may: the caller's units, `Caller::units`, are the key's). Only
 //! the SHA-256 of the secret is kept, so a leaked database holds no usable key; every use is checked
 //! against the stored row, so a revocation or an expiry holds at once on every instance.
 
 use chrono::{DateTime, Utc};
 use entity::integration_key::{self, Scope};
-use entity::unit;
+use entity::integration_key_unit;
 use entity::user::{self, Role};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel,
@@ -48,6 +49,8 @@ pub struct Grant {
     pub key_id: Uuid,
     pub user_id: Uuid,
     pub scopes: Vec<Scope>,
+    /// The units the key is narrowed to (none: not narrowed).
+    pub units: Vec<Uuid>,
 }
 
 impl Grant {
@@ -79,8 +82,9 @@ pub async fn create(
     if input.scopes.is_empty() {
         return Err(AppError::bad_input("scopes", "name at least one scope"));
     }
-    if input.unit_ids.len() > 1 {
-        return Err(AppError::bad_input("unitIds", "a key is narrowed to at most one unit"));
+    let max = crate::service::kit::Units::MAX;
+    if input.unit_ids.len() > max {
+        return Err(AppError::bad_input("unitIds", format!("a key is narrowed to at most {max} units")));
     }
     if input.expires_at.is_some_and(|at| at <= now) {
         return Err(AppError::bad_input("expiresAt", "must be in the future"));
@@ -89,12 +93,10 @@ pub async fn create(
     if !(1..=MAX_RATE_PER_MINUTE).contains(&rate) {
         return Err(AppError::bad_input("rateLimitPerMinute", format!("between 1 and {MAX_RATE_PER_MINUTE}")));
     }
+    let units: std::collections::BTreeSet<Uuid> = input.unit_ids.iter().copied().collect();
+    crate::service::kit::require_units(db, "unitIds", &units).await?;
+    // The key's account belongs to the first unit named; the key acts for all of them.
     let unit_id = input.unit_ids.first().copied();
-    if let Some(unit) = unit_id
-        && unit::Entity::find_by_id(unit).one(db).await?.is_none()
-    {
-        return Err(AppError::bad_input("unitIds", "no unit has this id"));
-    }
     let mut scopes: Vec<Scope> = input.scopes;
     scopes.sort();
     scopes.dedup();
@@ -130,8 +132,12 @@ pub async fn create(
     let txn = crate::db::begin_write(db).await?;
     user::Entity::insert(account.clone().into_active_model()).exec_without_returning(&txn).await?;
     integration_key::Entity::insert(key.clone().into_active_model()).exec_without_returning(&txn).await?;
+    if !units.is_empty() {
+        let rows = units.iter().map(|u| integration_key_unit::ActiveModel { key_id: Set(key.id), unit_id: Set(*u) });
+        integration_key_unit::Entity::insert_many(rows).exec_without_returning(&txn).await?;
+    }
     let made = serde_json::json!({
-        "name": key.name, "prefix": key.prefix, "scopes": key.scopes, "unit_id": key.unit_id,
+        "name": key.name, "prefix": key.prefix, "scopes": key.scopes, "unit_ids": units,
         "expires_at": key.expires_at, "rate_limit_per_minute": key.rate_limit_per_minute, "user_id": account.id,
     });
     let changes = audit::diff(None, Some(&made))?;
@@ -231,7 +237,7 @@ pub async fn authenticate(
     let backend = db.get_database_backend();
     let p = |n| throttle::param(backend, n);
     let sql = format!(
-        "SELECT id, user_id, scopes, rate_limit_per_minute FROM integration_keys \
+        "SELECT id, user_id, unit_id, scopes, rate_limit_per_minute FROM integration_keys \
          WHERE secret_hash = {hash} AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > {now})",
         hash = p(1),
         now = p(2),
@@ -243,11 +249,43 @@ pub async fn authenticate(
     let key_id: Uuid = row.try_get("", "id")?;
     let scopes: String = row.try_get("", "scopes")?;
     let rate: i32 = row.try_get("", "rate_limit_per_minute")?;
+    let narrowed: Option<Uuid> = row.try_get("", "unit_id")?;
     usage.count(key_id, now);
     usage.take(db, key_id, rate, now.timestamp_millis()).await?;
+    let units = match narrowed {
+        Some(_) => units_of(db, key_id).await?,
+        None => Vec::new(),
+    };
     Ok(Grant {
         key_id,
         user_id: row.try_get("", "user_id")?,
         scopes: scopes.split(',').filter_map(Scope::parse).collect(),
+        units,
     })
+}
+
+/// The units key `key_id` is narrowed to (none: it is not).
+pub async fn units_of(db: &impl ConnectionTrait, key_id: Uuid) -> AppResult<Vec<Uuid>> {
+    Ok(integration_key_unit::Entity::find()
+        .select_only()
+        .column(integration_key_unit::Column::UnitId)
+        .filter(integration_key_unit::Column::KeyId.eq(key_id))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+/// The units each of `key_ids` is narrowed to, for a page of keys.
+pub async fn units_of_keys(
+    db: &impl ConnectionTrait,
+    key_ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, Vec<Uuid>>> {
+    let rows: Vec<(Uuid, Uuid)> = integration_key_unit::Entity::find()
+        .select_only()
+        .columns([integration_key_unit::Column::KeyId, integration_key_unit::Column::UnitId])
+        .filter(integration_key_unit::Column::KeyId.is_in(key_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(crate::service::grouped(rows))
 }

@@ -15,14 +15,14 @@ keyed_loader!(
 );
 param_loader!(
     /// Links of each case that the caller may open, oldest first; keyed by (case, the caller's scope).
-    CaseLinks, Option<Uuid>, Vec<entity::case_link::Model>,
+    CaseLinks, Option<crate::service::kit::Units>, Vec<entity::case_link::Model>,
     |db, ids, scope| crate::service::case::links_of(db, ids, scope).await
 );
 
 param_loader!(
     /// Linked issues of each case that the caller may see, newest first; keyed by (case, the caller's
     /// issue scope), so the one visibility rule of issues decides.
-    CaseIssues, Option<Uuid>, Vec<entity::issue::Model>,
+    CaseIssues, Option<crate::service::kit::Units>, Vec<entity::issue::Model>,
     |db, ids, scope| crate::service::case::linked_issues(db, ids, scope).await
 );
 

@@ -34,7 +34,7 @@ impl Prefetch for case::Model {
         }
         // Linked records are keyed by the caller's scope: one visibility rule decides.
         let scope = crate::service::issue::scope(ctx.caller()?);
-        let keys: Vec<(Uuid, Option<Uuid>)> = ids.iter().map(|id| (*id, scope)).collect();
+        let keys: Vec<(Uuid, Option<crate::service::kit::Units>)> = ids.iter().map(|id| (*id, scope)).collect();
         let issues = node.field("issues");
         if issues.exists() {
             let found = prime(ctx, keys.clone(), CaseIssues(db.clone()), true).await?;

@@ -95,7 +95,7 @@ pub async fn complete_measure(
     };
     let may = match caller.role() {
         Role::Admin => true,
-        Role::Department => [before.lead_unit_id, measure.owner_unit_id].contains(&caller.unit_id()),
+        Role::Department => caller.acts_for(before.lead_unit_id) || caller.acts_for(measure.owner_unit_id),
         _ => false,
     };
     if !may {

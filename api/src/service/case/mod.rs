@@ -43,12 +43,12 @@ pub fn visibility(caller: &Caller) -> Condition {
 }
 
 /// [`visibility`] for a scope (see [`kit::department_scope`]), for loaders keyed by it.
-pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition {
     let Some(unit) = scope else {
         return Condition::all();
     };
     Condition::any()
-        .add(case::Column::LeadUnitId.eq(unit))
+        .add(case::Column::LeadUnitId.is_in(unit.as_slice().iter().copied()))
         .add(case::Column::Id.in_subquery(kit::joined_by_unit(
             case_unit::Column::CaseId,
             case_unit::Column::UnitId,

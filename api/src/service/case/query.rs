@@ -30,7 +30,7 @@ pub struct CaseFilter {
     pub search: Option<String>,
 }
 
-fn matching(scope: Option<Uuid>, f: &CaseFilter) -> Select<case::Entity> {
+fn matching(scope: Option<crate::service::kit::Units>, f: &CaseFilter) -> Select<case::Entity> {
     use case::Column as C;
     let mut q = case::Entity::find().filter(scoped_visibility(scope));
     if let Some(v) = f.project_id {
@@ -81,7 +81,7 @@ pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &CaseFilter) -> Ap
 /// as a caller of `scope` sees them.
 pub async fn pages_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &CaseFilter,
     projects: &[Uuid],
     page: &PageRequest,
@@ -96,7 +96,7 @@ pub async fn pages_of_projects(
 /// What [`count`] counts for each of `projects`, in one statement.
 pub async fn counts_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &CaseFilter,
     projects: &[Uuid],
 ) -> AppResult<HashMap<Uuid, u64>> {
@@ -146,7 +146,7 @@ where
 pub async fn links_of(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
 ) -> AppResult<HashMap<Uuid, Vec<case_link::Model>>> {
     let mut rows = case_link::Entity::find()
         .filter(case_link::Column::CaseId.is_in(ids.iter().copied()))
@@ -178,7 +178,7 @@ pub async fn links_of(
 pub async fn linked_issues(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
 ) -> AppResult<HashMap<Uuid, Vec<issue::Model>>> {
     let links: Vec<(Uuid, Uuid)> = case_link::Entity::find()
         .select_only()

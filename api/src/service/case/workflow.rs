@@ -72,7 +72,7 @@ impl Workflow for CaseWorkflow {
     /// decides matters.
     fn permits(caller: &Caller, case: &case::Model, action: CaseAction) -> bool {
         use CaseAction as A;
-        let lead = caller.role() == Role::Department && case.lead_unit_id == caller.unit_id();
+        let lead = caller.role() == Role::Department && caller.acts_for(case.lead_unit_id);
         match caller.role() {
             Role::Admin => true,
             Role::Department => lead && matches!(action, A::Start | A::Resolve | A::Link | A::AddMeasure),

@@ -54,7 +54,7 @@ pub fn visibility(caller: &Caller) -> Condition {
 }
 
 /// [`visibility`] for a scope (see [`kit::department_scope`]), for loaders keyed by it.
-pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition {
     let Some(unit) = scope else {
         return Condition::all();
     };
@@ -63,7 +63,7 @@ pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
 
 /// [`visibility`] for one inspection whose project is at hand (for loaded rows).
 pub fn may_see(caller: &Caller, project: &project::Model) -> bool {
-    caller.role() != Role::Department || project.responsible_unit_id == caller.unit_id()
+    caller.role() != Role::Department || caller.acts_for(project.responsible_unit_id)
 }
 
 /// One inspection revision as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.

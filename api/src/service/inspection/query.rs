@@ -26,7 +26,7 @@ pub struct InspectionFilter {
     pub all_revisions: bool,
 }
 
-fn matching(scope: Option<Uuid>, f: &InspectionFilter) -> Select<inspection::Entity> {
+fn matching(scope: Option<crate::service::kit::Units>, f: &InspectionFilter) -> Select<inspection::Entity> {
     use inspection::Column as C;
     let mut q = inspection::Entity::find().filter(scoped_visibility(scope));
     if !f.all_revisions {
@@ -79,7 +79,7 @@ pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &InspectionFilter)
 /// as a caller of `scope` sees them.
 pub async fn pages_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &InspectionFilter,
     projects: &[Uuid],
     page: &PageRequest,
@@ -93,7 +93,7 @@ pub async fn pages_of_projects(
 /// What [`count`] counts for each of `projects`, in one statement.
 pub async fn counts_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &InspectionFilter,
     projects: &[Uuid],
 ) -> AppResult<HashMap<Uuid, u64>> {

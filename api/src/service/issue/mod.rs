@@ -31,7 +31,7 @@ use crate::service::kit;
 pub(crate) const FINISHED: [IssueStatus; 3] = [IssueStatus::Resolved, IssueStatus::Verified, IssueStatus::Closed];
 
 /// Whose issues a caller sees: `Some(unit)` for a DEPARTMENT user, `None` (all) for every other role.
-pub fn scope(caller: &Caller) -> Option<Uuid> {
+pub fn scope(caller: &Caller) -> Option<kit::Units> {
     kit::department_scope(caller)
 }
 
@@ -42,12 +42,12 @@ pub fn visibility(caller: &Caller) -> Condition {
 }
 
 /// [`visibility`] for a [`scope`], for loaders that are keyed by it.
-pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition {
     let Some(unit) = scope else {
         return Condition::all();
     };
     Condition::any()
-        .add(issue::Column::AssignedUnitId.eq(unit))
+        .add(issue::Column::AssignedUnitId.is_in(unit.as_slice().iter().copied()))
         .add(issue::Column::Id.in_subquery(kit::joined_by_unit(
             issue_unit::Column::IssueId,
             issue_unit::Column::UnitId,

@@ -41,7 +41,7 @@ pub fn is_overdue(issue: &issue::Model, today: NaiveDate) -> bool {
 }
 
 fn matching(
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &IssueFilter,
     rules: Option<&entity::office_setting::Model>,
     today: NaiveDate,
@@ -117,7 +117,7 @@ pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &IssueFilter, toda
 /// as a caller of `scope` sees them.
 pub async fn pages_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &IssueFilter,
     today: NaiveDate,
     projects: &[Uuid],
@@ -133,7 +133,7 @@ pub async fn pages_of_projects(
 /// What [`count`] counts for each of `projects`, in one statement.
 pub async fn counts_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &IssueFilter,
     today: NaiveDate,
     projects: &[Uuid],

@@ -42,7 +42,7 @@ where
     let project = crate::service::project::find(db, input.project_id).await?;
     let may_raise = match caller.role() {
         Role::Admin | Role::Inspector | Role::Leader => true,
-        Role::Department => caller.unit_id() == project.responsible_unit_id,
+        Role::Department => caller.acts_for(project.responsible_unit_id),
         Role::Integration => false,
     };
     if !may_raise {

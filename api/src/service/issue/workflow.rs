@@ -75,7 +75,7 @@ impl Workflow for IssueWorkflow {
     /// checks. Leaders and integrations read.
     fn permits(caller: &Caller, issue: &issue::Model, action: IssueAction) -> bool {
         use IssueAction as A;
-        let own_unit = issue.assigned_unit_id == Some(caller.unit_id());
+        let own_unit = issue.assigned_unit_id.is_some_and(|u| caller.acts_for(u));
         match caller.role() {
             Role::Admin => true,
             Role::Department => matches!(action, A::Accept | A::Return | A::Start | A::Resolve) && own_unit,

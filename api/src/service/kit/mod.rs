@@ -11,5 +11,5 @@ pub mod workflow;
 pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, payloads_of, replay};
 pub use record::save_audited;
 pub use units::{joined_units, require_units};
-pub use visibility::{department_scope, joined_by_unit, projects_of_unit};
+pub use visibility::{Units, department_scope, joined_by_unit, projects_of_unit};
 pub use workflow::Workflow;

@@ -88,7 +88,7 @@ pub fn visibility(caller: &Caller) -> Condition {
 }
 
 /// [`visibility`] for a scope (see [`kit::department_scope`]), for loaders keyed by it.
-pub fn scoped_visibility(scope: Option<Uuid>) -> Condition {
+pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition {
     let Some(unit) = scope else {
         return Condition::all();
     };

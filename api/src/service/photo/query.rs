@@ -23,7 +23,7 @@ pub struct PhotoFilter {
     pub issue_id: Option<Uuid>,
 }
 
-fn matching(scope: Option<Uuid>, f: &PhotoFilter) -> Select<photo::Entity> {
+fn matching(scope: Option<crate::service::kit::Units>, f: &PhotoFilter) -> Select<photo::Entity> {
     let mut q = photo::Entity::find().filter(scoped_visibility(scope));
     if let Some(v) = f.project_id {
         q = q.filter(photo::Column::ProjectId.eq(v));
@@ -63,7 +63,7 @@ pub async fn count(db: &DatabaseConnection, actor: &Actor, f: &PhotoFilter) -> A
 /// as a caller of `scope` sees them.
 pub async fn pages_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &PhotoFilter,
     projects: &[Uuid],
     page: &PageRequest,
@@ -77,7 +77,7 @@ pub async fn pages_of_projects(
 /// What [`count`] counts for each of `projects`, in one statement.
 pub async fn counts_of_projects(
     db: &DatabaseConnection,
-    scope: Option<Uuid>,
+    scope: Option<crate::service::kit::Units>,
     f: &PhotoFilter,
     projects: &[Uuid],
 ) -> AppResult<HashMap<Uuid, u64>> {

@@ -145,7 +145,7 @@ pub async fn upload(
         .map_err(|_| AppError::bad_input("projectId", "no project has this id"))?;
     let may = match caller.role() {
         Role::Admin | Role::Inspector | Role::Leader => true,
-        Role::Department => project.responsible_unit_id == caller.unit_id(),
+        Role::Department => caller.acts_for(project.responsible_unit_id),
         Role::Integration => false,
     };
     if !may {

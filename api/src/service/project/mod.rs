@@ -118,7 +118,7 @@ fn authorize_update(actor: &Actor, project: &project::Model, fields: &ProjectFie
     let Ok(caller) = actor.caller() else { return Ok(()) };
     match caller.role() {
         Role::Admin => Ok(()),
-        Role::Department if caller.unit_id() == project.responsible_unit_id => {
+        Role::Department if caller.acts_for(project.responsible_unit_id) => {
             if fields.only_operational() {
                 Ok(())
             } else {
@@ -137,7 +137,7 @@ pub fn authorize_unit_work(actor: &Actor, project: &project::Model, what: &str) 
     let Ok(caller) = actor.caller() else { return Ok(()) };
     match caller.role() {
         Role::Admin => Ok(()),
-        Role::Department if caller.unit_id() == project.responsible_unit_id => Ok(()),
+        Role::Department if caller.acts_for(project.responsible_unit_id) => Ok(()),
         Role::Department => Err(AppError::Forbidden(format!("only the responsible unit may {what}"))),
         _ => Err(AppError::Forbidden(format!("your role may not {what}"))),
     }

@@ -165,8 +165,8 @@ pub async fn create(
     }
     // A key narrowed to a unit makes webhooks narrowed to that unit.
     let unit_id = match (caller.role(), input.unit_ids.first()) {
-        (Role::Department, Some(u)) if *u != caller.unit_id() => {
-            return Err(AppError::bad_input("unitIds", "a key narrowed to a unit narrows its webhooks to that unit"));
+        (Role::Department, Some(u)) if !caller.acts_for(*u) => {
+            return Err(AppError::bad_input("unitIds", "a key narrowed to units narrows its webhooks to one of them"));
         }
         (Role::Department, _) => Some(caller.unit_id()),
         (_, unit) => unit.copied(),

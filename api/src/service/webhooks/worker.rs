@@ -239,7 +239,14 @@ impl Worker {
             Some(k) if k.revoked_at.is_some() || k.expires_at.is_some_and(|at| at <= Utc::now()) => {
                 return Ok(Err("the integration key that made it was revoked or has expired".into()));
             }
-            Some(k) => Some(Arc::new(Grant { key_id: k.id, user_id: k.user_id, scopes: k.scope_list() })),
+            Some(k) => {
+                // A webhook narrowed to a unit sees only that unit's, whatever else its key may.
+                let units = match hook.unit_id {
+                    Some(unit) => vec![unit],
+                    None => crate::service::keys::units_of(&self.db, k.id).await?,
+                };
+                Some(Arc::new(Grant { key_id: k.id, user_id: k.user_id, scopes: k.scope_list(), units }))
+            }
             None => None,
         };
         if let Some(unit) = hook.unit_id {

@@ -402,3 +402,45 @@ async fn webhooks_are_managed_by_admins_and_keys_that_may_and_never_reach_inside
     assert_eq!(app.data(list, json!({}), Some(&admin)).await?["webhooks"]["totalCount"], 1);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_webhook_failing_for_three_days_is_turned_off_saying_why_and_can_be_turned_on() -> TestResult {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let app = TestApp::spawn_with(often).await?;
+    let admin = app.login_as("admin").await?;
+    let down = Reply { status: 503, body: "maintenance", delay: Duration::ZERO };
+    let rx = Receiver::start(Vec::new(), down).await?;
+    let (hook, _) =
+        make(&app, &admin, json!({ "name": "坏的", "url": rx.url, "eventTypes": ["ISSUE_RAISED"] })).await?;
+    let project = crate::projects::create(&app, &admin, "停用测试项目").await?;
+    crate::issues::raise(&app, &admin, &project).await?;
+    rx.wait_for(1, Duration::from_secs(20)).await?;
+    // As if it had been failing for four days already.
+    let id: uuid::Uuid = hook.parse()?;
+    let four_days_ago = chrono::Utc::now() - chrono::Duration::days(4);
+    let set = entity::webhook::Entity::update_many()
+        .col_expr(entity::webhook::Column::FailingSince, Expr::value(four_days_ago))
+        .filter(entity::webhook::Column::Id.eq(id));
+    let started = Instant::now();
+    let state = loop {
+        set.clone().exec(&app.state.db).await?;
+        let q = "{ webhooks { edges { node { id active disabledReason failingSince } } } }";
+        let seen = app.data(q, json!({}), Some(&admin)).await?;
+        let node = seen["webhooks"]["edges"][0]["node"].clone();
+        if node["active"] == false || started.elapsed() > Duration::from_secs(20) {
+            break node;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert_eq!(state["active"], false, "{state}");
+    let reason = state["disabledReason"].as_str().unwrap_or_default();
+    assert!(reason.contains("3 days") && reason.contains("503"), "{reason}");
+    let retries = rx.got().len();
+    assert!(retries >= 2, "it was retried before being turned off");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(rx.got().len(), retries, "nothing is sent while it is off");
+    let update = "mutation($id: UUID!) { updateWebhook(id: $id, input: { active: true }) { active disabledReason failingSince } }";
+    let on = app.data(update, json!({ "id": hook }), Some(&admin)).await?;
+    assert_eq!(on["updateWebhook"], json!({ "active": true, "disabledReason": null, "failingSince": null }));
+    Ok(())
+}

@@ -86,7 +86,7 @@ async fn a_subscriber_sees_issues_change_live_and_only_those_it_may_see() -> Tes
     let key = app.data(q, json!({ "i": { "name": "民政局", "scopes": ["ISSUES_READ", "DIRECTORY_READ"], "unitIds": [unit_id("民政局")] } }), Some(&admin)).await?;
     let mut outsider = Client::connect(&app, key["createIntegrationKey"]["secret"].as_str().ok_or("secret")?).await?;
     outsider.subscribe("1", ISSUES, json!({})).await?;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
 
     let issue = crate::issues::raise(&app, &admin, &project).await?;
     crate::issues::act(&app, &admin, "assign", &issue).await?;
@@ -139,7 +139,7 @@ async fn a_change_on_one_instance_reaches_a_subscriber_on_another() -> TestResul
     let project = crate::projects::create(&a, &admin, "双实例订阅项目").await?;
     let mut client = Client::connect(&b, &b.login_as("admin").await?).await?;
     client.subscribe("1", ISSUES, json!({ "f": { "projectId": project } })).await?;
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let started = std::time::Instant::now();
     let issue = crate::issues::raise(&a, &admin, &project).await?;
     let got = client.next().await?;
@@ -179,6 +179,22 @@ async fn connections_need_credentials_and_close_when_the_key_is_revoked() -> Tes
         .subscribe("2", "subscription($p: UUID!) { photoAdded(projectId: $p) { id } }", json!({ "p": project }))
         .await?;
     app.data("mutation($id: UUID!) { revokeIntegrationKey(id: $id) { revokedAt } }", json!({ "id": id }), Some(&admin))
+        .await?;
+    let closed = client.next().await?;
+    assert_eq!(closed["closed"], 4403, "{closed}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_connection_closes_when_its_account_is_turned_off() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let token = app.login_as("sthjj").await?;
+    let me = app.data("{ me { id } }", json!({}), Some(&token)).await?;
+    let mut client = Client::connect(&app, &token).await?;
+    client.subscribe("1", ISSUES, json!({})).await?;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    app.data("mutation($id: UUID!) { deactivateUser(id: $id) { id } }", json!({ "id": me["me"]["id"] }), Some(&admin))
         .await?;
     let closed = client.next().await?;
     assert_eq!(closed["closed"], 4403, "{closed}");

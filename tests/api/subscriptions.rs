@@ -200,3 +200,14 @@ async fn a_connection_closes_when_its_account_is_turned_off() -> TestResult {
     assert_eq!(closed["closed"], 4403, "{closed}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_connection_that_never_signs_in_is_closed() -> TestResult {
+    let app = TestApp::spawn_with(|c| c.limits.header_timeout_secs = 1).await?;
+    let mut idle = Client::open(&app).await?;
+    let started = std::time::Instant::now();
+    let closed = idle.next().await?;
+    assert_eq!(closed["closed"], 4408, "{closed}");
+    assert!(started.elapsed() < Duration::from_secs(5), "closed after {:?}", started.elapsed());
+    Ok(())
+}

@@ -3,7 +3,8 @@
 //! or integration key comes in `connection_init` (`{ "Authorization": "Bearer …" }`); every operation
 //! passes the same guards as over HTTP (depth, complexity, a key's scopes). A connection whose
 //! account is turned off or whose key is revoked or expires is closed (4403), checked whenever the
-//! trail moves and at least every 30 s.
+//! trail moves and at least every 30 s; one that has not signed in within the header time limit is
+//! closed too (4408).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -93,8 +94,18 @@ async fn serve_socket(server: Server, socket: WebSocket, protocol: WebSocketProt
         .keepalive_timeout(None);
     let mut trail = server.state.trail.follow();
     let mut recheck = tokio::time::interval(RECHECK);
+    // A connection that does not sign in within the header time limit is closed (4408, as the
+    // protocol says), so idle sockets cannot hold connections open anonymously.
+    let limit = Duration::from_secs(server.state.config.limits.header_timeout_secs);
+    let init_deadline = tokio::time::sleep(limit);
+    tokio::pin!(init_deadline);
     loop {
         let lapsed = tokio::select! {
+            () = &mut init_deadline, if caller.get().is_none() => {
+                let reason = "Connection initialisation timeout".into();
+                let _ = sink.send(Message::Close(Some(CloseFrame { code: 4408, reason }))).await;
+                return;
+            }
             message = messages.next() => match message {
                 Some(WsMessage::Text(text)) => {
                     if sink.send(Message::Text(text.into())).await.is_err() {

@@ -115,6 +115,11 @@ pub struct Model {
 }
 
 impl Model {
+    /// Whether the key works at `now`: neither revoked nor expired.
+    pub fn works_at(&self, now: DateTimeUtc) -> bool {
+        self.revoked_at.is_none() && self.expires_at.is_none_or(|at| at > now)
+    }
+
     /// The key's scopes (names no longer known are skipped).
     pub fn scope_list(&self) -> Vec<Scope> {
         self.scopes.split(',').filter_map(Scope::parse).collect()

@@ -78,7 +78,7 @@ impl IntegrationKey {
     /// Whether the key works now: neither revoked nor expired.
     async fn active(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
         let now = ctx.state()?.config.clock.now();
-        Ok(self.0.revoked_at.is_none() && self.0.expires_at.is_none_or(|at| at > now))
+        Ok(self.0.works_at(now))
     }
 
     /// When the key was made.

@@ -143,7 +143,7 @@ async fn still_allowed(server: &Server, caller: Option<&Caller>) -> bool {
         Some(grant) => {
             let key = entity::integration_key::Entity::find_by_id(grant.key_id).one(db).await;
             let now = server.state.config.clock.now();
-            matches!(key, Ok(Some(k)) if k.revoked_at.is_none() && k.expires_at.is_none_or(|at| at > now))
+            matches!(key, Ok(Some(k)) if k.works_at(now))
         }
     };
     user_ok && key_ok

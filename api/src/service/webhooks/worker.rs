@@ -236,7 +236,7 @@ impl Worker {
         let key =
             integration_key::Entity::find().filter(integration_key::Column::UserId.eq(owner.id)).one(&self.db).await?;
         let grant = match key {
-            Some(k) if k.revoked_at.is_some() || k.expires_at.is_some_and(|at| at <= Utc::now()) => {
+            Some(k) if !k.works_at(Utc::now()) => {
                 return Ok(Err("the integration key that made it was revoked or has expired".into()));
             }
             Some(k) => {

@@ -100,10 +100,7 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
     })
 }
 
-/// `FORBIDDEN` naming the scope a key lacks.
-pub fn missing(scope: Scope) -> AppError {
-    AppError::Forbidden(format!("this integration key lacks the scope {}", scope.name()))
-}
+pub use crate::service::keys::missing;
 
 /// Each object type's fields and the named type each returns, read from the schema's SDL.
 #[derive(Debug, Default)]

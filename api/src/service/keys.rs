@@ -53,6 +53,11 @@ pub struct Grant {
     pub units: Vec<Uuid>,
 }
 
+/// `FORBIDDEN` naming the scope a key lacks.
+pub fn missing(scope: Scope) -> AppError {
+    AppError::Forbidden(format!("this integration key lacks the scope {}", scope.name()))
+}
+
 impl Grant {
     /// Whether the key holds `scope` (or the scope that includes it).
     pub fn allows(&self, scope: Scope) -> bool {

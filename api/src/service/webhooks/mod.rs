@@ -59,7 +59,7 @@ fn manager(actor: &Actor) -> AppResult<&Caller> {
     let caller = actor.caller()?;
     match &caller.key {
         Some(grant) if grant.allows(Scope::WebhooksManage) => Ok(caller),
-        Some(_) => Err(AppError::Forbidden("this integration key lacks the scope WEBHOOKS_MANAGE".into())),
+        Some(_) => Err(crate::service::keys::missing(Scope::WebhooksManage)),
         None if caller.is_admin() => Ok(caller),
         None => Err(AppError::Forbidden("your role may not manage webhooks".into())),
     }

@@ -102,9 +102,14 @@ impl TrailWatch {
     }
 
     pub async fn read_head(&self) -> AppResult<i64> {
-        use entity::audit_event::{Column, Entity};
-        let max: Option<Option<i64>> =
-            Entity::find().select_only().column_as(Column::Seq.max(), "seq").into_tuple().one(&self.db).await?;
-        Ok(max.flatten().unwrap_or(0))
+        head(&self.db).await
     }
+}
+
+/// The trail's newest sequence number (0 for an empty trail).
+pub async fn head(db: &impl ConnectionTrait) -> AppResult<i64> {
+    use entity::audit_event::{Column, Entity};
+    let max: Option<Option<i64>> =
+        Entity::find().select_only().column_as(Column::Seq.max(), "seq").into_tuple().one(db).await?;
+    Ok(max.flatten().unwrap_or(0))
 }

@@ -179,13 +179,7 @@ pub async fn create(
         return Err(AppError::bad_input("url", format!("at most {MAX_PER_OWNER} webhooks each; delete one first")));
     }
     let txn = crate::db::begin_write(db).await?;
-    let last_seq: Option<i64> = entity::audit_event::Entity::find()
-        .select_only()
-        .column_as(entity::audit_event::Column::Seq.max(), "seq")
-        .into_tuple()
-        .one(&txn)
-        .await?
-        .flatten();
+    let after_seq = crate::service::trail::head(&txn).await?;
     let hook = webhook::Model {
         id: Uuid::now_v7(),
         name,
@@ -195,7 +189,7 @@ pub async fn create(
         secret: secret.clone(),
         owner_id: caller.id(),
         unit_id,
-        after_seq: last_seq.unwrap_or(0),
+        after_seq,
         active: true,
         disabled_reason: None,
         failing_since: None,

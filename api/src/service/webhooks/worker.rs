@@ -73,11 +73,25 @@ impl Worker {
     /// sent. Returns the attempts made.
     pub async fn round(&self) -> AppResult<usize> {
         let now = Utc::now();
+        // Only webhooks with work: events past their position, or a delivery due. An idle round is
+        // two reads, and takes no lease.
+        let head = crate::service::trail::head(&self.db).await?;
+        let due = sea_orm::sea_query::Query::select()
+            .expr(Expr::val(1))
+            .from(webhook_delivery::Entity)
+            .and_where(
+                Expr::col((webhook_delivery::Entity, webhook_delivery::Column::WebhookId))
+                    .equals((webhook::Entity, webhook::Column::Id)),
+            )
+            .and_where(webhook_delivery::Column::Status.eq(DeliveryStatus::Pending))
+            .and_where(webhook_delivery::Column::NextAttemptAt.lte(now))
+            .to_owned();
         let ids: Vec<Uuid> = webhook::Entity::find()
             .select_only()
             .column(webhook::Column::Id)
             .filter(webhook::Column::Active.eq(true))
             .filter(free(now))
+            .filter(Condition::any().add(webhook::Column::AfterSeq.lt(head)).add(Expr::exists(due)))
             .order_by_asc(webhook::Column::LeaseUntil)
             .limit(1000)
             .into_tuple()

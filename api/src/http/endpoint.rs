@@ -157,17 +157,7 @@ async fn run(
     queries_only: bool,
 ) -> Response {
     let state = &server.state;
-    let prepare = |request: async_graphql::Request| {
-        let request = loaders::register(request, &state.db).data(request_id.clone()).data(from.clone());
-        match (&caller, &rejected) {
-            (Some(caller), _) => request.data(caller.clone()),
-            (None, Some(_)) => request.data(crate::auth::TokenRejected),
-            (None, None) => request,
-        }
-    };
-    let guards = crate::graphql::guards::RequestGuards::of(&state.config);
     let execute = |mut request: async_graphql::Request| async {
-        let key = caller.as_ref().and_then(|c| c.key.as_deref()).map(|grant| (&*server.types, grant));
         let policy = state.config.trusted_documents;
         let now = state.config.clock.now();
         let documents = &server.documents;
@@ -178,8 +168,8 @@ async fn run(
             Err(e) => async_graphql::Response::from_errors(vec![
                 async_graphql::Error::from(e).into_server_error(async_graphql::Pos::default()),
             ]),
-            Ok(()) => match guards.prepare(request, key) {
-                Ok(request) => server.schema.execute(prepare(request)).await,
+            Ok(()) => match admit(server, request, caller.as_ref(), rejected.is_some(), request_id, &from) {
+                Ok(request) => server.schema.execute(request).await,
                 Err(refused) => async_graphql::Response::from_errors(vec![refused]),
             },
         };
@@ -205,6 +195,28 @@ async fn run(
         *http.status_mut() = StatusCode::UNAUTHORIZED;
     }
     http
+}
+
+/// A request made ready to run, over HTTP or a WebSocket alike: passed through the request guards
+/// (depth, complexity, selections, a key's scopes) and given its loaders, id, client address and
+/// caller (or the mark of a refused token).
+pub(super) fn admit(
+    server: &Server,
+    request: async_graphql::Request,
+    caller: Option<&Caller>,
+    token_rejected: bool,
+    request_id: &RequestId,
+    from: &ClientAddr,
+) -> Result<async_graphql::Request, async_graphql::ServerError> {
+    let guards = crate::graphql::guards::RequestGuards::of(&server.state.config);
+    let key = caller.and_then(|c| c.key.as_deref()).map(|grant| (&*server.types, grant));
+    let request = guards.prepare(request, key)?;
+    let request = loaders::register(request, &server.state.db).data(request_id.clone()).data(from.clone());
+    Ok(match caller {
+        Some(caller) => request.data(caller.clone()),
+        None if token_rejected => request.data(crate::auth::TokenRejected),
+        None => request,
+    })
 }
 
 /// `BAD_USER_INPUT` unless the operation the request runs is a query (a document that does not

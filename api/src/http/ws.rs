@@ -22,7 +22,7 @@ use futures_util::{SinkExt, StreamExt, future};
 use super::{RequestId, Server};
 use crate::auth::{Caller, authenticate};
 use crate::error::AppError;
-use crate::graphql::loaders;
+use crate::service::account::ClientAddr;
 
 /// Operations one connection may run at once.
 pub const MAX_OPERATIONS: usize = 20;
@@ -32,6 +32,7 @@ const RECHECK: Duration = Duration::from_secs(30);
 /// Upgrades to a WebSocket speaking the protocol the client asked for.
 pub async fn subscriptions(
     State(server): State<Server>,
+    peer: Option<axum::Extension<super::PeerAddr>>,
     headers: HeaderMap,
     upgrade: WebSocketUpgrade,
 ) -> HttpResponse {
@@ -43,23 +44,25 @@ pub async fn subscriptions(
     let Ok(permit) = server.sockets.clone().try_acquire_owned() else {
         return (axum::http::StatusCode::SERVICE_UNAVAILABLE, "too many WebSocket connections").into_response();
     };
+    let header = server.state.config.login.client_ip_header.as_deref();
+    let from = super::client_addr(&headers, peer.map(|p| p.0), header);
     let max = server.state.config.limits.max_body_bytes;
     upgrade
         .protocols(["graphql-transport-ws", "graphql-ws"])
         .max_message_size(max)
         .max_frame_size(max)
         .on_upgrade(move |socket| async move {
-            serve_socket(server, socket, protocol).await;
+            serve_socket(server, socket, protocol, from).await;
             drop(permit);
         })
         .into_response()
 }
 
 /// Runs the operations of one connection until it closes or its credentials lapse.
-async fn serve_socket(server: Server, socket: WebSocket, protocol: WebSocketProtocols) {
+async fn serve_socket(server: Server, socket: WebSocket, protocol: WebSocketProtocols, from: ClientAddr) {
     let (mut sink, incoming) = socket.split();
     let caller: Arc<OnceLock<Caller>> = Arc::default();
-    let executor = Operations { server: server.clone(), caller: caller.clone(), open: Arc::default() };
+    let executor = Operations { server: server.clone(), from, caller: caller.clone(), open: Arc::default() };
     let incoming = incoming.take_while(|m| future::ready(m.is_ok())).filter_map(|m| {
         future::ready(match m {
             Ok(Message::Text(text)) => Some(text.as_bytes().to_vec()),
@@ -153,6 +156,8 @@ async fn still_allowed(server: &Server, caller: Option<&Caller>) -> bool {
 #[derive(Clone)]
 struct Operations {
     server: Server,
+    /// The client's address, as over HTTP (sign-in limits count by it).
+    from: ClientAddr,
     caller: Arc<OnceLock<Caller>>,
     open: Arc<AtomicUsize>,
 }
@@ -182,12 +187,8 @@ impl Operations {
             return Err(async_graphql::Error::from(AppError::Unauthenticated("sign in first"))
                 .into_server_error(Default::default()));
         };
-        let guards = crate::graphql::guards::RequestGuards::of(&self.server.state.config);
-        let key = caller.key.as_deref().map(|grant| (&*self.server.types, grant));
-        let request = guards.prepare(request, key)?;
-        let request = loaders::register(request, &self.server.state.db)
-            .data(RequestId(uuid::Uuid::now_v7().to_string()))
-            .data(caller.clone());
+        let id = RequestId(uuid::Uuid::now_v7().to_string());
+        let request = super::endpoint::admit(&self.server, request, Some(&caller), false, &id, &self.from)?;
         Ok((request, caller))
     }
 }

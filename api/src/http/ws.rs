@@ -139,7 +139,7 @@ async fn still_allowed(server: &Server, caller: Option<&Caller>) -> bool {
     use sea_orm::EntityTrait;
     let Some(caller) = caller else { return true };
     let db = &server.state.db;
-    let user = entity::user::Entity::find_by_id(caller.id()).one(db).await;
+    let user = server.state.accounts.get(caller.id()).await;
     let user_ok = matches!(user, Ok(Some(u)) if u.active && u.session_epoch == caller.user.session_epoch);
     let key_ok = match &caller.key {
         None => true,

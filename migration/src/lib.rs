@@ -22,6 +22,7 @@ mod m20261127_000016_webhooks;
 mod m20261127_000017_persisted_documents;
 mod m20261127_000018_noted_facts;
 mod m20261127_000019_integration_key_units;
+mod m20261127_000020_unit_rollups;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000017_persisted_documents::Migration),
             Box::new(m20261127_000018_noted_facts::Migration),
             Box::new(m20261127_000019_integration_key_units::Migration),
+            Box::new(m20261127_000020_unit_rollups::Migration),
         ]
     }
 }

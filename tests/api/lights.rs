@@ -1,7 +1,9 @@
 //! The kept lights (`project_lights`) always equal the lights computed from the rows: after every
 //! kind of write that changes what a light is computed from, after the office changes its rules, and
 //! on a new day. Each step is read through the API (every project's light, the list filtered by each
-//! light, the dashboard's counts) and compared with `health::compute` on the same database.
+//! light, the dashboard's counts) and compared with `health::compute` on the same database; the
+//! dashboard, summed from the units' kept rollups, is compared with the same figures summed from the
+//! rows.
 
 use std::collections::BTreeMap;
 
@@ -59,6 +61,12 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
     }
     // The dashboard sums the figures kept beside the lights: they equal the sums of the rows.
     let kept = api::service::dashboard::build(&app.state.db, today.year(), today).await?;
+    let stale = api::service::rollups::stale(&app.state.db, today).await?;
+    assert_eq!(
+        stale,
+        vec![],
+        "{step}: the dashboard left units' rollups not current (it summed them, not the rollups)"
+    );
     let from_rows = api::service::dashboard::build_from_rows(&app.state.db, today).await?;
     assert_eq!(format!("{kept:?}"), format!("{from_rows:?}"), "{step}: the dashboard's kept figures");
     let dashboard = app.data(DASHBOARD, json!({}), Some(token)).await?;
@@ -120,6 +128,13 @@ async fn kept_lights_always_equal_the_lights_computed_from_the_rows() -> TestRes
     app.data(complete, json!({ "id": milestone, "d": "2026-10-10" }), Some(&owner)).await?;
     let completed = check(&app, &admin, today, "a milestone done").await?;
     changed(&scheduled, &completed, "a milestone done");
+
+    // Another unit, list and industry: the unit it left stops counting it, the new one starts.
+    let to = crate::helpers::unit_id("发改局");
+    let moved =
+        json!({ "id": project, "i": { "responsibleUnitId": to, "category": "KEY_PRELIMINARY", "industry": "FOOD" } });
+    app.data(update, moved, Some(&admin)).await?;
+    check(&app, &admin, today, "another unit and list").await?;
 
     // A status: a suspended project is not rated.
     app.data(update, json!({ "id": project, "i": { "status": "SUSPENDED" } }), Some(&admin)).await?;

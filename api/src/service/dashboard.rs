@@ -8,10 +8,11 @@ use entity::project::{self, Industry, Light, ProjectCategory};
 use entity::{monthly_report, project_year_plan, unit};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func, JoinType, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::report::{self, Period};
+use super::rollups::rows_of;
 use crate::error::{AppError, AppResult};
 
 /// Count and money of one group of projects.
@@ -59,6 +60,16 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
         return from_rows(db, year, today).await;
     }
     super::health::refresh(db, today).await?;
+    if super::rollups::refresh(db, today).await? {
+        let (groups, lights, units) = futures_util::future::try_join3(
+            super::rollups::groups(db, year),
+            super::rollups::lights(db, year),
+            super::rollups::units(db, year),
+        )
+        .await?;
+        let (units, reports) = split_units(units);
+        return assemble(db, year, grouped_totals(groups), lights.into_iter().collect(), units, reports).await;
+    }
     let (groups, lights, (units, reports)) =
         futures_util::future::try_join3(kept_groups(db, year), light_counts(db, today), kept_units(db, year)).await?;
     assemble(db, year, groups, lights, units, reports).await
@@ -310,6 +321,12 @@ async fn kept_units(db: &DatabaseConnection, year: i32) -> AppResult<(Vec<UnitSu
         .group_by_col((project::Entity, P::ResponsibleUnitId))
         .to_owned();
     let rows: Vec<(Uuid, i64, i64, i64, i64, i64, i64)> = rows_of(db, &q).await?;
+    Ok(split_units(rows))
+}
+
+/// Rows of (unit, projects, owed, slip sum, slip count, submitted, on time) as the unit sums and the
+/// reports by unit.
+fn split_units(rows: Vec<(Uuid, i64, i64, i64, i64, i64, i64)>) -> (Vec<UnitSums>, HashMap<Uuid, (i64, i64)>) {
     let mut units = Vec::with_capacity(rows.len());
     let mut reports = HashMap::with_capacity(rows.len());
     for (unit, projects, due, slip_sum, slip_n, submitted, on_time) in rows {
@@ -318,7 +335,7 @@ async fn kept_units(db: &DatabaseConnection, year: i32) -> AppResult<(Vec<UnitSu
             reports.insert(unit, (submitted, on_time));
         }
     }
-    Ok((units, reports))
+    (units, reports)
 }
 
 /// Rows of (category, industry, projects, planned, completed) as totals.
@@ -326,15 +343,6 @@ fn grouped_totals(rows: Vec<(ProjectCategory, Industry, i64, i64, i64)>) -> Vec<
     rows.into_iter()
         .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
         .collect()
-}
-
-/// Runs `q` and reads each row as a tuple.
-async fn rows_of<T: sea_orm::TryGetableMany>(
-    db: &DatabaseConnection,
-    q: &sea_orm::sea_query::SelectStatement,
-) -> AppResult<Vec<T>> {
-    let rows = db.query_all(db.get_database_backend().build(q)).await?;
-    rows.iter().map(|row| T::try_get_many_by_index(row).map_err(|e| AppError::from(sea_orm::DbErr::from(e)))).collect()
 }
 
 fn name(line: &UnitLine) -> &str {

@@ -4,19 +4,20 @@
 //!
 //! A row is current when it was computed for the county's today from the inputs of its `version`.
 //! Every write that changes a light's inputs calls [`touch`] (or [`touch_all`]) in its transaction,
-//! which bumps `version`; a reader reads the versions first, then the inputs, computes what is not
-//! current and stores it under the version it read. A write that lands meanwhile leaves the row's
-//! version ahead of what was stored, so the row stays not current and the next reader computes it
-//! again: no instance can store a light older than the rows it claims to follow, and none needs to
-//! tell another anything.
+//! which bumps `version` and clears `computed_version`; a reader reads the versions first, then the
+//! inputs, computes what is not current and stores it under the version it read. A write that lands
+//! meanwhile leaves the row's version ahead of what was stored, so the store leaves `computed_version`
+//! empty and the next reader computes it again: no instance can store a light older than the rows it
+//! claims to follow, and none needs to tell another anything. The same writes mark the units' kept
+//! rollups ([`super::rollups`]) as not current.
 
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use entity::project::Light;
 use entity::project_light::{self, Column as C};
-use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -24,8 +25,8 @@ use crate::error::{AppError, AppResult};
 /// How many projects one statement reads at once (each id is a bound parameter).
 pub const CHUNK: usize = 1000;
 
-/// Marks the lights of `project_ids` as not current. Call it in the transaction of any write that
-/// changes what they are computed from.
+/// Marks the lights of `project_ids`, and the rollups of their units, as not current. Call it in the
+/// transaction of any write that changes what they are computed from.
 pub async fn touch(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult<()> {
     if project_ids.is_empty() {
         return Ok(());
@@ -39,17 +40,22 @@ pub async fn touch(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult
         .on_conflict(
             OnConflict::column(C::ProjectId)
                 .value(C::Version, Expr::col((project_light::Entity, C::Version)).add(1))
+                .value(C::ComputedVersion, Option::<i64>::None)
                 .to_owned(),
         )
         .exec_without_returning(db)
         .await?;
-    Ok(())
+    super::rollups::touch_projects(db, project_ids).await
 }
 
-/// Marks every light as not current (the office changed the rules they follow).
+/// Marks every light and rollup as not current (the office changed the rules they follow).
 pub async fn touch_all(db: &impl ConnectionTrait) -> AppResult<()> {
-    project_light::Entity::update_many().col_expr(C::Version, Expr::col(C::Version).add(1)).exec(db).await?;
-    Ok(())
+    project_light::Entity::update_many()
+        .col_expr(C::Version, Expr::col(C::Version).add(1))
+        .col_expr(C::ComputedVersion, Expr::value(Option::<i64>::None))
+        .exec(db)
+        .await?;
+    super::rollups::touch_all(db).await
 }
 
 /// What a project adds to the dashboard in the light's year, kept beside the light so that the
@@ -108,40 +114,38 @@ pub async fn read(
 }
 
 /// Every project whose kept light is not current on `today`, with its version: the rows written
-/// since they were computed (through a partial index) and those computed on another day (through
-/// the day index), not the whole table.
+/// since they were computed (through a partial index of the empty `computed_version`) and those
+/// computed on another day (through the day index), not the whole table.
 pub async fn stale(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<HashMap<Uuid, i64>> {
-    let changed: Vec<(Uuid, i64)> = project_light::Entity::find()
+    let rows: Vec<(Uuid, i64)> = project_light::Entity::find()
         .select_only()
         .columns([C::ProjectId, C::Version])
-        .filter(not_computed())
+        .filter(C::ComputedVersion.is_null().or(C::Day.is_null()).or(C::Day.lt(today)).or(C::Day.gt(today)))
         .into_tuple()
         .all(db)
         .await?;
-    let other_day: Vec<(Uuid, i64)> = project_light::Entity::find()
-        .select_only()
-        .columns([C::ProjectId, C::Version])
-        .filter(C::Day.is_null().or(C::Day.lt(today)).or(C::Day.gt(today)))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(changed.into_iter().chain(other_day).collect())
+    Ok(rows.into_iter().collect())
 }
 
-/// The condition of [`stale`]'s partial index (the migration's `ix_project_lights_stale`).
-fn not_computed() -> SimpleExpr {
-    Expr::col(C::ComputedVersion).is_null().or(Expr::col(C::ComputedVersion).ne(Expr::col(C::Version)))
-}
-
-/// The ids of the projects showing `light` on `today`, as a subquery for a project filter. Make the
-/// lights current first.
-pub fn showing(light: Light, today: NaiveDate) -> sea_orm::sea_query::SelectStatement {
-    Query::select()
+/// The condition that a project shows `light` on `today`, in SQL over the kept lights (make them
+/// current first). PostgreSQL reads the matching lights first (`= ANY(ARRAY(…))`) and then the
+/// projects by id: left to choose, it walks the projects in the list's order probing each one's
+/// light, which reads most of a province when the lights cluster in that order.
+pub fn showing(light: Light, today: NaiveDate, backend: DbBackend) -> SimpleExpr {
+    let ids = Query::select()
         .column(C::ProjectId)
         .from(project_light::Entity)
         .and_where(C::Day.eq(today))
         .and_where(C::Light.eq(light))
-        .to_owned()
+        .to_owned();
+    let id = Expr::col((entity::project::Entity, entity::project::Column::Id));
+    match backend {
+        DbBackend::Postgres => {
+            let ids = SimpleExpr::SubQuery(None, Box::new(ids.into_sub_query_statement()));
+            Expr::cust_with_exprs("$1 = ANY(ARRAY $2)", [id.into(), ids])
+        }
+        _ => id.in_subquery(ids),
+    }
 }
 
 /// Keeps lights computed for `today`, each under the version read before its inputs; a row whose
@@ -169,11 +173,16 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
                 detail: Set(Some(c.detail)),
             })
             .collect();
+        // Stored under the version read before the inputs: when a write moved it on meanwhile, the
+        // row stays not current (`computed_version` empty).
+        let same_version = Expr::col((project_light::Entity, C::Version)).equals((Alias::new("excluded"), C::Version));
+        let computed = Expr::case(same_version, Expr::col((Alias::new("excluded"), C::ComputedVersion)))
+            .finally(Expr::value(Option::<i64>::None));
         project_light::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::column(C::ProjectId)
+                    .value(C::ComputedVersion, computed)
                     .update_columns([
-                        C::ComputedVersion,
                         C::Day,
                         C::Light,
                         C::SlipDays,
@@ -202,8 +211,9 @@ pub async fn settle(db: &impl ConnectionTrait) -> AppResult<()> {
     Ok(())
 }
 
-/// Gives every project without a kept light a row that is not current yet: for projects written in
-/// bulk (the demo county, a generated province) rather than through [`touch`].
+/// Gives every project without a kept light a row that is not current yet, and marks every unit's
+/// rollup as not current: for projects written in bulk (the demo county, a generated province)
+/// rather than through [`touch`].
 pub async fn track_untracked(db: &impl ConnectionTrait) -> AppResult<()> {
     let untracked = Query::select()
         .column(entity::project::Column::Id)
@@ -220,5 +230,5 @@ pub async fn track_untracked(db: &impl ConnectionTrait) -> AppResult<()> {
         .map_err(|e| AppError::internal(e.to_string()))?
         .to_owned();
     db.execute(db.get_database_backend().build(&insert)).await?;
-    Ok(())
+    super::rollups::touch_all(db).await
 }

@@ -20,6 +20,7 @@ pub mod page;
 pub mod photo;
 pub mod project;
 pub mod report;
+pub mod rollups;
 pub mod schedule;
 pub mod settings;
 pub mod text;

@@ -6,8 +6,8 @@ use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
 use entity::{project_paired_unit, project_year_plan, unit};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
@@ -51,7 +51,7 @@ pub struct ProjectFilter {
     pub bbox: Option<BoundingBox>,
 }
 
-fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
+fn matching(filter: &ProjectFilter, backend: DbBackend) -> AppResult<Select<project::Entity>> {
     use project::Column as C;
     let mut q = project::Entity::find();
     if let Some(v) = filter.category {
@@ -70,7 +70,7 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
         q = q.filter(C::LeaderId.eq(v));
     }
     if let Some((light, day)) = filter.showing {
-        q = q.filter(C::Id.in_subquery(crate::service::lights::showing(light, day)));
+        q = q.filter(crate::service::lights::showing(light, day, backend));
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(
@@ -90,7 +90,12 @@ fn matching(filter: &ProjectFilter) -> AppResult<Select<project::Entity>> {
 
 /// The ids of every project `filter` selects.
 pub async fn matching_ids(db: &impl ConnectionTrait, filter: &ProjectFilter) -> AppResult<Vec<Uuid>> {
-    Ok(matching(filter)?.select_only().column(project::Column::Id).into_tuple().all(db).await?)
+    Ok(matching(filter, db.get_database_backend())?
+        .select_only()
+        .column(project::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?)
 }
 
 fn cursor_key(order: Order, p: &project::Model) -> String {
@@ -135,8 +140,13 @@ fn sort_columns(order: Order) -> Vec<(project::Column, sea_orm::Order)> {
 }
 
 /// The projects `filter` selects, starting after the request's cursor.
-fn from_cursor(filter: &ProjectFilter, order: Order, page: &PageRequest) -> AppResult<Select<project::Entity>> {
-    let q = matching(filter)?;
+fn from_cursor(
+    filter: &ProjectFilter,
+    order: Order,
+    page: &PageRequest,
+    backend: DbBackend,
+) -> AppResult<Select<project::Entity>> {
+    let q = matching(filter, backend)?;
     Ok(match &page.after {
         Some(after) => q.filter(after_condition(order, after)?),
         None => q,
@@ -150,7 +160,7 @@ pub async fn list(
     order: Order,
     page: &PageRequest,
 ) -> AppResult<Page<project::Model>> {
-    let mut q = from_cursor(filter, order, page)?;
+    let mut q = from_cursor(filter, order, page, db.get_database_backend())?;
     for (column, direction) in sort_columns(order) {
         q = q.order_by(column, direction);
     }
@@ -193,7 +203,14 @@ pub async fn pages_under(
     page: &PageRequest,
 ) -> AppResult<HashMap<Uuid, Page<project::Model>>> {
     let under = Under { parent: parent.column(), order: sort_columns(order), parent_of: parent.of() };
-    crate::service::page::per_parent(db, from_cursor(filter, order, page)?, &under, parents, page).await
+    crate::service::page::per_parent(
+        db,
+        from_cursor(filter, order, page, db.get_database_backend())?,
+        &under,
+        parents,
+        page,
+    )
+    .await
 }
 
 /// What [`count`] counts under each of `parents`, in one statement.
@@ -203,7 +220,8 @@ pub async fn counts_under(
     filter: &ProjectFilter,
     parents: &[Uuid],
 ) -> AppResult<HashMap<Uuid, u64>> {
-    crate::service::page::count_per_parent(db, matching(filter)?, parent.column(), parents).await
+    crate::service::page::count_per_parent(db, matching(filter, db.get_database_backend())?, parent.column(), parents)
+        .await
 }
 
 pub fn cursor_of(order: Order) -> impl Fn(&project::Model) -> String {
@@ -211,7 +229,7 @@ pub fn cursor_of(order: Order) -> impl Fn(&project::Model) -> String {
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &ProjectFilter) -> AppResult<u64> {
-    Ok(matching(filter)?.count(db).await?)
+    Ok(matching(filter, db.get_database_backend())?.count(db).await?)
 }
 
 /// Paired units of many projects at once: project id → units, by unit name.

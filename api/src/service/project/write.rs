@@ -186,6 +186,10 @@ pub async fn update(
     active.update(&txn).await.map_err(code_conflict)?;
     replace_children(&txn, id, fields.paired_unit_ids.as_deref(), plans.as_deref()).await?;
     crate::service::lights::touch(&txn, &[id]).await?;
+    if before.responsible_unit_id != after.responsible_unit_id {
+        // The unit it left no longer counts it.
+        crate::service::rollups::touch_units(&txn, &[before.responsible_unit_id]).await?;
+    }
     let mut changes = audit::diff(Some(&before), Some(&after))?;
     if let Some(o) = changes.as_object_mut() {
         o.remove("updated_at");

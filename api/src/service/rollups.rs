@@ -1,0 +1,309 @@
+//! Each unit's share of the dashboard, kept: per category and industry, the sums of its projects'
+//! kept lights and figures ([`super::lights`]), so the dashboard of a province sums a few rows per
+//! unit instead of a row per project.
+//!
+//! The discipline is the lights': a unit's rollup is current when its mark was summed under the
+//! mark's `version` for the county's today. Every write that changes a light's inputs bumps the
+//! version of the project's unit in the same transaction ([`super::lights::touch`]), and a project
+//! that moves to another unit bumps the unit it left ([`touch_units`]). A reader makes the lights
+//! current first, then sums the units whose marks are not; it keeps a unit's sums only when every
+//! light it read was current, under the version it read before them, so a write landing meanwhile
+//! leaves the mark behind and the next reader sums that unit again.
+
+use chrono::{Datelike, NaiveDate};
+use entity::project::{self, Industry, Light, ProjectCategory};
+use entity::project_light::{self, Column as L};
+use entity::unit_rollup::{self, Column as R};
+use entity::unit_rollup_mark::{self, Column as M};
+use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query, SimpleExpr};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// How many units one statement sums or writes at once (each id is a bound parameter).
+const CHUNK: usize = 200;
+
+/// Marks the rollups of `unit_ids` as not current (giving a unit its mark on its first project).
+pub async fn touch_units(db: &impl ConnectionTrait, unit_ids: &[Uuid]) -> AppResult<()> {
+    let mut ids = unit_ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let rows = ids.iter().map(|id| unit_rollup_mark::ActiveModel {
+        unit_id: Set(*id),
+        version: Set(1),
+        computed_version: Set(None),
+        day: Set(None),
+    });
+    unit_rollup_mark::Entity::insert_many(rows)
+        .on_conflict(
+            OnConflict::column(M::UnitId)
+                .value(M::Version, Expr::col((unit_rollup_mark::Entity, M::Version)).add(1))
+                .value(M::ComputedVersion, Option::<i64>::None)
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// Marks the rollups of the units responsible for `project_ids` as not current.
+pub async fn touch_projects(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult<()> {
+    let units: Vec<Uuid> = project::Entity::find()
+        .select_only()
+        .column(project::Column::ResponsibleUnitId)
+        .filter(project::Column::Id.is_in(project_ids.iter().copied()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    touch_units(db, &units).await
+}
+
+/// Marks every unit's rollup as not current, giving every unit with projects a mark.
+pub async fn touch_all(db: &impl ConnectionTrait) -> AppResult<()> {
+    let units: Vec<Uuid> = project::Entity::find()
+        .select_only()
+        .column(project::Column::ResponsibleUnitId)
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    unit_rollup_mark::Entity::update_many()
+        .col_expr(M::Version, Expr::col(M::Version).add(1))
+        .col_expr(M::ComputedVersion, Expr::value(Option::<i64>::None))
+        .exec(db)
+        .await?;
+    for chunk in units.chunks(CHUNK) {
+        touch_units(db, chunk).await?;
+    }
+    Ok(())
+}
+
+/// The units whose rollup is not current on `today`, with the version to sum them under.
+pub async fn stale(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<(Uuid, i64)>> {
+    let mut units: Vec<(Uuid, i64)> = unit_rollup_mark::Entity::find()
+        .select_only()
+        .columns([M::UnitId, M::Version])
+        .filter(M::ComputedVersion.is_null().or(M::Day.is_null()).or(M::Day.ne(today)))
+        .into_tuple()
+        .all(db)
+        .await?;
+    units.sort_unstable();
+    Ok(units)
+}
+
+/// Sums and keeps the rollup of every unit whose mark is not current on `today`. Make the lights
+/// current first. True when every unit's rollup is current afterwards; false when a write made a
+/// light stale meanwhile, or a reader keeping the same units at once won (the dashboard then sums the
+/// kept lights instead, so it is never wrong, only slower).
+pub async fn refresh(db: &DatabaseConnection, today: NaiveDate) -> AppResult<bool> {
+    let mut all_kept = true;
+    for chunk in stale(db, today).await?.chunks(CHUNK) {
+        let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
+        let (rows, unfinished) = sum_units(db, &ids, today).await?;
+        let kept: Vec<(Uuid, i64)> = chunk.iter().filter(|(id, _)| !unfinished.contains(id)).copied().collect();
+        all_kept &= kept.len() == chunk.len();
+        let rows = rows.into_iter().filter(|r| !unfinished.contains(&r.unit_id)).collect();
+        // Keeping is a saving, not the answer: a reader that loses a race to keep still answers.
+        if let Err(e) = keep(db, &kept, rows, today).await {
+            tracing::warn!(error = %e, "unit rollups could not be kept");
+            all_kept = false;
+        }
+    }
+    Ok(all_kept)
+}
+
+/// The rollup rows of `units` summed from their projects' kept lights, and the units with a light
+/// that was not current on `today` (not to be kept).
+async fn sum_units(
+    db: &impl ConnectionTrait,
+    units: &[Uuid],
+    today: NaiveDate,
+) -> AppResult<(Vec<unit_rollup::Model>, Vec<Uuid>)> {
+    use project::Column as P;
+    let l = |c: L| Expr::col((project_light::Entity, c));
+    let sum = |e: SimpleExpr| -> SimpleExpr {
+        Expr::expr(Func::coalesce([Func::sum(e).into(), Expr::val(0).into()])).cast_as(Alias::new("BIGINT"))
+    };
+    let count_if = |cond: SimpleExpr| sum(Expr::case(cond, 1).finally(0).into());
+    let current = l(L::ComputedVersion).equals((project_light::Entity, L::Version)).and(l(L::Day).eq(today));
+    let slip = l(L::SlipDays);
+    let q = Query::select()
+        .column((project::Entity, P::ResponsibleUnitId))
+        .column((project::Entity, P::Category))
+        .column((project::Entity, P::Industry))
+        .expr(Func::count(Expr::col((project::Entity, P::Id))))
+        .expr(sum(l(L::PlanFen).into()))
+        .expr(sum(l(L::DoneFen).into()))
+        .expr(sum(l(L::Reports).into()))
+        .expr(sum(l(L::OnTime).into()))
+        .expr(sum(l(L::ReportsDue).into()))
+        .expr(sum(Expr::case(slip.clone().gt(0), slip.clone()).finally(0).into()))
+        .expr(Func::count(slip))
+        .expr(count_if(l(L::Light).eq(Light::Green)))
+        .expr(count_if(l(L::Light).eq(Light::Yellow)))
+        .expr(count_if(l(L::Light).eq(Light::Red)))
+        .expr(sum(Expr::case(current, 0).finally(1).into()))
+        .from(project::Entity)
+        .left_join(project_light::Entity, l(L::ProjectId).equals((project::Entity, P::Id)))
+        .and_where(Expr::col((project::Entity, P::ResponsibleUnitId)).is_in(units.iter().copied()))
+        .group_by_col((project::Entity, P::ResponsibleUnitId))
+        .group_by_col((project::Entity, P::Category))
+        .group_by_col((project::Entity, P::Industry))
+        .to_owned();
+    let found = db.query_all(db.get_database_backend().build(&q)).await?;
+    let mut rows = Vec::with_capacity(found.len());
+    let mut unfinished = Vec::new();
+    for row in found {
+        let (unit_id, category, industry): (Uuid, ProjectCategory, Industry) =
+            sea_orm::TryGetableMany::try_get_many_by_index(&row)
+                .map_err(|e| AppError::from(sea_orm::DbErr::from(e)))?;
+        let mut n = [0i64; 12];
+        for (i, slot) in n.iter_mut().enumerate() {
+            *slot = row.try_get_by_index(3 + i)?;
+        }
+        let [
+            projects,
+            plan_fen,
+            done_fen,
+            reports,
+            on_time,
+            reports_due,
+            slip_sum,
+            slip_count,
+            green,
+            yellow,
+            red,
+            not_current,
+        ] = n;
+        if not_current > 0 {
+            unfinished.push(unit_id);
+        }
+        let year = today.year();
+        rows.push(unit_rollup::Model {
+            unit_id,
+            category,
+            industry,
+            year,
+            projects,
+            plan_fen,
+            done_fen,
+            reports,
+            on_time,
+            reports_due,
+            slip_sum,
+            slip_count,
+            green,
+            yellow,
+            red,
+        });
+    }
+    Ok((rows, unfinished))
+}
+
+/// Replaces the rollups of `units` with `rows` and marks each current under the version read before
+/// its lights, unless a write moved the version on meanwhile.
+async fn keep(
+    db: &DatabaseConnection,
+    units: &[(Uuid, i64)],
+    rows: Vec<unit_rollup::Model>,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if units.is_empty() {
+        return Ok(());
+    }
+    let txn = crate::db::begin_write(db).await?;
+    unit_rollup::Entity::delete_many().filter(R::UnitId.is_in(units.iter().map(|(id, _)| *id))).exec(&txn).await?;
+    if !rows.is_empty() {
+        let active = rows.into_iter().map(sea_orm::IntoActiveModel::into_active_model);
+        unit_rollup::Entity::insert_many(active).exec_without_returning(&txn).await?;
+    }
+    let marks = units.iter().map(|(id, version)| unit_rollup_mark::ActiveModel {
+        unit_id: Set(*id),
+        version: Set(*version),
+        computed_version: Set(Some(*version)),
+        day: Set(Some(today)),
+    });
+    let same_version = Expr::col((unit_rollup_mark::Entity, M::Version)).equals((Alias::new("excluded"), M::Version));
+    unit_rollup_mark::Entity::insert_many(marks)
+        .on_conflict(
+            OnConflict::column(M::UnitId)
+                .value(
+                    M::ComputedVersion,
+                    Expr::case(same_version, Expr::col((Alias::new("excluded"), M::ComputedVersion)))
+                        .finally(Expr::value(Option::<i64>::None)),
+                )
+                .update_column(M::Day)
+                .to_owned(),
+        )
+        .exec_without_returning(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Per (category, industry) of the kept rollups of `year`: projects, planned and completed fen.
+pub async fn groups(
+    db: &impl ConnectionTrait,
+    year: i32,
+) -> AppResult<Vec<(ProjectCategory, Industry, i64, i64, i64)>> {
+    let q = Query::select()
+        .columns([R::Category, R::Industry])
+        .expr(total(R::Projects))
+        .expr(total(R::PlanFen))
+        .expr(total(R::DoneFen))
+        .from(unit_rollup::Entity)
+        .and_where(Expr::col(R::Year).eq(year))
+        .group_by_col(R::Category)
+        .group_by_col(R::Industry)
+        .to_owned();
+    rows_of(db, &q).await
+}
+
+/// How many projects show each light, from the kept rollups of `year`.
+pub async fn lights(db: &impl ConnectionTrait, year: i32) -> AppResult<[(Light, i64); 3]> {
+    let q = Query::select()
+        .exprs([total(R::Green), total(R::Yellow), total(R::Red)])
+        .from(unit_rollup::Entity)
+        .and_where(Expr::col(R::Year).eq(year))
+        .to_owned();
+    let rows: Vec<(i64, i64, i64)> = rows_of(db, &q).await?;
+    let (g, y, r) = rows.into_iter().next().unwrap_or_default();
+    Ok([(Light::Green, g), (Light::Yellow, y), (Light::Red, r)])
+}
+
+/// Per unit of the kept rollups of `year`: projects, reports owed, slip sum and count, reports
+/// submitted and on time.
+pub async fn units(db: &impl ConnectionTrait, year: i32) -> AppResult<Vec<(Uuid, i64, i64, i64, i64, i64, i64)>> {
+    let q = Query::select()
+        .column(R::UnitId)
+        .exprs([
+            total(R::Projects),
+            total(R::ReportsDue),
+            total(R::SlipSum),
+            total(R::SlipCount),
+            total(R::Reports),
+            total(R::OnTime),
+        ])
+        .from(unit_rollup::Entity)
+        .and_where(Expr::col(R::Year).eq(year))
+        .group_by_col(R::UnitId)
+        .to_owned();
+    rows_of(db, &q).await
+}
+
+fn total(c: R) -> SimpleExpr {
+    Expr::expr(Func::coalesce([Func::sum(Expr::col(c)).into(), Expr::val(0).into()])).cast_as(Alias::new("BIGINT"))
+}
+
+/// Runs `q` and reads each row as a tuple.
+pub(crate) async fn rows_of<T: sea_orm::TryGetableMany>(
+    db: &impl ConnectionTrait,
+    q: &sea_orm::sea_query::SelectStatement,
+) -> AppResult<Vec<T>> {
+    let rows = db.query_all(db.get_database_backend().build(q)).await?;
+    rows.iter().map(|row| T::try_get_many_by_index(row).map_err(|e| AppError::from(sea_orm::DbErr::from(e)))).collect()
+}

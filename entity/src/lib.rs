@@ -30,7 +30,6 @@ pub mod project_year_plan;
 pub mod reporting_period;
 pub mod schedule_plan;
 pub mod unit;
-pub mod unit_rollup;
 pub mod unit_rollup_mark;
 pub mod user;
 pub mod user_credential;

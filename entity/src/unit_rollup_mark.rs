@@ -1,4 +1,4 @@
-//! Whether a unit's kept share of the dashboard ([`crate::unit_rollup`]) is current: it is when
+//! Whether a unit's kept share of the dashboard (a row of `unit_rollups`) is current: it is when
 //! `computed_version == version` and `day` is the county's today. Every write that changes a light's
 //! inputs bumps the version of the project's unit (and of the unit it left) in its own transaction.
 

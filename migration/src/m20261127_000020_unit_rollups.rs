@@ -1,10 +1,11 @@
 //! Read speed at a province's size.
-//! - Each unit's share of the dashboard (projects, money, reports, slips and lights per category and
-//!   industry) is kept in `unit_rollups`, current when its mark in `unit_rollup_marks` says so, so the
-//!   dashboard sums a few rows per unit instead of a row per project.
+//! - Each unit's share of the dashboard (its projects, reports, slips and lights, and its projects and
+//!   money per category and per industry) is kept in one row of `unit_rollups`, current when its mark
+//!   in `unit_rollup_marks` says so, so the dashboard sums a row per unit instead of one per project.
 //! - A kept light not computed from its inputs' version has `computed_version` NULL (it was "not
 //!   equal to `version`", which the planner cannot estimate, so it read the whole table to find none).
-//! - Which projects owe a report reads an index of status and creation time.
+//! - Which projects owe a report reads an index of status and creation time; which show a light, an
+//!   index that holds their ids.
 
 use sea_orm_migration::prelude::*;
 
@@ -24,26 +25,34 @@ enum UnitRollupMarks {
 enum UnitRollups {
     Table,
     UnitId,
-    Category,
-    Industry,
     Year,
-    Projects,
-    PlanFen,
-    DoneFen,
-    Reports,
-    OnTime,
-    ReportsDue,
-    SlipSum,
-    SlipCount,
-    Green,
-    Yellow,
-    Red,
 }
+
+/// A unit's figures, then its projects, planned and completed fen per category and per industry
+/// (named by the enums' stored values, lower case).
+const FIGURES: [&str; 9] =
+    ["projects", "reports_due", "slip_sum", "slip_count", "reports", "on_time", "green", "yellow", "red"];
+const GROUPS: [&str; 11] = [
+    "key_construction",
+    "key_preliminary",
+    "key_development",
+    "auto_parts",
+    "salt_chemical",
+    "textile",
+    "paper",
+    "food",
+    "infrastructure",
+    "social",
+    "other",
+];
+const GROUP_FIGURES: [&str; 3] = ["projects", "plan_fen", "done_fen"];
 
 #[derive(DeriveIden)]
 enum ProjectLights {
     Table,
     ProjectId,
+    Day,
+    Light,
     Version,
     ComputedVersion,
 }
@@ -64,6 +73,8 @@ enum Units {
 }
 
 const OLD_STALE: &str = "ix_project_lights_stale";
+const OLD_BY_LIGHT: &str = "ix_project_lights_day_light";
+const BY_LIGHT: &str = "ix_project_lights_day_light_project";
 const UNCOMPUTED: &str = "ix_project_lights_uncomputed";
 const OWING: &str = "ix_projects_status_created";
 
@@ -87,6 +98,19 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // The projects showing a light on a day read the index alone.
+        manager.drop_index(Index::drop().name(OLD_BY_LIGHT).table(ProjectLights::Table).to_owned()).await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(BY_LIGHT)
+                    .table(ProjectLights::Table)
+                    .col(ProjectLights::Day)
+                    .col(ProjectLights::Light)
+                    .col(ProjectLights::ProjectId)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -105,29 +129,18 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        let money = |c: UnitRollups| ColumnDef::new(c).big_integer().not_null().default(0).to_owned();
+        let mut rollups = Table::create();
+        rollups
+            .table(UnitRollups::Table)
+            .col(ColumnDef::new(UnitRollups::UnitId).uuid().not_null().primary_key())
+            .col(ColumnDef::new(UnitRollups::Year).integer().not_null());
+        let grouped = GROUPS.iter().flat_map(|g| GROUP_FIGURES.iter().map(move |f| format!("{g}_{f}")));
+        for name in FIGURES.iter().map(|f| (*f).to_owned()).chain(grouped) {
+            rollups.col(ColumnDef::new(Alias::new(name)).big_integer().not_null().default(0));
+        }
         manager
             .create_table(
-                Table::create()
-                    .table(UnitRollups::Table)
-                    .col(ColumnDef::new(UnitRollups::UnitId).uuid().not_null())
-                    .col(ColumnDef::new(UnitRollups::Category).string_len(24).not_null())
-                    .col(ColumnDef::new(UnitRollups::Industry).string_len(24).not_null())
-                    .col(ColumnDef::new(UnitRollups::Year).integer().not_null())
-                    .col(money(UnitRollups::Projects))
-                    .col(money(UnitRollups::PlanFen))
-                    .col(money(UnitRollups::DoneFen))
-                    .col(money(UnitRollups::Reports))
-                    .col(money(UnitRollups::OnTime))
-                    .col(money(UnitRollups::ReportsDue))
-                    .col(money(UnitRollups::SlipSum))
-                    .col(money(UnitRollups::SlipCount))
-                    .col(money(UnitRollups::Green))
-                    .col(money(UnitRollups::Yellow))
-                    .col(money(UnitRollups::Red))
-                    .primary_key(
-                        Index::create().col(UnitRollups::UnitId).col(UnitRollups::Category).col(UnitRollups::Industry),
-                    )
+                rollups
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_unit_rollups_mark")
@@ -165,6 +178,17 @@ impl MigrationTrait for Migration {
         manager.drop_index(Index::drop().name(OWING).table(Projects::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(UnitRollups::Table).to_owned()).await?;
         manager.drop_table(Table::drop().table(UnitRollupMarks::Table).to_owned()).await?;
+        manager.drop_index(Index::drop().name(BY_LIGHT).table(ProjectLights::Table).to_owned()).await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name(OLD_BY_LIGHT)
+                    .table(ProjectLights::Table)
+                    .col(ProjectLights::Day)
+                    .col(ProjectLights::Light)
+                    .to_owned(),
+            )
+            .await?;
         manager.drop_index(Index::drop().name(UNCOMPUTED).table(ProjectLights::Table).to_owned()).await?;
         manager
             .create_index(

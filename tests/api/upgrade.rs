@@ -191,3 +191,14 @@ async fn a_key_narrowed_to_a_unit_keeps_it_when_keys_may_name_several() -> TestR
     assert_eq!(listed["integrationKeys"]["edges"][0]["node"]["units"], serde_json::json!([{ "name": "自然资源局" }]));
     Ok(())
 }
+
+#[tokio::test]
+async fn the_unit_rollups_have_a_column_for_every_category_and_industry() -> TestResult {
+    let app = crate::helpers::TestApp::spawn().await?;
+    let db = Database::connect(app.database_url.as_str()).await?;
+    let have = columns(&db, "unit_rollups").await?;
+    for column in api::service::rollups::figure_columns() {
+        assert!(have.contains(&column), "unit_rollups has no column {column}: a new category or industry needs one");
+    }
+    Ok(())
+}

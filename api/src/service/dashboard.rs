@@ -61,14 +61,21 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
     }
     super::health::refresh(db, today).await?;
     if super::rollups::refresh(db, today).await? {
-        let (groups, lights, units) = futures_util::future::try_join3(
-            super::rollups::groups(db, year),
-            super::rollups::lights(db, year),
-            super::rollups::units(db, year),
-        )
-        .await?;
+        let (summed, units) =
+            futures_util::future::try_join(super::rollups::summed(db, year), super::rollups::units(db, year)).await?;
         let (units, reports) = split_units(units);
-        return assemble(db, year, grouped_totals(groups), lights.into_iter().collect(), units, reports).await;
+        let mut out = assemble(db, year, Vec::new(), summed.lights.into_iter().collect(), units, reports).await?;
+        let totals = |(projects, planned_fen, completed_fen)| Totals { projects, planned_fen, completed_fen };
+        out.by_category =
+            summed.by_category.into_iter().filter(|(_, t)| t.0 > 0).map(|(c, t)| (c, totals(t))).collect();
+        out.by_industry =
+            summed.by_industry.into_iter().filter(|(_, t)| t.0 > 0).map(|(i, t)| (i, totals(t))).collect();
+        out.by_category.sort_by_key(|(c, _)| format!("{c:?}"));
+        out.by_industry.sort_by_key(|(i, _)| format!("{i:?}"));
+        for (_, t) in &out.by_category {
+            add(&mut out.total, t);
+        }
+        return Ok(out);
     }
     let (groups, lights, (units, reports)) =
         futures_util::future::try_join3(kept_groups(db, year), light_counts(db, today), kept_units(db, year)).await?;

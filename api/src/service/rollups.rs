@@ -10,13 +10,16 @@
 //! light it read was current, under the version it read before them, so a write landing meanwhile
 //! leaves the mark behind and the next reader sums that unit again.
 
+use std::collections::HashMap;
+
 use chrono::{Datelike, NaiveDate};
 use entity::project::{self, Industry, Light, ProjectCategory};
 use entity::project_light::{self, Column as L};
-use entity::unit_rollup::{self, Column as R};
 use entity::unit_rollup_mark::{self, Column as M};
 use sea_orm::sea_query::{Alias, Expr, Func, OnConflict, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Iterable, QueryFilter, QuerySelect, Set,
+};
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
@@ -106,9 +109,8 @@ pub async fn refresh(db: &DatabaseConnection, today: NaiveDate) -> AppResult<boo
         let (rows, unfinished) = sum_units(db, &ids, today).await?;
         let kept: Vec<(Uuid, i64)> = chunk.iter().filter(|(id, _)| !unfinished.contains(id)).copied().collect();
         all_kept &= kept.len() == chunk.len();
-        let rows = rows.into_iter().filter(|r| !unfinished.contains(&r.unit_id)).collect();
         // Keeping is a saving, not the answer: a reader that loses a race to keep still answers.
-        if let Err(e) = keep(db, &kept, rows, today).await {
+        if let Err(e) = keep(db, &kept, &rows, today).await {
             tracing::warn!(error = %e, "unit rollups could not be kept");
             all_kept = false;
         }
@@ -116,13 +118,41 @@ pub async fn refresh(db: &DatabaseConnection, today: NaiveDate) -> AppResult<boo
     Ok(all_kept)
 }
 
+/// A unit's figures in its row of `unit_rollups`, in this order.
+const FIGURES: [&str; 9] =
+    ["projects", "reports_due", "slip_sum", "slip_count", "reports", "on_time", "green", "yellow", "red"];
+/// Each category's and industry's figures, named `<stored value in lower case>_<figure>`.
+const GROUP_FIGURES: [&str; 3] = ["projects", "plan_fen", "done_fen"];
+
+fn table() -> Alias {
+    Alias::new("unit_rollups")
+}
+
+fn group_column(value: &str, figure: &str) -> String {
+    format!("{}_{figure}", value.to_lowercase())
+}
+
+/// Every column of a rollup row after the unit and year: the unit's figures, then the categories'
+/// and the industries'.
+pub fn figure_columns() -> Vec<String> {
+    let groups: Vec<String> = ProjectCategory::iter()
+        .map(|c| c.to_value())
+        .chain(Industry::iter().map(|i| i.to_value()))
+        .flat_map(|v| GROUP_FIGURES.map(|f| group_column(&v, f)))
+        .collect();
+    FIGURES.iter().map(|f| (*f).to_owned()).chain(groups).collect()
+}
+
+/// A unit's rollup row as summed: its figures by column name.
+type Row = HashMap<String, i64>;
+
 /// The rollup rows of `units` summed from their projects' kept lights, and the units with a light
 /// that was not current on `today` (not to be kept).
 async fn sum_units(
     db: &impl ConnectionTrait,
     units: &[Uuid],
     today: NaiveDate,
-) -> AppResult<(Vec<unit_rollup::Model>, Vec<Uuid>)> {
+) -> AppResult<(HashMap<Uuid, Row>, Vec<Uuid>)> {
     use project::Column as P;
     let l = |c: L| Expr::col((project_light::Entity, c));
     let sum = |e: SimpleExpr| -> SimpleExpr {
@@ -131,21 +161,22 @@ async fn sum_units(
     let count_if = |cond: SimpleExpr| sum(Expr::case(cond, 1).finally(0).into());
     let current = l(L::ComputedVersion).equals((project_light::Entity, L::Version)).and(l(L::Day).eq(today));
     let slip = l(L::SlipDays);
+    // Grouped by category and industry too; folded into one row per unit below.
     let q = Query::select()
         .column((project::Entity, P::ResponsibleUnitId))
         .column((project::Entity, P::Category))
         .column((project::Entity, P::Industry))
         .expr(Func::count(Expr::col((project::Entity, P::Id))))
-        .expr(sum(l(L::PlanFen).into()))
-        .expr(sum(l(L::DoneFen).into()))
-        .expr(sum(l(L::Reports).into()))
-        .expr(sum(l(L::OnTime).into()))
         .expr(sum(l(L::ReportsDue).into()))
         .expr(sum(Expr::case(slip.clone().gt(0), slip.clone()).finally(0).into()))
         .expr(Func::count(slip))
+        .expr(sum(l(L::Reports).into()))
+        .expr(sum(l(L::OnTime).into()))
         .expr(count_if(l(L::Light).eq(Light::Green)))
         .expr(count_if(l(L::Light).eq(Light::Yellow)))
         .expr(count_if(l(L::Light).eq(Light::Red)))
+        .expr(sum(l(L::PlanFen).into()))
+        .expr(sum(l(L::DoneFen).into()))
         .expr(sum(Expr::case(current, 0).finally(1).into()))
         .from(project::Entity)
         .left_join(project_light::Entity, l(L::ProjectId).equals((project::Entity, P::Id)))
@@ -155,51 +186,29 @@ async fn sum_units(
         .group_by_col((project::Entity, P::Industry))
         .to_owned();
     let found = db.query_all(db.get_database_backend().build(&q)).await?;
-    let mut rows = Vec::with_capacity(found.len());
+    let mut rows: HashMap<Uuid, Row> = HashMap::new();
     let mut unfinished = Vec::new();
-    for row in found {
+    for found in found {
         let (unit_id, category, industry): (Uuid, ProjectCategory, Industry) =
-            sea_orm::TryGetableMany::try_get_many_by_index(&row)
+            sea_orm::TryGetableMany::try_get_many_by_index(&found)
                 .map_err(|e| AppError::from(sea_orm::DbErr::from(e)))?;
         let mut n = [0i64; 12];
         for (i, slot) in n.iter_mut().enumerate() {
-            *slot = row.try_get_by_index(3 + i)?;
+            *slot = found.try_get_by_index(3 + i)?;
         }
-        let [
-            projects,
-            plan_fen,
-            done_fen,
-            reports,
-            on_time,
-            reports_due,
-            slip_sum,
-            slip_count,
-            green,
-            yellow,
-            red,
-            not_current,
-        ] = n;
+        let [projects, .., plan_fen, done_fen, not_current] = n;
         if not_current > 0 {
             unfinished.push(unit_id);
         }
-        let year = today.year();
-        rows.push(unit_rollup::Model {
-            unit_id,
-            category,
-            industry,
-            year,
-            projects,
-            plan_fen,
-            done_fen,
-            reports,
-            on_time,
-            reports_due,
-            slip_sum,
-            slip_count,
-            green,
-            yellow,
-            red,
-        });
+        let row = rows.entry(unit_id).or_default();
+        for (figure, value) in FIGURES.iter().zip(n) {
+            *row.entry((*figure).to_owned()).or_default() += value;
+        }
+        for group in [category.to_value(), industry.to_value()] {
+            for (figure, value) in GROUP_FIGURES.iter().zip([projects, plan_fen, done_fen]) {
+                *row.entry(group_column(&group, figure)).or_default() += value;
+            }
+        }
     }
     Ok((rows, unfinished))
 }
@@ -209,17 +218,33 @@ async fn sum_units(
 async fn keep(
     db: &DatabaseConnection,
     units: &[(Uuid, i64)],
-    rows: Vec<unit_rollup::Model>,
+    rows: &HashMap<Uuid, Row>,
     today: NaiveDate,
 ) -> AppResult<()> {
     if units.is_empty() {
         return Ok(());
     }
     let txn = crate::db::begin_write(db).await?;
-    unit_rollup::Entity::delete_many().filter(R::UnitId.is_in(units.iter().map(|(id, _)| *id))).exec(&txn).await?;
-    if !rows.is_empty() {
-        let active = rows.into_iter().map(sea_orm::IntoActiveModel::into_active_model);
-        unit_rollup::Entity::insert_many(active).exec_without_returning(&txn).await?;
+    let delete = Query::delete()
+        .from_table(table())
+        .and_where(Expr::col(Alias::new("unit_id")).is_in(units.iter().map(|(id, _)| *id)))
+        .to_owned();
+    txn.execute(txn.get_database_backend().build(&delete)).await?;
+    let columns = figure_columns();
+    let kept: Vec<(&Uuid, &Row)> = units.iter().filter_map(|(id, _)| rows.get_key_value(id)).collect();
+    // A bound parameter per value: chunks stay under SQLite's limit of 32,766.
+    for chunk in kept.chunks(CHUNK) {
+        let mut insert = Query::insert();
+        insert
+            .into_table(table())
+            .columns(["unit_id", "year"].into_iter().map(Alias::new).chain(columns.iter().map(Alias::new)));
+        for (id, row) in chunk {
+            let values = [Expr::val(**id).into(), Expr::val(today.year()).into()]
+                .into_iter()
+                .chain(columns.iter().map(|c| Expr::val(row.get(c).copied().unwrap_or(0)).into()));
+            insert.values(values.collect::<Vec<SimpleExpr>>()).map_err(|e| AppError::internal(e.to_string()))?;
+        }
+        txn.execute(txn.get_database_backend().build(&insert)).await?;
     }
     let marks = units.iter().map(|(id, version)| unit_rollup_mark::ActiveModel {
         unit_id: Set(*id),
@@ -245,58 +270,54 @@ async fn keep(
     Ok(())
 }
 
-/// Per (category, industry) of the kept rollups of `year`: projects, planned and completed fen.
-pub async fn groups(
-    db: &impl ConnectionTrait,
-    year: i32,
-) -> AppResult<Vec<(ProjectCategory, Industry, i64, i64, i64)>> {
-    let q = Query::select()
-        .columns([R::Category, R::Industry])
-        .expr(total(R::Projects))
-        .expr(total(R::PlanFen))
-        .expr(total(R::DoneFen))
-        .from(unit_rollup::Entity)
-        .and_where(Expr::col(R::Year).eq(year))
-        .group_by_col(R::Category)
-        .group_by_col(R::Industry)
-        .to_owned();
-    rows_of(db, &q).await
+/// The kept rollups of `year` summed over every unit: each category's and industry's (projects,
+/// planned fen, completed fen), and how many projects show each light.
+pub struct Summed {
+    pub by_category: Vec<(ProjectCategory, (i64, i64, i64))>,
+    pub by_industry: Vec<(Industry, (i64, i64, i64))>,
+    pub lights: [(Light, i64); 3],
 }
 
-/// How many projects show each light, from the kept rollups of `year`.
-pub async fn lights(db: &impl ConnectionTrait, year: i32) -> AppResult<[(Light, i64); 3]> {
+/// Sums the kept rollups of `year` in one statement.
+pub async fn summed(db: &impl ConnectionTrait, year: i32) -> AppResult<Summed> {
+    let columns = figure_columns();
     let q = Query::select()
-        .exprs([total(R::Green), total(R::Yellow), total(R::Red)])
-        .from(unit_rollup::Entity)
-        .and_where(Expr::col(R::Year).eq(year))
+        .exprs(columns.iter().map(|c| total(c)))
+        .from(table())
+        .and_where(Expr::col(Alias::new("year")).eq(year))
         .to_owned();
-    let rows: Vec<(i64, i64, i64)> = rows_of(db, &q).await?;
-    let (g, y, r) = rows.into_iter().next().unwrap_or_default();
-    Ok([(Light::Green, g), (Light::Yellow, y), (Light::Red, r)])
+    let row = db.query_one(db.get_database_backend().build(&q)).await?;
+    let mut sums: HashMap<&str, i64> = HashMap::with_capacity(columns.len());
+    for (i, c) in columns.iter().enumerate() {
+        sums.insert(c, row.as_ref().map(|r| r.try_get_by_index(i)).transpose()?.unwrap_or(0));
+    }
+    let group = |value: String| {
+        let get = |f| sums.get(group_column(&value, f).as_str()).copied().unwrap_or(0);
+        (get("projects"), get("plan_fen"), get("done_fen"))
+    };
+    let light = |f: &str| sums.get(f).copied().unwrap_or(0);
+    Ok(Summed {
+        by_category: ProjectCategory::iter().map(|c| (c, group(c.to_value()))).collect(),
+        by_industry: Industry::iter().map(|i| (i, group(i.to_value()))).collect(),
+        lights: [(Light::Green, light("green")), (Light::Yellow, light("yellow")), (Light::Red, light("red"))],
+    })
 }
 
-/// Per unit of the kept rollups of `year`: projects, reports owed, slip sum and count, reports
-/// submitted and on time.
+/// Each unit's kept rollup of `year` with projects: projects, reports owed, slip sum and count,
+/// reports submitted and on time.
 pub async fn units(db: &impl ConnectionTrait, year: i32) -> AppResult<Vec<(Uuid, i64, i64, i64, i64, i64, i64)>> {
     let q = Query::select()
-        .column(R::UnitId)
-        .exprs([
-            total(R::Projects),
-            total(R::ReportsDue),
-            total(R::SlipSum),
-            total(R::SlipCount),
-            total(R::Reports),
-            total(R::OnTime),
-        ])
-        .from(unit_rollup::Entity)
-        .and_where(Expr::col(R::Year).eq(year))
-        .group_by_col(R::UnitId)
+        .columns(["unit_id", "projects", "reports_due", "slip_sum", "slip_count", "reports", "on_time"].map(Alias::new))
+        .from(table())
+        .and_where(Expr::col(Alias::new("year")).eq(year))
+        .and_where(Expr::col(Alias::new("projects")).gt(0))
         .to_owned();
     rows_of(db, &q).await
 }
 
-fn total(c: R) -> SimpleExpr {
-    Expr::expr(Func::coalesce([Func::sum(Expr::col(c)).into(), Expr::val(0).into()])).cast_as(Alias::new("BIGINT"))
+fn total(column: &str) -> SimpleExpr {
+    Expr::expr(Func::coalesce([Func::sum(Expr::col(Alias::new(column))).into(), Expr::val(0).into()]))
+        .cast_as(Alias::new("BIGINT"))
 }
 
 /// Runs `q` and reads each row as a tuple.

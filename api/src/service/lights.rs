@@ -202,12 +202,18 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
     Ok(())
 }
 
-/// How many rows one refresh rewrites before the table's statistics are taken again.
+/// How many rows one refresh rewrites before the table is settled again.
 pub const SETTLE_AFTER: usize = 1000;
 
-/// Takes the kept lights' statistics again (after a refresh rewrote many rows).
+/// Settles the kept lights after a refresh rewrote many rows (a new day): PostgreSQL vacuums them,
+/// so the probe for stale rows and the light filter read their indexes alone again instead of
+/// stepping over a dead entry per project until autovacuum comes by; both take the statistics again.
 pub async fn settle(db: &impl ConnectionTrait) -> AppResult<()> {
-    db.execute_unprepared("ANALYZE project_lights").await?;
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => "VACUUM (ANALYZE) project_lights",
+        _ => "ANALYZE project_lights",
+    };
+    db.execute_unprepared(sql).await?;
     Ok(())
 }
 

@@ -252,14 +252,12 @@ async fn keep(
         computed_version: Set(Some(*version)),
         day: Set(Some(today)),
     });
-    let same_version = Expr::col((unit_rollup_mark::Entity, M::Version)).equals((Alias::new("excluded"), M::Version));
     unit_rollup_mark::Entity::insert_many(marks)
         .on_conflict(
             OnConflict::column(M::UnitId)
                 .value(
                     M::ComputedVersion,
-                    Expr::case(same_version, Expr::col((Alias::new("excluded"), M::ComputedVersion)))
-                        .finally(Expr::value(Option::<i64>::None)),
+                    super::lights::computed_if_unmoved(unit_rollup_mark::Entity, M::Version, M::ComputedVersion),
                 )
                 .update_column(M::Day)
                 .to_owned(),

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use entity::project::Light;
 use entity::project_light::{self, Column as C};
-use sea_orm::sea_query::{Alias, Expr, OnConflict, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
@@ -175,7 +175,7 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
             .collect();
         // Stored under the version read before the inputs: when a write moved it on meanwhile, the
         // row stays not current (`computed_version` empty).
-        let computed = computed_if_unmoved(project_light::Entity, C::Version, C::ComputedVersion);
+        let computed = super::kit::kept::computed_if_unmoved(project_light::Entity, C::Version, C::ComputedVersion);
         project_light::Entity::insert_many(rows)
             .on_conflict(
                 OnConflict::column(C::ProjectId)
@@ -198,19 +198,6 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
             .await?;
     }
     Ok(())
-}
-
-/// In an upsert of rows computed under the version read before their inputs: the new
-/// `computed` column when the stored `version` is still the one read, else empty (not current).
-/// Lights and the units' rollups are kept this way.
-pub(crate) fn computed_if_unmoved<T, V>(table: T, version: V, computed: V) -> SimpleExpr
-where
-    T: sea_orm::sea_query::IntoIden + 'static,
-    V: sea_orm::sea_query::IntoIden + Copy + 'static,
-{
-    let excluded = Alias::new("excluded");
-    let unmoved = Expr::col((table, version)).equals((excluded.clone(), version));
-    Expr::case(unmoved, Expr::col((excluded, computed))).finally(Expr::value(Option::<i64>::None)).into()
 }
 
 /// How many rows one refresh rewrites before the table is settled again.

@@ -257,7 +257,7 @@ async fn keep(
             OnConflict::column(M::UnitId)
                 .value(
                     M::ComputedVersion,
-                    super::lights::computed_if_unmoved(unit_rollup_mark::Entity, M::Version, M::ComputedVersion),
+                    super::kit::kept::computed_if_unmoved(unit_rollup_mark::Entity, M::Version, M::ComputedVersion),
                 )
                 .update_column(M::Day)
                 .to_owned(),

@@ -3,6 +3,7 @@
 //! validation, saving a record with its audited diff, and creates keyed by a client's id.
 
 pub mod idempotent;
+pub mod kept;
 pub mod record;
 pub mod units;
 pub mod visibility;

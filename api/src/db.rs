@@ -80,3 +80,14 @@ where
     }
     Ok(txn)
 }
+
+/// Runs `q` and reads each row as a tuple.
+pub async fn rows_of<T: sea_orm::TryGetableMany>(
+    db: &impl sea_orm::ConnectionTrait,
+    q: &sea_orm::sea_query::SelectStatement,
+) -> crate::error::AppResult<Vec<T>> {
+    let rows = db.query_all(db.get_database_backend().build(q)).await?;
+    rows.iter()
+        .map(|row| T::try_get_many_by_index(row).map_err(|e| crate::error::AppError::from(sea_orm::DbErr::from(e))))
+        .collect()
+}

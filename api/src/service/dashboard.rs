@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::report::{self, Period};
-use super::rollups::rows_of;
+use crate::db::rows_of;
 use crate::error::{AppError, AppResult};
 
 /// Count and money of one group of projects.
@@ -63,19 +63,13 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
     if super::rollups::refresh(db, today).await? {
         let (summed, units) =
             futures_util::future::try_join(super::rollups::summed(db, year), super::rollups::units(db, year)).await?;
-        let (units, reports) = split_units(units);
-        let mut out = assemble(db, year, Vec::new(), summed.lights.into_iter().collect(), units, reports).await?;
         let totals = |(projects, planned_fen, completed_fen)| Totals { projects, planned_fen, completed_fen };
-        out.by_category =
-            summed.by_category.into_iter().filter(|(_, t)| t.0 > 0).map(|(c, t)| (c, totals(t))).collect();
-        out.by_industry =
-            summed.by_industry.into_iter().filter(|(_, t)| t.0 > 0).map(|(i, t)| (i, totals(t))).collect();
-        out.by_category.sort_by_key(|(c, _)| format!("{c:?}"));
-        out.by_industry.sort_by_key(|(i, _)| format!("{i:?}"));
-        for (_, t) in &out.by_category {
-            add(&mut out.total, t);
-        }
-        return Ok(out);
+        let groups = Groups {
+            by_category: summed.by_category.into_iter().map(|(c, t)| (c, totals(t))).collect(),
+            by_industry: summed.by_industry.into_iter().map(|(i, t)| (i, totals(t))).collect(),
+        };
+        let (units, reports) = split_units(units);
+        return assemble(db, year, groups, summed.lights.into_iter().collect(), units, reports).await;
     }
     let (groups, lights, (units, reports)) =
         futures_util::future::try_join3(kept_groups(db, year), light_counts(db, today), kept_units(db, year)).await?;
@@ -113,21 +107,17 @@ async fn from_rows_units(db: &DatabaseConnection, year: i32, today: NaiveDate) -
 async fn assemble(
     db: &DatabaseConnection,
     year: i32,
-    groups: Vec<(ProjectCategory, Industry, Totals)>,
+    groups: Groups,
     lights: BTreeMap<Light, i64>,
     units: Vec<UnitSums>,
     reports: HashMap<Uuid, (i64, i64)>,
 ) -> AppResult<Dashboard> {
     let mut out = Dashboard { year, ..Default::default() };
-    let mut by_category: BTreeMap<String, (ProjectCategory, Totals)> = BTreeMap::new();
-    let mut by_industry: BTreeMap<String, (Industry, Totals)> = BTreeMap::new();
-    for (category, industry, t) in &groups {
+    for (_, t) in &groups.by_category {
         add(&mut out.total, t);
-        add(&mut by_category.entry(format!("{category:?}")).or_insert((*category, Totals::default())).1, t);
-        add(&mut by_industry.entry(format!("{industry:?}")).or_insert((*industry, Totals::default())).1, t);
     }
-    out.by_category = by_category.into_values().collect();
-    out.by_industry = by_industry.into_values().collect();
+    out.by_category = by_name(groups.by_category);
+    out.by_industry = by_name(groups.by_industry);
     out.lights = lights;
     for light in [Light::Green, Light::Yellow, Light::Red] {
         out.lights.entry(light).or_default();
@@ -174,7 +164,7 @@ fn reports_of_year(year: i32) -> sea_orm::sea_query::Condition {
 }
 
 /// Count, planned and completed investment of `year` per (category, industry).
-async fn totals_by_group(db: &DatabaseConnection, year: i32) -> AppResult<Vec<(ProjectCategory, Industry, Totals)>> {
+async fn totals_by_group(db: &DatabaseConnection, year: i32) -> AppResult<Groups> {
     use monthly_report::Column as R;
     use project::Column as P;
     let (plan, done) = (Alias::new("plan"), Alias::new("done"));
@@ -296,7 +286,7 @@ fn kept(column: entity::project_light::Column) -> SimpleExpr {
 }
 
 /// [`totals_by_group`] from the kept figures.
-async fn kept_groups(db: &DatabaseConnection, year: i32) -> AppResult<Vec<(ProjectCategory, Industry, Totals)>> {
+async fn kept_groups(db: &DatabaseConnection, year: i32) -> AppResult<Groups> {
     use entity::project_light::Column as L;
     use project::Column as P;
     let q = kept_rows(year)
@@ -345,11 +335,29 @@ fn split_units(rows: Vec<(Uuid, i64, i64, i64, i64, i64, i64)>) -> (Vec<UnitSums
     (units, reports)
 }
 
-/// Rows of (category, industry, projects, planned, completed) as totals.
-fn grouped_totals(rows: Vec<(ProjectCategory, Industry, i64, i64, i64)>) -> Vec<(ProjectCategory, Industry, Totals)> {
-    rows.into_iter()
-        .map(|(c, i, projects, planned_fen, completed_fen)| (c, i, Totals { projects, planned_fen, completed_fen }))
-        .collect()
+/// The groups with projects, in the order of their names.
+fn by_name<G: std::fmt::Debug>(groups: Vec<(G, Totals)>) -> Vec<(G, Totals)> {
+    let named: BTreeMap<String, (G, Totals)> =
+        groups.into_iter().filter(|(_, t)| t.projects > 0).map(|(g, t)| (format!("{g:?}"), (g, t))).collect();
+    named.into_values().collect()
+}
+
+/// Totals per category and per industry.
+struct Groups {
+    by_category: Vec<(ProjectCategory, Totals)>,
+    by_industry: Vec<(Industry, Totals)>,
+}
+
+/// Rows of (category, industry, projects, planned, completed) summed per category and per industry.
+fn grouped_totals(rows: Vec<(ProjectCategory, Industry, i64, i64, i64)>) -> Groups {
+    let mut by_category: HashMap<ProjectCategory, Totals> = HashMap::new();
+    let mut by_industry: HashMap<Industry, Totals> = HashMap::new();
+    for (category, industry, projects, planned_fen, completed_fen) in rows {
+        let t = Totals { projects, planned_fen, completed_fen };
+        add(by_category.entry(category).or_default(), &t);
+        add(by_industry.entry(industry).or_default(), &t);
+    }
+    Groups { by_category: by_category.into_iter().collect(), by_industry: by_industry.into_iter().collect() }
 }
 
 fn name(line: &UnitLine) -> &str {

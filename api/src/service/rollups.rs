@@ -41,48 +41,51 @@ pub async fn touch_units(db: &impl ConnectionTrait, unit_ids: &[Uuid]) -> AppRes
         computed_version: Set(None),
         day: Set(None),
     });
-    unit_rollup_mark::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(M::UnitId)
-                .value(M::Version, Expr::col((unit_rollup_mark::Entity, M::Version)).add(1))
-                .value(M::ComputedVersion, Option::<i64>::None)
-                .to_owned(),
-        )
-        .exec_without_returning(db)
-        .await?;
+    unit_rollup_mark::Entity::insert_many(rows).on_conflict(bump()).exec_without_returning(db).await?;
     Ok(())
 }
 
 /// Marks the rollups of the units responsible for `project_ids` as not current.
 pub async fn touch_projects(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult<()> {
-    let units: Vec<Uuid> = project::Entity::find()
-        .select_only()
-        .column(project::Column::ResponsibleUnitId)
-        .filter(project::Column::Id.is_in(project_ids.iter().copied()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    touch_units(db, &units).await
+    if project_ids.is_empty() {
+        return Ok(());
+    }
+    touch_units_of(db, project::Column::Id.is_in(project_ids.iter().copied())).await
 }
 
 /// Marks every unit's rollup as not current, giving every unit with projects a mark.
 pub async fn touch_all(db: &impl ConnectionTrait) -> AppResult<()> {
-    let units: Vec<Uuid> = project::Entity::find()
-        .select_only()
-        .column(project::Column::ResponsibleUnitId)
+    touch_units_of(db, Expr::value(true)).await
+}
+
+/// Bumps (or gives) the mark of every unit responsible for a project `which` selects, in one
+/// statement. (The select has a WHERE even when it takes every project: SQLite needs one before an
+/// upsert's ON CONFLICT.)
+async fn touch_units_of(db: &impl ConnectionTrait, which: SimpleExpr) -> AppResult<()> {
+    let units = Query::select()
         .distinct()
-        .into_tuple()
-        .all(db)
-        .await?;
-    unit_rollup_mark::Entity::update_many()
-        .col_expr(M::Version, Expr::col(M::Version).add(1))
-        .col_expr(M::ComputedVersion, Expr::value(Option::<i64>::None))
-        .exec(db)
-        .await?;
-    for chunk in units.chunks(CHUNK) {
-        touch_units(db, chunk).await?;
-    }
+        .column(project::Column::ResponsibleUnitId)
+        .expr(Expr::val(1i64))
+        .from(project::Entity)
+        .and_where(which)
+        .to_owned();
+    let insert = Query::insert()
+        .into_table(unit_rollup_mark::Entity)
+        .columns([M::UnitId, M::Version])
+        .select_from(units)
+        .map_err(|e| AppError::internal(e.to_string()))?
+        .on_conflict(bump())
+        .to_owned();
+    db.execute(db.get_database_backend().build(&insert)).await?;
     Ok(())
+}
+
+/// On a unit's existing mark: the next version, not current.
+fn bump() -> OnConflict {
+    OnConflict::column(M::UnitId)
+        .value(M::Version, Expr::col((unit_rollup_mark::Entity, M::Version)).add(1))
+        .value(M::ComputedVersion, Option::<i64>::None)
+        .to_owned()
 }
 
 /// The units whose rollup is not current on `today`, with the version to sum them under.
@@ -310,19 +313,10 @@ pub async fn units(db: &impl ConnectionTrait, year: i32) -> AppResult<Vec<(Uuid,
         .and_where(Expr::col(Alias::new("year")).eq(year))
         .and_where(Expr::col(Alias::new("projects")).gt(0))
         .to_owned();
-    rows_of(db, &q).await
+    crate::db::rows_of(db, &q).await
 }
 
 fn total(column: &str) -> SimpleExpr {
     Expr::expr(Func::coalesce([Func::sum(Expr::col(Alias::new(column))).into(), Expr::val(0).into()]))
         .cast_as(Alias::new("BIGINT"))
-}
-
-/// Runs `q` and reads each row as a tuple.
-pub(crate) async fn rows_of<T: sea_orm::TryGetableMany>(
-    db: &impl ConnectionTrait,
-    q: &sea_orm::sea_query::SelectStatement,
-) -> AppResult<Vec<T>> {
-    let rows = db.query_all(db.get_database_backend().build(q)).await?;
-    rows.iter().map(|row| T::try_get_many_by_index(row).map_err(|e| AppError::from(sea_orm::DbErr::from(e)))).collect()
 }

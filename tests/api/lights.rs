@@ -14,6 +14,7 @@ use crate::helpers::{TestApp, TestResult};
 use crate::projects::create;
 
 const PAGE: &str = "query($a: String) { projects(first: 100, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id health { light reasons expectedPercent completedPercent worstSlipDays missingReportPeriod } } } } }";
+const LIGHTS_ALONE: &str = "query($a: String) { projects(first: 100, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id health { light } } } } }";
 const BY_LIGHT: &str = "query($l: Light!) { projects(filter: { light: $l }) { totalCount } }";
 const DASHBOARD: &str = "{ dashboard { lights { green yellow red } } }";
 
@@ -24,10 +25,15 @@ fn clock(instant: &str) -> TestResult<api::clock::Clock> {
 
 /// Every project's light as the API shows it, by project id.
 async fn shown(app: &TestApp, token: &str) -> TestResult<BTreeMap<String, Value>> {
+    shown_by(app, token, PAGE).await
+}
+
+/// Every project's `health` as `query` (a page of projects) shows it, by project id.
+async fn shown_by(app: &TestApp, token: &str, query: &str) -> TestResult<BTreeMap<String, Value>> {
     let mut out = BTreeMap::new();
     let mut after = Value::Null;
     loop {
-        let page = app.data(PAGE, json!({ "a": after }), Some(token)).await?;
+        let page = app.data(query, json!({ "a": after }), Some(token)).await?;
         for edge in page["projects"]["edges"].as_array().ok_or("edges")? {
             out.insert(edge["node"]["id"].as_str().ok_or("id")?.to_owned(), edge["node"]["health"].clone());
         }
@@ -40,7 +46,12 @@ async fn shown(app: &TestApp, token: &str) -> TestResult<BTreeMap<String, Value>
 
 /// Checks that what the API shows on `today` equals the computation from the rows, and returns it.
 async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> TestResult<BTreeMap<String, Value>> {
+    // First the list that reads the light alone, while the write's lights are still stale.
+    let lights_alone = shown_by(app, token, LIGHTS_ALONE).await?;
     let shown = shown(app, token).await?;
+    for (id, health) in &shown {
+        assert_eq!(lights_alone.get(id).map(|h| &h["light"]), Some(&health["light"]), "{step}: light alone of {id}");
+    }
     let ids: Vec<uuid::Uuid> = shown.keys().map(|id| id.parse()).collect::<Result<_, _>>()?;
     let computed = api::service::health::compute(&app.state.db, &ids, today).await?;
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
@@ -213,5 +224,23 @@ async fn many_readers_meeting_stale_lights_at_once_all_answer_and_keep_them() ->
         .collect::<Result<_, _>>()?;
     let (kept, stale) = api::service::lights::read(&app.state.db, &ids, today).await?;
     assert_eq!((kept.len(), stale.len()), (50, 0), "every light read is kept");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_light_read_alone_answers_the_rest_of_its_health_when_asked_in_a_fragment() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let full = "{ projects(first: 30) { edges { node { health { light reasons worstSlipDays } } } } }";
+    let mixed = "{ projects(first: 30) { edges { node { health { light ... on Health { reasons } ...Slip } } } } } fragment Slip on Health { worstSlipDays }";
+    let expected = app.data(full, json!({}), Some(&admin)).await?;
+    assert_eq!(app.data(mixed, json!({}), Some(&admin)).await?, expected);
+    let alone =
+        app.data("{ projects(first: 30) { edges { node { health { light } } } } }", json!({}), Some(&admin)).await?;
+    let lights = |v: &Value| -> Vec<Value> {
+        v["projects"]["edges"].as_array().into_iter().flatten().map(|e| e["node"]["health"]["light"].clone()).collect()
+    };
+    assert_eq!(lights(&alone), lights(&expected));
+    assert!(lights(&expected).iter().all(|l| l.is_string()), "every project has a light: {expected}");
     Ok(())
 }

@@ -53,6 +53,19 @@ pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], today: NaiveDat
     Ok(out)
 }
 
+/// The lights alone of `project_ids` on `today`: the kept ones where current (reading only the light
+/// column), the others computed from their rows and kept, as [`of`] does.
+pub async fn lights_of(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    today: NaiveDate,
+) -> AppResult<HashMap<Uuid, Light>> {
+    let (mut out, stale) = lights::read_lights(db, project_ids, today).await?;
+    let computed = recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), today).await?;
+    out.extend(computed.into_iter().map(|(id, h)| (id, h.light)));
+    Ok(out)
+}
+
 /// Makes every project's kept light current for `today`.
 pub async fn refresh(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<()> {
     let stale = lights::stale(db, today).await?;

@@ -93,19 +93,48 @@ pub async fn read(
     project_ids: &[Uuid],
     today: NaiveDate,
 ) -> AppResult<(HashMap<Uuid, String>, HashMap<Uuid, i64>)> {
+    read_column(db, project_ids, today, C::Detail).await
+}
+
+/// Like [`read`], the light alone: what a list showing only `health { light }` needs.
+pub async fn read_lights(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    today: NaiveDate,
+) -> AppResult<(HashMap<Uuid, Light>, HashMap<Uuid, i64>)> {
+    read_column(db, project_ids, today, C::Light).await
+}
+
+/// A kept light's project, version, computed version, day, and one more column.
+type Kept<T> = (Uuid, i64, Option<i64>, Option<NaiveDate>, Option<T>);
+
+/// `column` of the current kept lights of `project_ids`, and the versions of the others; reads that
+/// column and the ones saying whether a row is current, no more.
+async fn read_column<T: sea_orm::TryGetable>(
+    db: &impl ConnectionTrait,
+    project_ids: &[Uuid],
+    today: NaiveDate,
+    column: C,
+) -> AppResult<(HashMap<Uuid, T>, HashMap<Uuid, i64>)> {
     let mut kept = HashMap::with_capacity(project_ids.len());
     let mut stale: HashMap<Uuid, i64> = project_ids.iter().map(|id| (*id, 0)).collect();
     for ids in project_ids.chunks(CHUNK) {
-        let rows = project_light::Entity::find().filter(C::ProjectId.is_in(ids.iter().copied())).all(db).await?;
-        for row in rows {
-            let current = row.computed_version == Some(row.version) && row.day == Some(today);
-            match row.detail {
-                Some(detail) if current => {
-                    stale.remove(&row.project_id);
-                    kept.insert(row.project_id, detail);
+        let rows: Vec<Kept<T>> = project_light::Entity::find()
+            .select_only()
+            .columns([C::ProjectId, C::Version, C::ComputedVersion, C::Day, column])
+            .filter(C::ProjectId.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        for (project_id, version, computed_version, day, value) in rows {
+            let current = computed_version == Some(version) && day == Some(today);
+            match value {
+                Some(value) if current => {
+                    stale.remove(&project_id);
+                    kept.insert(project_id, value);
                 }
                 _ => {
-                    stale.insert(row.project_id, row.version);
+                    stale.insert(project_id, version);
                 }
             }
         }

@@ -36,18 +36,52 @@ impl Loader<(Uuid, chrono::NaiveDate)> for ProjectHealth {
         &self,
         keys: &[(Uuid, chrono::NaiveDate)],
     ) -> Result<HashMap<(Uuid, chrono::NaiveDate), Self::Value>, Self::Error> {
-        let mut by_day: HashMap<chrono::NaiveDate, Vec<Uuid>> = HashMap::new();
-        for (id, day) in keys {
-            by_day.entry(*day).or_default().push(*id);
-        }
-        let mut out = HashMap::new();
-        for (day, ids) in by_day {
-            let found = crate::service::health::of(&self.0, &ids, day).await?;
-            out.extend(found.into_iter().map(|(id, h)| ((id, day), h)));
-        }
-        Ok(out)
+        let db = &self.0;
+        per_day(keys, |ids, day| async move { crate::service::health::of(db, &ids, day).await }).await
     }
 }
+pool_loader!(
+    /// Each project's light alone on a day, for a selection of `health { light }` only; keyed by
+    /// (project, day).
+    ProjectLight
+);
+
+impl Loader<(Uuid, chrono::NaiveDate)> for ProjectLight {
+    type Value = Light;
+    type Error = AppError;
+
+    async fn load(
+        &self,
+        keys: &[(Uuid, chrono::NaiveDate)],
+    ) -> Result<HashMap<(Uuid, chrono::NaiveDate), Self::Value>, Self::Error> {
+        let db = &self.0;
+        per_day(keys, |ids, day| async move { crate::service::health::lights_of(db, &ids, day).await }).await
+    }
+}
+
+/// Loads keys of (project, day) one day at a time.
+async fn per_day<V, F, Fut>(keys: &[(Uuid, NaiveDate)], load: F) -> AppResult<HashMap<(Uuid, NaiveDate), V>>
+where
+    F: Fn(Vec<Uuid>, NaiveDate) -> Fut,
+    Fut: std::future::Future<Output = AppResult<HashMap<Uuid, V>>>,
+{
+    let mut by_day: HashMap<NaiveDate, Vec<Uuid>> = HashMap::new();
+    for (id, day) in keys {
+        by_day.entry(*day).or_default().push(*id);
+    }
+    let mut out = HashMap::new();
+    for (day, ids) in by_day {
+        out.extend(load(ids, day).await?.into_iter().map(|(id, v)| ((id, day), v)));
+    }
+    Ok(out)
+}
+
+/// Whether every occurrence of a selected `health` asks for its `light` alone (or nothing but
+/// `__typename` besides), so the light column is all that needs reading.
+pub fn only_light<'a>(fields: impl IntoIterator<Item = async_graphql::SelectionField<'a>>) -> bool {
+    fields.into_iter().all(|f| f.selection_set().all(|c| matches!(c.name(), "light" | "__typename")))
+}
+
 pool_loader!(
     /// Planned and reported investment of a project in a year: (planned, reported that year, reported
     /// in all years), in fen.

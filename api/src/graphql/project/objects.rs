@@ -6,7 +6,7 @@ use entity::milestone;
 use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
 
-use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
+use super::loaders::{PairedUnits, ProjectHealth, ProjectLight, YearFigures, only_light};
 use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
 use crate::graphql::case::loaders::CasesOfProject;
@@ -212,10 +212,12 @@ impl Project {
 
     /// The project's light today and why.
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
-        let today = ctx.state()?.config.clock.today();
-        let h =
-            ctx.cached::<ProjectHealth>()?.load_one((self.0.id, today)).await?.ok_or(AppError::NotFound("project"))?;
-        Ok(Health(h))
+        let key = (self.0.id, ctx.state()?.config.clock.today());
+        if only_light([ctx.field()]) {
+            let light = ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?;
+            return Ok(Health::Light { key, light });
+        }
+        Ok(Health::Full(load_health(ctx, key).await?))
     }
 
     /// The project's issues (问题) the caller may see, newest first: the root `issues` list narrowed to
@@ -301,38 +303,60 @@ connection!(
 );
 
 /// A project's light (红黄绿灯) and the rules that set it.
-pub struct Health(pub health::Health);
+pub enum Health {
+    /// Everything, as read for a selection of more than the light.
+    Full(health::Health),
+    /// The light alone, as read for a selection of `light` only; the rest is read when asked.
+    Light { key: (Uuid, chrono::NaiveDate), light: Light },
+}
+
+async fn load_health(ctx: &Context<'_>, key: (Uuid, chrono::NaiveDate)) -> async_graphql::Result<health::Health> {
+    Ok(ctx.cached::<ProjectHealth>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?)
+}
+
+impl Health {
+    /// Everything about the light, read now when only the light was.
+    async fn full(&self, ctx: &Context<'_>) -> async_graphql::Result<std::borrow::Cow<'_, health::Health>> {
+        match self {
+            Self::Full(h) => Ok(std::borrow::Cow::Borrowed(h)),
+            Self::Light { key, .. } => Ok(std::borrow::Cow::Owned(load_health(ctx, *key).await?)),
+        }
+    }
+}
 
 /// A project's light (红黄绿灯) and the rules that set it.
 #[Object]
 impl Health {
     /// GREEN, YELLOW or RED.
     async fn light(&self) -> Light {
-        self.0.light
+        match self {
+            Self::Full(h) => h.light,
+            Self::Light { light, .. } => *light,
+        }
     }
 
     /// Why the light is not green, one sentence per rule that fired (Chinese, for leaders).
-    async fn reasons(&self) -> &[String] {
-        &self.0.reasons
+    async fn reasons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
+        Ok(self.full(ctx).await?.reasons.clone())
     }
 
     /// Share of this year's plan that should be done by today (序时进度), percent; null without a plan.
-    async fn expected_percent(&self) -> Option<Decimal> {
-        self.0.expected_percent.map(Decimal)
+    async fn expected_percent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decimal>> {
+        Ok(self.full(ctx).await?.expected_percent.map(Decimal))
     }
 
     /// Share of this year's plan reported done, percent; null without a plan.
-    async fn completed_percent(&self) -> Option<Decimal> {
-        self.0.completed_percent.map(Decimal)
+    async fn completed_percent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decimal>> {
+        Ok(self.full(ctx).await?.completed_percent.map(Decimal))
     }
 
     /// The worst milestone slip, days.
-    async fn worst_slip_days(&self) -> Option<i64> {
-        self.0.worst_slip_days
+    async fn worst_slip_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        Ok(self.full(ctx).await?.worst_slip_days)
     }
 
     /// The closed period (`YYYY-MM`) whose report is missing, if one is.
-    async fn missing_report_period(&self) -> Option<&str> {
-        self.0.missing_report.as_deref()
+    async fn missing_report_period(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        Ok(self.full(ctx).await?.missing_report.clone())
     }
 }

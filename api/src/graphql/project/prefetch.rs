@@ -8,7 +8,7 @@ use entity::project;
 use futures_util::future::{BoxFuture, TryFutureExt, try_join_all};
 use uuid::Uuid;
 
-use super::loaders::{PairedUnits, ProjectHealth, YearFigures};
+use super::loaders::{PairedUnits, ProjectHealth, ProjectLight, YearFigures, only_light};
 use crate::error::AppResult;
 use crate::graphql::case::loaders::CasesOfProject;
 use crate::graphql::children::prime_children;
@@ -51,7 +51,11 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     if wants("health") {
         let today = ctx.state()?.config.clock.today();
         let keys = ids.iter().map(|id| (*id, today)).collect();
-        steps.push(Box::pin(prime_found(ctx, keys, ProjectHealth(db.clone())).map_ok(drop)));
+        if only_light(node.field("health").selection_fields()) {
+            steps.push(Box::pin(prime_found(ctx, keys, ProjectLight(db.clone())).map_ok(drop)));
+        } else {
+            steps.push(Box::pin(prime_found(ctx, keys, ProjectHealth(db.clone())).map_ok(drop)));
+        }
     }
     if wants("plannedInvestment") || wants("completedInvestment") || wants("completedInvestmentTotal") {
         let year = ctx.state()?.config.clock.today().year();

@@ -28,10 +28,32 @@ enum UnitRollups {
     Year,
 }
 
-/// A unit's figures, then its projects, planned and completed fen per category and per industry
-/// (named by the enums' stored values, lower case).
-const FIGURES: [&str; 9] =
-    ["projects", "reports_due", "slip_sum", "slip_count", "reports", "on_time", "green", "yellow", "red"];
+/// A unit's figures (with, per month of the year, its projects that owe the month's report and have
+/// none), then its projects, planned and completed fen per category and per industry (named by the
+/// enums' stored values, lower case).
+const FIGURES: [&str; 21] = [
+    "projects",
+    "reports_due",
+    "slip_sum",
+    "slip_count",
+    "reports",
+    "on_time",
+    "green",
+    "yellow",
+    "red",
+    "missing_01",
+    "missing_02",
+    "missing_03",
+    "missing_04",
+    "missing_05",
+    "missing_06",
+    "missing_07",
+    "missing_08",
+    "missing_09",
+    "missing_10",
+    "missing_11",
+    "missing_12",
+];
 const GROUPS: [&str; 11] = [
     "key_construction",
     "key_preliminary",

@@ -80,6 +80,15 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
     );
     let from_rows = api::service::dashboard::build_from_rows(&app.state.db, today).await?;
     assert_eq!(format!("{kept:?}"), format!("{from_rows:?}"), "{step}: the dashboard's kept figures");
+    // The reports each month of the year is owed, summed from the rollups, against the rows.
+    for month in 1..=12 {
+        let period = api::service::report::Period { year: today.year(), month };
+        let kept = api::service::dashboard::count_missing(&app.state.db, period, today).await?;
+        let counted = api::service::report::count_missing(&app.state.db, &period.key()).await?;
+        assert_eq!(kept, counted, "{step}: reports missing for {}", period.key());
+    }
+    let stale = api::service::rollups::stale(&app.state.db, today).await?;
+    assert_eq!(stale, vec![], "{step}: the missing reports were not summed from the rollups");
     let dashboard = app.data(DASHBOARD, json!({}), Some(token)).await?;
     for light in ["GREEN", "YELLOW", "RED"] {
         let n = counts.get(light).copied().unwrap_or(0);

@@ -76,6 +76,19 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
     assemble(db, year, groups, lights, units, reports).await
 }
 
+/// How many projects owe `period`'s report and have none. For a period of this year, summed from
+/// the units' kept rollups (made current first); otherwise, or when a write lands meanwhile, counted
+/// from the rows ([`report::count_missing`], which the kept figure always equals).
+pub async fn count_missing(db: &DatabaseConnection, period: Period, today: NaiveDate) -> AppResult<u64> {
+    if period.year == today.year() {
+        super::health::refresh(db, today).await?;
+        if super::rollups::refresh(db, today).await? {
+            return Ok(u64::try_from(super::rollups::missing(db, period).await?).unwrap_or(0));
+        }
+    }
+    report::count_missing(db, &period.key()).await
+}
+
 /// [`build`] for this year computed from the rows, as for another year: what the kept figures must
 /// always equal (the tests compare them).
 pub async fn build_from_rows(db: &DatabaseConnection, today: NaiveDate) -> AppResult<Dashboard> {

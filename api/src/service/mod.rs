@@ -17,6 +17,7 @@ pub mod lights;
 pub mod money;
 pub mod noted;
 pub mod page;
+pub mod period;
 pub mod photo;
 pub mod project;
 pub mod report;

@@ -1,6 +1,7 @@
-//! Each unit's share of the dashboard, kept: per category and industry, the sums of its projects'
-//! kept lights and figures ([`super::lights`]), so the dashboard of a province sums a few rows per
-//! unit instead of a row per project.
+//! Each unit's share of the dashboard, kept: the sums of its projects' kept lights and figures
+//! ([`super::lights`]), per category and industry too, and per month of the year the projects that
+//! owe the month's report and have none; so the dashboard and the count of missing reports of a
+//! province sum a row per unit instead of reading every project.
 //!
 //! The discipline is the lights': a unit's rollup is current when its mark was summed under the
 //! mark's `version` for the county's today. Every write that changes a light's inputs bumps the
@@ -22,6 +23,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::period::{Period, lacks_report};
 use crate::error::{AppError, AppResult};
 
 /// How many units one statement sums or writes at once (each id is a bound parameter).
@@ -135,15 +137,20 @@ fn group_column(value: &str, figure: &str) -> String {
     format!("{}_{figure}", value.to_lowercase())
 }
 
-/// Every column of a rollup row after the unit and year: the unit's figures, then the categories'
-/// and the industries'.
+/// The column of the projects that owe month `month`'s report of the year and have none.
+fn missing_column(month: u32) -> String {
+    format!("missing_{month:02}")
+}
+
+/// Every column of a rollup row after the unit and year: the unit's figures, the missing reports
+/// of each month, then the categories' and the industries' figures.
 pub fn figure_columns() -> Vec<String> {
     let groups: Vec<String> = ProjectCategory::iter()
         .map(|c| c.to_value())
         .chain(Industry::iter().map(|i| i.to_value()))
         .flat_map(|v| GROUP_FIGURES.map(|f| group_column(&v, f)))
         .collect();
-    FIGURES.iter().map(|f| (*f).to_owned()).chain(groups).collect()
+    FIGURES.iter().map(|f| (*f).to_owned()).chain((1..=12).map(missing_column)).chain(groups).collect()
 }
 
 /// A unit's rollup row as summed: its figures by column name.
@@ -181,6 +188,7 @@ async fn sum_units(
         .expr(sum(l(L::PlanFen).into()))
         .expr(sum(l(L::DoneFen).into()))
         .expr(sum(Expr::case(current, 0).finally(1).into()))
+        .exprs((1..=12).map(|month| count_if(lacks_report(Period { year: today.year(), month }))))
         .from(project::Entity)
         .left_join(project_light::Entity, l(L::ProjectId).equals((project::Entity, P::Id)))
         .and_where(Expr::col((project::Entity, P::ResponsibleUnitId)).is_in(units.iter().copied()))
@@ -206,6 +214,10 @@ async fn sum_units(
         let row = rows.entry(unit_id).or_default();
         for (figure, value) in FIGURES.iter().zip(n) {
             *row.entry((*figure).to_owned()).or_default() += value;
+        }
+        for month in 1..=12u32 {
+            let missing: i64 = found.try_get_by_index(14 + month as usize)?;
+            *row.entry(missing_column(month)).or_default() += missing;
         }
         for group in [category.to_value(), industry.to_value()] {
             for (figure, value) in GROUP_FIGURES.iter().zip([projects, plan_fen, done_fen]) {
@@ -302,6 +314,17 @@ pub async fn summed(db: &impl ConnectionTrait, year: i32) -> AppResult<Summed> {
         by_industry: Industry::iter().map(|i| (i, group(i.to_value()))).collect(),
         lights: [(Light::Green, light("green")), (Light::Yellow, light("yellow")), (Light::Red, light("red"))],
     })
+}
+
+/// How many projects owe `period`'s report and have none, from the kept rollups of its year.
+pub async fn missing(db: &impl ConnectionTrait, period: Period) -> AppResult<i64> {
+    let q = Query::select()
+        .expr(total(&missing_column(period.month)))
+        .from(table())
+        .and_where(Expr::col(Alias::new("year")).eq(period.year))
+        .to_owned();
+    let counted: Vec<i64> = crate::db::rows_of(db, &q).await?;
+    Ok(counted.into_iter().next().unwrap_or(0))
 }
 
 /// Each unit's kept rollup of `year` with projects: projects, reports owed, slip sum and count,

@@ -43,10 +43,10 @@ impl ReportQuery {
         }
         let key = report::Period::parse("period", &period)?.key();
         let db = state.db.clone();
-        let counted = period.clone();
+        let (counted, today) = (report::Period::parse("period", &period)?, state.config.clock.today());
         let total = TotalCount::new(move || {
-            let (db, period) = (db.clone(), counted.clone());
-            async move { report::count_missing(&db, &period).await }
+            let db = db.clone();
+            async move { crate::service::dashboard::count_missing(&db, counted, today).await }
         });
         Ok(MissingReportConnection::from_edges(
             edges(rows, &page, |p| p.id.to_string(), |project| MissingReport { period: key.clone(), project }),

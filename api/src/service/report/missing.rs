@@ -1,33 +1,20 @@
 //! The reports a period is still owed: the projects that existed during it, still report monthly,
 //! and have no current report for it.
 
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
-use super::{Period, period_end, reporting_statuses};
+use super::Period;
 use crate::error::{AppError, AppResult};
 use crate::service::page::{Page, PageRequest};
-use entity::{monthly_report, project};
+use entity::project;
 
 /// Projects that owe `period`'s report and have none: an anti-join on the current reports' index, so
 /// a page stops at its last row instead of reading the whole period.
 fn missing_query(period: Period) -> Select<project::Entity> {
-    use monthly_report::Column as R;
-    let reported = sea_orm::sea_query::Query::select()
-        .expr(Expr::val(1))
-        .from(monthly_report::Entity)
-        .and_where(Expr::col((monthly_report::Entity, R::ProjectId)).equals((project::Entity, project::Column::Id)))
-        .and_where(Expr::col((monthly_report::Entity, R::IsCurrent)).eq(true))
-        .and_where(Expr::col((monthly_report::Entity, R::Period)).eq(period.key()))
-        .to_owned();
-    let end = period_end(period);
-    project::Entity::find()
-        .filter(Expr::exists(reported).not())
-        .filter(project::Column::CreatedAt.lt(end))
-        .filter(project::Column::Status.is_in(reporting_statuses()))
+    project::Entity::find().filter(crate::service::period::lacks_report(period))
 }
 
 /// Projects that owe a report for `period` and have none, by id. Any signed-in caller.

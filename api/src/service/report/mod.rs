@@ -5,7 +5,7 @@ mod missing;
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::user::Role;
 use entity::{monthly_report, project, reporting_period};
 use rust_decimal::Decimal;
@@ -22,78 +22,8 @@ use super::money::{percent_to_bp, wan_to_fen};
 use super::project as projects;
 use crate::error::{AppError, AppResult};
 
+pub use super::period::{Period, last_closed_period, owes_report, period_end, reporting_statuses, reports_monthly};
 pub use missing::{count_missing, missing, missing_ids};
-
-/// A reporting month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Period {
-    pub year: i32,
-    pub month: u32,
-}
-
-impl Period {
-    /// Parses `YYYY-MM`, naming `field` on failure.
-    pub fn parse(field: &str, raw: &str) -> AppResult<Self> {
-        let bad = || AppError::bad_input(field, "a period is written YYYY-MM, e.g. 2026-10");
-        let (y, m) = raw.trim().split_once('-').ok_or_else(bad)?;
-        if y.len() != 4 || m.len() != 2 {
-            return Err(bad());
-        }
-        let (year, month) = (y.parse::<i32>().map_err(|_| bad())?, m.parse::<u32>().map_err(|_| bad())?);
-        if !(2000..=2100).contains(&year) || !(1..=12).contains(&month) {
-            return Err(bad());
-        }
-        Ok(Self { year, month })
-    }
-
-    pub fn of(date: NaiveDate) -> Self {
-        Self { year: date.year(), month: date.month() }
-    }
-
-    pub fn key(&self) -> String {
-        format!("{:04}-{:02}", self.year, self.month)
-    }
-
-    pub fn first_day(&self) -> NaiveDate {
-        NaiveDate::from_ymd_opt(self.year, self.month, 1).unwrap_or_default()
-    }
-
-    pub fn next(&self) -> Self {
-        if self.month == 12 {
-            Self { year: self.year + 1, month: 1 }
-        } else {
-            Self { year: self.year, month: self.month + 1 }
-        }
-    }
-
-    pub fn previous(&self) -> Self {
-        if self.month == 1 {
-            Self { year: self.year - 1, month: 12 }
-        } else {
-            Self { year: self.year, month: self.month - 1 }
-        }
-    }
-
-    pub fn last_day(&self) -> NaiveDate {
-        self.next().first_day().pred_opt().unwrap_or_default()
-    }
-
-    /// Day `day` of the following month (clamped to its length): deadlines are expressed so.
-    pub fn day_of_next_month(&self, day: i32) -> NaiveDate {
-        let next = self.next();
-        let day = u32::try_from(day.clamp(1, 28)).unwrap_or(1);
-        NaiveDate::from_ymd_opt(next.year, next.month, day).unwrap_or_default()
-    }
-}
-
-/// The latest period whose due date has passed: the one whose report the lights ask about.
-pub fn last_closed_period(today: NaiveDate, due_day: i32) -> Period {
-    let mut p = Period::of(today).previous();
-    while p.day_of_next_month(due_day) >= today {
-        p = p.previous();
-    }
-    p
-}
 
 /// What [`submit`] needs.
 #[derive(Debug, Clone)]
@@ -343,29 +273,6 @@ pub async fn reported_investment(
     let never = Period { year: 1900, month: 1 };
     let figures = reported_figures(db, project_ids, year, never).await?;
     Ok(figures.into_iter().map(|(id, f)| (id, (f.year_fen, f.total_fen))).collect())
-}
-
-/// Whether a project existed during `period` and so owes a report for it.
-pub fn owes_report(created_at: DateTime<Utc>, period: Period) -> bool {
-    created_at.date_naive() <= period.last_day()
-}
-
-/// Whether a project in `status` still reports monthly: a project finished (竣工, in operation) or
-/// suspended (停缓建) owes no reports.
-pub fn reports_monthly(status: project::ProjectStatus) -> bool {
-    use project::ProjectStatus as S;
-    !matches!(status, S::Completed | S::InOperation | S::Suspended)
-}
-
-/// The statuses of projects that report monthly.
-pub fn reporting_statuses() -> Vec<project::ProjectStatus> {
-    use sea_orm::Iterable;
-    project::ProjectStatus::iter().filter(|s| reports_monthly(*s)).collect()
-}
-
-/// The instant a period ends: a project created before it owes the period's report.
-pub fn period_end(period: Period) -> DateTime<Utc> {
-    period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
 }
 
 #[cfg(test)]

@@ -36,6 +36,9 @@ pub struct Model {
     /// it parses once, straight into what the API shows.
     #[sea_orm(column_type = "Text", nullable)]
     pub detail: Option<String>,
+    /// The project's name when the light was computed: a light's projects are listed in name order
+    /// from the index of lights alone.
+    pub name: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

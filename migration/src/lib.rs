@@ -23,6 +23,7 @@ mod m20261127_000017_persisted_documents;
 mod m20261127_000018_noted_facts;
 mod m20261127_000019_integration_key_units;
 mod m20261127_000020_unit_rollups;
+mod m20261128_000021_light_names;
 
 pub struct Migrator;
 
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000018_noted_facts::Migration),
             Box::new(m20261127_000019_integration_key_units::Migration),
             Box::new(m20261127_000020_unit_rollups::Migration),
+            Box::new(m20261128_000021_light_names::Migration),
         ]
     }
 }

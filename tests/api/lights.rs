@@ -17,6 +17,8 @@ const PAGE: &str = "query($a: String) { projects(first: 100, after: $a) { pageIn
 const LIGHTS_ALONE: &str = "query($a: String) { projects(first: 100, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id health { light } } } } }";
 const BY_LIGHT: &str = "query($l: Light!) { projects(filter: { light: $l }) { totalCount } }";
 const DASHBOARD: &str = "{ dashboard { lights { green yellow red } } }";
+/// Small pages, so that the walk crosses cursors; the order is NAME either way.
+const IN_ORDER: &str = "query($l: Light, $d: SortDirection!, $a: String) { projects(first: 7, after: $a, filter: { light: $l }, orderBy: { field: NAME, direction: $d }) { pageInfo { hasNextPage endCursor } edges { node { id } } } }";
 
 fn clock(instant: &str) -> TestResult<api::clock::Clock> {
     let t: DateTime<Utc> = instant.parse()?;
@@ -97,7 +99,39 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
         let key = light.to_lowercase();
         assert_eq!(dashboard["dashboard"]["lights"][&key], n, "{step}: the dashboard's {light}");
     }
+    in_name_order(app, token, &shown, step).await?;
     Ok(shown)
+}
+
+/// The ids `IN_ORDER` lists for `light` (every project when none), page by page.
+async fn walk(app: &TestApp, token: &str, light: Option<&str>, direction: &str) -> TestResult<Vec<String>> {
+    let mut out = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let vars = json!({ "l": light, "d": direction, "a": after });
+        let page = app.data(IN_ORDER, vars, Some(token)).await?;
+        for edge in page["projects"]["edges"].as_array().ok_or("edges")? {
+            out.push(edge["node"]["id"].as_str().ok_or("id")?.to_owned());
+        }
+        if page["projects"]["pageInfo"]["hasNextPage"] != true {
+            return Ok(out);
+        }
+        after = page["projects"]["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// A light's projects, walked in name order both ways, are the whole list in that order with the
+/// other lights left out (the filter walks the kept lights' index of names, the list the projects').
+async fn in_name_order(app: &TestApp, token: &str, shown: &BTreeMap<String, Value>, step: &str) -> TestResult {
+    for direction in ["ASC", "DESC"] {
+        let all = walk(app, token, None, direction).await?;
+        for light in ["GREEN", "YELLOW", "RED"] {
+            let expected: Vec<&String> = all.iter().filter(|id| shown[*id]["light"] == light).collect();
+            let listed = walk(app, token, Some(light), direction).await?;
+            assert_eq!(listed.iter().collect::<Vec<_>>(), expected, "{step}: {light} in name order {direction}");
+        }
+    }
+    Ok(())
 }
 
 /// Asserts that a write changed the light of at least one project (else the step proves nothing).
@@ -155,6 +189,10 @@ async fn kept_lights_always_equal_the_lights_computed_from_the_rows() -> TestRes
         json!({ "id": project, "i": { "responsibleUnitId": to, "category": "KEY_PRELIMINARY", "industry": "FOOD" } });
     app.data(update, moved, Some(&admin)).await?;
     check(&app, &admin, today, "another unit and list").await?;
+
+    // A new name moves the project within its light's list (digits sort before the demo names).
+    app.data(update, json!({ "id": project, "i": { "name": "0号红绿灯保持测试项目" } }), Some(&admin)).await?;
+    check(&app, &admin, today, "a new name").await?;
 
     // A status: a suspended project is not rated.
     app.data(update, json!({ "id": project, "i": { "status": "SUSPENDED" } }), Some(&admin)).await?;

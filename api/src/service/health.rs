@@ -107,10 +107,10 @@ async fn recompute(
     for chunk in ids.chunks(lights::CHUNK) {
         let computed = compute_kept(db, chunk, today).await?;
         let mut keep = Vec::with_capacity(computed.len());
-        for (id, (health, figures)) in computed {
+        for (id, Judged { health, figures, name }) in computed {
             if let Some(version) = stale.get(&id).copied().flatten() {
                 let detail = serde_json::to_string(&health).map_err(crate::error::AppError::internal)?;
-                keep.push(lights::Computed { project_id: id, version, light: health.light, figures, detail });
+                keep.push(lights::Computed { project_id: id, version, light: health.light, figures, detail, name });
             }
             out.insert(id, health);
         }
@@ -121,6 +121,15 @@ async fn recompute(
         }
     }
     Ok(out)
+}
+
+/// A light as computed from its project's rows, with what is kept beside it.
+pub struct Judged {
+    pub health: Health,
+    /// The figures of today's year the dashboard sums.
+    pub figures: lights::YearFigures,
+    /// The project's name, which a light's projects are listed by.
+    pub name: String,
 }
 
 /// Share of `year` elapsed at the end of `today`, in percent.
@@ -137,7 +146,7 @@ pub async fn compute(
     project_ids: &[Uuid],
     today: NaiveDate,
 ) -> AppResult<HashMap<Uuid, Health>> {
-    Ok(compute_kept(db, project_ids, today).await?.into_iter().map(|(id, (h, _))| (id, h)).collect())
+    Ok(compute_kept(db, project_ids, today).await?.into_iter().map(|(id, c)| (id, c.health)).collect())
 }
 
 /// [`compute`], with the figures of today's year that are kept beside each light for the dashboard
@@ -146,17 +155,18 @@ pub async fn compute_kept(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
     today: NaiveDate,
-) -> AppResult<HashMap<Uuid, (Health, lights::YearFigures)>> {
+) -> AppResult<HashMap<Uuid, Judged>> {
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
     let rules = super::settings::rules(db).await?;
     let year = today.year();
-    let projects: Vec<(Uuid, chrono::DateTime<Utc>, project::ProjectStatus)> = project::Entity::find()
+    let projects: Vec<(Uuid, chrono::DateTime<Utc>, project::ProjectStatus, String)> = project::Entity::find()
         .select_only()
         .column(project::Column::Id)
         .column(project::Column::CreatedAt)
         .column(project::Column::Status)
+        .column(project::Column::Name)
         .filter(project::Column::Id.is_in(project_ids.iter().copied()))
         .into_tuple()
         .all(db)
@@ -173,7 +183,8 @@ pub async fn compute_kept(
         .collect();
     Ok(projects
         .iter()
-        .map(|(id, created_at, status)| {
+        .map(|(id, created_at, status, name)| {
+            let name = name.clone();
             let slip = milestones.get(id).and_then(|m| schedule::worst_slip(m, today));
             let plan = plans.get(id).copied().unwrap_or(0);
             let figures = reported.get(id).copied().unwrap_or_default();
@@ -192,7 +203,7 @@ pub async fn compute_kept(
                 slip_days: slip,
             };
             if !reporting {
-                return (*id, (not_rated(*status), kept));
+                return (*id, Judged { health: not_rated(*status), figures: kept, name });
             }
             let (done, has_closed) = (figures.year_fen, figures.has_period);
             let late_name = milestones
@@ -209,7 +220,7 @@ pub async fn compute_kept(
                 late_name,
                 missing: owes.then_some(closed),
             };
-            (*id, (judge(&inputs), kept))
+            (*id, Judged { health: judge(&inputs), figures: kept, name })
         })
         .collect())
 }

@@ -84,6 +84,8 @@ pub struct Computed {
     pub figures: YearFigures,
     /// The light's reasons and figures, as the API shows them.
     pub detail: String,
+    /// The project's name, which a light's projects are listed by.
+    pub name: String,
 }
 
 /// The kept lights of `project_ids` that are current on `today` (their detail), and the version of
@@ -200,6 +202,7 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
                 on_time: Set(Some(c.figures.on_time)),
                 reports_due: Set(Some(c.figures.reports_due)),
                 detail: Set(Some(c.detail)),
+                name: Set(Some(c.name)),
             })
             .collect();
         // Stored under the version read before the inputs: when a write moved it on meanwhile, the
@@ -220,6 +223,7 @@ pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: Na
                         C::OnTime,
                         C::ReportsDue,
                         C::Detail,
+                        C::Name,
                     ])
                     .to_owned(),
             )

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
-use entity::{project_paired_unit, project_year_plan, unit};
-use sea_orm::sea_query::Expr;
+use entity::{project_light, project_paired_unit, project_year_plan, unit};
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, IntoSimpleExpr, JoinType,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, RelationDef, Select,
 };
 use uuid::Uuid;
 
@@ -75,8 +75,8 @@ fn matching(filter: &ProjectFilter, backend: DbBackend) -> AppResult<Select<proj
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(
             Condition::any()
-                .add(crate::service::text::contains(C::Name, text))
-                .add(crate::service::text::contains(C::Code, text)),
+                .add(crate::service::text::contains((project::Entity, C::Name), text))
+                .add(crate::service::text::contains((project::Entity, C::Code), text)),
         );
     }
     if let Some(b) = filter.bbox {
@@ -107,24 +107,40 @@ fn cursor_key(order: Order, p: &project::Model) -> String {
     format!("{value}\u{1f}{}", p.id)
 }
 
-fn after_condition(order: Order, after: &str) -> AppResult<Condition> {
-    use project::Column as C;
+/// The sort value and id a cursor holds.
+fn parse_cursor(after: &str) -> AppResult<(&str, Uuid)> {
     let bad = || AppError::bad_input("after", "not a cursor of this list in this order");
     let (value, id) = after.rsplit_once('\u{1f}').ok_or_else(bad)?;
-    let id: Uuid = id.parse().map_err(|_| bad())?;
+    Ok((value, id.parse().map_err(|_| bad())?))
+}
+
+/// The rows after (`value`, `id`) in the order of `column`, then `id_column`.
+fn beyond(column: SimpleExpr, value: sea_orm::Value, id_column: SimpleExpr, id: Uuid, descending: bool) -> Condition {
+    let (after, id_after) = if descending {
+        (Expr::expr(column.clone()).lt(value.clone()), Expr::expr(id_column).lt(id))
+    } else {
+        (Expr::expr(column.clone()).gt(value.clone()), Expr::expr(id_column).gt(id))
+    };
+    Condition::any().add(after).add(Condition::all().add(Expr::expr(column).eq(value)).add(id_after))
+}
+
+fn after_condition(order: Order, after: &str) -> AppResult<Condition> {
+    use project::Column as C;
+    let (value, id) = parse_cursor(after)?;
     let (col, value): (C, sea_orm::Value) = match order.field {
         OrderField::Name => (C::Name, value.into()),
-        OrderField::TotalInvestment => (C::TotalInvestmentFen, value.parse::<i64>().map_err(|_| bad())?.into()),
+        OrderField::TotalInvestment => (
+            C::TotalInvestmentFen,
+            value
+                .parse::<i64>()
+                .map_err(|_| AppError::bad_input("after", "not a cursor of this list in this order"))?
+                .into(),
+        ),
         OrderField::CreatedAt => {
             return Ok(Condition::all().add(if order.descending { C::Id.lt(id) } else { C::Id.gt(id) }));
         }
     };
-    let (beyond, id_beyond) = if order.descending {
-        (Expr::col(col).lt(value.clone()), C::Id.lt(id))
-    } else {
-        (Expr::col(col).gt(value.clone()), C::Id.gt(id))
-    };
-    Ok(Condition::any().add(beyond).add(Condition::all().add(Expr::col(col).eq(value)).add(id_beyond)))
+    Ok(beyond(col.into_simple_expr(), value, C::Id.into_simple_expr(), id, order.descending))
 }
 
 /// The columns a project list is sorted by, the id last so that every order is total.
@@ -160,12 +176,44 @@ pub async fn list(
     order: Order,
     page: &PageRequest,
 ) -> AppResult<Page<project::Model>> {
-    let mut q = from_cursor(filter, order, page, db.get_database_backend())?;
-    for (column, direction) in sort_columns(order) {
-        q = q.order_by(column, direction);
-    }
+    let backend = db.get_database_backend();
+    let q = match filter.showing {
+        Some(showing) if order.field == OrderField::Name => showing_by_name(filter, showing, order, page, backend)?,
+        _ => sort_columns(order)
+            .into_iter()
+            .fold(from_cursor(filter, order, page, backend)?, |q, (column, direction)| q.order_by(column, direction)),
+    };
     let rows = q.limit(page.fetch()).all(db).await?;
     Ok(Page::from_fetched(rows, page))
+}
+
+/// The projects showing a light, in name order: walks the kept lights' index of (day, light, name,
+/// id) from the cursor and reads just the page's projects by id, however many show the light and
+/// wherever they fall in name order. A kept light holds its project's name as of its computation,
+/// and every rename makes the light stale, so a reader (which makes the lights current first) sorts
+/// by the names the projects have.
+fn showing_by_name(
+    filter: &ProjectFilter,
+    (light, day): (Light, chrono::NaiveDate),
+    order: Order,
+    page: &PageRequest,
+    backend: DbBackend,
+) -> AppResult<Select<project::Entity>> {
+    use project_light::Column as L;
+    let rest = ProjectFilter { showing: None, ..filter.clone() };
+    let lit: RelationDef =
+        project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
+    let mut q = matching(&rest, backend)?
+        .join(JoinType::InnerJoin, lit.rev())
+        .filter(L::Day.eq(day))
+        .filter(L::Light.eq(light));
+    let (name, id) = (L::Name.into_simple_expr(), L::ProjectId.into_simple_expr());
+    if let Some(after) = &page.after {
+        let (value, after_id) = parse_cursor(after)?;
+        q = q.filter(beyond(name.clone(), value.into(), id.clone(), after_id, order.descending));
+    }
+    let direction = if order.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
+    Ok(q.order_by(name, direction.clone()).order_by(id, direction))
 }
 
 /// What a project hangs under in a list of another thing's projects.
@@ -229,6 +277,21 @@ pub fn cursor_of(order: Order) -> impl Fn(&project::Model) -> String {
 }
 
 pub async fn count(db: &DatabaseConnection, filter: &ProjectFilter) -> AppResult<u64> {
+    if let ProjectFilter {
+        showing: Some((light, day)),
+        category: None,
+        status: None,
+        industry: None,
+        responsible_unit_id: None,
+        leader_id: None,
+        search: None,
+        bbox: None,
+    } = filter
+    {
+        // Every kept light is a project's: the index of lights counts them alone.
+        use project_light::Column as L;
+        return Ok(project_light::Entity::find().filter(L::Day.eq(*day)).filter(L::Light.eq(*light)).count(db).await?);
+    }
     Ok(matching(filter, db.get_database_backend())?.count(db).await?)
 }
 

@@ -117,6 +117,8 @@ pub struct Model {
     pub lat: Option<f64>,
     pub lng: Option<f64>,
     pub accuracy_m: Option<f64>,
+    /// The datum the device gave its position in (`lat`, `lng` are WGS-84).
+    pub location_datum: Option<crate::geo::Datum>,
     /// [`Answer`]s, as JSON.
     pub answers: Json,
     /// Weighted score, 0–100; none when no item is scored.

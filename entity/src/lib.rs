@@ -8,6 +8,7 @@ pub mod case_measure;
 pub mod case_unit;
 pub mod checklist_template;
 pub mod client_payload;
+pub mod geo;
 pub mod inspection;
 pub mod inspection_issue;
 pub mod integration_key;

@@ -46,6 +46,8 @@ pub struct Model {
     pub device_accuracy_m: Option<f64>,
     /// The phone reported a mocked (simulated) location.
     pub device_mocked: bool,
+    /// The datum the phone gave its position in (`device_lat`, `device_lng` are WGS-84).
+    pub device_datum: Option<crate::geo::Datum>,
     pub received_at: DateTimeUtc,
     /// 0–100.
     pub trust_score: i32,

@@ -145,6 +145,8 @@ pub struct Model {
     pub address: Option<String>,
     pub description: Option<String>,
     pub created_at: DateTimeUtc,
+    /// The datum the site (`lat`, `lng`, `boundary`, stored in WGS-84) was last given in.
+    pub location_datum: crate::geo::Datum,
     pub updated_at: DateTimeUtc,
 }
 

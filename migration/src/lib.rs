@@ -24,6 +24,7 @@ mod m20261127_000018_noted_facts;
 mod m20261127_000019_integration_key_units;
 mod m20261127_000020_unit_rollups;
 mod m20261128_000021_light_names;
+mod m20261128_000022_datums;
 
 pub struct Migrator;
 
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000019_integration_key_units::Migration),
             Box::new(m20261127_000020_unit_rollups::Migration),
             Box::new(m20261128_000021_light_names::Migration),
+            Box::new(m20261128_000022_datums::Migration),
         ]
     }
 }

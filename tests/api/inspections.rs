@@ -15,7 +15,7 @@ fn dust_template() -> String {
 }
 
 /// A dust inspection with the cover item as given (PASS or FAIL).
-fn dust(project: &str, cover: &str) -> Value {
+pub fn dust(project: &str, cover: &str) -> Value {
     let failing = cover == "FAIL";
     json!({
         "id": Uuid::new_v4(),

@@ -10,6 +10,7 @@ mod cases;
 mod changes;
 mod cli;
 mod clock;
+mod datums;
 mod demo_year;
 mod documents;
 #[path = "../support/fixtures.rs"]

@@ -247,6 +247,7 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
                 description: Some(format!("{name}，总投资{total_wan}万元。")),
                 created_at,
                 updated_at: now,
+                location_datum: entity::geo::Datum::Wgs84,
             });
             for _ in 0..(1 + rng.below(3)) {
                 let other: &&str = rng.pick(&units);

@@ -7,6 +7,7 @@ pub mod case;
 pub mod dashboard;
 pub mod documents;
 pub mod feed;
+pub mod geo;
 pub mod health;
 pub mod inspection;
 pub mod issue;

@@ -3,6 +3,7 @@
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
 use entity::checklist_template::ItemType;
+use entity::geo::Datum;
 use entity::inspection::{InspectionFocus, InspectionKind, InspectionResult, ReviewStatus};
 use entity::issue::IssueKind;
 use uuid::Uuid;
@@ -78,12 +79,15 @@ pub struct PublishChecklistTemplateInput {
 /// A device's position.
 #[derive(InputObject)]
 pub struct DeviceLocationInput {
-    /// Latitude, WGS-84.
+    /// Latitude, in `datum`.
     pub lat: f64,
-    /// Longitude, WGS-84.
+    /// Longitude, in `datum`.
     pub lng: f64,
     /// Horizontal accuracy, metres.
     pub accuracy_m: Option<f64>,
+    /// The datum of `lat` and `lng` (WGS84 when omitted): GCJ02 from the AMap or Tencent SDKs or
+    /// WeChat's `getLocation(type: 'gcj02')`, BD09 from Baidu's SDK. Stored in WGS-84.
+    pub datum: Option<Datum>,
 }
 
 /// One answer.
@@ -136,7 +140,12 @@ impl From<InspectionInput> for NewInspection {
             template_id: i.template_id,
             started_at: i.started_at,
             completed_at: i.completed_at,
-            location: i.location.map(|l| Location { lat: l.lat, lng: l.lng, accuracy_m: l.accuracy_m }),
+            location: i.location.map(|l| Location {
+                lat: l.lat,
+                lng: l.lng,
+                accuracy_m: l.accuracy_m,
+                datum: l.datum.unwrap_or_default(),
+            }),
             answers: i
                 .answers
                 .into_iter()

@@ -3,6 +3,7 @@
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use entity::checklist_template::{self, Section};
+use entity::geo::Datum;
 use entity::inspection::{self, Answer, InspectionFocus, InspectionKind, InspectionResult, ReviewStatus};
 use uuid::Uuid;
 
@@ -67,12 +68,12 @@ impl ChecklistTemplate {
     }
 }
 
-/// A device's position.
+/// A device's position, in the datum its field was asked for (WGS-84 by default).
 #[derive(SimpleObject)]
 pub struct DeviceLocation {
-    /// Latitude, WGS-84.
+    /// Latitude, degrees.
     pub lat: f64,
-    /// Longitude, WGS-84.
+    /// Longitude, degrees.
     pub lng: f64,
     /// Horizontal accuracy the device stated, metres.
     pub accuracy_m: Option<f64>,
@@ -169,9 +170,19 @@ impl Inspection {
         self.0.received_at
     }
 
-    /// Where the device was.
-    async fn location(&self) -> Option<DeviceLocation> {
-        Some(DeviceLocation { lat: self.0.lat?, lng: self.0.lng?, accuracy_m: self.0.accuracy_m })
+    /// Where the device was, in `datum` (kept in WGS-84 whatever datum the device sent).
+    async fn location(
+        &self,
+        #[graphql(desc = "The datum to show it in: GCJ02 for an AMap or Tencent base map, BD09 for Baidu's.", default)]
+        datum: Datum,
+    ) -> Option<DeviceLocation> {
+        let p = crate::service::geo::shown(self.0.lat?, self.0.lng?, datum);
+        Some(DeviceLocation { lat: p.lat, lng: p.lng, accuracy_m: self.0.accuracy_m })
+    }
+
+    /// The datum the device sent its position in.
+    async fn location_datum(&self) -> Option<Datum> {
+        self.0.location_datum
     }
 
     /// The answers, in the template's order.

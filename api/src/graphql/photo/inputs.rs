@@ -2,15 +2,19 @@
 
 use async_graphql::InputObject;
 use chrono::{DateTime, Utc};
+use entity::geo::Datum;
 use uuid::Uuid;
 
 /// The phone's position when the photo was taken.
 #[derive(InputObject)]
 pub struct DeviceLocationForPhoto {
-    /// Latitude, WGS-84.
+    /// Latitude, in `datum`.
     pub lat: f64,
-    /// Longitude, WGS-84.
+    /// Longitude, in `datum`.
     pub lng: f64,
+    /// The datum of `lat` and `lng` (WGS84 when omitted): GCJ02 from the AMap or Tencent SDKs or
+    /// WeChat's `getLocation(type: 'gcj02')`, BD09 from Baidu's SDK. Stored in WGS-84.
+    pub datum: Option<Datum>,
     /// Horizontal accuracy, metres.
     pub accuracy_m: Option<f64>,
     /// The phone says the position is simulated.

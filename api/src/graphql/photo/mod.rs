@@ -82,6 +82,7 @@ impl PhotoMutation {
             device: input.device_location.map(|d| Device {
                 lat: d.lat,
                 lng: d.lng,
+                datum: d.datum.unwrap_or_default(),
                 accuracy_m: d.accuracy_m,
                 mocked: d.mocked,
             }),

@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Utc};
+use entity::geo::Datum;
 use entity::photo;
 use uuid::Uuid;
 
@@ -10,14 +11,15 @@ use crate::graphql::account::User;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::pagination::connection;
 use crate::graphql::project::Project;
+use crate::service::geo;
 use crate::service::photo::{self as photos, LocationSource, TrustReason, Variant};
 
-/// A position: where a photo was taken.
+/// A position: where a photo was taken, in the datum its field was asked for (WGS-84 by default).
 #[derive(SimpleObject)]
 pub struct PhotoLocation {
-    /// Latitude, WGS-84.
+    /// Latitude, degrees.
     pub lat: f64,
-    /// Longitude, WGS-84.
+    /// Longitude, degrees.
     pub lng: f64,
     /// Metres above sea level (EXIF only).
     pub altitude: Option<f64>,
@@ -95,12 +97,17 @@ impl Photo {
         self.0.received_at
     }
 
-    /// Where it was taken: EXIF GPS, else the phone's position, else null.
-    async fn location(&self) -> Option<PhotoLocation> {
+    /// Where it was taken: EXIF GPS, else the phone's position, else null; in `datum`.
+    async fn location(
+        &self,
+        #[graphql(desc = "The datum to show it in: GCJ02 for an AMap or Tencent base map, BD09 for Baidu's.", default)]
+        datum: Datum,
+    ) -> Option<PhotoLocation> {
         let (source, pos) = photos::position(&self.0);
         let (lat, lng, accuracy_m) = pos?;
         let altitude = if source == LocationSource::Exif { self.0.exif_altitude } else { None };
-        Some(PhotoLocation { lat, lng, altitude, accuracy_m })
+        let p = geo::shown(lat, lng, datum);
+        Some(PhotoLocation { lat: p.lat, lng: p.lng, altitude, accuracy_m })
     }
 
     /// Where `location` comes from.
@@ -108,14 +115,18 @@ impl Photo {
         photos::position(&self.0).0
     }
 
-    /// The phone's position at upload, as it reported it.
-    async fn device_location(&self) -> Option<PhotoLocation> {
-        Some(PhotoLocation {
-            lat: self.0.device_lat?,
-            lng: self.0.device_lng?,
-            altitude: None,
-            accuracy_m: self.0.device_accuracy_m,
-        })
+    /// The phone's position at upload, in `datum` (kept in WGS-84 whatever datum the phone sent).
+    async fn device_location(
+        &self,
+        #[graphql(desc = "The datum to show it in.", default)] datum: Datum,
+    ) -> Option<PhotoLocation> {
+        let p = geo::shown(self.0.device_lat?, self.0.device_lng?, datum);
+        Some(PhotoLocation { lat: p.lat, lng: p.lng, altitude: None, accuracy_m: self.0.device_accuracy_m })
+    }
+
+    /// The datum the phone sent its position in.
+    async fn device_datum(&self) -> Option<Datum> {
+        self.0.device_datum
     }
 
     /// The phone reported a simulated (mocked) position.

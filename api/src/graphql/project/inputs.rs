@@ -1,13 +1,14 @@
 //! What clients send to create, change, filter and order projects.
 
 use async_graphql::{Enum, InputObject};
+use entity::geo::Datum;
 use entity::project::{Industry, Light, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
 
 use crate::graphql::scalars::{Date, Decimal};
 use crate::service::project::{LatLng, Order, OrderField, ProjectFields};
 
-/// A WGS-84 point given by a client.
+/// A point given by a client, in the datum its input names (WGS-84 when none).
 #[derive(InputObject, Debug, Clone, Copy)]
 pub struct GeoPointInput {
     /// Latitude in degrees, -90 to 90.
@@ -58,12 +59,15 @@ pub struct CreateProjectInput {
     pub planned_start: Option<Date>,
     /// Required completion date.
     pub planned_completion: Option<Date>,
-    /// The site's reference point (WGS-84).
+    /// The site's reference point, in `datum`.
     pub location: GeoPointInput,
     /// Radius counted as "on site", metres (500 when omitted).
     pub site_radius_m: Option<i32>,
-    /// Site boundary, 3 to 500 points (WGS-84).
+    /// Site boundary, 3 to 500 points, in `datum`.
     pub boundary: Option<Vec<GeoPointInput>>,
+    /// The datum `location` and `boundary` are given in (WGS84 when omitted): GCJ02 for points picked
+    /// on an AMap or Tencent map, BD09 on a Baidu map. They are stored in WGS-84.
+    pub datum: Option<Datum>,
     /// Street address.
     pub address: Option<String>,
     /// What the project builds.
@@ -101,12 +105,14 @@ pub struct UpdateProjectInput {
     pub planned_start: Option<Date>,
     /// Required completion date.
     pub planned_completion: Option<Date>,
-    /// The site's reference point.
+    /// The site's reference point, in `datum`.
     pub location: Option<GeoPointInput>,
     /// Radius counted as "on site", metres.
     pub site_radius_m: Option<i32>,
-    /// Site boundary (an empty list removes it).
+    /// Site boundary, in `datum` (an empty list removes it).
     pub boundary: Option<Vec<GeoPointInput>>,
+    /// The datum `location` and `boundary` are given in (WGS84 when omitted); only with one of them.
+    pub datum: Option<Datum>,
     /// Street address.
     pub address: Option<String>,
     /// What the project builds.
@@ -147,6 +153,7 @@ impl From<CreateProjectInput> for ProjectFields {
             location: Some(i.location.into()),
             site_radius_m: i.site_radius_m,
             boundary: points(i.boundary),
+            datum: i.datum,
             address: i.address,
             description: i.description,
             progress_percent: None,
@@ -175,6 +182,7 @@ impl From<UpdateProjectInput> for ProjectFields {
             location: i.location.map(Into::into),
             site_radius_m: i.site_radius_m,
             boundary: points(i.boundary),
+            datum: i.datum,
             address: i.address,
             description: i.description,
             progress_percent: i.progress_percent.map(|d| d.0),

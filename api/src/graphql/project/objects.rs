@@ -2,6 +2,7 @@
 
 use async_graphql::{Context, Object, SimpleObject};
 use chrono::{DateTime, Datelike, Utc};
+use entity::geo::Datum;
 use entity::milestone;
 use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
@@ -28,13 +29,21 @@ use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::{health, schedule};
 
-/// A WGS-84 point (the datum of phone GPS; convert for GCJ-02 or BD-09 web maps).
+/// A point, in the datum its field was asked for (WGS-84 unless a `datum` argument says otherwise).
 #[derive(SimpleObject, Debug, Clone, Copy)]
 pub struct GeoPoint {
     /// Latitude in degrees, north positive.
     pub lat: f64,
     /// Longitude in degrees, east positive.
     pub lng: f64,
+}
+
+impl GeoPoint {
+    /// A stored (WGS-84) point in `datum`.
+    pub fn shown(lat: f64, lng: f64, datum: Datum) -> Self {
+        let p = crate::service::geo::shown(lat, lng, datum);
+        Self { lat: p.lat, lng: p.lng }
+    }
 }
 
 /// A key project (重点项目) of the programme.
@@ -147,9 +156,18 @@ impl Project {
         self.0.actual_completion.map(Date)
     }
 
-    /// The site's reference point.
-    async fn location(&self) -> GeoPoint {
-        GeoPoint { lat: self.0.lat, lng: self.0.lng }
+    /// The site's reference point, in `datum` (stored in WGS-84).
+    async fn location(
+        &self,
+        #[graphql(desc = "The datum to show it in: GCJ02 for an AMap or Tencent base map, BD09 for Baidu's.", default)]
+        datum: Datum,
+    ) -> GeoPoint {
+        GeoPoint::shown(self.0.lat, self.0.lng, datum)
+    }
+
+    /// The datum the site's location and boundary were last given in (they are shown in any).
+    async fn location_datum(&self) -> Datum {
+        self.0.location_datum
     }
 
     /// Radius around the location that counts as "on site", metres.
@@ -157,10 +175,13 @@ impl Project {
         self.0.site_radius_m
     }
 
-    /// The site boundary, when one was drawn.
-    async fn boundary(&self) -> Option<Vec<GeoPoint>> {
+    /// The site boundary, when one was drawn, in `datum`.
+    async fn boundary(
+        &self,
+        #[graphql(desc = "The datum to show it in.", default)] datum: Datum,
+    ) -> Option<Vec<GeoPoint>> {
         let points: Vec<[f64; 2]> = serde_json::from_value(self.0.boundary.clone()?).ok()?;
-        Some(points.into_iter().map(|[lng, lat]| GeoPoint { lat, lng }).collect())
+        Some(points.into_iter().map(|[lng, lat]| GeoPoint::shown(lat, lng, datum)).collect())
     }
 
     /// Street address of the site.

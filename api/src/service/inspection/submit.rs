@@ -17,14 +17,16 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
+use crate::service::geo::{self, Datum};
 use crate::service::kit;
 
-/// A device location.
+/// A device location, in `datum`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Location {
     pub lat: f64,
     pub lng: f64,
     pub accuracy_m: Option<f64>,
+    pub datum: Datum,
 }
 
 /// How conflicts name an inspection.
@@ -54,9 +56,7 @@ fn check_shape(input: &NewInspection) -> AppResult<()> {
         return Err(AppError::bad_input("completedAt", "the device clock is ahead of the server's; set it right"));
     }
     if let Some(l) = input.location {
-        if !(-90.0..=90.0).contains(&l.lat) || !(-180.0..=180.0).contains(&l.lng) {
-            return Err(AppError::bad_input("location", "latitude -90..90, longitude -180..180"));
-        }
+        geo::received("location", l.lat, l.lng, l.datum)?;
         if l.accuracy_m.is_some_and(|a| !a.is_finite() || a < 0.0) {
             return Err(AppError::bad_input("location.accuracyM", "accuracy is metres, 0 or more"));
         }
@@ -83,6 +83,7 @@ pub async fn submit(
         return Ok((stored, SyncOutcome::AlreadyStored));
     }
     check_shape(&input)?;
+    let wgs84 = input.location.map(|l| geo::received("location", l.lat, l.lng, l.datum)).transpose()?;
     let template = template(db, input.template_id)
         .await
         .map_err(|_| AppError::bad_input("templateId", "no template version has this id"))?;
@@ -143,9 +144,10 @@ pub async fn submit(
         started_at: input.started_at,
         completed_at: input.completed_at,
         received_at: Utc::now(),
-        lat: input.location.map(|l| l.lat),
-        lng: input.location.map(|l| l.lng),
+        lat: wgs84.map(|p| p.lat),
+        lng: wgs84.map(|p| p.lng),
         accuracy_m: input.location.and_then(|l| l.accuracy_m),
+        location_datum: input.location.map(|l| l.datum),
         answers: serde_json::to_value(&evaluation.answers).map_err(AppError::internal)?,
         score: evaluation.score,
         result: evaluation.result,

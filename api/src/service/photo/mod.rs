@@ -35,11 +35,12 @@ pub const LINK_TTL: Duration = Duration::hours(1);
 /// The UTC offset assumed for a capture time whose EXIF states none (the county's).
 const LOCAL_OFFSET_SECS: i32 = 8 * 3600;
 
-/// A position reported by the phone.
+/// A position reported by the phone, in `datum`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct DeviceLocation {
     pub lat: f64,
     pub lng: f64,
+    pub datum: crate::service::geo::Datum,
     pub accuracy_m: Option<f64>,
     /// The phone says the position was simulated.
     pub mocked: bool,

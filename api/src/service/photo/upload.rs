@@ -93,17 +93,17 @@ pub fn thumbnail_key(p: &photo::Model, size: u32) -> String {
     format!("{}.{size}.jpg", p.object_key)
 }
 
-fn check_input(input: &NewPhoto) -> AppResult<()> {
+/// Checks what the phone sent, and puts its position in WGS-84.
+fn check_input(input: &mut NewPhoto) -> AppResult<()> {
     if input.caption.as_ref().is_some_and(|c| c.chars().count() > 500) {
         return Err(AppError::bad_input("caption", "at most 500 characters"));
     }
     if input.checklist_item_key.as_ref().is_some_and(|k| k.is_empty() || k.len() > 64) {
         return Err(AppError::bad_input("checklistItemKey", "1 to 64 characters"));
     }
-    if let Some(d) = input.device {
-        if !(-90.0..=90.0).contains(&d.lat) || !(-180.0..=180.0).contains(&d.lng) {
-            return Err(AppError::bad_input("deviceLocation", "latitude -90..90, longitude -180..180"));
-        }
+    if let Some(d) = input.device.as_mut() {
+        let p = crate::service::geo::received("deviceLocation", d.lat, d.lng, d.datum)?;
+        (d.lat, d.lng) = (p.lat, p.lng);
         if d.accuracy_m.is_some_and(|a| !a.is_finite() || a < 0.0) {
             return Err(AppError::bad_input("deviceLocation.accuracyM", "accuracy is metres, 0 or more"));
         }
@@ -134,11 +134,11 @@ pub fn may_upload_at_all(caller: &Caller) -> bool {
 pub async fn upload(
     deps: &PhotoDeps<'_>,
     actor: &Actor,
-    input: NewPhoto,
+    mut input: NewPhoto,
     file: std::fs::File,
 ) -> AppResult<photo::Model> {
     let caller = actor.caller()?.clone();
-    check_input(&input)?;
+    check_input(&mut input)?;
     let db = deps.db;
     let project = crate::service::project::find(db, input.project_id)
         .await
@@ -227,6 +227,7 @@ pub async fn upload(
         device_lng: input.device.map(|d| d.lng),
         device_accuracy_m: input.device.and_then(|d| d.accuracy_m),
         device_mocked: input.device.is_some_and(|d| d.mocked),
+        device_datum: input.device.map(|d| d.datum),
         received_at,
         trust_score: 0,
         trust_reasons: json!([]),

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use super::*;
 use crate::error::{AppError, AppResult};
+use crate::service::geo::{self, Datum};
 use crate::service::kit;
 use crate::service::money::{percent_to_bp, wan_to_fen};
 
@@ -34,12 +35,10 @@ fn check_text(field: &str, value: &str, min: usize, max: usize) -> AppResult<Str
     crate::service::text::required(field, value, min, max)
 }
 
-fn check_point(field: &str, p: LatLng) -> AppResult<()> {
-    if (-90.0..=90.0).contains(&p.lat) && (-180.0..=180.0).contains(&p.lng) && p.lat.is_finite() && p.lng.is_finite() {
-        Ok(())
-    } else {
-        Err(AppError::bad_input(field, "latitude is -90..90 and longitude -180..180 (WGS-84)"))
-    }
+/// A point given in `datum`, checked and in WGS-84.
+fn check_point(field: &str, p: LatLng, datum: Datum) -> AppResult<LatLng> {
+    let p = geo::received(field, p.lat, p.lng, datum)?;
+    Ok(LatLng { lat: p.lat, lng: p.lng })
 }
 
 pub(super) async fn check_references(db: &impl ConnectionTrait, fields: &ProjectFields) -> AppResult<()> {
@@ -128,10 +127,15 @@ pub(super) fn apply(model: &mut project::Model, fields: &ProjectFields, today: N
             return Err(AppError::bad_input(field, "an actual date cannot be in the future"));
         }
     }
+    let datum = fields.datum.unwrap_or_default();
+    if fields.datum.is_some() && fields.location.is_none() && fields.boundary.is_none() {
+        return Err(AppError::bad_input("datum", "a datum comes with the location or boundary it is of"));
+    }
     if let Some(p) = fields.location {
-        check_point("location", p)?;
+        let p = check_point("location", p, datum)?;
         model.lat = p.lat;
         model.lng = p.lng;
+        model.location_datum = datum;
     }
     if let Some(r) = fields.site_radius_m {
         if !(1..=50_000).contains(&r) {
@@ -149,10 +153,9 @@ pub(super) fn apply(model: &mut project::Model, fields: &ProjectFields, today: N
                     format!("a boundary has 3 to {MAX_BOUNDARY_POINTS} points"),
                 ));
             }
-            for p in points {
-                check_point("boundary", *p)?;
-            }
+            let points = points.iter().map(|p| check_point("boundary", *p, datum)).collect::<AppResult<Vec<_>>>()?;
             model.boundary = Some(json!(points.iter().map(|p| [p.lng, p.lat]).collect::<Vec<_>>()));
+            model.location_datum = datum;
         }
     }
     if let Some(v) = &fields.address {

@@ -27,7 +27,7 @@ const MAX_PAIRED_UNITS: usize = 30;
 /// Most points in a site boundary.
 const MAX_BOUNDARY_POINTS: usize = 500;
 
-/// A WGS-84 point.
+/// A point as a client gave it, in the fields' `datum`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LatLng {
     pub lat: f64,
@@ -52,6 +52,8 @@ pub struct ProjectFields {
     pub location: Option<LatLng>,
     pub site_radius_m: Option<i32>,
     pub boundary: Option<Vec<LatLng>>,
+    /// The datum `location` and `boundary` are given in (WGS-84 when none).
+    pub datum: Option<crate::service::geo::Datum>,
     pub address: Option<String>,
     pub description: Option<String>,
     // Operational fields: the responsible unit may set these too.
@@ -80,6 +82,7 @@ impl ProjectFields {
             location,
             site_radius_m,
             boundary,
+            datum,
             address,
             description,
             progress_percent: _,
@@ -102,6 +105,7 @@ impl ProjectFields {
             && location.is_none()
             && site_radius_m.is_none()
             && boundary.is_none()
+            && datum.is_none()
             && address.is_none()
             && description.is_none()
     }

@@ -131,6 +131,7 @@ pub async fn create(
         description: None,
         created_at: now,
         updated_at: now,
+        location_datum: crate::service::geo::Datum::Wgs84,
     };
     apply(&mut model, &fields, today)?;
     let plans = fields.year_plans.as_deref().map(validated_year_plans).transpose()?;

@@ -26,7 +26,14 @@ pub struct Location {
     pub lat: f64,
     pub lng: f64,
     pub accuracy_m: Option<f64>,
+    /// Left out of the stored submission when WGS-84, so that it reads as releases before datums
+    /// stored it and a phone replaying a submission queued before an upgrade is not told `CONFLICT`.
+    #[serde(skip_serializing_if = "is_wgs84")]
     pub datum: Datum,
+}
+
+fn is_wgs84(datum: &Datum) -> bool {
+    *datum == Datum::Wgs84
 }
 
 /// How conflicts name an inspection.
@@ -290,4 +297,20 @@ pub async fn sync(
         out.push((id, result));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A WGS-84 location is stored in a submission as releases before datums stored it (their replays
+    /// must still match); another datum is stored with it.
+    #[test]
+    fn stored_locations_read_as_before_datums_unless_another_datum_was_given() {
+        let at = |datum| Location { lat: 29.61, lng: 111.87, accuracy_m: Some(8.0), datum };
+        let before_datums = json!({ "lat": 29.61, "lng": 111.87, "accuracy_m": 8.0 });
+        assert_eq!(serde_json::to_value(at(Datum::Wgs84)).ok(), Some(before_datums));
+        let gcj = json!({ "lat": 29.61, "lng": 111.87, "accuracy_m": 8.0, "datum": "GCJ02" });
+        assert_eq!(serde_json::to_value(at(Datum::Gcj02)).ok(), Some(gcj));
+    }
 }

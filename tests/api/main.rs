@@ -25,6 +25,7 @@ mod keys;
 mod layers;
 mod lights;
 mod limits;
+mod maps;
 mod media_fixtures;
 mod navigation;
 mod noted;

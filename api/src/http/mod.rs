@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 mod endpoint;
+mod geo_route;
 mod graphiql;
 mod ops;
 mod photo_route;
@@ -57,6 +58,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/graphql/ws", get(ws::subscriptions))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/photos/{id}/{variant}", get(photo))
+        .route("/geo/projects.geojson", get(geo_route::projects))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
@@ -107,6 +109,27 @@ async fn request_id(mut request: Request, next: Next) -> Response {
 
 /// An error answered before GraphQL execution, in the same shape (and with the same extensions)
 /// GraphQL errors have.
+/// The caller a plain HTTP route's bearer token names, holding an integration key to `scope`; else
+/// the response to give (401 without valid credentials, 403 for a key without the scope).
+async fn bearer(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: &RequestId,
+    scope: entity::integration_key::Scope,
+) -> Result<crate::auth::Caller, Response> {
+    match crate::auth::authenticate(&state.accounts, &state.keys, headers, state.config.clock.now()).await {
+        Ok(Some(caller)) if caller.key.as_ref().is_some_and(|k| !k.allows(scope)) => {
+            Err(error_response(StatusCode::FORBIDDEN, &crate::graphql::scopes::missing(scope), request_id))
+        }
+        Ok(Some(caller)) => Ok(caller),
+        Ok(None) | Err(AppError::Unauthenticated(_)) => {
+            Err(error_response(StatusCode::UNAUTHORIZED, &AppError::Unauthenticated("sign in first"), request_id))
+        }
+        Err(e @ AppError::RateLimited { .. }) => Err(error_response(StatusCode::TOO_MANY_REQUESTS, &e, request_id)),
+        Err(e) => Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &e, request_id)),
+    }
+}
+
 fn error_response(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
     let error = async_graphql::Error::from(err.clone());
     let mut extensions = error.extensions.unwrap_or_default();

@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use uuid::Uuid;
 
-use crate::auth::authenticate;
 use crate::error::AppError;
 use crate::service::photo as photos;
 use entity::integration_key::Scope;
@@ -35,22 +34,11 @@ pub(super) async fn photo(
         return not_found();
     };
     let pass = if headers.contains_key(header::AUTHORIZATION) {
-        match authenticate(&state.accounts, &state.keys, &headers, state.config.clock.now()).await {
-            Ok(Some(caller)) if caller.key.as_ref().is_some_and(|k| !k.allows(Scope::PhotosRead)) => {
-                let err = crate::graphql::scopes::missing(Scope::PhotosRead);
-                return error_response(StatusCode::FORBIDDEN, &err, &request_id);
-            }
-            Ok(Some(caller)) => {
+        match bearer(state, &headers, &request_id, Scope::PhotosRead).await {
+            Ok(caller) => {
                 photos::Pass::Bearer(crate::service::Actor::User { caller, request_id: Some(request_id.0.clone()) })
             }
-            Ok(None) | Err(AppError::Unauthenticated(_)) => {
-                let err = AppError::Unauthenticated("sign in first");
-                return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
-            }
-            Err(e @ AppError::RateLimited { .. }) => {
-                return error_response(StatusCode::TOO_MANY_REQUESTS, &e, &request_id);
-            }
-            Err(e) => return error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id),
+            Err(response) => return response,
         }
     } else {
         photos::Pass::SignedLink { secret: state.config.jwt_secret.expose(), exp: link.exp, sig: link.sig.as_deref() }

@@ -15,6 +15,7 @@ pub mod key_usage;
 pub mod keys;
 pub mod kit;
 pub mod lights;
+pub mod map;
 pub mod money;
 pub mod noted;
 pub mod page;

@@ -88,6 +88,20 @@ fn matching(filter: &ProjectFilter, backend: DbBackend) -> AppResult<Select<proj
     Ok(q)
 }
 
+/// Every project `filter` selects, by name, at most `limit` (the caller tells "more" by asking one more).
+pub async fn all_matching(
+    db: &impl ConnectionTrait,
+    filter: &ProjectFilter,
+    limit: u64,
+) -> AppResult<Vec<project::Model>> {
+    Ok(matching(filter, db.get_database_backend())?
+        .order_by_asc(project::Column::Name)
+        .order_by_asc(project::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?)
+}
+
 /// The ids of every project `filter` selects.
 pub async fn matching_ids(db: &impl ConnectionTrait, filter: &ProjectFilter) -> AppResult<Vec<Uuid>> {
     Ok(matching(filter, db.get_database_backend())?

@@ -1,0 +1,175 @@
+//! The map feed: the projects a filter selects as an RFC 7946 GeoJSON FeatureCollection, for a
+//! county's map page to poll. Each project is one Feature: its site as a Point, with its boundary as a
+//! Polygon beside it (a GeometryCollection) when one was drawn; its properties are what a pin's popup
+//! shows. Positions are in the datum the map draws in.
+
+use std::collections::HashMap;
+
+use chrono::{Datelike, NaiveDate};
+use entity::issue;
+use entity::project::{self, Light};
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use serde::Serialize;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::service::geo::{self, Datum};
+use crate::service::money::{bp_to_percent, fen_to_wan};
+use crate::service::project::ProjectFilter;
+use crate::service::{health, project as projects};
+
+/// Most projects one feed holds; a province has tens of thousands, and a bigger selection is narrowed
+/// with a filter or `bbox`.
+pub const MAX_FEATURES: u64 = 50_000;
+
+/// What the feed holds: the projects `filter` selects (and `light`, when given), in `datum`.
+pub struct MapRequest {
+    pub filter: ProjectFilter,
+    pub light: Option<Light>,
+    pub datum: Datum,
+}
+
+#[derive(Serialize)]
+struct Collection<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    features: Vec<Feature<'a>>,
+}
+
+#[derive(Serialize)]
+struct Feature<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: Uuid,
+    geometry: Shape,
+    properties: Properties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(tag = "type")]
+enum Shape {
+    Point { coordinates: [f64; 2] },
+    GeometryCollection { geometries: Vec<Shape> },
+    Polygon { coordinates: Vec<Vec<[f64; 2]>> },
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Properties<'a> {
+    name: &'a str,
+    category: project::ProjectCategory,
+    industry: project::Industry,
+    status: project::ProjectStatus,
+    light: Light,
+    reasons: &'a [String],
+    responsible_unit_id: Uuid,
+    responsible_unit: Option<&'a str>,
+    /// 万元, as decimal strings (money is never a float).
+    total_investment: Decimal,
+    planned_investment: Decimal,
+    expected_percent: Option<Decimal>,
+    completed_percent: Option<Decimal>,
+    progress_percent: Decimal,
+    open_issues: u64,
+}
+
+/// The feed's body. Lights are made current first, as every reader of them does.
+pub async fn projects(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    request: MapRequest,
+    today: NaiveDate,
+) -> AppResult<Vec<u8>> {
+    let MapRequest { mut filter, light, datum } = request;
+    health::refresh(db, today).await?;
+    if let Some(light) = light {
+        filter.showing = Some((light, today));
+    }
+    let rows = projects::all_matching(db, &filter, MAX_FEATURES + 1).await?;
+    if rows.len() as u64 > MAX_FEATURES {
+        return Err(AppError::bad_input("bbox", format!("more than {MAX_FEATURES} projects: narrow the map")));
+    }
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    let lights = health::of(db, &ids, today).await?;
+    let plans = projects::year_plans(db, &ids, today.year()).await?;
+    let units: HashMap<Uuid, String> = entity::unit::Entity::find()
+        .select_only()
+        .columns([entity::unit::Column::Id, entity::unit::Column::Name])
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let open = open_issues(db, caller).await?;
+    let mut features = Vec::with_capacity(rows.len());
+    for p in &rows {
+        let Some(h) = lights.get(&p.id) else { continue };
+        features.push(Feature {
+            kind: "Feature",
+            id: p.id,
+            geometry: geometry(p, datum),
+            properties: Properties {
+                name: &p.name,
+                category: p.category,
+                industry: p.industry,
+                status: p.status,
+                light: h.light,
+                reasons: &h.reasons,
+                responsible_unit_id: p.responsible_unit_id,
+                responsible_unit: units.get(&p.responsible_unit_id).map(String::as_str),
+                total_investment: fen_to_wan(p.total_investment_fen),
+                planned_investment: fen_to_wan(plans.get(&p.id).copied().unwrap_or(0)),
+                expected_percent: h.expected_percent,
+                completed_percent: h.completed_percent,
+                progress_percent: bp_to_percent(p.progress_bp),
+                open_issues: open.get(&p.id).copied().unwrap_or(0),
+            },
+        });
+    }
+    serde_json::to_vec(&Collection { kind: "FeatureCollection", features }).map_err(AppError::internal)
+}
+
+/// Unfinished issues per project, of those the caller may see.
+async fn open_issues(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<HashMap<Uuid, u64>> {
+    let counts: Vec<(Uuid, i64)> = issue::Entity::find()
+        .select_only()
+        .column(issue::Column::ProjectId)
+        .column_as(issue::Column::Id.count(), "n")
+        .filter(issue::Column::Status.is_not_in(crate::service::issue::FINISHED))
+        .filter(crate::service::issue::visibility(caller))
+        .group_by(issue::Column::ProjectId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts.into_iter().map(|(id, n)| (id, u64::try_from(n).unwrap_or(0))).collect())
+}
+
+/// A `[lng, lat]` position in `datum`, rounded to 7 decimals (about a centimetre).
+fn position(lat: f64, lng: f64, datum: Datum) -> [f64; 2] {
+    let p = geo::shown(lat, lng, datum);
+    let round = |x: f64| (x * 1e7).round() / 1e7;
+    [round(p.lng), round(p.lat)]
+}
+
+/// The site's point, and its boundary as a closed, counter-clockwise ring when it has one.
+fn geometry(p: &project::Model, datum: Datum) -> Shape {
+    let point = Shape::Point { coordinates: position(p.lat, p.lng, datum) };
+    let ring: Option<Vec<[f64; 2]>> = p.boundary.clone().and_then(|b| serde_json::from_value(b).ok());
+    let Some(mut ring) = ring.filter(|r| r.len() >= 3) else {
+        return point;
+    };
+    if ring.first() != ring.last()
+        && let Some(first) = ring.first().copied()
+    {
+        ring.push(first);
+    }
+    // RFC 7946 § 3.1.6: exterior rings run counter-clockwise (positive signed area).
+    let area: f64 = ring.windows(2).map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1]).sum();
+    if area < 0.0 {
+        ring.reverse();
+    }
+    let ring = ring.into_iter().map(|[lng, lat]| position(lat, lng, datum)).collect();
+    Shape::GeometryCollection { geometries: vec![point, Shape::Polygon { coordinates: vec![ring] }] }
+}

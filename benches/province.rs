@@ -69,6 +69,41 @@ async fn median(client: &reqwest::Client, url: &str, token: &str, query: &str) -
     Ok(times[times.len() / 2])
 }
 
+/// The map feed of every project of the province: median time and bytes, plain and gzipped, and the
+/// server's peak resident memory above its level before.
+async fn map_feed(client: &reqwest::Client, server: &common::Server, token: &str) -> BenchResult {
+    let url = format!("{}/geo/projects.geojson", server.base);
+    let pid = server.child.id();
+    let before = common::rss_kib(pid)?;
+    common::reset_peak(pid)?;
+    for encoding in ["identity", "gzip"] {
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..env_or("BENCH_FEED_REPEAT", 10) {
+            let started = Instant::now();
+            let r = client.get(&url).bearer_auth(token).header("accept-encoding", encoding).send().await?;
+            if !r.status().is_success() {
+                return Err(format!("map feed: {}", r.status()).into());
+            }
+            bytes = r.bytes().await?.len();
+            times.push(started.elapsed());
+        }
+        times.sort();
+        println!(
+            "  map feed of the province ({encoding}): {:.0} ms (median), {:.2} MB",
+            times[times.len() / 2].as_secs_f64() * 1000.0,
+            bytes as f64 / 1e6
+        );
+    }
+    let peak = common::peak_kib(pid)?;
+    println!(
+        "  map feed: peak RSS {:.1} MiB above the {:.1} MiB before",
+        peak.saturating_sub(before) as f64 / 1024.0,
+        before as f64 / 1024.0
+    );
+    Ok(())
+}
+
 /// Medians of every query on a server at `database_url` (SQLite in `dir` when none), after growing
 /// its county to `size` when given; and the first request's time after growing.
 async fn measure(
@@ -94,6 +129,9 @@ async fn measure(
             started.elapsed().as_secs_f64()
         );
         first = Some(time(client, &url, &token, QUERIES[0].1).await?);
+    }
+    if size.is_some() {
+        map_feed(client, &server, &token).await?;
     }
     let mut medians = Vec::new();
     for (_, query) in QUERIES {

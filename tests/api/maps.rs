@@ -183,3 +183,70 @@ async fn bad_parameters_are_refused_by_name_and_polls_move_few_bytes() -> TestRe
     assert_ne!(after.headers()["etag"].to_str()?, etag);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_projects_photos_and_inspections_are_points_where_they_were_taken() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let inspector = app.login_as("inspector").await?;
+    let create = "mutation($i: CreateProjectInput!) { createProject(input: $i) { id } }";
+    let project = app.data(create, new_project("地图照片项目"), Some(&admin)).await?["createProject"]["id"]
+        .as_str()
+        .ok_or("id")?
+        .to_owned();
+    // One photo with the phone's position at the site (sent in GCJ-02), one with none.
+    let gcj = api::service::geo::shown(29.61, 111.87, api::service::geo::Datum::Gcj02);
+    let mut placed = crate::photos::input(&project);
+    placed["deviceLocation"] = json!({ "lat": gcj.lat, "lng": gcj.lng, "accuracyM": 5.0, "datum": "GCJ02" });
+    let up = crate::photos::upload(&app, &inspector, &placed, "a.jpg", crate::photos::jpeg(640, 480, 7)).await?;
+    let photo = up["data"]["uploadPhoto"]["id"].clone();
+    let mut nowhere = crate::photos::input(&project);
+    nowhere["deviceLocation"] = Value::Null;
+    crate::photos::upload(&app, &inspector, &nowhere, "b.jpg", crate::photos::jpeg(640, 480, 8)).await?;
+
+    let url = |feed: &str, query: &str| app.url(&format!("/geo/{feed}.geojson?projectId={project}{query}"));
+    let r = app.client.get(url("photos", "&datum=gcj02")).bearer_auth(&admin).send().await?;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await?;
+    let fs = body["features"].as_array().ok_or("features")?;
+    assert_eq!(fs.len(), 1, "the photo without a position is left off: {body}");
+    assert_eq!(fs[0]["id"], photo);
+    assert!(near(&fs[0]["geometry"]["coordinates"], &json!({ "lat": gcj.lat, "lng": gcj.lng })), "{body}");
+    assert_eq!(fs[0]["properties"]["onSite"], true);
+    assert_eq!(fs[0]["properties"]["locationSource"], "DEVICE");
+    let thumbnail = fs[0]["properties"]["thumbnailUrl"].as_str().ok_or("thumbnail")?;
+    let image = app.client.get(app.url(thumbnail)).send().await?;
+    assert_eq!((image.status().as_u16(), image.headers()["content-type"].to_str()?), (200, "image/jpeg"));
+
+    let inspection = crate::inspections::dust(&project, "PASS");
+    app.data(
+        "mutation($i: InspectionInput!) { submitInspection(input: $i) { id } }",
+        json!({ "i": inspection }),
+        Some(&inspector),
+    )
+    .await?;
+    let body: Value = app.client.get(url("inspections", "")).bearer_auth(&admin).send().await?.json().await?;
+    let fs = body["features"].as_array().ok_or("features")?;
+    assert_eq!(fs.len(), 1, "{body}");
+    assert!(near(&fs[0]["geometry"]["coordinates"], &json!({ "lat": 29.61, "lng": 111.87 })), "{body}");
+    assert_eq!(
+        (fs[0]["properties"]["result"].as_str(), fs[0]["properties"]["onSite"].as_bool()),
+        (Some("PASSED"), Some(true))
+    );
+
+    // A department that is not the project's sees none of its inspections; bad queries are refused.
+    let other = app.login_as("fgj").await?;
+    let body: Value = app.client.get(url("inspections", "")).bearer_auth(&other).send().await?.json().await?;
+    assert_eq!(body["features"], json!([]), "{body}");
+    let r = app.client.get(app.url("/geo/photos.geojson")).bearer_auth(&admin).send().await?;
+    assert_eq!(r.status(), 400);
+    let r = app
+        .client
+        .get(app.url(&format!("/geo/photos.geojson?projectId={}", uuid::Uuid::new_v4())))
+        .bearer_auth(&admin)
+        .send()
+        .await?;
+    assert_eq!(r.status(), 404);
+    assert_eq!(app.client.get(url("photos", "")).send().await?.status(), 401);
+    Ok(())
+}

@@ -1,7 +1,8 @@
-//! The map feed route: `GET /geo/projects.geojson`, by bearer token (a user's, or an integration
-//! key's with `PROJECTS_READ`). Its query narrows the projects as `projects(filter:)` does and names
-//! the datum the map draws in; the answer carries an ETag, so a page polling every minute is told
-//! `304 Not Modified` while nothing moved, and is gzipped when the client accepts it.
+//! The map feed routes: `GET /geo/projects.geojson`, `/geo/photos.geojson` and
+//! `/geo/inspections.geojson`, by bearer token (a user's, or an integration key's with the scope to
+//! read them). The projects' query narrows them as `projects(filter:)` does; each names the datum the
+//! map draws in. An answer carries an ETag, so a page polling every minute is told `304 Not Modified`
+//! while nothing moved, and is gzipped when the client accepts it.
 
 use std::io::Write;
 
@@ -38,33 +39,99 @@ pub(super) async fn projects(
         Ok(request) => request,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
     };
-    match map::projects(&state.db, &caller, request, state.config.clock.today()).await {
-        Ok(body) => cached(body, "application/geo+json", &headers),
-        Err(e @ AppError::BadUserInput { .. }) => error_response(StatusCode::BAD_REQUEST, &e, &request_id),
+    let answer = map::projects(&state.db, &caller, request, state.config.clock.today()).await;
+    respond(answer, &headers, &request_id)
+}
+
+/// A project's photos: `GET /geo/photos.geojson?projectId=…&datum=…`.
+pub(super) async fn photos(
+    State(server): State<Server>,
+    Extension(request_id): Extension<RequestId>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let state = &server.state;
+    let caller = match bearer(state, &headers, &request_id, Scope::PhotosRead).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let (project, datum) = match of_project(query.as_deref().unwrap_or_default()) {
+        Ok(parsed) => parsed,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
+    };
+    let secret = state.config.jwt_secret.expose();
+    respond(map::photos(&state.db, &caller, project, datum, secret).await, &headers, &request_id)
+}
+
+/// A project's inspections: `GET /geo/inspections.geojson?projectId=…&datum=…`.
+pub(super) async fn inspections(
+    State(server): State<Server>,
+    Extension(request_id): Extension<RequestId>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let state = &server.state;
+    let caller = match bearer(state, &headers, &request_id, Scope::InspectionsRead).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let (project, datum) = match of_project(query.as_deref().unwrap_or_default()) {
+        Ok(parsed) => parsed,
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
+    };
+    respond(map::inspections(&state.db, &caller, project, datum).await, &headers, &request_id)
+}
+
+/// A feed's answer: the body, cached, or the error with its status.
+fn respond(answer: Result<Vec<u8>, AppError>, headers: &HeaderMap, request_id: &RequestId) -> Response {
+    match answer {
+        Ok(body) => cached(body, "application/geo+json", headers),
+        Err(e @ AppError::BadUserInput { .. }) => error_response(StatusCode::BAD_REQUEST, &e, request_id),
+        Err(e @ AppError::NotFound(_)) => error_response(StatusCode::NOT_FOUND, &e, request_id),
         Err(e) => {
             if let AppError::Internal(detail) = &e {
                 tracing::error!(detail = %detail, "map feed");
             }
-            error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id)
+            error_response(StatusCode::SERVICE_UNAVAILABLE, &e, request_id)
         }
     }
+}
+
+/// The query of a project's evidence feeds: `projectId` (required) and `datum`.
+fn of_project(query: &str) -> Result<(Uuid, Datum), AppError> {
+    let mut project = None;
+    let mut datum = Datum::Wgs84;
+    for (name, value) in pairs(query)? {
+        match name.as_str() {
+            "projectId" => project = Some(id(&name, &value)?),
+            "datum" => datum = enum_value(&name, &value.to_ascii_uppercase())?,
+            _ => return Err(AppError::bad_input(name, "not a parameter of this feed")),
+        }
+    }
+    Ok((project.ok_or_else(|| AppError::bad_input("projectId", "which project's map"))?, datum))
+}
+
+/// The query's name–value pairs, each within bounds.
+fn pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
+    if query.len() > MAX_QUERY {
+        return Err(AppError::bad_input("query", format!("at most {MAX_QUERY} characters")));
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_input("query", "not a URL query string"))?;
+    if let Some((name, _)) = pairs.iter().find(|(_, value)| value.len() > MAX_VALUE) {
+        return Err(AppError::bad_input(name, format!("at most {MAX_VALUE} characters")));
+    }
+    Ok(pairs)
 }
 
 /// Reads the feed's query: `category`, `industry`, `status`, `light` (as the GraphQL enums spell
 /// them), `responsibleUnitId`, `leaderId`, `bbox=west,south,east,north` and `datum` (`wgs84`,
 /// `gcj02`, `bd09`; `bbox` is in it too). Anything else is refused, so a typo is not a silent no-op.
 fn parse(query: &str) -> Result<MapRequest, AppError> {
-    if query.len() > MAX_QUERY {
-        return Err(AppError::bad_input("query", format!("at most {MAX_QUERY} characters")));
-    }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_input("query", "not a URL query string"))?;
+    let pairs = pairs(query)?;
     let mut request = MapRequest { filter: ProjectFilter::default(), light: None, datum: Datum::Wgs84 };
     let mut bbox = None;
     for (name, value) in &pairs {
-        if value.len() > MAX_VALUE {
-            return Err(AppError::bad_input(name, format!("at most {MAX_VALUE} characters")));
-        }
         let f = &mut request.filter;
         match name.as_str() {
             "category" => f.category = Some(enum_value(name, value)?),

@@ -59,6 +59,8 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/photos/{id}/{variant}", get(photo))
         .route("/geo/projects.geojson", get(geo_route::projects))
+        .route("/geo/photos.geojson", get(geo_route::photos))
+        .route("/geo/inspections.geojson", get(geo_route::inspections))
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))

@@ -1,7 +1,6 @@
-//! The map feed: the projects a filter selects as an RFC 7946 GeoJSON FeatureCollection, for a
-//! county's map page to poll. Each project is one Feature: its site as a Point, with its boundary as a
+//! The projects a filter selects: each one Feature, its site as a Point, with its boundary as a
 //! Polygon beside it (a GeometryCollection) when one was drawn; its properties are what a pin's popup
-//! shows. Positions are in the datum the map draws in.
+//! shows.
 
 use std::collections::HashMap;
 
@@ -13,46 +12,24 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use serde::Serialize;
 use uuid::Uuid;
 
+use super::{Feature, Shape, collection, position};
+
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
-use crate::service::geo::{self, Datum};
+use crate::service::geo::Datum;
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::project::ProjectFilter;
 use crate::service::{health, project as projects};
 
 /// Most projects one feed holds; a province has tens of thousands, and a bigger selection is narrowed
 /// with a filter or `bbox`.
-pub const MAX_FEATURES: u64 = 50_000;
+pub const MAX_PROJECTS: u64 = 50_000;
 
 /// What the feed holds: the projects `filter` selects (and `light`, when given), in `datum`.
 pub struct MapRequest {
     pub filter: ProjectFilter,
     pub light: Option<Light>,
     pub datum: Datum,
-}
-
-#[derive(Serialize)]
-struct Collection<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    features: Vec<Feature<'a>>,
-}
-
-#[derive(Serialize)]
-struct Feature<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    id: Uuid,
-    geometry: Shape,
-    properties: Properties<'a>,
-}
-
-#[derive(Serialize)]
-#[serde(tag = "type")]
-enum Shape {
-    Point { coordinates: [f64; 2] },
-    GeometryCollection { geometries: Vec<Shape> },
-    Polygon { coordinates: Vec<Vec<[f64; 2]>> },
 }
 
 #[derive(Serialize)]
@@ -87,9 +64,9 @@ pub async fn projects(
     if let Some(light) = light {
         filter.showing = Some((light, today));
     }
-    let rows = projects::all_matching(db, &filter, MAX_FEATURES + 1).await?;
-    if rows.len() as u64 > MAX_FEATURES {
-        return Err(AppError::bad_input("bbox", format!("more than {MAX_FEATURES} projects: narrow the map")));
+    let rows = projects::all_matching(db, &filter, MAX_PROJECTS + 1).await?;
+    if rows.len() as u64 > MAX_PROJECTS {
+        return Err(AppError::bad_input("bbox", format!("more than {MAX_PROJECTS} projects: narrow the map")));
     }
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
     let lights = health::of(db, &ids, today).await?;
@@ -106,11 +83,10 @@ pub async fn projects(
     let mut features = Vec::with_capacity(rows.len());
     for p in &rows {
         let Some(h) = lights.get(&p.id) else { continue };
-        features.push(Feature {
-            kind: "Feature",
-            id: p.id,
-            geometry: geometry(p, datum),
-            properties: Properties {
+        features.push(Feature::new(
+            p.id,
+            geometry(p, datum),
+            Properties {
                 name: &p.name,
                 category: p.category,
                 industry: p.industry,
@@ -126,9 +102,9 @@ pub async fn projects(
                 progress_percent: bp_to_percent(p.progress_bp),
                 open_issues: open.get(&p.id).copied().unwrap_or(0),
             },
-        });
+        ));
     }
-    serde_json::to_vec(&Collection { kind: "FeatureCollection", features }).map_err(AppError::internal)
+    collection(features)
 }
 
 /// Unfinished issues per project, of those the caller may see.
@@ -144,13 +120,6 @@ async fn open_issues(db: &impl ConnectionTrait, caller: &Caller) -> AppResult<Ha
         .all(db)
         .await?;
     Ok(counts.into_iter().map(|(id, n)| (id, u64::try_from(n).unwrap_or(0))).collect())
-}
-
-/// A `[lng, lat]` position in `datum`, rounded to 7 decimals (about a centimetre).
-fn position(lat: f64, lng: f64, datum: Datum) -> [f64; 2] {
-    let p = geo::shown(lat, lng, datum);
-    let round = |x: f64| (x * 1e7).round() / 1e7;
-    [round(p.lng), round(p.lat)]
 }
 
 /// The site's point, and its boundary as a closed, counter-clockwise ring when it has one.

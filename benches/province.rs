@@ -104,6 +104,36 @@ async fn map_feed(client: &reqwest::Client, server: &common::Server, token: &str
     Ok(())
 }
 
+/// The monthly table of every project of the province as a spreadsheet: time and bytes of each of a
+/// few exports, and the server's peak resident memory above its level before.
+async fn monthly_table(client: &reqwest::Client, server: &common::Server) -> BenchResult {
+    let token = common::login(client, server, "admin").await?;
+    let url = format!("{}/exports/monthly-report.xlsx", server.base);
+    let pid = server.child.id();
+    let before = common::rss_kib(pid)?;
+    common::reset_peak(pid)?;
+    for _ in 0..3 {
+        let started = Instant::now();
+        let r = client.get(&url).bearer_auth(&token).send().await?;
+        if !r.status().is_success() {
+            return Err(format!("export: {}", r.status()).into());
+        }
+        let bytes = r.bytes().await?.len();
+        println!(
+            "  monthly table of the province (XLSX): {:.0} ms, {:.2} MB",
+            started.elapsed().as_secs_f64() * 1000.0,
+            bytes as f64 / 1e6
+        );
+    }
+    let peak = common::peak_kib(pid)?;
+    println!(
+        "  monthly table: peak RSS {:.1} MiB above the {:.1} MiB before",
+        peak.saturating_sub(before) as f64 / 1024.0,
+        before as f64 / 1024.0
+    );
+    Ok(())
+}
+
 /// Medians of every query on a server at `database_url` (SQLite in `dir` when none), after growing
 /// its county to `size` when given; and the first request's time after growing.
 async fn measure(
@@ -132,6 +162,7 @@ async fn measure(
     }
     if size.is_some() {
         map_feed(client, &server, &token).await?;
+        monthly_table(client, &server).await?;
     }
     let mut medians = Vec::new();
     for (_, query) in QUERIES {

@@ -13,6 +13,7 @@ mod clock;
 mod datums;
 mod demo_year;
 mod documents;
+mod exports;
 #[path = "../support/fixtures.rs"]
 mod fixtures;
 mod hardening;

@@ -112,7 +112,7 @@ fn of_project(query: &str) -> Result<(Uuid, Datum), AppError> {
 }
 
 /// The query's name–value pairs, each within bounds.
-fn pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
+pub(super) fn pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
     if query.len() > MAX_QUERY {
         return Err(AppError::bad_input("query", format!("at most {MAX_QUERY} characters")));
     }

@@ -3,6 +3,7 @@
 use std::time::Instant;
 
 mod endpoint;
+mod export_route;
 mod geo_route;
 mod graphiql;
 mod ops;
@@ -58,6 +59,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/graphql/ws", get(ws::subscriptions))
         .route("/graphiql/{version}/{name}", get(graphiql::asset))
         .route("/photos/{id}/{variant}", get(photo))
+        .route("/exports/{file}", get(export_route::export))
         .route("/geo/projects.geojson", get(geo_route::projects))
         .route("/geo/photos.geojson", get(geo_route::photos))
         .route("/geo/inspections.geojson", get(geo_route::inspections))

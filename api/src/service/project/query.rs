@@ -331,16 +331,21 @@ pub async fn paired_units(
     Ok(out)
 }
 
-/// Planned investment of many projects for `year`, in fen.
+/// Planned investment of many projects for `year`, in fen; in chunks of bound ids, so a province's
+/// map or spreadsheet asks for all of them at once.
 pub async fn year_plans(db: &impl ConnectionTrait, project_ids: &[Uuid], year: i32) -> AppResult<HashMap<Uuid, i64>> {
-    let rows: Vec<(Uuid, i64)> = project_year_plan::Entity::find()
-        .select_only()
-        .column(project_year_plan::Column::ProjectId)
-        .column(project_year_plan::Column::PlannedFen)
-        .filter(project_year_plan::Column::ProjectId.is_in(project_ids.iter().copied()))
-        .filter(project_year_plan::Column::Year.eq(year))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(rows.into_iter().collect())
+    let mut out = HashMap::with_capacity(project_ids.len());
+    for ids in project_ids.chunks(crate::service::lights::CHUNK) {
+        let rows: Vec<(Uuid, i64)> = project_year_plan::Entity::find()
+            .select_only()
+            .column(project_year_plan::Column::ProjectId)
+            .column(project_year_plan::Column::PlannedFen)
+            .filter(project_year_plan::Column::ProjectId.is_in(ids.iter().copied()))
+            .filter(project_year_plan::Column::Year.eq(year))
+            .into_tuple()
+            .all(db)
+            .await?;
+        out.extend(rows);
+    }
+    Ok(out)
 }

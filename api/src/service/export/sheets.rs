@@ -1,0 +1,232 @@
+//! The sheets: what each one holds, read with the same rules (and visibility) as the API.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use entity::{issue, monthly_report, project, unit};
+use rust_decimal::Decimal;
+use sea_orm::sea_query::{Alias, Expr, Func};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use uuid::Uuid;
+
+use super::{Cell, Column, Kind, Sheet, Table, labels};
+use crate::auth::Caller;
+use crate::error::{AppError, AppResult};
+use crate::service::money::{bp_to_percent, fen_to_wan};
+use crate::service::period::{Period, last_closed_period};
+use crate::service::project::ProjectFilter;
+use crate::service::{health, issue as issues, project as projects, report, settings};
+
+/// Most rows one sheet holds.
+pub const MAX_ROWS: u64 = 100_000;
+
+/// What a sheet may be narrowed by.
+#[derive(Debug, Default)]
+pub struct Params {
+    /// `YYYY-MM`: the monthly report's period.
+    pub period: Option<String>,
+}
+
+/// The table of `sheet` as `caller` may see it on `today`.
+pub async fn build(
+    db: &impl ConnectionTrait,
+    caller: &Caller,
+    sheet: Sheet,
+    params: &Params,
+    clock: &crate::clock::Clock,
+) -> AppResult<Table> {
+    match sheet {
+        Sheet::MonthlyReport => monthly_report(db, params, clock.today()).await,
+        Sheet::Issues => issue_ledger(db, caller, clock).await,
+    }
+}
+
+const MONTHLY: &[Column] = &[
+    Column { header: "序号", width: 6.0, kind: Kind::Integer },
+    Column { header: "项目名称", width: 36.0, kind: Kind::Text },
+    Column { header: "项目类别", width: 14.0, kind: Kind::Text },
+    Column { header: "所属产业", width: 10.0, kind: Kind::Text },
+    Column { header: "责任单位", width: 18.0, kind: Kind::Text },
+    Column { header: "总投资（万元）", width: 14.0, kind: Kind::Wan },
+    Column { header: "年度计划投资（万元）", width: 14.0, kind: Kind::Wan },
+    Column { header: "本月完成投资（万元）", width: 14.0, kind: Kind::Wan },
+    Column { header: "年度累计完成投资（万元）", width: 14.0, kind: Kind::Wan },
+    Column { header: "年度计划完成率", width: 12.0, kind: Kind::Percent },
+    Column { header: "形象进度", width: 10.0, kind: Kind::Percent },
+    Column { header: "红黄绿灯", width: 8.0, kind: Kind::Text },
+    Column { header: "原因", width: 40.0, kind: Kind::Text },
+    Column { header: "本月报送", width: 10.0, kind: Kind::Text },
+];
+
+/// A project's reported figures for a period: the year's investment up to it, the period's own
+/// investment and progress, and whether it reported for the period.
+#[derive(Default, Clone, Copy)]
+struct Reported {
+    year_fen: i64,
+    month_fen: i64,
+    month_progress_bp: Option<i32>,
+}
+
+/// 每月项目进展情况表: every project, by list then name, with its figures for the period.
+async fn monthly_report(db: &impl ConnectionTrait, params: &Params, today: NaiveDate) -> AppResult<Table> {
+    let period = match &params.period {
+        Some(raw) => Period::parse("period", raw)?,
+        None => last_closed_period(today, settings::rules(db).await?.report_due_day),
+    };
+    let mut rows = projects::all_matching(db, &ProjectFilter::default(), MAX_ROWS + 1).await?;
+    if rows.len() as u64 > MAX_ROWS {
+        return Err(AppError::bad_input("period", format!("more than {MAX_ROWS} projects in one sheet")));
+    }
+    rows.sort_by(|a, b| (a.category as u8, &a.name, a.id).cmp(&(b.category as u8, &b.name, b.id)));
+    let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
+    let plans = projects::year_plans(db, &ids, period.year).await?;
+    let lights = health::of(db, &ids, today).await?;
+    let reported = reported_for(db, period).await?;
+    let missing: HashSet<Uuid> = report::missing_ids(db, period).await?.into_iter().collect();
+    let units = unit_names(db).await?;
+    let table_rows = rows
+        .iter()
+        .zip(1..)
+        .map(|(p, n)| {
+            let plan = plans.get(&p.id).copied().unwrap_or(0);
+            let r = reported.get(&p.id).copied().unwrap_or_default();
+            let light = lights.get(&p.id);
+            let share = (plan > 0).then(|| Decimal::from(r.year_fen) / Decimal::from(plan));
+            let filed = if missing.contains(&p.id) {
+                "未报送"
+            } else if r.month_progress_bp.is_some() {
+                "已报送"
+            } else {
+                "无需报送"
+            };
+            vec![
+                Cell::Integer(n),
+                Cell::Text(p.name.clone()),
+                Cell::Text(labels::category(p.category).to_owned()),
+                Cell::Text(labels::industry(p.industry).to_owned()),
+                text(units.get(&p.responsible_unit_id)),
+                Cell::Number(fen_to_wan(p.total_investment_fen)),
+                Cell::Number(fen_to_wan(plan)),
+                Cell::Number(fen_to_wan(r.month_fen)),
+                Cell::Number(fen_to_wan(r.year_fen)),
+                share.map_or(Cell::None, Cell::Number),
+                Cell::Number(bp_to_percent(r.month_progress_bp.unwrap_or(p.progress_bp)) / Decimal::from(100)),
+                light.map_or(Cell::None, |h| Cell::Text(labels::light(h.light).to_owned())),
+                light.map_or(Cell::None, |h| Cell::Text(h.reasons.join("；"))),
+                Cell::Text(filed.to_owned()),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: "每月项目进展情况表".to_owned(),
+        subtitle: format!("{}年{}月 · 共{}个项目 · 红黄绿灯截至{today}", period.year, period.month, rows.len()),
+        columns: MONTHLY,
+        rows: table_rows,
+    })
+}
+
+/// Every project's current reports of `period`'s year up to it, summed in SQL.
+async fn reported_for(db: &impl ConnectionTrait, period: Period) -> AppResult<HashMap<Uuid, Reported>> {
+    use monthly_report::Column as C;
+    let bigint = || Alias::new("BIGINT");
+    let this = || C::Period.eq(period.key());
+    let month_fen = Expr::case(this(), Expr::col(C::InvestmentFen)).finally(0);
+    let progress = Expr::case(this(), Expr::col(C::ProgressBp)).finally(-1);
+    let rows: Vec<(Uuid, i64, i64, i64)> = monthly_report::Entity::find()
+        .select_only()
+        .column(C::ProjectId)
+        .expr(Expr::expr(Func::sum(Expr::col(C::InvestmentFen))).cast_as(bigint()))
+        .expr(Expr::expr(Func::sum(month_fen)).cast_as(bigint()))
+        .expr(Expr::expr(Func::max(progress)).cast_as(bigint()))
+        .filter(C::IsCurrent.eq(true))
+        .filter(C::Period.gte(format!("{:04}-01", period.year)))
+        .filter(C::Period.lte(period.key()))
+        .group_by(C::ProjectId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, year_fen, month_fen, progress)| {
+            let month_progress_bp = (progress >= 0).then(|| i32::try_from(progress).unwrap_or(0));
+            (id, Reported { year_fen, month_fen, month_progress_bp })
+        })
+        .collect())
+}
+
+const ISSUES: &[Column] = &[
+    Column { header: "编号", width: 14.0, kind: Kind::Text },
+    Column { header: "项目名称", width: 32.0, kind: Kind::Text },
+    Column { header: "问题类型", width: 10.0, kind: Kind::Text },
+    Column { header: "问题", width: 40.0, kind: Kind::Text },
+    Column { header: "严重程度", width: 8.0, kind: Kind::Text },
+    Column { header: "状态", width: 8.0, kind: Kind::Text },
+    Column { header: "责任单位", width: 18.0, kind: Kind::Text },
+    Column { header: "提出日期", width: 12.0, kind: Kind::Date },
+    Column { header: "办结期限", width: 12.0, kind: Kind::Date },
+    Column { header: "逾期天数", width: 8.0, kind: Kind::Integer },
+];
+
+/// 问题台账: the issues `caller` may see, oldest first; days overdue for the unfinished ones past due.
+async fn issue_ledger(db: &impl ConnectionTrait, caller: &Caller, clock: &crate::clock::Clock) -> AppResult<Table> {
+    let (today, zone) = (clock.today(), clock.zone());
+    let rows = issue::Entity::find()
+        .filter(issues::visibility(caller))
+        .order_by_asc(issue::Column::CreatedAt)
+        .order_by_asc(issue::Column::Id)
+        .limit(MAX_ROWS + 1)
+        .all(db)
+        .await?;
+    if rows.len() as u64 > MAX_ROWS {
+        return Err(AppError::bad_input("sheet", format!("more than {MAX_ROWS} issues in one sheet")));
+    }
+    let names: HashMap<Uuid, String> = project::Entity::find()
+        .select_only()
+        .columns([project::Column::Id, project::Column::Name])
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let units = unit_names(db).await?;
+    let table_rows = rows
+        .iter()
+        .map(|i| {
+            let open = !issues::FINISHED.contains(&i.status);
+            let overdue = i.due_date.filter(|due| open && *due < today).map(|due| (today - due).num_days());
+            vec![
+                Cell::Text(i.number.clone()),
+                text(names.get(&i.project_id)),
+                Cell::Text(labels::issue_kind(i.kind).to_owned()),
+                Cell::Text(i.title.clone()),
+                Cell::Text(labels::severity(i.severity).to_owned()),
+                Cell::Text(labels::issue_status(i.status).to_owned()),
+                text(i.assigned_unit_id.and_then(|u| units.get(&u))),
+                Cell::Date(i.created_at.with_timezone(&zone).date_naive()),
+                i.due_date.map_or(Cell::None, Cell::Date),
+                overdue.map_or(Cell::None, Cell::Integer),
+            ]
+        })
+        .collect();
+    Ok(Table {
+        title: "问题台账".to_owned(),
+        subtitle: format!("截至{today} · 共{}个问题", rows.len()),
+        columns: ISSUES,
+        rows: table_rows,
+    })
+}
+
+fn text(s: Option<&String>) -> Cell {
+    s.map_or(Cell::None, |s| Cell::Text(s.clone()))
+}
+
+async fn unit_names(db: &impl ConnectionTrait) -> AppResult<HashMap<Uuid, String>> {
+    Ok(unit::Entity::find()
+        .select_only()
+        .columns([unit::Column::Id, unit::Column::Name])
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}

@@ -145,3 +145,38 @@ async fn bad_export_requests_are_refused() -> TestResult {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_signed_link_downloads_as_its_user_may_see_and_nothing_else() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let fgj = app.login_as("fgj").await?;
+    let url = "query($s: ExportSheet!, $p: String) { exportUrl(sheet: $s, period: $p) }";
+    let link =
+        app.data(url, json!({ "s": "ISSUES" }), Some(&fgj)).await?["exportUrl"].as_str().ok_or("url")?.to_owned();
+    let r = get(&app, &link, None).await?;
+    assert_eq!(r.status(), 200, "{link}");
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(r.bytes().await?.to_vec()))?;
+    let rows = book.worksheet_range("问题台账")?.height();
+    let count = app.data("{ issues { totalCount } }", json!({}), Some(&fgj)).await?["issues"]["totalCount"].clone();
+    assert_eq!(json!(rows - 3), count, "the link's user's issues");
+    // Another user, another sheet or a forged signature: refused.
+    for forged in [
+        link.replace("/issues.xlsx", "/monthly-report.xlsx"),
+        link.replace(
+            &format!("uid={}", api::seed::demo::demo_id("user", "fgj")),
+            &format!("uid={}", api::seed::demo::demo_id("user", "admin")),
+        ),
+        format!("{}0", &link[..link.len() - 1]),
+    ] {
+        if forged == link {
+            continue;
+        }
+        assert_eq!(get(&app, &forged, None).await?.status(), 401, "{forged}");
+    }
+    let monthly =
+        app.data(url, json!({ "s": "MONTHLY_REPORT", "p": "2026-10" }), Some(&fgj)).await?["exportUrl"].clone();
+    assert!(monthly.as_str().is_some_and(|l| l.contains("period=2026-10")), "{monthly}");
+    let body = app.gql(url, json!({ "s": "ISSUES", "p": "2026-10" }), Some(&fgj)).await?;
+    assert_eq!(body["errors"][0]["extensions"]["field"], "period", "{body}");
+    Ok(())
+}

@@ -8,6 +8,7 @@ pub mod children;
 pub mod context;
 pub mod dashboard;
 pub mod documents;
+pub mod exports;
 pub(crate) mod guards;
 pub mod inspection;
 pub mod issue;
@@ -46,6 +47,7 @@ pub struct Query(
     audit::AuditQuery,
     keys::KeyQuery,
     webhooks::WebhookQuery,
+    exports::ExportQuery,
 );
 
 /// Everything a client can change. Every change is recorded in the audit trail.

@@ -26,13 +26,24 @@ pub(super) async fn export(
         Sheet::MonthlyReport => Scope::ProjectsRead,
         Sheet::Issues => Scope::IssuesRead,
     };
-    let caller = match bearer(state, &headers, &request_id, scope).await {
-        Ok(caller) => caller,
-        Err(response) => return response,
-    };
-    let params = match params(sheet, query.as_deref().unwrap_or_default()) {
-        Ok(params) => params,
+    let (params, link) = match params(sheet, query.as_deref().unwrap_or_default()) {
+        Ok(parsed) => parsed,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
+    };
+    let caller = match link {
+        Some(link) if !headers.contains_key(header::AUTHORIZATION) => {
+            match linked(state, sheet, &params, &link).await {
+                Some(caller) => caller,
+                None => {
+                    let err = AppError::Unauthenticated("this link has expired or is not valid; ask for a new one");
+                    return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
+                }
+            }
+        }
+        _ => match bearer(state, &headers, &request_id, scope).await {
+            Ok(caller) => caller,
+            Err(response) => return response,
+        },
     };
     let built = match export::build(&state.db, &caller, sheet, &params, &state.config.clock).await {
         Ok(table) => {
@@ -67,14 +78,40 @@ pub(super) async fn export(
     }
 }
 
-/// The sheet's parameters from the query: `period=YYYY-MM` for the monthly report; nothing else.
-fn params(sheet: Sheet, query: &str) -> Result<Params, AppError> {
+/// What a signed link adds to the query.
+#[derive(Default)]
+struct Link {
+    uid: Option<String>,
+    exp: Option<String>,
+    sig: Option<String>,
+}
+
+/// The sheet's parameters from the query (`period=YYYY-MM` for the monthly report; nothing else),
+/// and the signed link's parts when it is one.
+fn params(sheet: Sheet, query: &str) -> Result<(Params, Option<Link>), AppError> {
     let mut params = Params::default();
+    let mut link = Link::default();
     for (name, value) in super::geo_route::pairs(query)? {
         match (sheet, name.as_str()) {
             (Sheet::MonthlyReport, "period") => params.period = Some(value),
+            (_, "uid") => link.uid = Some(value),
+            (_, "exp") => link.exp = Some(value),
+            (_, "sig") => link.sig = Some(value),
             _ => return Err(AppError::bad_input(name, "not a parameter of this sheet")),
         }
     }
-    Ok(params)
+    let signed = link.uid.is_some() || link.exp.is_some() || link.sig.is_some();
+    Ok((params, signed.then_some(link)))
+}
+
+/// The user a valid, unexpired link was made for, while the account is active.
+async fn linked(state: &AppState, sheet: Sheet, params: &Params, link: &Link) -> Option<crate::auth::Caller> {
+    let user: Uuid = link.uid.as_deref()?.parse().ok()?;
+    let exp: i64 = link.exp.as_deref()?.parse().ok()?;
+    let now = state.config.clock.now();
+    if !export::verify(state.config.jwt_secret.expose(), sheet, params, user, exp, link.sig.as_deref()?, now) {
+        return None;
+    }
+    let user = state.accounts.get(user).await.ok()??;
+    user.active.then_some(crate::auth::Caller { user, key: None })
 }

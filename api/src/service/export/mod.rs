@@ -6,6 +6,7 @@
 //! twice.
 
 mod labels;
+mod link;
 mod sheets;
 
 use chrono::NaiveDate;
@@ -15,10 +16,12 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 
 use crate::error::{AppError, AppResult};
 
+pub use link::{signed_path, verify};
 pub use sheets::{Params, build};
 
 /// The sheets there are, by the name in `/exports/{name}.xlsx`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
+#[graphql(name = "ExportSheet")]
 pub enum Sheet {
     /// 每月项目进展情况表: one row per project for a period (`period`, the last closed one when omitted).
     MonthlyReport,

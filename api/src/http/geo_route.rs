@@ -50,17 +50,7 @@ pub(super) async fn photos(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let state = &server.state;
-    let caller = match bearer(state, &headers, &request_id, Scope::PhotosRead).await {
-        Ok(caller) => caller,
-        Err(response) => return response,
-    };
-    let (project, datum) = match of_project(query.as_deref().unwrap_or_default()) {
-        Ok(parsed) => parsed,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
-    };
-    let secret = state.config.jwt_secret.expose();
-    respond(map::photos(&state.db, &caller, project, datum, secret).await, &headers, &request_id)
+    evidence(&server, &request_id, query.as_deref(), &headers, Scope::PhotosRead).await
 }
 
 /// A project's inspections: `GET /geo/inspections.geojson?projectId=…&datum=…`.
@@ -70,16 +60,32 @@ pub(super) async fn inspections(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    evidence(&server, &request_id, query.as_deref(), &headers, Scope::InspectionsRead).await
+}
+
+/// A project's photos (`scope` PHOTOS_READ) or inspections (INSPECTIONS_READ).
+async fn evidence(
+    server: &Server,
+    request_id: &RequestId,
+    query: Option<&str>,
+    headers: &HeaderMap,
+    scope: Scope,
+) -> Response {
     let state = &server.state;
-    let caller = match bearer(state, &headers, &request_id, Scope::InspectionsRead).await {
+    let caller = match bearer(state, headers, request_id, scope).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
-    let (project, datum) = match of_project(query.as_deref().unwrap_or_default()) {
+    let (project, datum) = match of_project(query.unwrap_or_default()) {
         Ok(parsed) => parsed,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
+        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, request_id),
     };
-    respond(map::inspections(&state.db, &caller, project, datum).await, &headers, &request_id)
+    let answer = if scope == Scope::PhotosRead {
+        map::photos(&state.db, &caller, project, datum, state.config.jwt_secret.expose()).await
+    } else {
+        map::inspections(&state.db, &caller, project, datum).await
+    };
+    respond(answer, headers, request_id)
 }
 
 /// A feed's answer: the body, cached, or the error with its status.

@@ -15,6 +15,7 @@ pub mod issue;
 pub mod key_usage;
 pub mod keys;
 pub mod kit;
+pub mod labels;
 pub mod lights;
 pub mod map;
 pub mod money;

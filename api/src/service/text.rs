@@ -81,6 +81,14 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// The bytes `hex` wrote, when `text` is exactly `len` of them as hex digits.
+pub fn unhex(text: &str, len: usize) -> Option<Vec<u8>> {
+    if text.len() != len * 2 {
+        return None;
+    }
+    (0..len).map(|i| u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -43,12 +43,7 @@ pub fn verify(
     sig: &str,
     now: DateTime<Utc>,
 ) -> bool {
-    if exp < now.timestamp() || sig.len() != 64 {
-        return false;
-    }
-    let Some(bytes) =
-        (0..32).map(|i| u8::from_str_radix(sig.get(i * 2..i * 2 + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()
-    else {
+    let Some(bytes) = crate::service::text::unhex(sig, 32).filter(|_| exp >= now.timestamp()) else {
         return false;
     };
     mac(secret, sheet, params, user, exp).is_some_and(|m| m.verify_slice(&bytes).is_ok())

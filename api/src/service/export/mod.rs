@@ -5,7 +5,6 @@
 //! a time in its constant-memory mode (spilled to a temporary file), so a province's table is not held
 //! twice.
 
-mod labels;
 mod link;
 mod sheets;
 

@@ -9,13 +9,13 @@ use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::{Cell, Column, Kind, Sheet, Table, labels};
+use super::{Cell, Column, Kind, Sheet, Table};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::period::{Period, last_closed_period};
 use crate::service::project::ProjectFilter;
-use crate::service::{health, issue as issues, project as projects, report, settings};
+use crate::service::{health, issue as issues, labels, project as projects, report, settings};
 
 /// Most rows one sheet holds.
 pub const MAX_ROWS: u64 = 100_000;

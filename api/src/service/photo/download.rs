@@ -113,12 +113,7 @@ pub fn signed_path(secret: &str, id: Uuid, variant: Variant, now: DateTime<Utc>)
 
 /// Whether `sig` signs (`id`, `variant`, `exp`) and `exp` has not passed.
 pub fn verify_link(secret: &str, id: Uuid, variant: Variant, exp: i64, sig: &str, now: DateTime<Utc>) -> bool {
-    if exp < now.timestamp() || sig.len() != 64 {
-        return false;
-    }
-    let Some(bytes) =
-        (0..32).map(|i| u8::from_str_radix(sig.get(i * 2..i * 2 + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()
-    else {
+    let Some(bytes) = crate::service::text::unhex(sig, 32).filter(|_| exp >= now.timestamp()) else {
         return false;
     };
     mac(secret, id, variant, exp).is_some_and(|m| m.verify_slice(&bytes).is_ok())

@@ -4,7 +4,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::issue::IssueKind;
 use entity::webhook::{EventType, Target};
 use entity::{audit_event, case, inspection, issue, monthly_report, photo, project, unit};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -129,8 +128,10 @@ impl Records {
     pub fn summary(&self, kind: EventType, event: &audit_event::Model) -> String {
         let id: Option<Uuid> = event.entity_id.parse().ok();
         let issue = id.and_then(|id| self.issues.get(&id));
-        let issue_name =
-            issue.map_or_else(|| "问题".to_owned(), |i| format!("问题 {}（{}）", i.number, kind_label(i.kind)));
+        let issue_name = issue.map_or_else(
+            || "问题".to_owned(),
+            |i| format!("问题 {}（{}）", i.number, crate::service::labels::issue_kind(i.kind)),
+        );
         let unit =
             issue.and_then(|i| i.assigned_unit_id).and_then(|u| self.units.get(&u)).map_or("", |u| u.name.as_str());
         let case_title = id.and_then(|id| self.cases.get(&id)).map_or("", |c| c.title.as_str());
@@ -208,22 +209,6 @@ fn off_site_detail(p: &photo::Model) -> Option<String> {
         .iter()
         .find(|r| r["code"] == "OFF_SITE")
         .map(|r| r["detail"].as_str().unwrap_or("").to_owned())
-}
-
-fn kind_label(kind: IssueKind) -> &'static str {
-    match kind {
-        IssueKind::LandAcquisition => "征地拆迁",
-        IssueKind::EnvironmentalAssessment => "环评",
-        IssueKind::SafetyAssessment => "安评",
-        IssueKind::Logistics => "物流",
-        IssueKind::Funding => "资金",
-        IssueKind::Utilities => "水电路气",
-        IssueKind::PlanningPermit => "规划许可",
-        IssueKind::ConstructionEnvironment => "施工环境",
-        IssueKind::Quality => "质量",
-        IssueKind::SafetyHazard => "安全隐患",
-        IssueKind::Other => "其他",
-    }
 }
 
 /// The body sent to `target` for `event` as `kind`.

@@ -1,4 +1,4 @@
-//! The Chinese names a spreadsheet shows for the API's enums (the names the source text uses).
+//! The Chinese names the source text uses for the API's enums, as spreadsheets and messages to people show them.
 
 use entity::issue::{IssueKind, IssueStatus, Severity};
 use entity::project::{Industry, Light, ProjectCategory};

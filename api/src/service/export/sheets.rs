@@ -3,7 +3,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entity::{issue, monthly_report, project, unit};
+use entity::{issue, monthly_report, project};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -83,7 +83,7 @@ async fn monthly_report(db: &impl ConnectionTrait, params: &Params, today: Naive
     let lights = health::of(db, &ids, today).await?;
     let reported = reported_for(db, period).await?;
     let missing: HashSet<Uuid> = report::missing_ids(db, period).await?.into_iter().collect();
-    let units = unit_names(db).await?;
+    let units = crate::service::kit::unit_names(db).await?;
     let table_rows = rows
         .iter()
         .zip(1..)
@@ -188,7 +188,7 @@ async fn issue_ledger(db: &impl ConnectionTrait, caller: &Caller, clock: &crate:
         .await?
         .into_iter()
         .collect();
-    let units = unit_names(db).await?;
+    let units = crate::service::kit::unit_names(db).await?;
     let table_rows = rows
         .iter()
         .map(|i| {
@@ -218,15 +218,4 @@ async fn issue_ledger(db: &impl ConnectionTrait, caller: &Caller, clock: &crate:
 
 fn text(s: Option<&String>) -> Cell {
     s.map_or(Cell::None, |s| Cell::Text(s.clone()))
-}
-
-async fn unit_names(db: &impl ConnectionTrait) -> AppResult<HashMap<Uuid, String>> {
-    Ok(unit::Entity::find()
-        .select_only()
-        .columns([unit::Column::Id, unit::Column::Name])
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
 }

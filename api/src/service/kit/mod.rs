@@ -11,6 +11,6 @@ pub mod workflow;
 
 pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, payloads_of, replay};
 pub use record::save_audited;
-pub use units::{joined_units, require_units};
+pub use units::{joined_units, require_units, unit_names};
 pub use visibility::{Units, department_scope, joined_by_unit, projects_of_unit};
 pub use workflow::Workflow;

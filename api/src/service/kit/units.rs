@@ -9,6 +9,19 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 
+/// Every unit's name by id (a county has dozens, a province hundreds): for sheets and feeds that
+/// name the units of many rows.
+pub async fn unit_names(db: &impl ConnectionTrait) -> AppResult<HashMap<Uuid, String>> {
+    Ok(unit::Entity::find()
+        .select_only()
+        .columns([unit::Column::Id, unit::Column::Name])
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// Fails with `BAD_USER_INPUT` on `field` unless every id in `ids` names a unit.
 pub async fn require_units(db: &impl ConnectionTrait, field: &str, ids: &BTreeSet<Uuid>) -> AppResult<()> {
     if ids.is_empty() {

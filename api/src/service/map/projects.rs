@@ -71,14 +71,7 @@ pub async fn projects(
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
     let lights = health::of(db, &ids, today).await?;
     let plans = projects::year_plans(db, &ids, today.year()).await?;
-    let units: HashMap<Uuid, String> = entity::unit::Entity::find()
-        .select_only()
-        .columns([entity::unit::Column::Id, entity::unit::Column::Name])
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
+    let units = crate::service::kit::unit_names(db).await?;
     let open = open_issues(db, caller).await?;
     let mut features = Vec::with_capacity(rows.len());
     for p in &rows {

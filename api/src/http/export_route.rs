@@ -1,11 +1,11 @@
 //! The spreadsheet route: `GET /exports/{name}.xlsx`, by bearer token (a user's, or an integration
-//! key's with the scope to read what the sheet holds), the sheet read as that caller may see it.
+//! key's with the scope to read what the sheet holds) or by a signed link (`exportUrl`), the sheet
+//! read as that caller may see it.
 
 use axum::Extension;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use entity::integration_key::Scope;
 
 use super::*;
 use crate::error::AppError;
@@ -22,33 +22,19 @@ pub(super) async fn export(
     let Some(sheet) = file.strip_suffix(".xlsx").and_then(Sheet::parse) else {
         return error_response(StatusCode::NOT_FOUND, &AppError::NotFound("sheet"), &request_id);
     };
-    let scope = match sheet {
-        Sheet::MonthlyReport => Scope::ProjectsRead,
-        Sheet::Issues => Scope::IssuesRead,
-    };
-    let (params, link) = match params(sheet, query.as_deref().unwrap_or_default()) {
-        Ok(parsed) => parsed,
+    let (caller, own) =
+        match caller_of(state, &headers, &request_id, sheet.scope(), &sheet.path(), query.as_deref()).await {
+            Ok(found) => found,
+            Err(response) => return response,
+        };
+    let params = match crate::service::text::query_pairs(&own).and_then(|pairs| Params::from_pairs(sheet, pairs)) {
+        Ok(params) => params,
         Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
     };
-    let caller = match link {
-        Some(link) if !headers.contains_key(header::AUTHORIZATION) => {
-            match linked(state, sheet, &params, &link).await {
-                Some(caller) => caller,
-                None => {
-                    let err = AppError::Unauthenticated("this link has expired or is not valid; ask for a new one");
-                    return error_response(StatusCode::UNAUTHORIZED, &err, &request_id);
-                }
-            }
-        }
-        _ => match bearer(state, &headers, &request_id, scope).await {
-            Ok(caller) => caller,
-            Err(response) => return response,
-        },
-    };
     let built = match export::build(&state.db, &caller, sheet, &params, &state.config.clock).await {
-        Ok(table) => {
+        Ok(tables) => {
             // Writing the workbook is CPU work: off the async threads.
-            tokio::task::spawn_blocking(move || export::workbook(&table))
+            tokio::task::spawn_blocking(move || export::workbook(&tables))
                 .await
                 .unwrap_or_else(|e| Err(AppError::internal(e)))
         }
@@ -76,42 +62,4 @@ pub(super) async fn export(
             error_response(StatusCode::SERVICE_UNAVAILABLE, &e, &request_id)
         }
     }
-}
-
-/// What a signed link adds to the query.
-#[derive(Default)]
-struct Link {
-    uid: Option<String>,
-    exp: Option<String>,
-    sig: Option<String>,
-}
-
-/// The sheet's parameters from the query (`period=YYYY-MM` for the monthly report; nothing else),
-/// and the signed link's parts when it is one.
-fn params(sheet: Sheet, query: &str) -> Result<(Params, Option<Link>), AppError> {
-    let mut params = Params::default();
-    let mut link = Link::default();
-    for (name, value) in super::geo_route::pairs(query)? {
-        match (sheet, name.as_str()) {
-            (Sheet::MonthlyReport, "period") => params.period = Some(value),
-            (_, "uid") => link.uid = Some(value),
-            (_, "exp") => link.exp = Some(value),
-            (_, "sig") => link.sig = Some(value),
-            _ => return Err(AppError::bad_input(name, "not a parameter of this sheet")),
-        }
-    }
-    let signed = link.uid.is_some() || link.exp.is_some() || link.sig.is_some();
-    Ok((params, signed.then_some(link)))
-}
-
-/// The user a valid, unexpired link was made for, while the account is active.
-async fn linked(state: &AppState, sheet: Sheet, params: &Params, link: &Link) -> Option<crate::auth::Caller> {
-    let user: Uuid = link.uid.as_deref()?.parse().ok()?;
-    let exp: i64 = link.exp.as_deref()?.parse().ok()?;
-    let now = state.config.clock.now();
-    if !export::verify(state.config.jwt_secret.expose(), sheet, params, user, exp, link.sig.as_deref()?, now) {
-        return None;
-    }
-    let user = state.accounts.get(user).await.ok()??;
-    user.active.then_some(crate::auth::Caller { user, key: None })
 }

@@ -1,6 +1,6 @@
 //! The map feed routes: `GET /geo/projects.geojson`, `/geo/photos.geojson` and
 //! `/geo/inspections.geojson`, by bearer token (a user's, or an integration key's with the scope to
-//! read them). The projects' query narrows them as `projects(filter:)` does; each names the datum the
+//! read them) or by a signed link (`mapFeedUrl`). The projects' query narrows them as `projects(filter:)` does; each names the datum the
 //! map draws in. An answer carries an ETag, so a page polling every minute is told `304 Not Modified`
 //! while nothing moved, and is gzipped when the client accepts it.
 
@@ -10,19 +10,11 @@ use axum::Extension;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use entity::integration_key::Scope;
 use sha2::Digest;
 
 use super::*;
 use crate::error::AppError;
-use crate::service::geo::{self, Datum};
-use crate::service::map::{self, MapRequest};
-use crate::service::project::{BoundingBox, ProjectFilter};
-
-/// Longest query string the feed reads.
-const MAX_QUERY: usize = 2000;
-/// Longest value of one parameter.
-const MAX_VALUE: usize = 200;
+use crate::service::map::{self, MapFeed};
 
 pub(super) async fn projects(
     State(server): State<Server>,
@@ -30,17 +22,7 @@ pub(super) async fn projects(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let state = &server.state;
-    let caller = match bearer(state, &headers, &request_id, Scope::ProjectsRead).await {
-        Ok(caller) => caller,
-        Err(response) => return response,
-    };
-    let request = match parse(query.as_deref().unwrap_or_default()) {
-        Ok(request) => request,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, &request_id),
-    };
-    let answer = map::projects(&state.db, &caller, request, state.config.clock.today()).await;
-    respond(answer, &headers, &request_id)
+    feed(&server, &request_id, query.as_deref(), &headers, MapFeed::Projects).await
 }
 
 /// A project's photos: `GET /geo/photos.geojson?projectId=…&datum=…`.
@@ -50,7 +32,7 @@ pub(super) async fn photos(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    evidence(&server, &request_id, query.as_deref(), &headers, Scope::PhotosRead).await
+    feed(&server, &request_id, query.as_deref(), &headers, MapFeed::Photos).await
 }
 
 /// A project's inspections: `GET /geo/inspections.geojson?projectId=…&datum=…`.
@@ -60,30 +42,34 @@ pub(super) async fn inspections(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    evidence(&server, &request_id, query.as_deref(), &headers, Scope::InspectionsRead).await
+    feed(&server, &request_id, query.as_deref(), &headers, MapFeed::Inspections).await
 }
 
-/// A project's photos (`scope` PHOTOS_READ) or inspections (INSPECTIONS_READ).
-async fn evidence(
+/// One feed, for its caller (by bearer token or signed link), its query read by the feed's rules.
+async fn feed(
     server: &Server,
     request_id: &RequestId,
     query: Option<&str>,
     headers: &HeaderMap,
-    scope: Scope,
+    feed: MapFeed,
 ) -> Response {
     let state = &server.state;
-    let caller = match bearer(state, headers, request_id, scope).await {
-        Ok(caller) => caller,
+    let (caller, own) = match caller_of(state, headers, request_id, feed.scope(), feed.path(), query).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
-    let (project, datum) = match of_project(query.unwrap_or_default()) {
-        Ok(parsed) => parsed,
-        Err(e) => return error_response(StatusCode::BAD_REQUEST, &e, request_id),
-    };
-    let answer = if scope == Scope::PhotosRead {
-        map::photos(&state.db, &caller, project, datum, state.config.jwt_secret.expose()).await
-    } else {
-        map::inspections(&state.db, &caller, project, datum).await
+    let answer = match feed {
+        MapFeed::Projects => match map::projects_query(&own) {
+            Ok(request) => map::projects(&state.db, &caller, request, state.config.clock.today()).await,
+            Err(e) => Err(e),
+        },
+        MapFeed::Photos | MapFeed::Inspections => match map::evidence_query(&own) {
+            Ok((project, datum)) if feed == MapFeed::Photos => {
+                map::photos(&state.db, &caller, project, datum, state.config.jwt_secret.expose()).await
+            }
+            Ok((project, datum)) => map::inspections(&state.db, &caller, project, datum).await,
+            Err(e) => Err(e),
+        },
     };
     respond(answer, headers, request_id)
 }
@@ -101,83 +87,6 @@ fn respond(answer: Result<Vec<u8>, AppError>, headers: &HeaderMap, request_id: &
             error_response(StatusCode::SERVICE_UNAVAILABLE, &e, request_id)
         }
     }
-}
-
-/// The query of a project's evidence feeds: `projectId` (required) and `datum`.
-fn of_project(query: &str) -> Result<(Uuid, Datum), AppError> {
-    let mut project = None;
-    let mut datum = Datum::Wgs84;
-    for (name, value) in pairs(query)? {
-        match name.as_str() {
-            "projectId" => project = Some(id(&name, &value)?),
-            "datum" => datum = enum_value(&name, &value.to_ascii_uppercase())?,
-            _ => return Err(AppError::bad_input(name, "not a parameter of this feed")),
-        }
-    }
-    Ok((project.ok_or_else(|| AppError::bad_input("projectId", "which project's map"))?, datum))
-}
-
-/// The query's name–value pairs, each within bounds.
-pub(super) fn pairs(query: &str) -> Result<Vec<(String, String)>, AppError> {
-    if query.len() > MAX_QUERY {
-        return Err(AppError::bad_input("query", format!("at most {MAX_QUERY} characters")));
-    }
-    let pairs: Vec<(String, String)> =
-        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_input("query", "not a URL query string"))?;
-    if let Some((name, _)) = pairs.iter().find(|(_, value)| value.len() > MAX_VALUE) {
-        return Err(AppError::bad_input(name, format!("at most {MAX_VALUE} characters")));
-    }
-    Ok(pairs)
-}
-
-/// Reads the feed's query: `category`, `industry`, `status`, `light` (as the GraphQL enums spell
-/// them), `responsibleUnitId`, `leaderId`, `bbox=west,south,east,north` and `datum` (`wgs84`,
-/// `gcj02`, `bd09`; `bbox` is in it too). Anything else is refused, so a typo is not a silent no-op.
-fn parse(query: &str) -> Result<MapRequest, AppError> {
-    let pairs = pairs(query)?;
-    let mut request = MapRequest { filter: ProjectFilter::default(), light: None, datum: Datum::Wgs84 };
-    let mut bbox = None;
-    for (name, value) in &pairs {
-        let f = &mut request.filter;
-        match name.as_str() {
-            "category" => f.category = Some(enum_value(name, value)?),
-            "industry" => f.industry = Some(enum_value(name, value)?),
-            "status" => f.status = Some(enum_value(name, value)?),
-            "light" => request.light = Some(enum_value(name, value)?),
-            "responsibleUnitId" => f.responsible_unit_id = Some(id(name, value)?),
-            "leaderId" => f.leader_id = Some(id(name, value)?),
-            "bbox" => bbox = Some(value.as_str()),
-            "datum" => request.datum = enum_value(name, &value.to_ascii_uppercase())?,
-            _ => return Err(AppError::bad_input(name, "not a parameter of this feed")),
-        }
-    }
-    if let Some(bbox) = bbox {
-        request.filter.bbox = Some(bounding_box(bbox, request.datum)?);
-    }
-    Ok(request)
-}
-
-fn enum_value<T: serde::de::DeserializeOwned>(name: &str, value: &str) -> Result<T, AppError> {
-    serde_json::from_value(serde_json::Value::String(value.to_owned()))
-        .map_err(|_| AppError::bad_input(name, format!("`{value}` is not one of its values")))
-}
-
-fn id(name: &str, value: &str) -> Result<Uuid, AppError> {
-    value.parse().map_err(|_| AppError::bad_input(name, "a UUID"))
-}
-
-/// `west,south,east,north` in `datum`, as a WGS-84 window.
-fn bounding_box(value: &str, datum: Datum) -> Result<BoundingBox, AppError> {
-    let bad = || AppError::bad_input("bbox", "west,south,east,north in degrees, south ≤ north and west ≤ east");
-    let numbers: Vec<f64> =
-        value.split(',').map(|n| n.trim().parse::<f64>().map_err(|_| bad())).collect::<Result<_, _>>()?;
-    let [west, south, east, north] = numbers[..] else { return Err(bad()) };
-    let sw = geo::received("bbox", south, west, datum)?;
-    let ne = geo::received("bbox", north, east, datum)?;
-    if !(sw.lat <= ne.lat && sw.lng <= ne.lng) {
-        return Err(bad());
-    }
-    Ok(BoundingBox { south: sw.lat, west: sw.lng, north: ne.lat, east: ne.lng })
 }
 
 /// `body` with a weak ETag (it names the content, whichever encoding carries it), revalidated on

@@ -111,8 +111,37 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     response
 }
 
-/// An error answered before GraphQL execution, in the same shape (and with the same extensions)
-/// GraphQL errors have.
+/// The caller of a plain GET route at `path`, with the resource's own part of `query`: a signed
+/// link's user (see [`crate::service::link`]) when the query carries a link and no `Authorization`
+/// header is sent (401 when the link is forged, altered or expired, or its user is gone or
+/// deactivated), else the bearer token's ([`bearer`]).
+async fn caller_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    request_id: &RequestId,
+    scope: entity::integration_key::Scope,
+    path: &str,
+    query: Option<&str>,
+) -> Result<(crate::auth::Caller, String), Response> {
+    let (own, parts) = crate::service::link::split(query.unwrap_or_default());
+    let Some(parts) = parts.filter(|_| !headers.contains_key(header::AUTHORIZATION)) else {
+        return bearer(state, headers, request_id, scope).await.map(|caller| (caller, own));
+    };
+    let now = state.config.clock.now();
+    let account = match crate::service::link::verify(state.config.jwt_secret.expose(), path, &own, &parts, now) {
+        Some(user) => state.accounts.get(user).await,
+        None => Ok(None),
+    };
+    match account {
+        Ok(Some(user)) if user.active => Ok((crate::auth::Caller { user, key: None }, own)),
+        Ok(_) => {
+            let err = AppError::Unauthenticated("this link has expired or is not valid; ask for a new one");
+            Err(error_response(StatusCode::UNAUTHORIZED, &err, request_id))
+        }
+        Err(e) => Err(error_response(StatusCode::SERVICE_UNAVAILABLE, &e, request_id)),
+    }
+}
+
 /// The caller a plain HTTP route's bearer token names, holding an integration key to `scope`; else
 /// the response to give (401 without valid credentials, 403 for a key without the scope).
 async fn bearer(
@@ -134,6 +163,8 @@ async fn bearer(
     }
 }
 
+/// An error answered before GraphQL execution, in the same shape (and with the same extensions)
+/// GraphQL errors have.
 fn error_response(status: StatusCode, err: &AppError, request_id: &RequestId) -> Response {
     let error = async_graphql::Error::from(err.clone());
     let mut extensions = error.extensions.unwrap_or_default();

@@ -1,5 +1,6 @@
 //! The Chinese names the source text uses for the API's enums, as spreadsheets and messages to people show them.
 
+use entity::case::{CaseKind, CaseStatus};
 use entity::issue::{IssueKind, IssueStatus, Severity};
 use entity::project::{Industry, Light, ProjectCategory};
 
@@ -65,5 +66,21 @@ pub fn issue_status(s: IssueStatus) -> &'static str {
         IssueStatus::Resolved => "已办结",
         IssueStatus::Verified => "已核实",
         IssueStatus::Closed => "已销号",
+    }
+}
+
+pub fn case_kind(k: CaseKind) -> &'static str {
+    match k {
+        CaseKind::OneProjectOnePolicy => "一项一策",
+        CaseKind::OneMatterOneDiscussion => "一事一议",
+    }
+}
+
+pub fn case_status(s: CaseStatus) -> &'static str {
+    match s {
+        CaseStatus::Open => "待办理",
+        CaseStatus::InProgress => "办理中",
+        CaseStatus::Resolved => "已解决",
+        CaseStatus::Closed => "已办结",
     }
 }

@@ -17,6 +17,7 @@ pub mod keys;
 pub mod kit;
 pub mod labels;
 pub mod lights;
+pub mod link;
 pub mod map;
 pub mod money;
 pub mod noted;

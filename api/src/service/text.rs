@@ -89,6 +89,24 @@ pub fn unhex(text: &str, len: usize) -> Option<Vec<u8>> {
     (0..len).map(|i| u8::from_str_radix(text.get(i * 2..i * 2 + 2)?, 16).ok()).collect()
 }
 
+/// Longest URL query string the plain GET routes read.
+pub const MAX_QUERY: usize = 2000;
+/// Longest value of one query parameter.
+pub const MAX_QUERY_VALUE: usize = 200;
+
+/// A URL query's name–value pairs, decoded, each within bounds (checked before anything is read).
+pub fn query_pairs(query: &str) -> AppResult<Vec<(String, String)>> {
+    if query.len() > MAX_QUERY {
+        return Err(AppError::bad_input("query", format!("at most {MAX_QUERY} characters")));
+    }
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(query).map_err(|_| AppError::bad_input("query", "not a URL query string"))?;
+    if let Some((name, _)) = pairs.iter().find(|(_, value)| value.chars().count() > MAX_QUERY_VALUE) {
+        return Err(AppError::bad_input(name, format!("at most {MAX_QUERY_VALUE} characters")));
+    }
+    Ok(pairs)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,11 +1,10 @@
 //! Spreadsheet exports (报表): what the office hands upward, as real XLSX workbooks — a title row and
 //! the period, a frozen header, column widths, number formats for 万元 (two decimals) and percentages,
-//! dates as dates, Chinese headers and an auto-filter. A sheet is a [`Table`]: its columns and rows;
-//! each domain adds its sheets in [`sheets`] and names them in [`Sheet`]. Rows go to the workbook one at
+//! dates as dates, Chinese headers and an auto-filter. A sheet is one or more [`Table`]s (a worksheet
+//! each): their columns and rows; each domain adds its sheets in [`sheets`] and names them in [`Sheet`]. Rows go to the workbook one at
 //! a time in its constant-memory mode (spilled to a temporary file), so a province's table is not held
 //! twice.
 
-mod link;
 mod sheets;
 
 use chrono::NaiveDate;
@@ -14,9 +13,9 @@ use rust_decimal::prelude::ToPrimitive;
 use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
 
 use crate::error::{AppError, AppResult};
+use entity::integration_key::Scope;
 
-pub use link::{signed_path, verify};
-pub use sheets::{Params, build};
+pub use sheets::{MAX_ROWS, Params, build};
 
 /// The sheets there are, by the name in `/exports/{name}.xlsx`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -26,22 +25,60 @@ pub enum Sheet {
     MonthlyReport,
     /// 问题台账: every issue the caller may see, with its unit, deadline and days overdue.
     Issues,
+    /// 一项一策/一事一议台账: every coordination case the caller may see, with its units, its measures
+    /// (how many, done, overdue, the nearest deadline) and what was decided.
+    Cases,
+    /// 未报送月报: the projects owing `period`'s report (the last closed period when omitted), counted
+    /// by unit and listed by unit.
+    MissingReports,
+    /// The dashboard of `year` (this year when omitted): by project category with the lights, by
+    /// industry, and each responsible unit's projects and reports.
+    Dashboard,
 }
 
 impl Sheet {
-    pub const ALL: [Sheet; 2] = [Sheet::MonthlyReport, Sheet::Issues];
+    pub const ALL: [Sheet; 5] =
+        [Sheet::MonthlyReport, Sheet::Issues, Sheet::Cases, Sheet::MissingReports, Sheet::Dashboard];
 
     /// The name in the file's path.
     pub fn name(self) -> &'static str {
         match self {
             Self::MonthlyReport => "monthly-report",
             Self::Issues => "issues",
+            Self::Cases => "cases",
+            Self::MissingReports => "missing-reports",
+            Self::Dashboard => "dashboard",
         }
     }
 
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.name() == name)
     }
+
+    /// The route's path of the sheet's file.
+    pub fn path(self) -> String {
+        format!("/exports/{}.xlsx", self.name())
+    }
+
+    /// What an integration key must be allowed to read to download the sheet.
+    pub fn scope(self) -> Scope {
+        match self {
+            Self::MonthlyReport | Self::MissingReports | Self::Dashboard => Scope::ProjectsRead,
+            Self::Issues => Scope::IssuesRead,
+            Self::Cases => Scope::CasesRead,
+        }
+    }
+}
+
+/// A signed link to `sheet` with `params` for `user` (see [`crate::service::link`]).
+pub fn signed_path(
+    secret: &str,
+    sheet: Sheet,
+    params: &Params,
+    user: uuid::Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+) -> String {
+    crate::service::link::sign(secret, &sheet.path(), &params.query(), user, now)
 }
 
 /// How a column's cells are shown.
@@ -53,6 +90,8 @@ pub enum Kind {
     Wan,
     /// A share, shown as a percentage with two decimals (stored as the fraction).
     Percent,
+    /// A figure with one decimal, e.g. days on average.
+    Decimal,
     Date,
 }
 
@@ -72,7 +111,7 @@ pub enum Cell {
     Date(NaiveDate),
 }
 
-/// A sheet: its title, a line saying what it covers, its columns and its rows.
+/// A worksheet: its title, a line saying what it covers, its columns and its rows.
 pub struct Table {
     pub title: String,
     pub subtitle: String,
@@ -84,13 +123,26 @@ fn xlsx_error(e: XlsxError) -> AppError {
     AppError::internal(format!("spreadsheet: {e}"))
 }
 
-/// The workbook holding `table`, as the bytes of an `.xlsx` file.
-pub fn workbook(table: &Table) -> AppResult<Vec<u8>> {
+/// The workbook holding `tables`, a worksheet each, as the bytes of an `.xlsx` file.
+pub fn workbook(tables: &[Table]) -> AppResult<Vec<u8>> {
     let mut book = Workbook::new();
     book.set_tempdir(std::env::temp_dir()).map_err(xlsx_error)?;
-    let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-    write(sheet, table).map_err(xlsx_error)?;
+    for table in tables {
+        let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+        write(sheet, table).map_err(xlsx_error)?;
+    }
     book.save_to_buffer().map_err(xlsx_error)
+}
+
+/// A worksheet's name for `title`: at most 31 characters, none of those a name may not hold.
+fn sheet_name(title: &str) -> String {
+    let name: String = title
+        .trim_matches('\'')
+        .chars()
+        .map(|c| if matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\') { '、' } else { c })
+        .take(31)
+        .collect();
+    if name.trim().is_empty() { "表".to_owned() } else { name }
 }
 
 /// Rows before the header: the title and the subtitle.
@@ -98,10 +150,18 @@ const HEADER_ROW: u32 = 2;
 
 fn write(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
     let last_col = u16::try_from(table.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
-    sheet.set_name(table.title.chars().take(31).collect::<String>())?;
+    sheet.set_name(sheet_name(&table.title))?;
     let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
-    sheet.merge_range(0, 0, 0, last_col, &table.title, &title)?;
-    sheet.merge_range(1, 0, 1, last_col, &table.subtitle, &Format::new().set_align(FormatAlign::Center))?;
+    let mut across = |row: u32, text: &str, format: &Format| -> Result<(), XlsxError> {
+        // Excel merges two cells or more; one column's title is its cell.
+        if last_col == 0 {
+            sheet.write_string_with_format(row, 0, text, format).map(drop)
+        } else {
+            sheet.merge_range(row, 0, row, last_col, text, format).map(drop)
+        }
+    };
+    across(0, &table.title, &title)?;
+    across(1, &table.subtitle, &Format::new().set_align(FormatAlign::Center))?;
     let header = Format::new().set_bold().set_text_wrap().set_align(FormatAlign::Center).set_border(FormatBorder::Thin);
     let formats: Vec<Format> = table
         .columns
@@ -111,6 +171,7 @@ fn write(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
             Kind::Integer => Format::new().set_num_format("0"),
             Kind::Wan => Format::new().set_num_format("#,##0.00"),
             Kind::Percent => Format::new().set_num_format("0.00%"),
+            Kind::Decimal => Format::new().set_num_format("0.0"),
             Kind::Date => Format::new().set_num_format("yyyy-mm-dd"),
         })
         .collect();
@@ -142,4 +203,21 @@ fn write(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
     sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
     sheet.autofilter(HEADER_ROW, 0, row.max(HEADER_ROW), last_col)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_title_makes_a_workbook() {
+        const COLUMNS: &[Column] = &[Column { header: "名称", width: 10.0, kind: Kind::Text }];
+        for title in ["一项一策/一事一议台账", "[a]:b*c?d\\e", &"很长的标题".repeat(10), "", " ", "'quoted'"]
+        {
+            let table = Table { title: title.to_owned(), subtitle: String::new(), columns: COLUMNS, rows: vec![] };
+            if let Err(e) = workbook(&[table]) {
+                panic!("{title}: {e:?}")
+            }
+        }
+    }
 }

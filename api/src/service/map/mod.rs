@@ -4,9 +4,11 @@
 
 mod evidence;
 mod projects;
+mod query;
 
 pub use evidence::{MAX_POINTS, inspections, photos};
 pub use projects::{MAX_PROJECTS, MapRequest, projects};
+pub use query::{MapFeed, evidence_query, projects_query};
 
 use serde::Serialize;
 use uuid::Uuid;

@@ -1,45 +1,21 @@
-//! The sheets: what each one holds, read with the same rules (and visibility) as the API.
+//! 每月项目进展情况表: every project with its figures for a period.
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
-use entity::{issue, monthly_report, project};
+use entity::monthly_report;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use super::{Cell, Column, Kind, Sheet, Table};
-use crate::auth::Caller;
-use crate::error::{AppError, AppResult};
+use super::{Cell, MAX_ROWS, Table, bounded, text};
+use crate::error::AppResult;
+use crate::service::export::{Column, Kind};
 use crate::service::money::{bp_to_percent, fen_to_wan};
-use crate::service::period::{Period, last_closed_period};
+use crate::service::period::Period;
 use crate::service::project::ProjectFilter;
-use crate::service::{health, issue as issues, labels, project as projects, report, settings};
-
-/// Most rows one sheet holds.
-pub const MAX_ROWS: u64 = 100_000;
-
-/// What a sheet may be narrowed by.
-#[derive(Debug, Default)]
-pub struct Params {
-    /// `YYYY-MM`: the monthly report's period.
-    pub period: Option<String>,
-}
-
-/// The table of `sheet` as `caller` may see it on `today`.
-pub async fn build(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    sheet: Sheet,
-    params: &Params,
-    clock: &crate::clock::Clock,
-) -> AppResult<Table> {
-    match sheet {
-        Sheet::MonthlyReport => monthly_report(db, params, clock.today()).await,
-        Sheet::Issues => issue_ledger(db, caller, clock).await,
-    }
-}
+use crate::service::{health, labels, project as projects, report};
 
 const MONTHLY: &[Column] = &[
     Column { header: "序号", width: 6.0, kind: Kind::Integer },
@@ -68,15 +44,8 @@ struct Reported {
 }
 
 /// 每月项目进展情况表: every project, by list then name, with its figures for the period.
-async fn monthly_report(db: &impl ConnectionTrait, params: &Params, today: NaiveDate) -> AppResult<Table> {
-    let period = match &params.period {
-        Some(raw) => Period::parse("period", raw)?,
-        None => last_closed_period(today, settings::rules(db).await?.report_due_day),
-    };
-    let mut rows = projects::all_matching(db, &ProjectFilter::default(), MAX_ROWS + 1).await?;
-    if rows.len() as u64 > MAX_ROWS {
-        return Err(AppError::bad_input("period", format!("more than {MAX_ROWS} projects in one sheet")));
-    }
+pub(super) async fn monthly_report(db: &impl ConnectionTrait, period: Period, today: NaiveDate) -> AppResult<Table> {
+    let mut rows = bounded(projects::all_matching(db, &ProjectFilter::default(), MAX_ROWS + 1).await?, "projects")?;
     rows.sort_by(|a, b| (a.category as u8, &a.name, a.id).cmp(&(b.category as u8, &b.name, b.id)));
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
     let plans = projects::year_plans(db, &ids, period.year).await?;
@@ -152,70 +121,4 @@ async fn reported_for(db: &impl ConnectionTrait, period: Period) -> AppResult<Ha
             (id, Reported { year_fen, month_fen, month_progress_bp })
         })
         .collect())
-}
-
-const ISSUES: &[Column] = &[
-    Column { header: "编号", width: 14.0, kind: Kind::Text },
-    Column { header: "项目名称", width: 32.0, kind: Kind::Text },
-    Column { header: "问题类型", width: 10.0, kind: Kind::Text },
-    Column { header: "问题", width: 40.0, kind: Kind::Text },
-    Column { header: "严重程度", width: 8.0, kind: Kind::Text },
-    Column { header: "状态", width: 8.0, kind: Kind::Text },
-    Column { header: "责任单位", width: 18.0, kind: Kind::Text },
-    Column { header: "提出日期", width: 12.0, kind: Kind::Date },
-    Column { header: "办结期限", width: 12.0, kind: Kind::Date },
-    Column { header: "逾期天数", width: 8.0, kind: Kind::Integer },
-];
-
-/// 问题台账: the issues `caller` may see, oldest first; days overdue for the unfinished ones past due.
-async fn issue_ledger(db: &impl ConnectionTrait, caller: &Caller, clock: &crate::clock::Clock) -> AppResult<Table> {
-    let (today, zone) = (clock.today(), clock.zone());
-    let rows = issue::Entity::find()
-        .filter(issues::visibility(caller))
-        .order_by_asc(issue::Column::CreatedAt)
-        .order_by_asc(issue::Column::Id)
-        .limit(MAX_ROWS + 1)
-        .all(db)
-        .await?;
-    if rows.len() as u64 > MAX_ROWS {
-        return Err(AppError::bad_input("sheet", format!("more than {MAX_ROWS} issues in one sheet")));
-    }
-    let names: HashMap<Uuid, String> = project::Entity::find()
-        .select_only()
-        .columns([project::Column::Id, project::Column::Name])
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect();
-    let units = crate::service::kit::unit_names(db).await?;
-    let table_rows = rows
-        .iter()
-        .map(|i| {
-            let open = !issues::FINISHED.contains(&i.status);
-            let overdue = i.due_date.filter(|due| open && *due < today).map(|due| (today - due).num_days());
-            vec![
-                Cell::Text(i.number.clone()),
-                text(names.get(&i.project_id)),
-                Cell::Text(labels::issue_kind(i.kind).to_owned()),
-                Cell::Text(i.title.clone()),
-                Cell::Text(labels::severity(i.severity).to_owned()),
-                Cell::Text(labels::issue_status(i.status).to_owned()),
-                text(i.assigned_unit_id.and_then(|u| units.get(&u))),
-                Cell::Date(i.created_at.with_timezone(&zone).date_naive()),
-                i.due_date.map_or(Cell::None, Cell::Date),
-                overdue.map_or(Cell::None, Cell::Integer),
-            ]
-        })
-        .collect();
-    Ok(Table {
-        title: "问题台账".to_owned(),
-        subtitle: format!("截至{today} · 共{}个问题", rows.len()),
-        columns: ISSUES,
-        rows: table_rows,
-    })
-}
-
-fn text(s: Option<&String>) -> Cell {
-    s.map_or(Cell::None, |s| Cell::Text(s.clone()))
 }

@@ -34,7 +34,7 @@ pub(super) async fn export(
     let built = match export::build(&state.db, &caller, sheet, &params, &state.config.clock).await {
         Ok(tables) => {
             // Writing the workbook is CPU work: off the async threads.
-            tokio::task::spawn_blocking(move || export::workbook(&tables))
+            tokio::task::spawn_blocking(move || export::workbook(tables))
                 .await
                 .unwrap_or_else(|e| Err(AppError::internal(e)))
         }

@@ -111,12 +111,16 @@ pub enum Cell {
     Date(NaiveDate),
 }
 
+/// A worksheet's rows, each made as the workbook is written from what the sheet read (which the
+/// iterator owns and consumes), so a large sheet is not held a second time as cells.
+pub type Rows = Box<dyn Iterator<Item = Vec<Cell>> + Send>;
+
 /// A worksheet: its title, a line saying what it covers, its columns and its rows.
 pub struct Table {
     pub title: String,
     pub subtitle: String,
     pub columns: &'static [Column],
-    pub rows: Vec<Vec<Cell>>,
+    pub rows: Rows,
 }
 
 fn xlsx_error(e: XlsxError) -> AppError {
@@ -124,7 +128,7 @@ fn xlsx_error(e: XlsxError) -> AppError {
 }
 
 /// The workbook holding `tables`, a worksheet each, as the bytes of an `.xlsx` file.
-pub fn workbook(tables: &[Table]) -> AppResult<Vec<u8>> {
+pub fn workbook(tables: Vec<Table>) -> AppResult<Vec<u8>> {
     let mut book = Workbook::new();
     book.set_tempdir(std::env::temp_dir()).map_err(xlsx_error)?;
     for table in tables {
@@ -148,7 +152,7 @@ fn sheet_name(title: &str) -> String {
 /// Rows before the header: the title and the subtitle.
 const HEADER_ROW: u32 = 2;
 
-fn write(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
+fn write(sheet: &mut Worksheet, table: Table) -> Result<(), XlsxError> {
     let last_col = u16::try_from(table.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
     sheet.set_name(sheet_name(&table.title))?;
     let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
@@ -180,9 +184,9 @@ fn write(sheet: &mut Worksheet, table: &Table) -> Result<(), XlsxError> {
         sheet.write_string_with_format(HEADER_ROW, col, column.header, &header)?;
     }
     let mut row = HEADER_ROW;
-    for cells in &table.rows {
+    for cells in table.rows {
         row += 1;
-        for ((col, cell), format) in (0u16..).zip(cells).zip(&formats) {
+        for ((col, cell), format) in (0u16..).zip(&cells).zip(&formats) {
             match cell {
                 Cell::None => {}
                 Cell::Text(s) => {
@@ -214,8 +218,13 @@ mod tests {
         const COLUMNS: &[Column] = &[Column { header: "名称", width: 10.0, kind: Kind::Text }];
         for title in ["一项一策/一事一议台账", "[a]:b*c?d\\e", &"很长的标题".repeat(10), "", " ", "'quoted'"]
         {
-            let table = Table { title: title.to_owned(), subtitle: String::new(), columns: COLUMNS, rows: vec![] };
-            if let Err(e) = workbook(&[table]) {
+            let table = Table {
+                title: title.to_owned(),
+                subtitle: String::new(),
+                columns: COLUMNS,
+                rows: Box::new(std::iter::empty()),
+            };
+            if let Err(e) = workbook(vec![table]) {
                 panic!("{title}: {e:?}")
             }
         }

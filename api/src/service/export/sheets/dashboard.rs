@@ -50,37 +50,34 @@ pub(super) async fn tables(db: &DatabaseConnection, year: i32, today: chrono::Na
     let mut by_industry: Vec<Vec<Cell>> =
         d.by_industry.iter().map(|(i, t)| group_row(labels::industry(*i), t)).collect();
     by_industry.push(group_row("合计", &d.total));
-    let by_unit = d
-        .by_unit
-        .iter()
-        .zip(1..)
-        .map(|(u, n)| {
-            vec![
-                Cell::Integer(n),
-                u.unit.as_ref().map_or(Cell::None, |u| Cell::Text(u.name.clone())),
-                Cell::Integer(u.projects),
-                Cell::Integer(u.reports_due),
-                Cell::Integer(u.reports_submitted),
-                Cell::Integer(u.reports_on_time),
-                u.average_slip_days.map_or(Cell::None, Cell::Number),
-            ]
-        })
-        .collect();
+    let by_unit = d.by_unit.into_iter().zip(1..).map(|(u, n)| {
+        vec![
+            Cell::Integer(n),
+            u.unit.map_or(Cell::None, |u| Cell::Text(u.name)),
+            Cell::Integer(u.projects),
+            Cell::Integer(u.reports_due),
+            Cell::Integer(u.reports_submitted),
+            Cell::Integer(u.reports_on_time),
+            u.average_slip_days.map_or(Cell::None, Cell::Number),
+        ]
+    });
     let heading = format!("{year}年 · 截至{today}");
     Ok(vec![
         Table {
             title: "重点项目按类别汇总".to_owned(),
             subtitle: format!("{heading} · 共{}个项目 · {lights}", d.total.projects),
             columns: BY_GROUP_CATEGORY,
-            rows: by_category,
+            rows: Box::new(by_category.into_iter()),
         },
         Table {
             title: "重点项目按产业汇总".to_owned(),
             subtitle: heading.clone(),
             columns: BY_GROUP_INDUSTRY,
-            rows: by_industry,
+            rows: Box::new(by_industry.into_iter()),
         },
-        Table { title: "责任单位推进情况".to_owned(), subtitle: heading, columns: BY_UNIT, rows: by_unit },
+        Table {
+            title: "责任单位推进情况".to_owned(), subtitle: heading, columns: BY_UNIT, rows: Box::new(by_unit)
+        },
     ])
 }
 

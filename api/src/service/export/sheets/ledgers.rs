@@ -44,31 +44,24 @@ pub(super) async fn issues(
     let rows = bounded(rows, "issues")?;
     let names = project_names(db, of_visible(issue::Column::ProjectId, issue::Entity, visible)).await?;
     let units = kit::unit_names(db).await?;
-    let table_rows = rows
-        .iter()
-        .map(|i| {
-            let open = !issues::FINISHED.contains(&i.status);
-            let overdue = i.due_date.filter(|due| open && *due < today).map(|due| (today - due).num_days());
-            vec![
-                Cell::Text(i.number.clone()),
-                text(names.get(&i.project_id)),
-                Cell::Text(labels::issue_kind(i.kind).to_owned()),
-                Cell::Text(i.title.clone()),
-                Cell::Text(labels::severity(i.severity).to_owned()),
-                Cell::Text(labels::issue_status(i.status).to_owned()),
-                text(i.assigned_unit_id.and_then(|u| units.get(&u))),
-                Cell::Date(i.created_at.with_timezone(&zone).date_naive()),
-                i.due_date.map_or(Cell::None, Cell::Date),
-                overdue.map_or(Cell::None, Cell::Integer),
-            ]
-        })
-        .collect();
-    Ok(Table {
-        title: "问题台账".to_owned(),
-        subtitle: format!("截至{today} · 共{}个问题", rows.len()),
-        columns: ISSUES,
-        rows: table_rows,
-    })
+    let subtitle = format!("截至{today} · 共{}个问题", rows.len());
+    let table_rows = rows.into_iter().map(move |i| {
+        let open = !issues::FINISHED.contains(&i.status);
+        let overdue = i.due_date.filter(|due| open && *due < today).map(|due| (today - due).num_days());
+        vec![
+            Cell::Text(i.number),
+            text(names.get(&i.project_id)),
+            Cell::Text(labels::issue_kind(i.kind).to_owned()),
+            Cell::Text(i.title),
+            Cell::Text(labels::severity(i.severity).to_owned()),
+            Cell::Text(labels::issue_status(i.status).to_owned()),
+            text(i.assigned_unit_id.and_then(|u| units.get(&u))),
+            Cell::Date(i.created_at.with_timezone(&zone).date_naive()),
+            i.due_date.map_or(Cell::None, Cell::Date),
+            overdue.map_or(Cell::None, Cell::Integer),
+        ]
+    });
+    Ok(Table { title: "问题台账".to_owned(), subtitle, columns: ISSUES, rows: Box::new(table_rows) })
 }
 
 const CASES: &[Column] = &[
@@ -116,7 +109,7 @@ pub(super) async fn cases(db: &impl ConnectionTrait, caller: &Caller, clock: &cr
     let ids = || of_visible(case::Column::Id, case::Entity, visible.clone());
     let names = project_names(db, of_visible(case::Column::ProjectId, case::Entity, visible.clone())).await?;
     let units = kit::unit_names(db).await?;
-    let mut taking_part: HashMap<Uuid, Vec<&str>> = HashMap::new();
+    let mut taking_part: HashMap<Uuid, Vec<String>> = HashMap::new();
     let pairs: Vec<(Uuid, Uuid)> = case_unit::Entity::find()
         .select_only()
         .columns([case_unit::Column::CaseId, case_unit::Column::UnitId])
@@ -126,7 +119,7 @@ pub(super) async fn cases(db: &impl ConnectionTrait, caller: &Caller, clock: &cr
         .await?;
     for (case_id, unit_id) in &pairs {
         if let Some(name) = units.get(unit_id) {
-            taking_part.entry(*case_id).or_default().push(name);
+            taking_part.entry(*case_id).or_default().push(name.clone());
         }
     }
     let mut measures: HashMap<Uuid, Measures> = HashMap::new();
@@ -147,39 +140,33 @@ pub(super) async fn cases(db: &impl ConnectionTrait, caller: &Caller, clock: &cr
             m.next_deadline = Some(m.next_deadline.map_or(deadline, |d| d.min(deadline)));
         }
     }
-    let table_rows = rows
-        .iter()
-        .zip(1..)
-        .map(|(c, n)| {
-            let m = measures.get(&c.id);
-            let figure = |f: fn(&Measures) -> i64| Cell::Integer(m.map_or(0, f));
-            let mut part = taking_part.get(&c.id).cloned().unwrap_or_default();
-            part.sort_unstable();
-            vec![
-                Cell::Integer(n),
-                Cell::Text(labels::case_kind(c.kind).to_owned()),
-                Cell::Text(c.title.clone()),
-                text(c.project_id.and_then(|p| names.get(&p))),
-                text(units.get(&c.lead_unit_id)),
-                if part.is_empty() { Cell::None } else { Cell::Text(part.join("、")) },
-                Cell::Text(labels::case_status(c.status).to_owned()),
-                figure(|m| m.total),
-                figure(|m| m.done),
-                figure(|m| m.overdue),
-                m.and_then(|m| m.next_deadline).map_or(Cell::None, Cell::Date),
-                text(c.decision.as_ref()),
-                c.decided_on.map_or(Cell::None, Cell::Date),
-                text(c.decided_by.as_ref()),
-                Cell::Date(c.created_at.with_timezone(&zone).date_naive()),
-                c.closed_at.map_or(Cell::None, |t| Cell::Date(t.with_timezone(&zone).date_naive())),
-            ]
-        })
-        .collect();
+    let subtitle = format!("截至{today} · 共{}件", rows.len());
+    let table_rows = rows.into_iter().zip(1..).map(move |(c, n)| {
+        let m = measures.get(&c.id);
+        let figure = |f: fn(&Measures) -> i64| Cell::Integer(m.map_or(0, f));
+        let mut part = taking_part.remove(&c.id).unwrap_or_default();
+        part.sort_unstable();
+        vec![
+            Cell::Integer(n),
+            Cell::Text(labels::case_kind(c.kind).to_owned()),
+            Cell::Text(c.title),
+            text(c.project_id.and_then(|p| names.get(&p))),
+            text(units.get(&c.lead_unit_id)),
+            if part.is_empty() { Cell::None } else { Cell::Text(part.join("、")) },
+            Cell::Text(labels::case_status(c.status).to_owned()),
+            figure(|m| m.total),
+            figure(|m| m.done),
+            figure(|m| m.overdue),
+            m.and_then(|m| m.next_deadline).map_or(Cell::None, Cell::Date),
+            c.decision.map_or(Cell::None, Cell::Text),
+            c.decided_on.map_or(Cell::None, Cell::Date),
+            c.decided_by.map_or(Cell::None, Cell::Text),
+            Cell::Date(c.created_at.with_timezone(&zone).date_naive()),
+            c.closed_at.map_or(Cell::None, |t| Cell::Date(t.with_timezone(&zone).date_naive())),
+        ]
+    });
     Ok(Table {
-        title: "一项一策、一事一议台账".to_owned(),
-        subtitle: format!("截至{today} · 共{}件", rows.len()),
-        columns: CASES,
-        rows: table_rows,
+        title: "一项一策、一事一议台账".to_owned(), subtitle, columns: CASES, rows: Box::new(table_rows)
     })
 }
 

@@ -72,30 +72,29 @@ pub(super) async fn by_unit(db: &impl ConnectionTrait, period: Period) -> AppRes
         title: "未报送月报汇总".to_owned(),
         subtitle: format!("{heading} · {}个单位共{}个项目未报送", counts.len(), rows.len()),
         columns: BY_UNIT,
-        rows: counts
-            .iter()
-            .zip(1..)
-            .map(|((_, unit, n), i)| vec![Cell::Integer(i), Cell::Text((*unit).to_owned()), Cell::Integer(*n)])
-            .collect(),
+        rows: Box::new(
+            counts
+                .iter()
+                .zip(1..)
+                .map(|((_, unit, n), i)| vec![Cell::Integer(i), Cell::Text((*unit).to_owned()), Cell::Integer(*n)])
+                .collect::<Vec<_>>()
+                .into_iter(),
+        ),
     };
     let listed = Table {
         title: "未报送月报明细".to_owned(),
         subtitle: format!("{heading} · 共{}个项目", rows.len()),
         columns: LISTED,
-        rows: rows
-            .iter()
-            .zip(1..)
-            .map(|(p, i)| {
-                vec![
-                    Cell::Integer(i),
-                    Cell::Text(unit_name(p).to_owned()),
-                    Cell::Text(p.name.clone()),
-                    Cell::Text(labels::category(p.category).to_owned()),
-                    text(p.code.as_ref()),
-                    text(leaders.get(&p.leader_id)),
-                ]
-            })
-            .collect(),
+        rows: Box::new(rows.into_iter().zip(1..).map(move |(p, i)| {
+            vec![
+                Cell::Integer(i),
+                text(units.get(&p.responsible_unit_id)),
+                Cell::Text(p.name),
+                Cell::Text(labels::category(p.category).to_owned()),
+                p.code.map_or(Cell::None, Cell::Text),
+                text(leaders.get(&p.leader_id)),
+            ]
+        })),
     };
     Ok(vec![summary, listed])
 }

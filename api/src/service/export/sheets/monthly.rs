@@ -53,44 +53,38 @@ pub(super) async fn monthly_report(db: &impl ConnectionTrait, period: Period, to
     let reported = reported_for(db, period).await?;
     let missing: HashSet<Uuid> = report::missing_ids(db, period).await?.into_iter().collect();
     let units = crate::service::kit::unit_names(db).await?;
-    let table_rows = rows
-        .iter()
-        .zip(1..)
-        .map(|(p, n)| {
-            let plan = plans.get(&p.id).copied().unwrap_or(0);
-            let r = reported.get(&p.id).copied().unwrap_or_default();
-            let light = lights.get(&p.id);
-            let share = (plan > 0).then(|| Decimal::from(r.year_fen) / Decimal::from(plan));
-            let filed = if missing.contains(&p.id) {
-                "未报送"
-            } else if r.month_progress_bp.is_some() {
-                "已报送"
-            } else {
-                "无需报送"
-            };
-            vec![
-                Cell::Integer(n),
-                Cell::Text(p.name.clone()),
-                Cell::Text(labels::category(p.category).to_owned()),
-                Cell::Text(labels::industry(p.industry).to_owned()),
-                text(units.get(&p.responsible_unit_id)),
-                Cell::Number(fen_to_wan(p.total_investment_fen)),
-                Cell::Number(fen_to_wan(plan)),
-                Cell::Number(fen_to_wan(r.month_fen)),
-                Cell::Number(fen_to_wan(r.year_fen)),
-                share.map_or(Cell::None, Cell::Number),
-                Cell::Number(bp_to_percent(r.month_progress_bp.unwrap_or(p.progress_bp)) / Decimal::from(100)),
-                light.map_or(Cell::None, |h| Cell::Text(labels::light(h.light).to_owned())),
-                light.map_or(Cell::None, |h| Cell::Text(h.reasons.join("；"))),
-                Cell::Text(filed.to_owned()),
-            ]
-        })
-        .collect();
+    let subtitle = format!("{}年{}月 · 共{}个项目 · 红黄绿灯截至{today}", period.year, period.month, rows.len());
+    let table_rows = rows.into_iter().zip(1..).map(move |(p, n)| {
+        let plan = plans.get(&p.id).copied().unwrap_or(0);
+        let r = reported.get(&p.id).copied().unwrap_or_default();
+        let light = lights.get(&p.id);
+        let share = (plan > 0).then(|| Decimal::from(r.year_fen) / Decimal::from(plan));
+        let filed = if missing.contains(&p.id) {
+            "未报送"
+        } else if r.month_progress_bp.is_some() {
+            "已报送"
+        } else {
+            "无需报送"
+        };
+        vec![
+            Cell::Integer(n),
+            Cell::Text(p.name),
+            Cell::Text(labels::category(p.category).to_owned()),
+            Cell::Text(labels::industry(p.industry).to_owned()),
+            text(units.get(&p.responsible_unit_id)),
+            Cell::Number(fen_to_wan(p.total_investment_fen)),
+            Cell::Number(fen_to_wan(plan)),
+            Cell::Number(fen_to_wan(r.month_fen)),
+            Cell::Number(fen_to_wan(r.year_fen)),
+            share.map_or(Cell::None, Cell::Number),
+            Cell::Number(bp_to_percent(r.month_progress_bp.unwrap_or(p.progress_bp)) / Decimal::from(100)),
+            light.map_or(Cell::None, |h| Cell::Text(labels::light(h.light).to_owned())),
+            light.map_or(Cell::None, |h| Cell::Text(h.reasons.join("；"))),
+            Cell::Text(filed.to_owned()),
+        ]
+    });
     Ok(Table {
-        title: "每月项目进展情况表".to_owned(),
-        subtitle: format!("{}年{}月 · 共{}个项目 · 红黄绿灯截至{today}", period.year, period.month, rows.len()),
-        columns: MONTHLY,
-        rows: table_rows,
+        title: "每月项目进展情况表".to_owned(), subtitle, columns: MONTHLY, rows: Box::new(table_rows)
     })
 }
 

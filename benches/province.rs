@@ -104,33 +104,36 @@ async fn map_feed(client: &reqwest::Client, server: &common::Server, token: &str
     Ok(())
 }
 
-/// The monthly table of every project of the province as a spreadsheet: time and bytes of each of a
-/// few exports, and the server's peak resident memory above its level before.
-async fn monthly_table(client: &reqwest::Client, server: &common::Server) -> BenchResult {
+/// Every spreadsheet of the province (the monthly table of every project, the issue ledger of every
+/// issue, ...): time and bytes of each of a few exports, and the server's peak resident memory above
+/// its level before, each sheet measured apart.
+async fn spreadsheets(client: &reqwest::Client, server: &common::Server) -> BenchResult {
     let token = common::login(client, server, "admin").await?;
-    let url = format!("{}/exports/monthly-report.xlsx", server.base);
     let pid = server.child.id();
-    let before = common::rss_kib(pid)?;
-    common::reset_peak(pid)?;
-    for _ in 0..3 {
-        let started = Instant::now();
-        let r = client.get(&url).bearer_auth(&token).send().await?;
-        if !r.status().is_success() {
-            return Err(format!("export: {}", r.status()).into());
+    for name in ["monthly-report", "issues", "cases", "missing-reports", "dashboard"] {
+        let url = format!("{}/exports/{name}.xlsx", server.base);
+        let before = common::rss_kib(pid)?;
+        common::reset_peak(pid)?;
+        let mut times = Vec::new();
+        let mut bytes = 0;
+        for _ in 0..3 {
+            let started = Instant::now();
+            let r = client.get(&url).bearer_auth(&token).send().await?;
+            if !r.status().is_success() {
+                return Err(format!("export {name}: {}", r.status()).into());
+            }
+            bytes = r.bytes().await?.len();
+            times.push(started.elapsed().as_secs_f64() * 1000.0);
         }
-        let bytes = r.bytes().await?.len();
+        let peak = common::peak_kib(pid)?;
         println!(
-            "  monthly table of the province (XLSX): {:.0} ms, {:.2} MB",
-            started.elapsed().as_secs_f64() * 1000.0,
-            bytes as f64 / 1e6
+            "  {name}.xlsx: {} ms, {:.2} MB, peak RSS {:.1} MiB above the {:.1} MiB before",
+            times.iter().map(|t| format!("{t:.0}")).collect::<Vec<_>>().join(" / "),
+            bytes as f64 / 1e6,
+            peak.saturating_sub(before) as f64 / 1024.0,
+            before as f64 / 1024.0
         );
     }
-    let peak = common::peak_kib(pid)?;
-    println!(
-        "  monthly table: peak RSS {:.1} MiB above the {:.1} MiB before",
-        peak.saturating_sub(before) as f64 / 1024.0,
-        before as f64 / 1024.0
-    );
     Ok(())
 }
 
@@ -162,7 +165,7 @@ async fn measure(
     }
     if size.is_some() {
         map_feed(client, &server, &token).await?;
-        monthly_table(client, &server).await?;
+        spreadsheets(client, &server).await?;
     }
     let mut medians = Vec::new();
     for (_, query) in QUERIES {

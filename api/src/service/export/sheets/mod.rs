@@ -13,8 +13,9 @@ use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::service::period::Period;
 
-/// Most rows one sheet holds.
-pub const MAX_ROWS: u64 = 100_000;
+/// Most rows one worksheet holds: what Excel opens (1,048,576 rows) less the title, subtitle and
+/// header rows.
+pub const MAX_ROWS: u64 = 1_048_576 - 3;
 
 /// What a sheet may be narrowed by; which sheet takes which is checked by [`Params::new`].
 #[derive(Debug, Default, Clone, PartialEq, Eq)]

@@ -33,6 +33,18 @@ impl Clock {
     pub fn zone(&self) -> FixedOffset {
         self.zone
     }
+
+    /// The county's day now: its date and the zone its days and months are reckoned in.
+    pub fn day(&self) -> Day {
+        Day { date: self.today(), zone: self.zone }
+    }
+}
+
+/// A county day: its date, and the zone in which it and its month begin and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub zone: FixedOffset,
 }
 
 /// China's zone as an offset.

@@ -133,7 +133,7 @@ async fn periodic_jobs(state: AppState) {
         if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
             failed("sign-in buckets", &e);
         }
-        match service::noted::note(&state.db, state.config.clock.today()).await {
+        match service::noted::note(&state.db, state.config.clock.day()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(noted = n, "noted overdue issues, missing reports and changed lights"),
             Err(e) => failed("noting events", &e),

@@ -149,3 +149,32 @@ async fn february_ends_on_its_last_day_in_common_and_leap_years() -> TestResult 
     assert_eq!(period["reportingPeriod"]["dueDate"], "2028-03-05");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_project_owes_a_months_report_when_it_existed_in_that_month_in_the_county() -> TestResult {
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let id = create(&app, &admin, "月初录入项目").await?;
+    let q = "query($p: String!) { missingReports(period: $p, first: 100) { edges { node { project { name } } } } }";
+    // Entered at 23:00 on 31 October in the county (15:00 UTC), and at 02:00 on 1 November there
+    // (still 31 October in UTC): only the first existed during October.
+    for (created, owes) in [("2026-10-31T15:00:00Z", true), ("2026-10-31T18:00:00Z", false)] {
+        let project = entity::project::Entity::find_by_id(id.parse::<uuid::Uuid>()?)
+            .one(&app.state.db)
+            .await?
+            .ok_or("the project")?;
+        let mut active: entity::project::ActiveModel = project.into();
+        active.created_at = Set(created.parse()?);
+        active.update(&app.state.db).await?;
+        let listed = app.data(q, json!({ "p": "2026-10" }), Some(&admin)).await?;
+        let names: Vec<&str> = listed["missingReports"]["edges"]
+            .as_array()
+            .ok_or("edges")?
+            .iter()
+            .filter_map(|e| e["node"]["project"]["name"].as_str())
+            .collect();
+        assert_eq!(names.contains(&"月初录入项目"), owes, "created {created}: {names:?}");
+    }
+    Ok(())
+}

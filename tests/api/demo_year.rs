@@ -26,7 +26,7 @@ async fn lights_on(day: NaiveDate, hashes: Vec<String>) -> TestResult<(usize, us
         return Err(format!("{day}: actual dates after the day on {future:?}").into());
     }
     let ids: Vec<uuid::Uuid> = projects.iter().map(|p| p.id).collect();
-    let health = api::service::health::compute(&db, &ids, day).await?;
+    let health = api::service::health::compute(&db, &ids, crate::helpers::county_day(day)).await?;
     let count = |l: Light| health.values().filter(|h| h.light == l).count();
     Ok((count(Light::Green), count(Light::Yellow), count(Light::Red)))
 }

@@ -259,3 +259,8 @@ pub fn unit_id(name: &str) -> String {
 pub fn county_today() -> chrono::NaiveDate {
     api::clock::Clock::default().today()
 }
+
+/// `date` as a day of a county in China.
+pub fn county_day(date: chrono::NaiveDate) -> api::clock::Day {
+    api::clock::Day { date, zone: api::clock::china() }
+}

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult};
+use crate::helpers::{TestApp, TestResult, county_day};
 use crate::projects::create;
 
 const PAGE: &str = "query($a: String) { projects(first: 100, after: $a) { pageInfo { hasNextPage endCursor } edges { node { id health { light reasons expectedPercent completedPercent worstSlipDays missingReportPeriod } } } } }";
@@ -55,7 +55,7 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
         assert_eq!(lights_alone.get(id).map(|h| &h["light"]), Some(&health["light"]), "{step}: light alone of {id}");
     }
     let ids: Vec<uuid::Uuid> = shown.keys().map(|id| id.parse()).collect::<Result<_, _>>()?;
-    let computed = api::service::health::compute(&app.state.db, &ids, today).await?;
+    let computed = api::service::health::compute(&app.state.db, &ids, county_day(today)).await?;
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     for (id, health) in &shown {
         let expected = computed.get(&id.parse()?).ok_or("a project without a computed light")?;
@@ -73,20 +73,20 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
         *counts.entry(light.as_str().ok_or("light")?.to_owned()).or_default() += 1;
     }
     // The dashboard sums the figures kept beside the lights: they equal the sums of the rows.
-    let kept = api::service::dashboard::build(&app.state.db, today.year(), today).await?;
+    let kept = api::service::dashboard::build(&app.state.db, today.year(), county_day(today)).await?;
     let stale = api::service::rollups::stale(&app.state.db, today).await?;
     assert_eq!(
         stale,
         vec![],
         "{step}: the dashboard left units' rollups not current (it summed them, not the rollups)"
     );
-    let from_rows = api::service::dashboard::build_from_rows(&app.state.db, today).await?;
+    let from_rows = api::service::dashboard::build_from_rows(&app.state.db, county_day(today)).await?;
     assert_eq!(format!("{kept:?}"), format!("{from_rows:?}"), "{step}: the dashboard's kept figures");
     // The reports each month of the year is owed, summed from the rollups, against the rows.
     for month in 1..=12 {
         let period = api::service::report::Period { year: today.year(), month };
-        let kept = api::service::dashboard::count_missing(&app.state.db, period, today).await?;
-        let counted = api::service::report::count_missing(&app.state.db, &period.key()).await?;
+        let kept = api::service::dashboard::count_missing(&app.state.db, period, county_day(today)).await?;
+        let counted = api::service::report::count_missing(&app.state.db, &period.key(), api::clock::china()).await?;
         assert_eq!(kept, counted, "{step}: reports missing for {}", period.key());
     }
     let stale = api::service::rollups::stale(&app.state.db, today).await?;

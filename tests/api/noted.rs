@@ -4,7 +4,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestResult, county_today};
+use crate::helpers::{TestApp, TestResult, county_day, county_today};
 
 const EVENTS: &str = "query($f: AuditEventFilter) { auditEvents(filter: $f, first: 100) { totalCount edges { node { entityId changes } } } }";
 
@@ -23,9 +23,12 @@ async fn time_caused_events_are_noted_once_each_and_again_when_they_change() -> 
     let issue = crate::issues::raise_due(&app, &admin, &project, today - chrono::Duration::days(3)).await?;
 
     // Noting twice (two instances' jobs, or two rounds) notes once.
-    let (a, b) = tokio::join!(api::service::noted::note(db, today), api::service::noted::note(db, today));
+    let (a, b) = tokio::join!(
+        api::service::noted::note(db, county_day(today)),
+        api::service::noted::note(db, county_day(today))
+    );
     assert!(a? + b? >= 1);
-    api::service::noted::note(db, today).await?;
+    api::service::noted::note(db, county_day(today)).await?;
     let overdue = noted(&app, &admin, json!({ "entityId": issue, "action": "issue.overdue" })).await?;
     assert_eq!(overdue.len(), 1, "{overdue:?}");
     let due = (today - chrono::Duration::days(3)).to_string();
@@ -43,7 +46,7 @@ async fn time_caused_events_are_noted_once_each_and_again_when_they_change() -> 
     let lights_before = noted(&app, &admin, json!({ "action": "project.light_changed" })).await?.len();
     let rules = "mutation($i: HealthRulesInput!) { updateHealthRules(input: $i) { yellowGapPp } }";
     app.data(rules, json!({ "i": { "yellowGapPp": 1, "redGapPp": 2, "redLateDays": 1 } }), Some(&admin)).await?;
-    let recorded = api::service::noted::note(db, today).await?;
+    let recorded = api::service::noted::note(db, county_day(today)).await?;
     let changed = noted(&app, &admin, json!({ "action": "project.light_changed" })).await?;
     assert!(changed.len() > lights_before, "stricter rules changed some light");
     assert!(recorded >= changed.len() - lights_before);
@@ -51,15 +54,15 @@ async fn time_caused_events_are_noted_once_each_and_again_when_they_change() -> 
         let light = &event["changes"]["light"];
         assert_ne!(light["before"], light["after"], "{event}");
     }
-    assert_eq!(api::service::noted::note(db, today).await?, 0, "nothing new to note");
+    assert_eq!(api::service::noted::note(db, county_day(today)).await?, 0, "nothing new to note");
 
     // A new deadline, and once it has passed too, the issue is noted overdue again.
     let set = "mutation($id: UUID!, $d: Date!, $r: String!) { setIssueDueDate(id: $id, dueDate: $d, reason: $r) { dueDate } }";
     let moved = (today + chrono::Duration::days(2)).to_string();
     app.data(set, json!({ "id": issue, "d": moved, "r": "协调后调整" }), Some(&admin)).await?;
-    api::service::noted::note(db, today).await?;
+    api::service::noted::note(db, county_day(today)).await?;
     assert_eq!(noted(&app, &admin, json!({ "entityId": issue, "action": "issue.overdue" })).await?.len(), 1);
-    api::service::noted::note(db, today + chrono::Duration::days(5)).await?;
+    api::service::noted::note(db, county_day(today + chrono::Duration::days(5))).await?;
     let overdue = noted(&app, &admin, json!({ "entityId": issue, "action": "issue.overdue" })).await?;
     assert_eq!(overdue.len(), 2, "{overdue:?}");
     assert_eq!(overdue[0]["changes"]["overdue_since"]["after"], json!(moved), "newest first");

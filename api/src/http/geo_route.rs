@@ -60,7 +60,7 @@ async fn feed(
     };
     let answer = match feed {
         MapFeed::Projects => match map::projects_query(&own) {
-            Ok(request) => map::projects(&state.db, &caller, request, state.config.clock.today()).await,
+            Ok(request) => map::projects(&state.db, &caller, request, state.config.clock.day()).await,
             Err(e) => Err(e),
         },
         MapFeed::Photos | MapFeed::Inspections => match map::evidence_query(&own) {

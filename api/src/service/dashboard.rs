@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::{Datelike, FixedOffset, NaiveDate};
 use entity::project::{self, Industry, Light, ProjectCategory};
 use entity::{monthly_report, project_year_plan, unit};
 use rust_decimal::Decimal;
@@ -12,6 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::report::{self, Period};
+use crate::clock::Day;
 use crate::db::rows_of;
 use crate::error::{AppError, AppResult};
 
@@ -52,15 +53,16 @@ type UnitSums = (Uuid, i64, i64, i64, i64);
 /// SQL (grouped by category and industry, by light, by unit). This year's figures sum what is kept
 /// beside each project's light (made current first, see [`super::lights`]), so the dashboard reads
 /// one row per project, not every report of the year; another year's are summed from the rows.
-pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Dashboard> {
+pub async fn build(db: &DatabaseConnection, year: i32, day: Day) -> AppResult<Dashboard> {
+    let today = day.date;
     if !(2000..=2100).contains(&year) {
         return Err(AppError::bad_input("year", "a year between 2000 and 2100"));
     }
     if year != today.year() {
-        return from_rows(db, year, today).await;
+        return from_rows(db, year, day).await;
     }
-    super::health::refresh(db, today).await?;
-    if super::rollups::refresh(db, today).await? {
+    super::health::refresh(db, day).await?;
+    if super::rollups::refresh(db, day).await? {
         let (summed, units) =
             futures_util::future::try_join(super::rollups::summed(db, year), super::rollups::units(db, year)).await?;
         let totals = |(projects, planned_fen, completed_fen)| Totals { projects, planned_fen, completed_fen };
@@ -79,42 +81,43 @@ pub async fn build(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppR
 /// How many projects owe `period`'s report and have none. For a period of this year, summed from
 /// the units' kept rollups (made current first); otherwise, or when a write lands meanwhile, counted
 /// from the rows ([`report::count_missing`], which the kept figure always equals).
-pub async fn count_missing(db: &DatabaseConnection, period: Period, today: NaiveDate) -> AppResult<u64> {
-    if period.year == today.year() {
-        super::health::refresh(db, today).await?;
-        if super::rollups::refresh(db, today).await? {
+pub async fn count_missing(db: &DatabaseConnection, period: Period, day: Day) -> AppResult<u64> {
+    if period.year == day.date.year() {
+        super::health::refresh(db, day).await?;
+        if super::rollups::refresh(db, day).await? {
             return Ok(u64::try_from(super::rollups::missing(db, period).await?).unwrap_or(0));
         }
     }
-    report::count_missing(db, &period.key()).await
+    report::count_missing(db, &period.key(), day.zone).await
 }
 
 /// [`build`] for this year computed from the rows, as for another year: what the kept figures must
 /// always equal (the tests compare them).
-pub async fn build_from_rows(db: &DatabaseConnection, today: NaiveDate) -> AppResult<Dashboard> {
-    from_rows(db, today.year(), today).await
+pub async fn build_from_rows(db: &DatabaseConnection, day: Day) -> AppResult<Dashboard> {
+    from_rows(db, day.date.year(), day).await
 }
 
 /// The dashboard of `year` summed from the rows (the lights are the kept ones of `today`).
-async fn from_rows(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Dashboard> {
-    super::health::refresh(db, today).await?;
+async fn from_rows(db: &DatabaseConnection, year: i32, day: Day) -> AppResult<Dashboard> {
+    let today = day.date;
+    super::health::refresh(db, day).await?;
     let (groups, lights, (units, reports)) = futures_util::future::try_join3(
         totals_by_group(db, year),
         light_counts(db, today),
-        futures_util::future::try_join(from_rows_units(db, year, today), reports_by_unit(db, year)),
+        futures_util::future::try_join(from_rows_units(db, year, day), reports_by_unit(db, year)),
     )
     .await?;
     assemble(db, year, groups, lights, units, reports).await
 }
 
-async fn from_rows_units(db: &DatabaseConnection, year: i32, today: NaiveDate) -> AppResult<Vec<UnitSums>> {
+async fn from_rows_units(db: &DatabaseConnection, year: i32, day: Day) -> AppResult<Vec<UnitSums>> {
     let rules = super::settings::rules(db).await?;
     // Periods of `year` whose due date has passed: each owes one report per existing project.
     let closed: Vec<Period> = (1..=12)
         .map(|month| Period { year, month })
-        .filter(|p| p.day_of_next_month(rules.report_due_day) < today)
+        .filter(|p| p.day_of_next_month(rules.report_due_day) < day.date)
         .collect();
-    unit_lines(db, &closed).await
+    unit_lines(db, &closed, day.zone).await
 }
 
 async fn assemble(
@@ -233,7 +236,7 @@ async fn light_counts(db: &DatabaseConnection, today: NaiveDate) -> AppResult<BT
 
 /// Per responsible unit: projects, reports owed for the `closed` periods, and the sum and count of
 /// the projects' worst slips (early counts as 0).
-async fn unit_lines(db: &DatabaseConnection, closed: &[Period]) -> AppResult<Vec<UnitSums>> {
+async fn unit_lines(db: &DatabaseConnection, closed: &[Period], zone: FixedOffset) -> AppResult<Vec<UnitSums>> {
     use entity::project_light::Column as L;
     use project::Column as P;
     let reporting = Expr::col((project::Entity, P::Status)).is_in(report::reporting_statuses());
@@ -241,7 +244,7 @@ async fn unit_lines(db: &DatabaseConnection, closed: &[Period]) -> AppResult<Vec
     let mut owed: SimpleExpr = Expr::val(0).into();
     for period in closed {
         let owes = Expr::case(
-            reporting.clone().and(Expr::col((project::Entity, P::CreatedAt)).lt(report::period_end(*period))),
+            reporting.clone().and(Expr::col((project::Entity, P::CreatedAt)).lt(report::period_end(*period, zone))),
             1,
         )
         .finally(0);

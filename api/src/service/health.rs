@@ -10,6 +10,8 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use crate::clock::Day;
+
 use super::money::{fen_to_wan, ratio_percent};
 use super::report::{self, Period};
 use super::{lights, schedule};
@@ -31,7 +33,8 @@ pub struct Health {
 
 /// The lights of `project_ids` on `today`: the kept ones where current, the others computed from
 /// their rows and kept (see [`super::lights`]).
-pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], today: NaiveDate) -> AppResult<HashMap<Uuid, Health>> {
+pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Health>> {
+    let today = day.date;
     let (kept, stale) = lights::read(db, project_ids, today).await?;
     let mut out = HashMap::with_capacity(project_ids.len());
     let mut again = HashMap::new();
@@ -49,28 +52,24 @@ pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], today: NaiveDat
     let mut stale: HashMap<Uuid, Option<i64>> = stale.into_iter().map(|(id, v)| (id, Some(v))).collect();
     // Computed, not kept: the next write or day keeps them in this release's form.
     stale.extend(again);
-    out.extend(recompute(db, stale, today).await?);
+    out.extend(recompute(db, stale, day).await?);
     Ok(out)
 }
 
 /// The lights alone of `project_ids` on `today`: the kept ones where current (reading only the light
 /// column), the others computed from their rows and kept, as [`of`] does.
-pub async fn lights_of(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-    today: NaiveDate,
-) -> AppResult<HashMap<Uuid, Light>> {
-    let (mut out, stale) = lights::read_lights(db, project_ids, today).await?;
-    let computed = recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), today).await?;
+pub async fn lights_of(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Light>> {
+    let (mut out, stale) = lights::read_lights(db, project_ids, day.date).await?;
+    let computed = recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), day).await?;
     out.extend(computed.into_iter().map(|(id, h)| (id, h.light)));
     Ok(out)
 }
 
 /// Makes every project's kept light current for `today`.
-pub async fn refresh(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<()> {
-    let stale = lights::stale(db, today).await?;
+pub async fn refresh(db: &impl ConnectionTrait, day: Day) -> AppResult<()> {
+    let stale = lights::stale(db, day.date).await?;
     let many = stale.len() >= lights::SETTLE_AFTER;
-    recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), today).await?;
+    recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), day).await?;
     if many {
         // A new day rewrote most rows: they are settled now, not at the next autovacuum, so the
         // reads that follow keep their plans. Upkeep, not the answer: a failure is logged.
@@ -87,10 +86,10 @@ pub async fn narrow_to_light(
     db: &impl ConnectionTrait,
     mut filter: super::project::ProjectFilter,
     light: Light,
-    today: NaiveDate,
+    day: Day,
 ) -> AppResult<super::project::ProjectFilter> {
-    refresh(db, today).await?;
-    filter.showing = Some((light, today));
+    refresh(db, day).await?;
+    filter.showing = Some((light, day.date));
     Ok(filter)
 }
 
@@ -98,14 +97,14 @@ pub async fn narrow_to_light(
 async fn recompute(
     db: &impl ConnectionTrait,
     stale: HashMap<Uuid, Option<i64>>,
-    today: NaiveDate,
+    day: Day,
 ) -> AppResult<HashMap<Uuid, Health>> {
     // In id order, so that readers keeping the same rows at once lock them in the same order.
     let mut ids: Vec<Uuid> = stale.keys().copied().collect();
     ids.sort_unstable();
     let mut out = HashMap::with_capacity(ids.len());
     for chunk in ids.chunks(lights::CHUNK) {
-        let computed = compute_kept(db, chunk, today).await?;
+        let computed = compute_kept(db, chunk, day).await?;
         let mut keep = Vec::with_capacity(computed.len());
         for (id, Judged { health, figures, name }) in computed {
             if let Some(version) = stale.get(&id).copied().flatten() {
@@ -116,7 +115,7 @@ async fn recompute(
         }
         keep.sort_unstable_by_key(|c| c.project_id);
         // Keeping is a saving, not the answer: a reader that loses a race to keep still answers.
-        if let Err(e) = lights::store(db, keep, today).await {
+        if let Err(e) = lights::store(db, keep, day.date).await {
             tracing::warn!(error = %e, "computed lights could not be kept");
         }
     }
@@ -141,12 +140,8 @@ pub fn elapsed_percent(today: NaiveDate) -> Decimal {
 /// Lights of many projects as of `today`, computed from their rows, batched: a fixed number of
 /// queries whatever the count. Readers read the kept lights ([`of`]) instead; this is
 /// what those are computed by.
-pub async fn compute(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-    today: NaiveDate,
-) -> AppResult<HashMap<Uuid, Health>> {
-    Ok(compute_kept(db, project_ids, today).await?.into_iter().map(|(id, c)| (id, c.health)).collect())
+pub async fn compute(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Health>> {
+    Ok(compute_kept(db, project_ids, day).await?.into_iter().map(|(id, c)| (id, c.health)).collect())
 }
 
 /// [`compute`], with the figures of today's year that are kept beside each light for the dashboard
@@ -154,8 +149,9 @@ pub async fn compute(
 pub async fn compute_kept(
     db: &impl ConnectionTrait,
     project_ids: &[Uuid],
-    today: NaiveDate,
+    day: Day,
 ) -> AppResult<HashMap<Uuid, Judged>> {
+    let (today, zone) = (day.date, day.zone);
     if project_ids.is_empty() {
         return Ok(HashMap::new());
     }
@@ -196,7 +192,7 @@ pub async fn compute_kept(
                 reports: figures.year_reports,
                 on_time: figures.year_on_time,
                 reports_due: if reporting {
-                    due.iter().filter(|p| report::owes_report(*created_at, **p)).count() as i64
+                    due.iter().filter(|p| report::owes_report(*created_at, **p, zone)).count() as i64
                 } else {
                     0
                 },
@@ -210,7 +206,7 @@ pub async fn compute_kept(
                 .get(id)
                 .and_then(|ms| ms.iter().max_by_key(|m| schedule::days_late(m, today)))
                 .map(|m| m.name.clone());
-            let owes = report::owes_report(*created_at, closed) && !has_closed;
+            let owes = report::owes_report(*created_at, closed, zone) && !has_closed;
             let inputs = Inputs {
                 rules: &rules,
                 plan_fen: plan,

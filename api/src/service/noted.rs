@@ -16,6 +16,7 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::clock::Day;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
@@ -25,9 +26,9 @@ use crate::service::audit::{self, Change};
 /// jobs up for minutes.
 const PER_ROUND: usize = 500;
 
-/// Notes what has happened by `today` and was not noted yet; returns how many events it recorded.
-pub async fn note(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
-    Ok(overdue(db, today).await? + missing_reports(db, today).await? + lights(db, today).await?)
+/// Notes what has happened by `day` and was not noted yet; returns how many events it recorded.
+pub async fn note(db: &DatabaseConnection, day: Day) -> AppResult<usize> {
+    Ok(overdue(db, day.date).await? + missing_reports(db, day).await? + lights(db, day).await?)
 }
 
 /// The noted facts whose keys start with `prefix`, key → value.
@@ -117,13 +118,13 @@ async fn overdue(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> 
 }
 
 /// Projects that owe the last closed month's report and have none, once per month.
-async fn missing_reports(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
+async fn missing_reports(db: &DatabaseConnection, day: Day) -> AppResult<usize> {
     let rules = crate::service::settings::rules(db).await?;
-    let period = crate::service::report::last_closed_period(today, rules.report_due_day);
+    let period = crate::service::report::last_closed_period(day.date, rules.report_due_day);
     let prefix = format!("report.missing:{}:", period.key());
     let noted = facts(db, &prefix).await?;
     let mut recorded = 0;
-    for project in crate::service::report::missing_ids(db, period).await? {
+    for project in crate::service::report::missing_ids(db, period, day.zone).await? {
         if recorded >= PER_ROUND {
             break;
         }
@@ -141,8 +142,8 @@ async fn missing_reports(db: &DatabaseConnection, today: NaiveDate) -> AppResult
 
 /// Projects whose light differs from the one last noted. A light seen for the first time (a new
 /// project, or the first run) is noted without an event: nothing changed.
-async fn lights(db: &DatabaseConnection, today: NaiveDate) -> AppResult<usize> {
-    crate::service::health::refresh(db, today).await?;
+async fn lights(db: &DatabaseConnection, day: Day) -> AppResult<usize> {
+    crate::service::health::refresh(db, day).await?;
     let shown: Vec<(Uuid, Option<entity::project::Light>)> = project_light::Entity::find()
         .select_only()
         .columns([project_light::Column::ProjectId, project_light::Column::Light])

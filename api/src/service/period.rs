@@ -2,7 +2,7 @@
 //! project reports monthly, and — in SQL — which projects owe a period's report and have none. The
 //! reports (`super::report`), the lights and the units' rollups all count by these.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, Utc};
 use entity::{monthly_report, project};
 use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 
@@ -79,9 +79,9 @@ pub fn last_closed_period(today: NaiveDate, due_day: i32) -> Period {
     p
 }
 
-/// Whether a project existed during `period` and so owes a report for it.
-pub fn owes_report(created_at: DateTime<Utc>, period: Period) -> bool {
-    created_at.date_naive() <= period.last_day()
+/// Whether a project existed during `period` (in the county's `zone`) and so owes a report for it.
+pub fn owes_report(created_at: DateTime<Utc>, period: Period, zone: FixedOffset) -> bool {
+    created_at < period_end(period, zone)
 }
 
 /// Whether a project in `status` still reports monthly: a project finished (竣工, in operation) or
@@ -97,15 +97,18 @@ pub fn reporting_statuses() -> Vec<project::ProjectStatus> {
     project::ProjectStatus::iter().filter(|s| reports_monthly(*s)).collect()
 }
 
-/// The instant a period ends: a project created before it owes the period's report.
-pub fn period_end(period: Period) -> DateTime<Utc> {
-    period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default().and_utc()
+/// The instant a period ends in the county's `zone` (the midnight starting the next month there): a
+/// project created before it owes the period's report. One entered at 02:00 on the 1st in China
+/// (18:00 UTC the day before) did not exist during the month before.
+pub fn period_end(period: Period, zone: FixedOffset) -> DateTime<Utc> {
+    let midnight = period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default();
+    (midnight - chrono::Duration::seconds(i64::from(zone.local_minus_utc()))).and_utc()
 }
 
 /// The condition that a project owes `period`'s report and has no current one: it existed during the
 /// period, still reports monthly, and no current report of the period names it (an anti-join on
 /// the current reports' index).
-pub fn lacks_report(period: Period) -> SimpleExpr {
+pub fn lacks_report(period: Period, zone: FixedOffset) -> SimpleExpr {
     use monthly_report::Column as R;
     let reported = Query::select()
         .expr(Expr::val(1))
@@ -116,6 +119,31 @@ pub fn lacks_report(period: Period) -> SimpleExpr {
         .to_owned();
     Expr::exists(reported)
         .not()
-        .and(Expr::col((project::Entity, project::Column::CreatedAt)).lt(period_end(period)))
+        .and(Expr::col((project::Entity, project::Column::CreatedAt)).lt(period_end(period, zone)))
         .and(Expr::col((project::Entity, project::Column::Status)).is_in(reporting_statuses()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_month_ends_at_the_county_midnight() {
+        let china = crate::clock::china();
+        let october = Period { year: 2026, month: 10 };
+        assert_eq!(period_end(october, china).to_rfc3339(), "2026-10-31T16:00:00+00:00");
+        let utc = FixedOffset::east_opt(0).expect("UTC");
+        assert_eq!(period_end(october, utc).to_rfc3339(), "2026-11-01T00:00:00+00:00");
+        let december = Period { year: 2026, month: 12 };
+        assert_eq!(period_end(december, china).to_rfc3339(), "2026-12-31T16:00:00+00:00");
+        for (created, owes) in [
+            ("2026-10-31T15:59:59Z", true),
+            ("2026-10-31T16:00:00Z", false),
+            ("2026-10-31T18:00:00Z", false),
+            ("2026-09-30T16:00:00Z", true),
+        ] {
+            let created: DateTime<Utc> = created.parse().expect("an instant");
+            assert_eq!(owes_report(created, october, china), owes, "{created}");
+        }
+    }
 }

@@ -24,6 +24,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::period::{Period, lacks_report};
+use crate::clock::Day;
 use crate::error::{AppError, AppResult};
 
 /// How many units one statement sums or writes at once (each id is a bound parameter).
@@ -107,11 +108,12 @@ pub async fn stale(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec
 /// current first. True when every unit's rollup is current afterwards; false when a write made a
 /// light stale meanwhile, or a reader keeping the same units at once won (the dashboard then sums the
 /// kept lights instead, so it is never wrong, only slower).
-pub async fn refresh(db: &DatabaseConnection, today: NaiveDate) -> AppResult<bool> {
+pub async fn refresh(db: &DatabaseConnection, day: Day) -> AppResult<bool> {
+    let today = day.date;
     let mut all_kept = true;
     for chunk in stale(db, today).await?.chunks(CHUNK) {
         let ids: Vec<Uuid> = chunk.iter().map(|(id, _)| *id).collect();
-        let (rows, unfinished) = sum_units(db, &ids, today).await?;
+        let (rows, unfinished) = sum_units(db, &ids, day).await?;
         let kept: Vec<(Uuid, i64)> = chunk.iter().filter(|(id, _)| !unfinished.contains(id)).copied().collect();
         all_kept &= kept.len() == chunk.len();
         // Keeping is a saving, not the answer: a reader that loses a race to keep still answers.
@@ -158,11 +160,8 @@ type Row = HashMap<String, i64>;
 
 /// The rollup rows of `units` summed from their projects' kept lights, and the units with a light
 /// that was not current on `today` (not to be kept).
-async fn sum_units(
-    db: &impl ConnectionTrait,
-    units: &[Uuid],
-    today: NaiveDate,
-) -> AppResult<(HashMap<Uuid, Row>, Vec<Uuid>)> {
+async fn sum_units(db: &impl ConnectionTrait, units: &[Uuid], day: Day) -> AppResult<(HashMap<Uuid, Row>, Vec<Uuid>)> {
+    let today = day.date;
     use project::Column as P;
     let l = |c: L| Expr::col((project_light::Entity, c));
     let sum = |e: SimpleExpr| -> SimpleExpr {
@@ -188,7 +187,7 @@ async fn sum_units(
         .expr(sum(l(L::PlanFen).into()))
         .expr(sum(l(L::DoneFen).into()))
         .expr(sum(Expr::case(current, 0).finally(1).into()))
-        .exprs((1..=12).map(|month| count_if(lacks_report(Period { year: today.year(), month }))))
+        .exprs((1..=12).map(|month| count_if(lacks_report(Period { year: today.year(), month }, day.zone))))
         .from(project::Entity)
         .left_join(project_light::Entity, l(L::ProjectId).equals((project::Entity, P::Id)))
         .and_where(Expr::col((project::Entity, P::ResponsibleUnitId)).is_in(units.iter().copied()))

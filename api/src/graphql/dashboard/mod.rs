@@ -22,8 +22,8 @@ impl DashboardQuery {
         #[graphql(desc = "Calendar year; this year when omitted.")] year: Option<i32>,
     ) -> async_graphql::Result<Dashboard> {
         ctx.caller()?;
-        let today = ctx.state()?.config.clock.today();
-        let d = dashboard::build(&ctx.state()?.db, year.unwrap_or(today.year()), today).await?;
+        let day = ctx.state()?.config.clock.day();
+        let d = dashboard::build(&ctx.state()?.db, year.unwrap_or(day.date.year()), day).await?;
         Ok(d.into())
     }
 }

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
+use crate::clock::Day;
 use async_graphql::dataloader::Loader;
-use chrono::NaiveDate;
 use entity::project::Light;
 use sea_orm::DatabaseConnection;
 use tokio::sync::OnceCell;
@@ -28,14 +28,11 @@ pool_loader!(
     ProjectHealth
 );
 
-impl Loader<(Uuid, chrono::NaiveDate)> for ProjectHealth {
+impl Loader<(Uuid, Day)> for ProjectHealth {
     type Value = crate::service::health::Health;
     type Error = AppError;
 
-    async fn load(
-        &self,
-        keys: &[(Uuid, chrono::NaiveDate)],
-    ) -> Result<HashMap<(Uuid, chrono::NaiveDate), Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[(Uuid, Day)]) -> Result<HashMap<(Uuid, Day), Self::Value>, Self::Error> {
         let db = &self.0;
         per_day(keys, |ids, day| async move { crate::service::health::of(db, &ids, day).await }).await
     }
@@ -46,26 +43,23 @@ pool_loader!(
     ProjectLight
 );
 
-impl Loader<(Uuid, chrono::NaiveDate)> for ProjectLight {
+impl Loader<(Uuid, Day)> for ProjectLight {
     type Value = Light;
     type Error = AppError;
 
-    async fn load(
-        &self,
-        keys: &[(Uuid, chrono::NaiveDate)],
-    ) -> Result<HashMap<(Uuid, chrono::NaiveDate), Self::Value>, Self::Error> {
+    async fn load(&self, keys: &[(Uuid, Day)]) -> Result<HashMap<(Uuid, Day), Self::Value>, Self::Error> {
         let db = &self.0;
         per_day(keys, |ids, day| async move { crate::service::health::lights_of(db, &ids, day).await }).await
     }
 }
 
 /// Loads keys of (project, day) one day at a time.
-async fn per_day<V, F, Fut>(keys: &[(Uuid, NaiveDate)], load: F) -> AppResult<HashMap<(Uuid, NaiveDate), V>>
+async fn per_day<V, F, Fut>(keys: &[(Uuid, Day)], load: F) -> AppResult<HashMap<(Uuid, Day), V>>
 where
-    F: Fn(Vec<Uuid>, NaiveDate) -> Fut,
+    F: Fn(Vec<Uuid>, Day) -> Fut,
     Fut: std::future::Future<Output = AppResult<HashMap<Uuid, V>>>,
 {
-    let mut by_day: HashMap<NaiveDate, Vec<Uuid>> = HashMap::new();
+    let mut by_day: HashMap<Day, Vec<Uuid>> = HashMap::new();
     for (id, day) in keys {
         by_day.entry(*day).or_default().push(*id);
     }
@@ -142,7 +136,7 @@ pub struct ProjectsQuery {
     filter: ProjectFilter,
     light: Option<Light>,
     order: Order,
-    today: NaiveDate,
+    day: Day,
     /// The filter with the light narrowed to project ids, worked out once for a page and its count
     /// (narrowing computes every matching project's light).
     narrowed: Arc<OnceCell<ProjectFilter>>,
@@ -154,7 +148,7 @@ impl ProjectsQuery {
             .get_or_try_init(|| async {
                 match self.light {
                     Some(light) => {
-                        crate::service::health::narrow_to_light(db, self.filter.clone(), light, self.today).await
+                        crate::service::health::narrow_to_light(db, self.filter.clone(), light, self.day).await
                     }
                     None => Ok(self.filter.clone()),
                 }
@@ -175,8 +169,8 @@ impl<P: ParentColumn> Children for ProjectsOf<P> {
     fn query(ctx: &async_graphql::Context<'_>, (filter, order): Self::Args) -> AppResult<Self::Query> {
         ctx.caller()?;
         let (filter, light) = filter.unwrap_or_default().split();
-        let today = ctx.state()?.config.clock.today();
-        Ok(ProjectsQuery { filter, light, order: Order::from(order), today, narrowed: Arc::default() })
+        let day = ctx.state()?.config.clock.day();
+        Ok(ProjectsQuery { filter, light, order: Order::from(order), day, narrowed: Arc::default() })
     }
 
     async fn pages(

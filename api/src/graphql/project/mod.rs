@@ -35,8 +35,8 @@ impl ProjectQuery {
         let state = ctx.state()?;
         let (mut filter, light) = filter.unwrap_or_default().split();
         if let Some(light) = light {
-            let today = state.config.clock.today();
-            filter = crate::service::health::narrow_to_light(&state.db, filter, light, today).await?;
+            let day = state.config.clock.day();
+            filter = crate::service::health::narrow_to_light(&state.db, filter, light, day).await?;
         }
         let order = Order::from(order_by);
         let count =

@@ -233,7 +233,7 @@ impl Project {
 
     /// The project's light today and why.
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
-        let key = (self.0.id, ctx.state()?.config.clock.today());
+        let key = (self.0.id, ctx.state()?.config.clock.day());
         if only_light([ctx.field()]) {
             let light = ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?;
             return Ok(Health::Light { key, light });
@@ -328,10 +328,10 @@ pub enum Health {
     /// Everything, as read for a selection of more than the light.
     Full(health::Health),
     /// The light alone, as read for a selection of `light` only; the rest is read when asked.
-    Light { key: (Uuid, chrono::NaiveDate), light: Light },
+    Light { key: (Uuid, crate::clock::Day), light: Light },
 }
 
-async fn load_health(ctx: &Context<'_>, key: (Uuid, chrono::NaiveDate)) -> async_graphql::Result<health::Health> {
+async fn load_health(ctx: &Context<'_>, key: (Uuid, crate::clock::Day)) -> async_graphql::Result<health::Health> {
     Ok(ctx.cached::<ProjectHealth>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?)
 }
 

@@ -49,8 +49,8 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         steps.push(Box::pin(prime(ctx, ids.clone(), ScheduleHistory(db.clone()), true).map_ok(drop)));
     }
     if wants("health") {
-        let today = ctx.state()?.config.clock.today();
-        let keys = ids.iter().map(|id| (*id, today)).collect();
+        let day = ctx.state()?.config.clock.day();
+        let keys = ids.iter().map(|id| (*id, day)).collect();
         if only_light(node.field("health").selection_fields()) {
             steps.push(Box::pin(prime_found(ctx, keys, ProjectLight(db.clone())).map_ok(drop)));
         } else {

@@ -31,7 +31,7 @@ impl ReportQuery {
         ctx.caller()?;
         let state = ctx.state()?;
         let page = ctx.page(first, after)?;
-        let rows = report::missing(&state.db, &period, &page).await?;
+        let rows = report::missing(&state.db, &period, state.config.clock.zone(), &page).await?;
         let node = ctx.look_ahead().field("edges").field("node");
         prefetch::prefetch(ctx, node.field("project"), &rows.items).await?;
         if node.field("unit").exists() {
@@ -43,7 +43,7 @@ impl ReportQuery {
         }
         let key = report::Period::parse("period", &period)?.key();
         let db = state.db.clone();
-        let (counted, today) = (report::Period::parse("period", &period)?, state.config.clock.today());
+        let (counted, today) = (report::Period::parse("period", &period)?, state.config.clock.day());
         let total = TotalCount::new(move || {
             let db = db.clone();
             async move { crate::service::dashboard::count_missing(&db, counted, today).await }

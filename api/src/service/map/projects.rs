@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::Datelike;
 use entity::issue;
 use entity::project::{self, Light};
 use rust_decimal::Decimal;
@@ -57,10 +57,11 @@ pub async fn projects(
     db: &impl ConnectionTrait,
     caller: &Caller,
     request: MapRequest,
-    today: NaiveDate,
+    day: crate::clock::Day,
 ) -> AppResult<Vec<u8>> {
+    let today = day.date;
     let MapRequest { mut filter, light, datum } = request;
-    health::refresh(db, today).await?;
+    health::refresh(db, day).await?;
     if let Some(light) = light {
         filter.showing = Some((light, today));
     }
@@ -69,7 +70,7 @@ pub async fn projects(
         return Err(AppError::bad_input("bbox", format!("more than {MAX_PROJECTS} projects: narrow the map")));
     }
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
-    let lights = health::of(db, &ids, today).await?;
+    let lights = health::of(db, &ids, day).await?;
     let plans = projects::year_plans(db, &ids, today.year()).await?;
     let units = crate::service::kit::unit_names(db).await?;
     let open = open_issues(db, caller).await?;

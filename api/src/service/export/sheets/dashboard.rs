@@ -40,8 +40,9 @@ const BY_UNIT: &[Column] = &[
 
 /// The dashboard of `year` as of `today` in three worksheets: by category (with the lights in its
 /// subtitle), by industry, by unit.
-pub(super) async fn tables(db: &DatabaseConnection, year: i32, today: chrono::NaiveDate) -> AppResult<Vec<Table>> {
-    let d = dashboard::build(db, year, today).await?;
+pub(super) async fn tables(db: &DatabaseConnection, year: i32, day: crate::clock::Day) -> AppResult<Vec<Table>> {
+    let today = day.date;
+    let d = dashboard::build(db, year, day).await?;
     let light = |l: Light| format!("{}{}个", labels::light(l), d.lights.get(&l).copied().unwrap_or(0));
     let lights = [Light::Red, Light::Yellow, Light::Green].map(light).join("、");
     let mut by_category: Vec<Vec<Cell>> =

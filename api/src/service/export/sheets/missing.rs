@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use chrono::FixedOffset;
 use entity::{project, user};
 use sea_orm::sea_query::Query;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -30,9 +31,9 @@ const LISTED: &[Column] = &[
 
 /// Two worksheets: each unit with projects owing `period`'s report and how many (most first), and
 /// every such project by unit and name (the same set `missingReports` pages through).
-pub(super) async fn by_unit(db: &impl ConnectionTrait, period: Period) -> AppResult<Vec<Table>> {
+pub(super) async fn by_unit(db: &impl ConnectionTrait, period: Period, zone: FixedOffset) -> AppResult<Vec<Table>> {
     let rows = project::Entity::find()
-        .filter(lacks_report(period))
+        .filter(lacks_report(period, zone))
         .order_by_asc(project::Column::Id)
         .limit(MAX_ROWS + 1)
         .all(db)
@@ -47,7 +48,7 @@ pub(super) async fn by_unit(db: &impl ConnectionTrait, period: Period) -> AppRes
                 Query::select()
                     .column(project::Column::LeaderId)
                     .from(project::Entity)
-                    .and_where(lacks_report(period))
+                    .and_where(lacks_report(period, zone))
                     .to_owned(),
             ),
         )

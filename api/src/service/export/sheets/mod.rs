@@ -96,13 +96,13 @@ pub async fn build(
         }
     };
     Ok(match sheet {
-        Sheet::MonthlyReport => vec![monthly::monthly_report(db, period().await?, today).await?],
+        Sheet::MonthlyReport => vec![monthly::monthly_report(db, period().await?, clock.day()).await?],
         Sheet::Issues => vec![ledgers::issues(db, caller, clock).await?],
         Sheet::Cases => vec![ledgers::cases(db, caller, clock).await?],
-        Sheet::MissingReports => missing::by_unit(db, period().await?).await?,
+        Sheet::MissingReports => missing::by_unit(db, period().await?, clock.zone()).await?,
         Sheet::Dashboard => {
             use chrono::Datelike;
-            dashboard::tables(db, params.year.unwrap_or(today.year()), today).await?
+            dashboard::tables(db, params.year.unwrap_or(today.year()), clock.day()).await?
         }
     })
 }

@@ -2,7 +2,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::NaiveDate;
 use entity::monthly_report;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func};
@@ -10,6 +9,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelec
 use uuid::Uuid;
 
 use super::{Cell, MAX_ROWS, Table, bounded, text};
+use crate::clock::Day;
 use crate::error::AppResult;
 use crate::service::export::{Column, Kind};
 use crate::service::money::{bp_to_percent, fen_to_wan};
@@ -44,14 +44,15 @@ struct Reported {
 }
 
 /// 每月项目进展情况表: every project, by list then name, with its figures for the period.
-pub(super) async fn monthly_report(db: &impl ConnectionTrait, period: Period, today: NaiveDate) -> AppResult<Table> {
+pub(super) async fn monthly_report(db: &impl ConnectionTrait, period: Period, day: Day) -> AppResult<Table> {
+    let today = day.date;
     let mut rows = bounded(projects::all_matching(db, &ProjectFilter::default(), MAX_ROWS + 1).await?, "projects")?;
     rows.sort_by(|a, b| (a.category as u8, &a.name, a.id).cmp(&(b.category as u8, &b.name, b.id)));
     let ids: Vec<Uuid> = rows.iter().map(|p| p.id).collect();
     let plans = projects::year_plans(db, &ids, period.year).await?;
-    let lights = health::of(db, &ids, today).await?;
+    let lights = health::of(db, &ids, day).await?;
     let reported = reported_for(db, period).await?;
-    let missing: HashSet<Uuid> = report::missing_ids(db, period).await?.into_iter().collect();
+    let missing: HashSet<Uuid> = report::missing_ids(db, period, day.zone).await?.into_iter().collect();
     let units = crate::service::kit::unit_names(db).await?;
     let subtitle = format!("{}年{}月 · 共{}个项目 · 红黄绿灯截至{today}", period.year, period.month, rows.len());
     let table_rows = rows.into_iter().zip(1..).map(move |(p, n)| {

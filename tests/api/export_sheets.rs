@@ -8,6 +8,7 @@ use std::io::Cursor;
 use calamine::{Data, DataType, Reader, Xlsx, open_workbook_from_rs};
 use serde_json::{Value, json};
 
+use crate::exports::{number, text};
 use crate::helpers::{TestApp, TestResult};
 
 /// Every worksheet of the workbook at `path` (fetched with `token`, or as a link without one), by name,
@@ -27,21 +28,6 @@ async fn book(app: &TestApp, path: &str, token: Option<&str>) -> TestResult<Vec<
         out.push((name, rows));
     }
     Ok(out)
-}
-
-fn text(d: &Data) -> String {
-    match d {
-        Data::String(s) => s.clone(),
-        _ => String::new(),
-    }
-}
-
-fn number(d: &Data) -> f64 {
-    match d {
-        Data::Float(f) => *f,
-        Data::Int(i) => *i as f64,
-        _ => f64::NAN,
-    }
 }
 
 fn decimal(v: &Value) -> f64 {

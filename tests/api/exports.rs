@@ -31,14 +31,14 @@ async fn sheet(app: &TestApp, path: &str, token: &str, title: &str) -> TestResul
     Ok(rows)
 }
 
-fn text(d: &Data) -> String {
+pub fn text(d: &Data) -> String {
     match d {
         Data::String(s) => s.clone(),
         _ => String::new(),
     }
 }
 
-fn number(d: &Data) -> f64 {
+pub fn number(d: &Data) -> f64 {
     match d {
         Data::Float(f) => *f,
         Data::Int(i) => *i as f64,

@@ -1,11 +1,13 @@
 //! Spreadsheet exports (报表): what the office hands upward, as real XLSX workbooks — a title row and
 //! the period, a frozen header, column widths, number formats for 万元 (two decimals) and percentages,
 //! dates as dates, Chinese headers and an auto-filter. A sheet is one or more [`Table`]s (a worksheet
-//! each): their columns and rows; each domain adds its sheets in [`sheets`] and names them in [`Sheet`]. Rows go to the workbook one at
-//! a time in its constant-memory mode (spilled to a temporary file), so a province's table is not held
-//! twice.
+//! each): their columns and rows; each domain adds its sheets in [`sheets`] and names them in [`Sheet`].
+//! Rows go to the workbook one at a time in its constant-memory mode (spilled to a temporary file); a
+//! long ledger's rows are read from the database as they are written ([`streamed`]), so a province's
+//! table is never held whole.
 
 mod sheets;
+mod stream;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -16,6 +18,7 @@ use crate::error::{AppError, AppResult};
 use entity::integration_key::Scope;
 
 pub use sheets::{MAX_ROWS, Params, build};
+pub use stream::streamed;
 
 /// The sheets there are, by the name in `/exports/{name}.xlsx`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, async_graphql::Enum)]
@@ -112,8 +115,14 @@ pub enum Cell {
 }
 
 /// A worksheet's rows, each made as the workbook is written from what the sheet read (which the
-/// iterator owns and consumes), so a large sheet is not held a second time as cells.
-pub type Rows = Box<dyn Iterator<Item = Vec<Cell>> + Send>;
+/// iterator owns and consumes) or from rows still arriving from the database ([`streamed`]), so a
+/// large sheet is not held a second time as cells; a row that could not be read fails the workbook.
+pub type Rows = Box<dyn Iterator<Item = AppResult<Vec<Cell>>> + Send>;
+
+/// [`Rows`] made from what a sheet has read already.
+pub fn ready(made: impl Iterator<Item = Vec<Cell>> + Send + 'static) -> Rows {
+    Box::new(made.map(Ok))
+}
 
 /// A worksheet: its title, a line saying what it covers, its columns and its rows.
 pub struct Table {
@@ -133,7 +142,7 @@ pub fn workbook(tables: Vec<Table>) -> AppResult<Vec<u8>> {
     book.set_tempdir(std::env::temp_dir()).map_err(xlsx_error)?;
     for table in tables {
         let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
-        write(sheet, table).map_err(xlsx_error)?;
+        write(sheet, table)?;
     }
     book.save_to_buffer().map_err(xlsx_error)
 }
@@ -152,7 +161,21 @@ fn sheet_name(title: &str) -> String {
 /// Rows before the header: the title and the subtitle.
 const HEADER_ROW: u32 = 2;
 
-fn write(sheet: &mut Worksheet, table: Table) -> Result<(), XlsxError> {
+fn write(sheet: &mut Worksheet, table: Table) -> AppResult<()> {
+    let formats = head(sheet, &table).map_err(xlsx_error)?;
+    let mut row = HEADER_ROW;
+    for cells in table.rows {
+        row += 1;
+        put(sheet, row, &cells?, &formats).map_err(xlsx_error)?;
+    }
+    let last_col = u16::try_from(table.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+    sheet.set_freeze_panes(HEADER_ROW + 1, 0).map_err(xlsx_error)?;
+    sheet.autofilter(HEADER_ROW, 0, row.max(HEADER_ROW), last_col).map_err(xlsx_error)?;
+    Ok(())
+}
+
+/// The title, subtitle and header rows and the column widths; the columns' cell formats.
+fn head(sheet: &mut Worksheet, table: &Table) -> Result<Vec<Format>, XlsxError> {
     let last_col = u16::try_from(table.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
     sheet.set_name(sheet_name(&table.title))?;
     let title = Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center);
@@ -183,10 +206,13 @@ fn write(sheet: &mut Worksheet, table: Table) -> Result<(), XlsxError> {
         sheet.set_column_width(col, column.width)?;
         sheet.write_string_with_format(HEADER_ROW, col, column.header, &header)?;
     }
-    let mut row = HEADER_ROW;
-    for cells in table.rows {
-        row += 1;
-        for ((col, cell), format) in (0u16..).zip(&cells).zip(&formats) {
+    Ok(formats)
+}
+
+/// One row's cells.
+fn put(sheet: &mut Worksheet, row: u32, cells: &[Cell], formats: &[Format]) -> Result<(), XlsxError> {
+    {
+        for ((col, cell), format) in (0u16..).zip(cells).zip(formats) {
             match cell {
                 Cell::None => {}
                 Cell::Text(s) => {
@@ -204,8 +230,6 @@ fn write(sheet: &mut Worksheet, table: Table) -> Result<(), XlsxError> {
             }
         }
     }
-    sheet.set_freeze_panes(HEADER_ROW + 1, 0)?;
-    sheet.autofilter(HEADER_ROW, 0, row.max(HEADER_ROW), last_col)?;
     Ok(())
 }
 
@@ -228,5 +252,15 @@ mod tests {
                 panic!("{title}: {e:?}")
             }
         }
+    }
+
+    #[test]
+    fn a_row_that_could_not_be_read_fails_the_workbook() {
+        const COLUMNS: &[Column] = &[Column { header: "名称", width: 10.0, kind: Kind::Text }];
+        let rows: Rows = Box::new(
+            vec![Ok(vec![Cell::Text("第一行".into())]), Err(AppError::internal("the connection was lost"))].into_iter(),
+        );
+        let table = Table { title: "表".to_owned(), subtitle: String::new(), columns: COLUMNS, rows };
+        assert!(matches!(workbook(vec![table]), Err(AppError::Internal(_))));
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::DatabaseConnection;
 use super::{Cell, Table};
 use crate::error::AppResult;
 use crate::service::dashboard::{self, Totals};
-use crate::service::export::{Column, Kind};
+use crate::service::export::{Column, Kind, ready};
 use crate::service::labels;
 use crate::service::money::fen_to_wan;
 
@@ -68,16 +68,16 @@ pub(super) async fn tables(db: &DatabaseConnection, year: i32, day: crate::clock
             title: "重点项目按类别汇总".to_owned(),
             subtitle: format!("{heading} · 共{}个项目 · {lights}", d.total.projects),
             columns: BY_GROUP_CATEGORY,
-            rows: Box::new(by_category.into_iter()),
+            rows: ready(by_category.into_iter()),
         },
         Table {
             title: "重点项目按产业汇总".to_owned(),
             subtitle: heading.clone(),
             columns: BY_GROUP_INDUSTRY,
-            rows: Box::new(by_industry.into_iter()),
+            rows: ready(by_industry.into_iter()),
         },
         Table {
-            title: "责任单位推进情况".to_owned(), subtitle: heading, columns: BY_UNIT, rows: Box::new(by_unit)
+            title: "责任单位推进情况".to_owned(), subtitle: heading, columns: BY_UNIT, rows: ready(by_unit)
         },
     ])
 }

@@ -4,13 +4,15 @@ use std::collections::HashMap;
 
 use entity::{case, case_measure, case_unit, issue, project};
 use sea_orm::sea_query::{Condition, Query, SelectStatement};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use uuid::Uuid;
 
 use super::{Cell, MAX_ROWS, Table, bounded, text};
 use crate::auth::Caller;
-use crate::error::AppResult;
-use crate::service::export::{Column, Kind};
+use crate::error::{AppError, AppResult};
+use crate::service::export::{Column, Kind, ready, streamed};
 use crate::service::{case as cases, issue as issues, kit, labels};
 
 const ISSUES: &[Column] = &[
@@ -27,25 +29,20 @@ const ISSUES: &[Column] = &[
 ];
 
 /// 问题台账: the issues `caller` may see, oldest first; days overdue for the unfinished ones past due.
-pub(super) async fn issues(
-    db: &impl ConnectionTrait,
-    caller: &Caller,
-    clock: &crate::clock::Clock,
-) -> AppResult<Table> {
+/// A province holds hundreds of thousands: they are counted, then read as the workbook is written.
+pub(super) async fn issues(db: &DatabaseConnection, caller: &Caller, clock: &crate::clock::Clock) -> AppResult<Table> {
     let (today, zone) = (clock.today(), clock.zone());
     let visible = issues::visibility(caller);
-    let rows = issue::Entity::find()
-        .filter(visible.clone())
-        .order_by_asc(issue::Column::CreatedAt)
-        .order_by_asc(issue::Column::Id)
-        .limit(MAX_ROWS + 1)
-        .all(db)
-        .await?;
-    let rows = bounded(rows, "issues")?;
+    let select = issue::Entity::find().filter(visible.clone());
+    let count = select.clone().count(db).await?;
+    if count > MAX_ROWS {
+        return Err(AppError::bad_input("sheet", format!("more than {MAX_ROWS} issues in one sheet")));
+    }
+    let select = select.order_by_asc(issue::Column::CreatedAt).order_by_asc(issue::Column::Id).limit(count);
     let names = project_names(db, of_visible(issue::Column::ProjectId, issue::Entity, visible)).await?;
     let units = kit::unit_names(db).await?;
-    let subtitle = format!("截至{today} · 共{}个问题", rows.len());
-    let table_rows = rows.into_iter().map(move |i| {
+    let subtitle = format!("截至{today} · 共{count}个问题");
+    let table_rows = streamed(db.clone(), select, move |i| {
         let open = !issues::FINISHED.contains(&i.status);
         let overdue = i.due_date.filter(|due| open && *due < today).map(|due| (today - due).num_days());
         vec![
@@ -61,7 +58,7 @@ pub(super) async fn issues(
             overdue.map_or(Cell::None, Cell::Integer),
         ]
     });
-    Ok(Table { title: "问题台账".to_owned(), subtitle, columns: ISSUES, rows: Box::new(table_rows) })
+    Ok(Table { title: "问题台账".to_owned(), subtitle, columns: ISSUES, rows: table_rows })
 }
 
 const CASES: &[Column] = &[
@@ -166,7 +163,7 @@ pub(super) async fn cases(db: &impl ConnectionTrait, caller: &Caller, clock: &cr
         ]
     });
     Ok(Table {
-        title: "一项一策、一事一议台账".to_owned(), subtitle, columns: CASES, rows: Box::new(table_rows)
+        title: "一项一策、一事一议台账".to_owned(), subtitle, columns: CASES, rows: ready(table_rows)
     })
 }
 

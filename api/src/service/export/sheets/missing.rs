@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::{Cell, MAX_ROWS, Table, bounded, text};
 use crate::error::AppResult;
-use crate::service::export::{Column, Kind};
+use crate::service::export::{Column, Kind, ready};
 use crate::service::period::{Period, lacks_report};
 use crate::service::{kit, labels};
 
@@ -73,7 +73,7 @@ pub(super) async fn by_unit(db: &impl ConnectionTrait, period: Period, zone: Fix
         title: "未报送月报汇总".to_owned(),
         subtitle: format!("{heading} · {}个单位共{}个项目未报送", counts.len(), rows.len()),
         columns: BY_UNIT,
-        rows: Box::new(
+        rows: ready(
             counts
                 .iter()
                 .zip(1..)
@@ -86,7 +86,7 @@ pub(super) async fn by_unit(db: &impl ConnectionTrait, period: Period, zone: Fix
         title: "未报送月报明细".to_owned(),
         subtitle: format!("{heading} · 共{}个项目", rows.len()),
         columns: LISTED,
-        rows: Box::new(rows.into_iter().zip(1..).map(move |(p, i)| {
+        rows: ready(rows.into_iter().zip(1..).map(move |(p, i)| {
             vec![
                 Cell::Integer(i),
                 text(units.get(&p.responsible_unit_id)),

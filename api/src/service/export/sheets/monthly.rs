@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{Cell, MAX_ROWS, Table, bounded, text};
 use crate::clock::Day;
 use crate::error::AppResult;
-use crate::service::export::{Column, Kind};
+use crate::service::export::{Column, Kind, ready};
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::period::Period;
 use crate::service::project::ProjectFilter;
@@ -84,9 +84,7 @@ pub(super) async fn monthly_report(db: &impl ConnectionTrait, period: Period, da
             Cell::Text(filed.to_owned()),
         ]
     });
-    Ok(Table {
-        title: "每月项目进展情况表".to_owned(), subtitle, columns: MONTHLY, rows: Box::new(table_rows)
-    })
+    Ok(Table { title: "每月项目进展情况表".to_owned(), subtitle, columns: MONTHLY, rows: ready(table_rows) })
 }
 
 /// Every project's current reports of `period`'s year up to it, summed in SQL.

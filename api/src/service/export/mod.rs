@@ -17,7 +17,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet, Xl
 use crate::error::{AppError, AppResult};
 use entity::integration_key::Scope;
 
-pub use sheets::{MAX_ROWS, Params, build};
+pub use sheets::{Params, build};
 pub use stream::streamed;
 
 /// The sheets there are, by the name in `/exports/{name}.xlsx`.
@@ -211,22 +211,20 @@ fn head(sheet: &mut Worksheet, table: &Table) -> Result<Vec<Format>, XlsxError> 
 
 /// One row's cells.
 fn put(sheet: &mut Worksheet, row: u32, cells: &[Cell], formats: &[Format]) -> Result<(), XlsxError> {
-    {
-        for ((col, cell), format) in (0u16..).zip(cells).zip(formats) {
-            match cell {
-                Cell::None => {}
-                Cell::Text(s) => {
-                    sheet.write_string(row, col, s)?;
-                }
-                Cell::Integer(n) => {
-                    sheet.write_number_with_format(row, col, *n as f64, format)?;
-                }
-                Cell::Number(d) => {
-                    sheet.write_number_with_format(row, col, d.to_f64().unwrap_or(0.0), format)?;
-                }
-                Cell::Date(d) => {
-                    sheet.write_date_with_format(row, col, d, format)?;
-                }
+    for ((col, cell), format) in (0u16..).zip(cells).zip(formats) {
+        match cell {
+            Cell::None => {}
+            Cell::Text(s) => {
+                sheet.write_string(row, col, s)?;
+            }
+            Cell::Integer(n) => {
+                sheet.write_number_with_format(row, col, *n as f64, format)?;
+            }
+            Cell::Number(d) => {
+                sheet.write_number_with_format(row, col, d.to_f64().unwrap_or(0.0), format)?;
+            }
+            Cell::Date(d) => {
+                sheet.write_date_with_format(row, col, d, format)?;
             }
         }
     }

@@ -126,6 +126,12 @@ async fn periodic_jobs(state: AppState) {
             Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
             Err(e) => failed("escalation", &e),
         }
+        let clock = state.config.clock;
+        match service::meeting::escalate_overdue(&state.db, clock.today(), clock.now()).await {
+            Ok(service::meeting::Chased { noticed: 0, escalated: 0 }) => {}
+            Ok(c) => tracing::info!(noticed = c.noticed, escalated = c.escalated, "chased overdue action items"),
+            Err(e) => failed("action item escalation", &e),
+        }
         // A bucket untouched for longer than it takes to refill is full: its row says nothing.
         let login = &state.config.login;
         let refill_ms = login.window_secs.max(login.address_period_secs).saturating_mul(1000);

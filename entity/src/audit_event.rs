@@ -35,10 +35,14 @@ pub enum EntityType {
     IntegrationKey,
     /// A webhook.
     Webhook,
+    /// A scheduling meeting (调度会), with its agenda, minutes and decisions.
+    Meeting,
+    /// An action item (交办事项).
+    ActionItem,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Project,
         Self::MonthlyReport,
         Self::Milestone,
@@ -53,6 +57,8 @@ impl EntityType {
         Self::Unit,
         Self::IntegrationKey,
         Self::Webhook,
+        Self::Meeting,
+        Self::ActionItem,
     ];
 
     /// The stored name.
@@ -72,6 +78,8 @@ impl EntityType {
             Self::Unit => "unit",
             Self::IntegrationKey => "integration_key",
             Self::Webhook => "webhook",
+            Self::Meeting => "meeting",
+            Self::ActionItem => "action_item",
         }
     }
 

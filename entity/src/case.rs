@@ -58,6 +58,8 @@ pub struct Model {
     pub decided_on: Option<Date>,
     /// The body or person that decided, e.g. 县政府常务会议.
     pub decided_by: Option<String>,
+    /// The meeting where it was decided, when a meeting's decision decided it.
+    pub decided_at_meeting_id: Option<Uuid>,
     pub opened_by: Uuid,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

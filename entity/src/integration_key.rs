@@ -32,11 +32,15 @@ pub enum Scope {
     ChangesRead,
     /// Manage webhooks.
     WebhooksManage,
+    /// Read scheduling meetings, their decisions and action items.
+    MeetingsRead,
+    /// Schedule and record meetings and move action items on, as the key's unit may.
+    MeetingsWrite,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 15] = [
         Self::ProjectsRead,
         Self::ProjectsWrite,
         Self::DirectoryRead,
@@ -50,6 +54,8 @@ impl Scope {
         Self::PhotosWrite,
         Self::ChangesRead,
         Self::WebhooksManage,
+        Self::MeetingsRead,
+        Self::MeetingsWrite,
     ];
 
     /// The stored and shown name, e.g. `ISSUES_READ`.
@@ -68,6 +74,8 @@ impl Scope {
             Self::PhotosWrite => "PHOTOS_WRITE",
             Self::ChangesRead => "CHANGES_READ",
             Self::WebhooksManage => "WEBHOOKS_MANAGE",
+            Self::MeetingsRead => "MEETINGS_READ",
+            Self::MeetingsWrite => "MEETINGS_WRITE",
         }
     }
 
@@ -84,6 +92,7 @@ impl Scope {
             Self::CasesRead => Some(Self::CasesWrite),
             Self::InspectionsRead => Some(Self::InspectionsWrite),
             Self::PhotosRead => Some(Self::PhotosWrite),
+            Self::MeetingsRead => Some(Self::MeetingsWrite),
             _ => None,
         }
     }

@@ -137,6 +137,10 @@ pub struct Model {
     pub escalated_at: Option<DateTimeUtc>,
     /// The leader it was escalated to.
     pub escalated_to: Option<Uuid>,
+    /// The meeting whose decision raised it (source MEETING).
+    pub meeting_id: Option<Uuid>,
+    /// That decision.
+    pub meeting_decision_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub closed_at: Option<DateTimeUtc>,

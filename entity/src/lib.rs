@@ -1,6 +1,9 @@
 //! Database entities, one module a table. Enums that clients see derive `async_graphql::Enum` here so
 //! that the stored value, the Rust value and the GraphQL value are one thing.
 
+pub mod action_item;
+pub mod action_item_event;
+pub mod action_item_unit;
 pub mod audit_event;
 pub mod case;
 pub mod case_link;
@@ -18,6 +21,12 @@ pub mod issue_counter;
 pub mod issue_event;
 pub mod issue_unit;
 pub mod known_sign_in_address;
+pub mod meeting;
+pub mod meeting_agenda;
+pub mod meeting_attendee;
+pub mod meeting_decision;
+pub mod meeting_minutes;
+pub mod meeting_unit;
 pub mod milestone;
 pub mod monthly_report;
 pub mod noted_fact;

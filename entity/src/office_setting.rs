@@ -30,6 +30,8 @@ pub struct Model {
     pub issue_due_days_medium: i32,
     /// Days a LOW issue raised by a failed checklist item has to be resolved.
     pub issue_due_days_low: i32,
+    /// Days past its deadline after which an open action item goes to its meeting's chair.
+    pub action_item_chair_after_days: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -25,6 +25,7 @@ mod m20261127_000019_integration_key_units;
 mod m20261127_000020_unit_rollups;
 mod m20261128_000021_light_names;
 mod m20261128_000022_datums;
+mod m20261128_000023_meetings;
 
 pub struct Migrator;
 
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000020_unit_rollups::Migration),
             Box::new(m20261128_000021_light_names::Migration),
             Box::new(m20261128_000022_datums::Migration),
+            Box::new(m20261128_000023_meetings::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@ pub mod inspection;
 pub mod issue;
 pub mod keys;
 pub mod loaders;
+pub mod meeting;
 pub mod pagination;
 pub mod photo;
 pub mod prefetch;
@@ -42,6 +43,7 @@ pub struct Query(
     dashboard::DashboardQuery,
     issue::IssueQuery,
     case::CaseQuery,
+    meeting::MeetingQuery,
     inspection::InspectionQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
@@ -60,6 +62,7 @@ pub struct Mutation(
     settings::SettingsMutation,
     issue::IssueMutation,
     case::CaseMutation,
+    meeting::MeetingMutation,
     inspection::InspectionMutation,
     photo::PhotoMutation,
     keys::KeyMutation,

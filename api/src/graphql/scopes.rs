@@ -37,6 +37,8 @@ pub fn access(type_name: &str) -> Option<Access> {
         "Unit" | "User" => Needs(DirectoryRead),
         "Issue" | "IssueEvent" | "RaisedIssue" | "UnitIssueStats" => Needs(IssuesRead),
         "Case" | "CaseLink" | "CaseMeasure" => Needs(CasesRead),
+        "Meeting" | "AgendaItem" | "MeetingDecision" | "MinutesVersion" | "ActionItem" | "ActionItemEvent"
+        | "LeaderActivity" | "MeetingKindCount" => Needs(MeetingsRead),
         "Inspection" | "InspectionAnswer" | "InspectionFinding" | "ChecklistItem" | "ChecklistSection"
         | "ChecklistTemplate" | "RuleViolation" | "SyncError" | "SyncResult" => Needs(InspectionsRead),
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
@@ -93,6 +95,16 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "resolveCase"
         | "reopenCase"
         | "closeCase" => CasesWrite,
+        "scheduleMeeting"
+        | "holdMeeting"
+        | "saveMinutesDraft"
+        | "publishMinutes"
+        | "cancelMeeting"
+        | "addDecision"
+        | "assignActionItems"
+        | "reportActionItemDone"
+        | "verifyActionItem"
+        | "escalateOverdueActionItems" => MeetingsWrite,
         "publishChecklistTemplate" | "submitInspection" | "syncInspections" | "reviewInspection" => InspectionsWrite,
         "uploadPhoto" => PhotosWrite,
         "createWebhook" | "updateWebhook" | "deleteWebhook" | "redeliver" | "pingWebhook" => WebhooksManage,

@@ -138,6 +138,7 @@ pub async fn load(
                 decision: c.decision.map(|(d, _)| d.to_owned()),
                 decided_on: c.decision.map(|_| today - chrono::Duration::days(20)),
                 decided_by: c.decision.map(|(_, by)| by.to_owned()),
+                decided_at_meeting_id: None,
                 opened_by: admin,
                 created_at: opened,
                 updated_at: now,

@@ -150,6 +150,8 @@ async fn generate(
                 resolution: (rank >= 4).then(|| "已协调解决".to_owned()),
                 escalated_at: escalate.then(|| at(raised, 9)),
                 escalated_to: escalate.then_some(leader),
+                meeting_id: None,
+                meeting_decision_id: None,
                 created_at: at(raised, 0),
                 updated_at: Utc::now(),
                 closed_at: (status == IssueStatus::Closed).then(|| at(raised, 6)),

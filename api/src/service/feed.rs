@@ -30,6 +30,7 @@ fn scope_of(kind: EntityType) -> Option<Scope> {
         EntityType::Inspection | EntityType::ChecklistTemplate => Scope::InspectionsRead,
         EntityType::Photo => Scope::PhotosRead,
         EntityType::User | EntityType::Unit => Scope::DirectoryRead,
+        EntityType::Meeting | EntityType::ActionItem => Scope::MeetingsRead,
         EntityType::IntegrationKey | EntityType::Webhook => return None,
     })
 }
@@ -99,7 +100,15 @@ pub(crate) async fn hidden_ids(
             && caller.role() != Role::Admin;
         if scoped_out || admin_only {
             hidden.insert((row.entity_type.clone(), row.entity_id.clone()));
-        } else if matches!(kind, EntityType::Issue | EntityType::Case | EntityType::Inspection | EntityType::Photo) {
+        } else if matches!(
+            kind,
+            EntityType::Issue
+                | EntityType::Case
+                | EntityType::Inspection
+                | EntityType::Photo
+                | EntityType::Meeting
+                | EntityType::ActionItem
+        ) {
             checked.entry(kind).or_default().push(row);
         }
     }
@@ -117,6 +126,14 @@ pub(crate) async fn hidden_ids(
             EntityType::Inspection => {
                 let rule = super::inspection::visibility(caller);
                 visible::<entity::inspection::Entity>(db, entity::inspection::Column::Id, ids, rule).await?
+            }
+            EntityType::Meeting => {
+                let rule = super::meeting::meeting_visibility(super::meeting::reach(caller));
+                visible::<entity::meeting::Entity>(db, entity::meeting::Column::Id, ids, rule).await?
+            }
+            EntityType::ActionItem => {
+                let rule = super::meeting::item_visibility(super::meeting::reach(caller));
+                visible::<entity::action_item::Entity>(db, entity::action_item::Column::Id, ids, rule).await?
             }
             _ => {
                 visible::<entity::photo::Entity>(db, entity::photo::Column::Id, ids, super::photo::visibility(caller))

@@ -312,6 +312,7 @@ mod tests {
             issue_due_days_high: 7,
             issue_due_days_medium: 15,
             issue_due_days_low: 30,
+            action_item_chair_after_days: 7,
             updated_at: Utc::now(),
         }
     }

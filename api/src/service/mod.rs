@@ -19,6 +19,7 @@ pub mod labels;
 pub mod lights;
 pub mod link;
 pub mod map;
+pub mod meeting;
 pub mod money;
 pub mod noted;
 pub mod page;

@@ -31,6 +31,7 @@ pub struct RulesPatch {
     pub issue_due_days_high: Option<i32>,
     pub issue_due_days_medium: Option<i32>,
     pub issue_due_days_low: Option<i32>,
+    pub action_item_chair_after_days: Option<i32>,
 }
 
 /// Days an issue of `severity` raised by a failed checklist item has to be resolved.
@@ -68,6 +69,8 @@ pub async fn update_rules(
     after.issue_due_days_high = patch.issue_due_days_high.unwrap_or(after.issue_due_days_high);
     after.issue_due_days_medium = patch.issue_due_days_medium.unwrap_or(after.issue_due_days_medium);
     after.issue_due_days_low = patch.issue_due_days_low.unwrap_or(after.issue_due_days_low);
+    after.action_item_chair_after_days =
+        patch.action_item_chair_after_days.unwrap_or(after.action_item_chair_after_days);
     for (field, days) in [
         ("issueDueDaysHigh", after.issue_due_days_high),
         ("issueDueDaysMedium", after.issue_due_days_medium),
@@ -82,6 +85,9 @@ pub async fn update_rules(
     }
     if !(0..=365).contains(&after.issue_leader_after_days) {
         return Err(AppError::bad_input("issueLeaderAfterDays", "0 to 365 days"));
+    }
+    if !(0..=365).contains(&after.action_item_chair_after_days) {
+        return Err(AppError::bad_input("actionItemChairAfterDays", "0 to 365 days"));
     }
     if !(0..=100).contains(&after.yellow_gap_pp) || !(0..=100).contains(&after.red_gap_pp) {
         return Err(AppError::bad_input("yellowGapPp", "gaps are 0 to 100 percentage points"));

@@ -141,7 +141,8 @@ impl CaseMutation {
         Ok(Case(cases::complete_measure(&state.db, &actor, measure_id, done_on.map(|d| d.0), today).await?))
     }
 
-    /// Records the decision on a 一事一议 matter (replacing an earlier one). The office or a leader.
+    /// Records the decision on a 一事一议 matter (replacing an earlier one), optionally at a meeting.
+    /// The office or a leader.
     async fn decide_case(
         &self,
         ctx: &Context<'_>,
@@ -149,11 +150,21 @@ impl CaseMutation {
         #[graphql(desc = "What was decided, 1 to 5000 characters.")] decision: String,
         #[graphql(desc = "When.")] decided_on: Date,
         #[graphql(desc = "Who decided, e.g. 县政府常务会议.")] decided_by: String,
+        #[graphql(desc = "The scheduling meeting where it was decided: one the caller may see that was held; \
+                          the case then shows it as `decidedAt`.")]
+        meeting_id: Option<Uuid>,
     ) -> async_graphql::Result<Case> {
         let actor = ctx.actor()?;
         let d = Decision { text: decision, decided_on: decided_on.0, decided_by };
         let state = ctx.state()?;
-        Ok(Case(cases::decide(&state.db, &actor, id, d, state.config.clock.today()).await?))
+        let clock = state.config.clock;
+        Ok(Case(match meeting_id {
+            Some(meeting) => {
+                crate::service::meeting::decide_case(&state.db, &actor, id, d, meeting, clock.today(), clock.now())
+                    .await?
+            }
+            None => cases::decide(&state.db, &actor, id, d, clock.today()).await?,
+        }))
     }
 
     /// Starts work on an open case. The office or the lead unit.

@@ -89,6 +89,12 @@ impl Case {
         self.0.decided_by.as_deref()
     }
 
+    /// The scheduling meeting where it was decided, when the caller may see it.
+    async fn decided_at(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::graphql::meeting::Meeting>> {
+        let found = crate::graphql::meeting::loaders::visible_meeting(ctx, self.0.decided_at_meeting_id).await?;
+        Ok(found.map(crate::graphql::meeting::Meeting))
+    }
+
     /// Linked issues the caller may see, newest first (at most 200).
     async fn issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Issue>> {
         let scope = crate::service::issue::scope(ctx.caller()?);

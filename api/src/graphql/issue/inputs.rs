@@ -32,6 +32,25 @@ pub struct RaiseIssueInput {
     pub due_date: Option<Date>,
 }
 
+impl RaiseIssueInput {
+    /// The service's new issue, of `source` when the input names none.
+    pub fn into_new(self, source: IssueSource) -> crate::service::issue::NewIssue {
+        crate::service::issue::NewIssue {
+            id: self.id,
+            project_id: self.project_id,
+            kind: self.kind,
+            title: self.title,
+            description: self.description.unwrap_or_default(),
+            severity: self.severity.unwrap_or(Severity::Medium),
+            source: self.source.unwrap_or(source),
+            assigned_unit_id: self.assigned_unit_id,
+            co_unit_ids: self.co_unit_ids.unwrap_or_default(),
+            due_date: self.due_date.map(|d| d.0),
+            from_meeting: None,
+        }
+    }
+}
+
 /// Narrows `issues`; every field set must match.
 #[derive(InputObject, Default)]
 pub struct IssueFilter {

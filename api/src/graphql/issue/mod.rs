@@ -6,7 +6,7 @@ pub(crate) mod objects;
 pub(crate) mod prefetch;
 
 use async_graphql::{Context, Object};
-use entity::issue::{IssueSource, Severity};
+use entity::issue::IssueSource;
 use uuid::Uuid;
 
 pub use inputs::{IssueFilter, RaiseIssueInput};
@@ -16,7 +16,7 @@ use super::account::Unit;
 use super::context::ContextExt;
 use super::pagination::{ListSpec, deferred, list};
 use super::scalars::Date;
-use crate::service::issue::{self as issues, IssueAction, IssueFilter as Filter, NewIssue, Transition};
+use crate::service::issue::{self as issues, IssueAction, IssueFilter as Filter, Transition};
 use crate::service::page::PageRequest;
 
 #[derive(Default)]
@@ -106,18 +106,7 @@ impl IssueMutation {
         #[graphql(desc = "The issue.")] input: RaiseIssueInput,
     ) -> async_graphql::Result<Issue> {
         let actor = ctx.actor()?;
-        let new = NewIssue {
-            id: input.id,
-            project_id: input.project_id,
-            kind: input.kind,
-            title: input.title,
-            description: input.description.unwrap_or_default(),
-            severity: input.severity.unwrap_or(Severity::Medium),
-            source: input.source.unwrap_or(IssueSource::Manual),
-            assigned_unit_id: input.assigned_unit_id,
-            co_unit_ids: input.co_unit_ids.unwrap_or_default(),
-            due_date: input.due_date.map(|d| d.0),
-        };
+        let new = input.into_new(IssueSource::Manual);
         Ok(Issue(issues::raise(&ctx.state()?.db, &actor, new).await?))
     }
 

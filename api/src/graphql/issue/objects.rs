@@ -121,6 +121,11 @@ impl Issue {
         self.0.escalated_at
     }
 
+    /// The scheduling meeting whose decision raised it (source MEETING), when the caller may see it.
+    async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::graphql::meeting::Meeting>> {
+        crate::graphql::meeting::meeting_of_issue(ctx, self).await
+    }
+
     /// What the unit reported when it resolved the issue.
     async fn resolution(&self) -> Option<&str> {
         self.0.resolution.as_deref()

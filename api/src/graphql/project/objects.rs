@@ -267,6 +267,20 @@ impl Project {
         Ok(children::<CasesOfProject, _>(ctx, self.0.id, filter, first, after, Case).await?)
     }
 
+    /// The scheduling meetings that had the project on their agenda, as the caller may see them,
+    /// latest first: the root `meetings` list narrowed to this project, with the same filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn meetings(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<crate::graphql::meeting::MeetingFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::meeting::MeetingConnection> {
+        use crate::graphql::meeting::{Meeting, loaders::MeetingsOfProject};
+        Ok(children::<MeetingsOfProject, _>(ctx, self.0.id, filter, first, after, Meeting).await?)
+    }
+
     /// The project's site inspections the caller may see, newest received first: the root
     /// `inspections` list narrowed to this project, with the same filters.
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]

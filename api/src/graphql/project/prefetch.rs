@@ -15,6 +15,7 @@ use crate::graphql::children::prime_children;
 use crate::graphql::context::ContextExt;
 use crate::graphql::inspection::loaders::InspectionsOfProject;
 use crate::graphql::issue::loaders::IssuesOfProject;
+use crate::graphql::meeting::loaders::MeetingsOfProject;
 use crate::graphql::pagination::Prefetch;
 use crate::graphql::photo::loaders::PhotosOfProject;
 use crate::graphql::prefetch::{int_argument, prime, prime_by_id, prime_found};
@@ -66,6 +67,7 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     steps.push(Box::pin(prime_children::<CasesOfProject>(ctx, node.field("cases"), ids)));
     steps.push(Box::pin(prime_children::<InspectionsOfProject>(ctx, node.field("inspections"), ids)));
     steps.push(Box::pin(prime_children::<PhotosOfProject>(ctx, node.field("photos"), ids)));
+    steps.push(Box::pin(prime_children::<MeetingsOfProject>(ctx, node.field("meetings"), ids)));
     // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back
     // to the loader's own batching).
     let reports = node.field("reports");

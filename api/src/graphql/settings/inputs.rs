@@ -25,4 +25,6 @@ pub struct HealthRulesInput {
     pub issue_due_days_medium: Option<i32>,
     /// Days a LOW issue raised by a failed checklist item has to be resolved, 1 to 365.
     pub issue_due_days_low: Option<i32>,
+    /// Days past its deadline after which an open action item goes to its meeting's chair, 0 to 365.
+    pub action_item_chair_after_days: Option<i32>,
 }

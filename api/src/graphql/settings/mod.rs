@@ -46,6 +46,7 @@ impl SettingsMutation {
             issue_due_days_high: input.issue_due_days_high,
             issue_due_days_medium: input.issue_due_days_medium,
             issue_due_days_low: input.issue_due_days_low,
+            action_item_chair_after_days: input.action_item_chair_after_days,
         };
         Ok(crate::service::settings::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
     }

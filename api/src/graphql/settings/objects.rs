@@ -27,6 +27,8 @@ pub struct HealthRules {
     pub issue_due_days_medium: i32,
     /// Days a LOW issue raised by a failed checklist item has to be resolved.
     pub issue_due_days_low: i32,
+    /// Days past its deadline after which an open action item goes to its meeting's chair.
+    pub action_item_chair_after_days: i32,
     /// When the rules last changed (UTC).
     pub updated_at: DateTime<Utc>,
 }
@@ -44,6 +46,7 @@ impl From<office_setting::Model> for HealthRules {
             issue_due_days_high: m.issue_due_days_high,
             issue_due_days_medium: m.issue_due_days_medium,
             issue_due_days_low: m.issue_due_days_low,
+            action_item_chair_after_days: m.action_item_chair_after_days,
             updated_at: m.updated_at,
         }
     }

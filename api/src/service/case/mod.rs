@@ -11,8 +11,8 @@ mod workflow;
 
 pub use links::{Targets, link, unlink};
 pub use measures::{add_measures, complete_measure};
-pub use open::{Decision, NewCase, NewMeasure, open};
-pub use progress::{decide, transition};
+pub use open::{Decision, NewCase, NewMeasure, check_decision, open};
+pub use progress::{decide, decide_in, transition};
 pub use query::{
     CaseFilter, count, counts_of_projects, cursor, linked_issues, links_of, list, measures_of, pages_of_projects,
     units_of,

@@ -47,7 +47,8 @@ pub struct Decision {
     pub decided_by: String,
 }
 
-pub(super) fn check_decision(d: Decision, today: NaiveDate) -> AppResult<Decision> {
+/// `d` as it may be stored: its text and author bounded, its date not in the future.
+pub fn check_decision(d: Decision, today: NaiveDate) -> AppResult<Decision> {
     if d.decided_on > today {
         return Err(AppError::bad_input("decidedOn", "a decision cannot be dated in the future"));
     }
@@ -125,6 +126,7 @@ pub async fn open(db: &DatabaseConnection, actor: &Actor, input: NewCase, today:
         decision: decision.as_ref().map(|d| d.text.clone()),
         decided_on: decision.as_ref().map(|d| d.decided_on),
         decided_by: decision.map(|d| d.decided_by),
+        decided_at_meeting_id: None,
         opened_by: caller.id(),
         created_at: now,
         updated_at: now,

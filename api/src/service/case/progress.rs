@@ -92,15 +92,30 @@ pub async fn decide(
     let _caller = actor.caller()?;
     let decision = check_decision(decision, today)?;
     let txn = crate::db::begin_write(db).await?;
-    let before = lock_for(&txn, actor, id).await?;
+    let after = decide_in(&txn, actor, id, decision, None, Utc::now()).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// [`decide`] inside the caller's transaction, with a checked decision and, when a meeting took it,
+/// the meeting (which the case then shows as where it was decided).
+pub async fn decide_in(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    decision: Decision,
+    meeting: Option<Uuid>,
+    now: chrono::DateTime<Utc>,
+) -> AppResult<case::Model> {
+    let before = lock_for(txn, actor, id).await?;
     let next = kit::workflow::authorize::<CaseWorkflow>(actor, &before, CaseAction::Decide)?;
     let mut after = before.clone();
     after.status = next;
     after.decision = Some(decision.text);
     after.decided_on = Some(decision.decided_on);
     after.decided_by = Some(decision.decided_by);
-    after.updated_at = Utc::now();
-    kit::save_audited(&txn, actor, "case.decide", "case", id, &before, &after).await?;
-    txn.commit().await?;
+    after.decided_at_meeting_id = meeting;
+    after.updated_at = now;
+    kit::save_audited(txn, actor, "case.decide", "case", id, &before, &after).await?;
     Ok(after)
 }

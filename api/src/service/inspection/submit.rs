@@ -249,6 +249,7 @@ async fn raise_failures(
                 assigned_unit_id: None,
                 co_unit_ids: Vec::new(),
                 due_date: Some(due),
+                from_meeting: None,
             },
         )
         .await?;

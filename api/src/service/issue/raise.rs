@@ -30,6 +30,8 @@ pub struct NewIssue {
     pub assigned_unit_id: Option<Uuid>,
     pub co_unit_ids: Vec<Uuid>,
     pub due_date: Option<NaiveDate>,
+    /// The meeting and decision that raise it, for an issue a meeting's decision raises.
+    pub from_meeting: Option<(Uuid, Uuid)>,
 }
 
 /// Raises an issue. A client may supply the id: replaying the same create returns the stored issue,
@@ -66,6 +68,11 @@ where
         "severity": input.severity, "source": input.source, "assigned_unit_id": input.assigned_unit_id,
         "co_unit_ids": co_units, "due_date": input.due_date, "reporter_id": caller.id(),
     });
+    // Only issues a meeting raises name it, so the payloads of every other create read as before.
+    let mut payload = payload;
+    if let (Some(meeting), Some(o)) = (input.from_meeting, payload.as_object_mut()) {
+        o.insert("meeting".into(), json!(meeting));
+    }
     let id = input.id.unwrap_or_else(Uuid::now_v7);
     if let Some(stored) = kit::find_replay::<issue::Entity>(db, id, &payload, "an issue").await? {
         return Ok(stored);
@@ -90,6 +97,8 @@ where
         resolution: None,
         escalated_at: None,
         escalated_to: None,
+        meeting_id: input.from_meeting.map(|m| m.0),
+        meeting_decision_id: input.from_meeting.map(|m| m.1),
         created_at: now,
         updated_at: now,
         closed_at: None,

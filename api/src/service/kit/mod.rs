@@ -10,7 +10,7 @@ pub mod visibility;
 pub mod workflow;
 
 pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, payloads_of, replay};
-pub use record::save_audited;
+pub use record::{save_audited, save_audited_with};
 pub use units::{joined_units, require_units, unit_names};
 pub use visibility::{Units, department_scope, joined_by_unit, projects_of_unit};
 pub use workflow::Workflow;

@@ -542,6 +542,21 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // A correction points at the version it replaces: SQLite's drop deletes row by row.
+        manager.get_connection().execute_unprepared("UPDATE meeting_minutes SET replaces_id = NULL").await?;
+        for table in [
+            ActionItemEvents::Table.into_iden(),
+            ActionItemUnits::Table.into_iden(),
+            ActionItems::Table.into_iden(),
+            MeetingDecisions::Table.into_iden(),
+            MeetingMinutes::Table.into_iden(),
+            MeetingAgenda::Table.into_iden(),
+            MeetingAttendees::Table.into_iden(),
+            MeetingUnits::Table.into_iden(),
+            Meetings::Table.into_iden(),
+        ] {
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+        }
         manager
             .alter_table(
                 Table::alter()
@@ -557,19 +572,6 @@ impl MigrationTrait for Migration {
         manager
             .alter_table(Table::alter().table(Cases::Table).drop_column(Cases::DecidedAtMeetingId).to_owned())
             .await?;
-        for table in [
-            ActionItemEvents::Table.into_iden(),
-            ActionItemUnits::Table.into_iden(),
-            ActionItems::Table.into_iden(),
-            MeetingDecisions::Table.into_iden(),
-            MeetingMinutes::Table.into_iden(),
-            MeetingAgenda::Table.into_iden(),
-            MeetingAttendees::Table.into_iden(),
-            MeetingUnits::Table.into_iden(),
-            Meetings::Table.into_iden(),
-        ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
-        }
         Ok(())
     }
 }

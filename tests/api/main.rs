@@ -29,6 +29,7 @@ mod lights;
 mod limits;
 mod maps;
 mod media_fixtures;
+mod meetings;
 mod navigation;
 mod noted;
 mod photos;

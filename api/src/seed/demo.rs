@@ -237,6 +237,7 @@ pub struct Loaded {
     pub issues: usize,
     pub cases: usize,
     pub templates: usize,
+    pub meetings: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -270,8 +271,9 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let issues = super::issues::load(&txn, &projects, today).await?;
     let cases = super::cases::load(&txn, &projects, issues, today).await?;
     let templates = super::templates::load(&txn, &projects, today).await?;
+    let meetings = super::meetings::load(&txn, today).await?;
     crate::service::lights::track_untracked(&txn).await?;
-    let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates };
+    let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates, meetings };
     audit::record(
         &txn,
         &Actor::System,
@@ -286,6 +288,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
                 "issues": { "after": loaded.issues },
                 "cases": { "after": loaded.cases },
                 "templates": { "after": loaded.templates },
+                "meetings": { "after": loaded.meetings },
             }),
         },
     )

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod demo;
 pub mod issues;
+pub mod meetings;
 pub mod projects;
 pub mod province;
 pub mod templates;

@@ -280,14 +280,9 @@ mod tests {
     #[test]
     fn quarters_cover_the_year_and_medians_take_the_middle() {
         let q = |n| Quarter::new(2026, n).expect("a quarter").days();
-        assert_eq!(
-            q(None),
-            (NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap())
-        );
-        assert_eq!(
-            q(Some(4)),
-            (NaiveDate::from_ymd_opt(2026, 10, 1).unwrap(), NaiveDate::from_ymd_opt(2027, 1, 1).unwrap())
-        );
+        let day = |y, m| NaiveDate::from_ymd_opt(y, m, 1).expect("a day");
+        assert_eq!(q(None), (day(2026, 1), day(2027, 1)));
+        assert_eq!(q(Some(4)), (day(2026, 10), day(2027, 1)));
         assert!(Quarter::new(2026, Some(5)).is_err());
         assert!(Quarter::new(1999, None).is_err());
         assert_eq!(median(&mut []), None);

@@ -7,6 +7,7 @@ mod actions;
 mod activity;
 mod decisions;
 mod escalation;
+mod item_query;
 mod minutes;
 mod query;
 mod schedule;
@@ -16,11 +17,11 @@ pub use actions::{NewActionItem, assign, report_done, verify};
 pub use activity::{Activity, KindCount, Quarter, leader_activity};
 pub use decisions::{NewDecision, add_decision, decide_case};
 pub use escalation::{Chased, escalate_overdue};
+pub use item_query::{ItemFilter, co_units_of, count_items, events_of, item_cursor, list_items, overdue};
 pub use minutes::{publish_minutes, save_draft};
 pub use query::{
-    ItemFilter, MeetingFilter, agenda_of, attendees_of, co_units_of, count, count_items, counts_of_projects, cursor,
-    decisions_of, events_of, issues_of_decisions, item_cursor, items_of_meetings, list, list_items, minutes_of,
-    overdue, pages_of_projects, previous_items, units_of, visible_cases, visible_meetings,
+    MeetingFilter, agenda_of, attendees_of, count, counts_of_projects, cursor, decisions_of, issues_of_decisions,
+    items_of_meetings, list, minutes_of, pages_of_projects, previous_items, units_of, visible_cases, visible_meetings,
 };
 pub use schedule::{AgendaEntry, NewMeeting, cancel, hold, schedule};
 pub use workflow::{ItemAction, ItemWorkflow, MeetingAction, MeetingWorkflow, item_actions, meeting_actions};

@@ -67,15 +67,25 @@ struct Rows {
     events: Vec<action_item_event::ActiveModel>,
 }
 
-/// Loads the demo meetings; returns how many.
-pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<usize> {
-    let projects: Vec<(Uuid, Industry, Uuid)> = project::Entity::find()
+async fn project_pool(db: &impl ConnectionTrait) -> AppResult<Vec<(Uuid, Industry, Uuid)>> {
+    Ok(project::Entity::find()
         .select_only()
         .columns([project::Column::Id, project::Column::Industry, project::Column::ResponsibleUnitId])
         .order_by_asc(project::Column::Name)
         .into_tuple()
         .all(db)
-        .await?;
+        .await?)
+}
+
+/// The projects a series dispatches: its industry's, or every project.
+fn pool_for(projects: &[(Uuid, Industry, Uuid)], industry: Option<Industry>) -> Vec<&(Uuid, Industry, Uuid)> {
+    let pool: Vec<_> = projects.iter().filter(|p| industry.is_none_or(|i| p.1 == i)).collect();
+    if pool.is_empty() { projects.iter().collect() } else { pool }
+}
+
+/// Loads the demo meetings; returns how many.
+pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<usize> {
+    let projects = project_pool(db).await?;
     if projects.is_empty() {
         return Ok(0);
     }
@@ -84,11 +94,7 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<usiz
     let mut n: usize = 0;
     for (series, (chair, kind, industry, every, title)) in SERIES.iter().enumerate() {
         let chair = demo_id("user", chair);
-        let pool: Vec<&(Uuid, Industry, Uuid)> = match industry {
-            Some(i) => projects.iter().filter(|p| p.1 == *i).collect(),
-            None => projects.iter().collect(),
-        };
-        let pool = if pool.is_empty() { projects.iter().collect() } else { pool };
+        let pool = pool_for(&projects, *industry);
         // Held meetings over the last eleven months, the latest first; then one to come.
         for months_ago in (0..11u32).filter(|m| m % every == 0) {
             let day = today - Duration::days(i64::from(months_ago) * 30 + 3 + series as i64);
@@ -147,6 +153,32 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<usiz
     let count = rows.meetings.len();
     insert(db, rows).await?;
     Ok(count)
+}
+
+/// Adds `count` more held meetings of the demo series to a seeded county, spread over the last
+/// year, with their agendas, minutes, decisions and items, for benchmarks. Returns how many
+/// meetings there are now.
+pub async fn add_generated(db: &sea_orm::DatabaseConnection, count: usize) -> AppResult<usize> {
+    use sea_orm::PaginatorTrait;
+    let today = crate::clock::Clock::default().today();
+    let projects = project_pool(db).await?;
+    if projects.is_empty() {
+        return Ok(0);
+    }
+    let admin = demo_id("user", "admin");
+    let mut rows = Rows::default();
+    for n in 0..count {
+        let (chair, kind, industry, _, title) = SERIES[n % SERIES.len()];
+        let pool = pool_for(&projects, industry);
+        let day = today - Duration::days((n % 360) as i64 + 1);
+        let id = demo_id("meeting", &format!("generated:{n}"));
+        let parts = (kind, industry, demo_id("user", chair), admin);
+        add_meeting(&mut rows, n, id, parts, title, day, MeetingStatus::MinutesPublished, &pool, today);
+    }
+    let txn = crate::db::begin_write(db).await?;
+    insert(&txn, rows).await?;
+    txn.commit().await?;
+    Ok(meeting::Entity::find().count(db).await? as usize)
 }
 
 #[expect(clippy::too_many_arguments, reason = "one demo meeting from its series' parts")]

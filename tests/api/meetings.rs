@@ -68,6 +68,10 @@ async fn a_meeting_is_scheduled_once_held_with_an_agenda_and_its_minutes_are_cor
     assert_eq!(id(&app.data(SCHEDULE, vars.clone(), Some(&leader)).await?, "scheduleMeeting")?, m);
     vars["i"]["title"] = json!("另一个会");
     assert_eq!(error_code(&app.gql(SCHEDULE, vars, Some(&leader)).await?), Some("CONFLICT"));
+    // Out of any plausible range is refused before anything is read.
+    let mut far = meeting("TOP_LEADERS", "leader");
+    far["i"]["startsAt"] = json!("2999-01-01T00:00:00Z");
+    assert_eq!(error_code(&app.gql(SCHEDULE, far, Some(&leader)).await?), Some("BAD_USER_INPUT"));
     // An INDUSTRY meeting names its industry; others do not.
     let body = app.gql(SCHEDULE, meeting("INDUSTRY", "leader"), Some(&leader)).await?;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");

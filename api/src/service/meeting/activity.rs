@@ -11,10 +11,8 @@ use entity::issue_event::{self, IssueEventKind};
 use entity::meeting::{self, MeetingKind, MeetingStatus};
 use entity::user::{self, Role};
 use entity::{inspection, issue, meeting_agenda};
-use sea_orm::sea_query::{Alias, Expr, Func, IntoTableRef, SimpleExpr};
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
-};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, IntoTableRef, SimpleExpr};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use crate::clock::Day;
@@ -186,16 +184,28 @@ pub async fn leader_activity(
         action_item::Entity.into_table_ref(),
         Expr::col((action_item::Entity, action_item::Column::MeetingId)).equals((meeting::Entity, meeting::Column::Id)),
     );
-    q.column((meeting::Entity, meeting::Column::ChairId)).columns([
-        (action_item::Entity, action_item::Column::Status),
-        (action_item::Entity, action_item::Column::Deadline),
-        (action_item::Entity, action_item::Column::DoneOn),
-    ]);
-    let mut items: Vec<(Uuid, ActionItemStatus, NaiveDate, Option<NaiveDate>)> = Vec::new();
+    // Each item counted once, in the state it stands in today: done on time, done late, overdue, open.
+    let item = |c: action_item::Column| Expr::col((action_item::Entity, c));
+    let done = item(action_item::Column::Status).is_in([ActionItemStatus::Done, ActionItemStatus::Verified]);
+    let on_time = Condition::all()
+        .add(done.clone())
+        .add(item(action_item::Column::DoneOn).lte(item(action_item::Column::Deadline)));
+    let overdue = Condition::all()
+        .add(item(action_item::Column::Status).eq(ActionItemStatus::Open))
+        .add(item(action_item::Column::Deadline).lt(day.date));
+    let tally = |c: Condition| -> SimpleExpr {
+        Func::cast_as(Func::sum(SimpleExpr::Case(Box::new(Expr::case(c, 1).finally(0)))), Alias::new("BIGINT")).into()
+    };
+    q.column((meeting::Entity, meeting::Column::ChairId))
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .expr_as(tally(on_time.clone()), Alias::new("on_time"))
+        .expr_as(tally(Condition::all().add(done).add(on_time.not())), Alias::new("late"))
+        .expr_as(tally(overdue), Alias::new("overdue"))
+        .group_by_col((meeting::Entity, meeting::Column::ChairId));
+    let mut items: Vec<(Uuid, [i64; 4])> = Vec::new();
     for row in db.query_all(db.get_database_backend().build(&q)).await? {
-        let status: String = row.try_get("", "status")?;
-        let status = ActionItemStatus::try_from_value(&status).map_err(AppError::from)?;
-        items.push((row.try_get("", "chair_id")?, status, row.try_get("", "deadline")?, row.try_get("", "done_on")?));
+        let n = |c: &str| row.try_get::<i64>("", c);
+        items.push((row.try_get("", "chair_id")?, [n("n")?, n("on_time")?, n("late")?, n("overdue")?]));
     }
     let mut out: Vec<Activity> = leaders.iter().map(|id| Activity { leader: *id, ..Activity::default() }).collect();
     let order: HashMap<Uuid, usize> = leaders.iter().enumerate().map(|(i, id)| (*id, i)).collect();
@@ -230,17 +240,11 @@ pub async fn leader_activity(
             }
         }
     }
-    for (chair, status, deadline, done_on) in items {
+    for (chair, [n, on_time, late, overdue]) in items {
         let Some(a) = at(chair).map(|i| &mut out[i]) else { continue };
-        a.items += 1;
-        match (status, done_on) {
-            (ActionItemStatus::Done | ActionItemStatus::Verified, Some(done)) if done <= deadline => {
-                a.items_done_on_time += 1;
-            }
-            (ActionItemStatus::Done | ActionItemStatus::Verified, _) => a.items_done_late += 1,
-            (ActionItemStatus::Open, _) if deadline < day.date => a.items_overdue += 1,
-            (ActionItemStatus::Open, _) => a.items_open += 1,
-        }
+        (a.items, a.items_done_on_time, a.items_done_late, a.items_overdue) =
+            (count(n), count(on_time), count(late), count(overdue));
+        a.items_open = a.items.saturating_sub(a.items_done_on_time + a.items_done_late + a.items_overdue);
     }
     for (leader, mut days) in days_to_close {
         if let Some(a) = at(leader).map(|i| &mut out[i]) {

@@ -57,6 +57,9 @@ pub async fn schedule(
     if caller.role() == Role::Leader && caller.id() != input.chair_id {
         return Err(AppError::Forbidden("a leader schedules the meetings they chair".into()));
     }
+    if !(2000..=2100).contains(&chrono::Datelike::year(&input.starts_at)) {
+        return Err(AppError::bad_input("startsAt", "a time from the year 2000 to 2100"));
+    }
     let title = text::required("title", &input.title, 2, 200)?;
     let place = text::required("place", &input.place, 1, 200)?;
     match (input.kind, input.industry) {

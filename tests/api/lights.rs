@@ -291,3 +291,57 @@ async fn a_light_read_alone_answers_the_rest_of_its_health_when_asked_in_a_fragm
     assert!(lights(&expected).iter().all(|l| l.is_string()), "every project has a light: {expected}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_page_of_current_lights_costs_no_statement_beyond_the_page_itself() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let bare = "{ projects(first: 50) { edges { node { id } } } }";
+    let lit = "{ projects(first: 50) { edges { node { id health { light } } } } }";
+    let full = "{ projects(first: 50) { edges { node { id health { light reasons } } } } }";
+    // The first reader makes the kept lights current; after that they are read with the page.
+    let first = app.data(lit, json!({}), Some(&admin)).await?;
+    let cost = |q: &'static str| {
+        let app = &app;
+        let admin = admin.clone();
+        async move {
+            let before = app.statements();
+            let data = app.data(q, json!({}), Some(&admin)).await?;
+            TestResult::<(u64, Value)>::Ok((app.statements() - before, data))
+        }
+    };
+    let (bare_cost, _) = cost(bare).await?;
+    let (lit_cost, again) = cost(lit).await?;
+    assert_eq!(lit_cost, bare_cost, "lights alone, when current, come with the page's own statement");
+    assert_eq!(again, first);
+    // The lights read with the page are the lights computed from the rows.
+    let (_, computed) = cost(full).await?;
+    let lights = |v: &Value| -> Vec<Value> {
+        v["projects"]["edges"].as_array().into_iter().flatten().map(|e| e["node"]["health"]["light"].clone()).collect()
+    };
+    assert_eq!(lights(&again), lights(&computed));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_page_with_units_leaders_and_lights_is_one_statement_and_shows_what_the_loaders_would() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let bare = "{ projects(first: 50) { edges { node { id } } } }";
+    let along = "{ projects(first: 50) { edges { node { id responsibleUnit { id name kind } leader { id username displayName } health { light } } } } }";
+    app.data(along, json!({}), Some(&admin)).await?;
+    let before = app.statements();
+    app.data(bare, json!({}), Some(&admin)).await?;
+    let bare_cost = app.statements() - before;
+    let before = app.statements();
+    let joined = app.data(along, json!({}), Some(&admin)).await?;
+    assert_eq!(app.statements() - before, bare_cost, "units, leaders and current lights come with the page");
+    // Each project's own unit and leader, as the single project reads them.
+    let one = "query($id: UUID!) { project(id: $id) { id responsibleUnit { id name kind } leader { id username displayName } health { light } } }";
+    for edge in joined["projects"]["edges"].as_array().ok_or("edges")?.iter().step_by(7) {
+        let node = &edge["node"];
+        let single = app.data(one, json!({ "id": node["id"] }), Some(&admin)).await?;
+        assert_eq!(&single["project"], node);
+    }
+    Ok(())
+}

@@ -515,3 +515,39 @@ async fn a_page_of_meetings_costs_the_same_statements_whatever_its_size_and_proj
     assert_eq!(decided, 1, "{data}");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_case_decided_at_a_meeting_names_it_and_only_a_held_meeting_the_caller_sees_may_be_named() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let leader = app.login_as("leader").await?;
+    let project = create(&app, &admin, "一事一议会议项目").await?;
+    let open = "mutation($i: OpenCaseInput!) { openCase(input: $i) { id } }";
+    let matter = json!({ "i": { "kind": "ONE_MATTER_ONE_DISCUSSION", "title": "跨部门协调事项", "policy": "提请会议研究。", "leadUnitId": unit_id("发改局") } });
+    let case = id(&app.data(open, matter, Some(&admin)).await?, "openCase")?;
+    let decide = "mutation($id: UUID!, $m: UUID) { decideCase(id: $id, decision: \"同意\", decidedOn: \"2026-01-05\", decidedBy: \"县政府常务会议\", meetingId: $m) { status decidedAt { id kind } } }";
+    // A meeting not yet held, and one nobody may see, are refused; nothing changes.
+    let planned = id(&app.data(SCHEDULE, meeting("EXECUTIVE", "leader2"), Some(&admin)).await?, "scheduleMeeting")?;
+    let body = app.gql(decide, json!({ "id": case, "m": planned }), Some(&leader)).await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    let body = app.gql(decide, json!({ "id": case, "m": uuid::Uuid::now_v7() }), Some(&leader)).await?;
+    assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
+    let show = "query($id: UUID!) { case(id: $id) { status decision decidedAt { id } } }";
+    let unchanged = app.data(show, json!({ "id": case }), Some(&admin)).await?;
+    assert_eq!(unchanged["case"], json!({ "status": "OPEN", "decision": null, "decidedAt": null }));
+    // At a held meeting: the case shows it.
+    let held = held(&app, &admin, "EXECUTIVE", "leader2", &project).await?;
+    let data = app.data(decide, json!({ "id": case, "m": held }), Some(&leader)).await?;
+    assert_eq!(
+        data["decideCase"],
+        json!({ "status": "IN_PROGRESS", "decidedAt": { "id": held, "kind": "EXECUTIVE" } })
+    );
+    // A department that leads the case but was not at the meeting sees the case, not the meeting.
+    let fgj = app.login_as("fgj").await?;
+    let seen = app.data(show, json!({ "id": case }), Some(&fgj)).await?;
+    assert_eq!(seen["case"]["decidedAt"], Value::Null, "{seen}");
+    // A later decision outside any meeting replaces it.
+    let data = app.data(decide, json!({ "id": case, "m": null }), Some(&admin)).await?;
+    assert_eq!(data["decideCase"]["decidedAt"], Value::Null);
+    Ok(())
+}

@@ -24,8 +24,9 @@ where
     L: Loader<K, Error = AppError> + Slot,
     L::Value: Default,
 {
+    let (keys, known) = unknown::<K, L>(ctx, keys)?;
     if keys.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(known);
     }
     let mut found: HashMap<K, L::Value> = fetch.load(&keys).await?;
     if fill {
@@ -34,7 +35,32 @@ where
         }
     }
     ctx.cached::<L>()?.feed_many(found.clone()).await;
+    found.extend(known);
     Ok(found)
+}
+
+/// Of `keys`, those the request's loader of `L` does not hold yet, and the values of those it holds
+/// (rows a page's own statement read along with it, or an earlier prefetch loaded).
+fn unknown<K, L>(ctx: &Context<'_>, keys: Vec<K>) -> AppResult<(Vec<K>, HashMap<K, L::Value>)>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    L: Loader<K, Error = AppError> + Slot,
+{
+    let cached = ctx.cached::<L>()?.get_cached_values::<K>();
+    if cached.is_empty() {
+        return Ok((keys, HashMap::new()));
+    }
+    let mut known = HashMap::new();
+    let mut missing = Vec::with_capacity(keys.len());
+    for key in keys {
+        match cached.get(&key) {
+            Some(value) => {
+                known.insert(key, value.clone());
+            }
+            None => missing.push(key),
+        }
+    }
+    Ok((missing, known))
 }
 
 /// Like [`prime`] for loaders whose values have no empty form.
@@ -43,11 +69,13 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     L: Loader<K, Error = AppError> + Slot,
 {
+    let (keys, known) = unknown::<K, L>(ctx, keys)?;
     if keys.is_empty() {
-        return Ok(HashMap::new());
+        return Ok(known);
     }
-    let found = fetch.load(&keys).await?;
+    let mut found = fetch.load(&keys).await?;
     ctx.cached::<L>()?.feed_many(found.clone()).await;
+    found.extend(known);
     Ok(found)
 }
 

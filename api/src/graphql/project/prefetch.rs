@@ -51,7 +51,7 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     }
     if wants("health") {
         let day = ctx.state()?.config.clock.day();
-        let keys = ids.iter().map(|id| (*id, day)).collect();
+        let keys: Vec<(Uuid, crate::clock::Day)> = ids.iter().map(|id| (*id, day)).collect();
         if only_light(node.field("health").selection_fields()) {
             steps.push(Box::pin(prime_found(ctx, keys, ProjectLight(db.clone())).map_ok(drop)));
         } else {

@@ -39,9 +39,12 @@ where
     Ok(found)
 }
 
+/// Keys still to load, and the values already held for the others.
+type Split<K, V> = (Vec<K>, HashMap<K, V>);
+
 /// Of `keys`, those the request's loader of `L` does not hold yet, and the values of those it holds
 /// (rows a page's own statement read along with it, or an earlier prefetch loaded).
-fn unknown<K, L>(ctx: &Context<'_>, keys: Vec<K>) -> AppResult<(Vec<K>, HashMap<K, L::Value>)>
+fn unknown<K, L>(ctx: &Context<'_>, keys: Vec<K>) -> AppResult<Split<K, L::Value>>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     L: Loader<K, Error = AppError> + Slot,

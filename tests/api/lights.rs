@@ -343,5 +343,17 @@ async fn a_page_with_units_leaders_and_lights_is_one_statement_and_shows_what_th
         let single = app.data(one, json!({ "id": node["id"] }), Some(&admin)).await?;
         assert_eq!(&single["project"], node);
     }
+    // Filters, orders and cursors read the projects' own columns, whatever is joined beside them.
+    let paged = "query($a: String) { projects(first: 5, after: $a, filter: { search: \"项目\", category: KEY_CONSTRUCTION }, orderBy: { field: TOTAL_INVESTMENT, direction: DESC }) { pageInfo { endCursor } edges { node { id responsibleUnit { name } leader { username } health { light } } } } }";
+    let plain = "query($a: String) { projects(first: 5, after: $a, filter: { search: \"项目\", category: KEY_CONSTRUCTION }, orderBy: { field: TOTAL_INVESTMENT, direction: DESC }) { pageInfo { endCursor } edges { node { id } } } }";
+    let first = app.data(paged, json!({ "a": null }), Some(&admin)).await?;
+    let cursor = first["projects"]["pageInfo"]["endCursor"].clone();
+    let second = app.data(paged, json!({ "a": cursor }), Some(&admin)).await?;
+    let ids = |v: &Value| -> Vec<Value> {
+        v["projects"]["edges"].as_array().into_iter().flatten().map(|e| e["node"]["id"].clone()).collect()
+    };
+    let plain_second = app.data(plain, json!({ "a": cursor }), Some(&admin)).await?;
+    assert_eq!(ids(&second), ids(&plain_second));
+    assert_eq!(ids(&second).len(), 5, "{second}");
     Ok(())
 }

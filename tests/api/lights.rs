@@ -324,10 +324,11 @@ async fn a_page_of_current_lights_costs_no_statement_beyond_the_page_itself() ->
 }
 
 #[tokio::test]
-async fn a_page_with_units_leaders_and_lights_is_one_statement_and_shows_what_the_loaders_would() -> TestResult {
+async fn a_page_with_units_leaders_and_lights_costs_what_units_and_leaders_alone_cost_and_shows_the_single_reads()
+-> TestResult {
     let app = TestApp::spawn().await?;
     let admin = app.login_as("admin").await?;
-    let bare = "{ projects(first: 50) { edges { node { id } } } }";
+    let bare = "{ projects(first: 50) { edges { node { id responsibleUnit { id } leader { id } } } } }";
     let along = "{ projects(first: 50) { edges { node { id responsibleUnit { id name kind } leader { id username displayName } health { light } } } } }";
     app.data(along, json!({}), Some(&admin)).await?;
     let before = app.statements();
@@ -335,7 +336,7 @@ async fn a_page_with_units_leaders_and_lights_is_one_statement_and_shows_what_th
     let bare_cost = app.statements() - before;
     let before = app.statements();
     let joined = app.data(along, json!({}), Some(&admin)).await?;
-    assert_eq!(app.statements() - before, bare_cost, "units, leaders and current lights come with the page");
+    assert_eq!(app.statements() - before, bare_cost, "current lights come with the page, beside units and leaders");
     // Each project's own unit and leader, as the single project reads them.
     let one = "query($id: UUID!) { project(id: $id) { id responsibleUnit { id name kind } leader { id username displayName } health { light } } }";
     for edge in joined["projects"]["edges"].as_array().ok_or("edges")?.iter().step_by(7) {

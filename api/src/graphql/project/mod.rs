@@ -44,24 +44,18 @@ impl ProjectQuery {
                 (state.db.clone(), filter.clone()),
                 |(db, filter)| async move { projects::count(&db, &filter).await },
             );
-        // The to-one rows the page shows (unit, leader, the kept light when it is all of `health`)
-        // come with the page's own statement; the loaders are fed them before the page's prefetch.
-        let node = ctx.look_ahead().field("edges").field("node");
-        let health = node.field("health");
-        let day = state.config.clock.day();
-        let along = projects::Along {
-            unit: node.field("responsibleUnit").exists(),
-            leader: node.field("leader").exists(),
-            light_on: (health.exists() && loaders::only_light(health.selection_fields())).then_some(day.date),
-        };
+        // A page that shows lights alone reads the current kept lights with its own statement; the
+        // light's loader is fed them before the page's prefetch, which then loads only the others.
+        let health = ctx.look_ahead().field("edges").field("node").field("health");
+        let lit = health.exists() && loaders::only_light(health.selection_fields());
         let fetch = |page: PageRequest| async move {
-            let read = projects::list_with(&state.db, &filter, order, &page, along).await?;
-            ctx.loader::<entity::unit::Entity>()?.feed_many(read.units.into_iter().map(|u| (u.id, u))).await;
-            ctx.loader::<entity::user::Entity>()?.feed_many(read.leaders.into_iter().map(|u| (u.id, u))).await;
-            ctx.cached::<loaders::ProjectLight>()?
-                .feed_many(read.lights.into_iter().map(|(id, l)| ((id, day), l)))
-                .await;
-            Ok(read.page)
+            if !lit {
+                return projects::list(&state.db, &filter, order, &page).await;
+            }
+            let day = state.config.clock.day();
+            let (page, lights) = projects::list_lit(&state.db, &filter, order, &page, day.date).await?;
+            ctx.cached::<loaders::ProjectLight>()?.feed_many(lights.into_iter().map(|(id, l)| ((id, day), l))).await;
+            Ok(page)
         };
         Ok(list(ctx, first, after, ListSpec { fetch, count, key: projects::cursor_of(order), node: Project }).await?)
     }

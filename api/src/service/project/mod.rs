@@ -7,8 +7,8 @@ mod write;
 
 pub use fields::validate_code;
 pub use query::{
-    Along, BoundingBox, Order, OrderField, PageWith, Parent, ProjectFilter, all_matching, count, counts_under,
-    cursor_of, list, list_with, matching_ids, pages_under, paired_units, year_plans,
+    BoundingBox, Order, OrderField, Parent, ProjectFilter, all_matching, count, counts_under, cursor_of, list,
+    list_lit, matching_ids, pages_under, paired_units, year_plans,
 };
 pub use write::{create, update};
 

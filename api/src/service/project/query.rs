@@ -210,100 +210,43 @@ pub async fn list(
     Ok(Page::from_fetched(rows, page))
 }
 
-/// What [`list_with`] reads with the page's own statement besides the projects.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Along {
-    /// Each project's responsible unit.
-    pub unit: bool,
-    /// Each project's linked leader.
-    pub leader: bool,
-    /// Each project's kept light, where it is current for this day.
-    pub light_on: Option<chrono::NaiveDate>,
-}
-
-/// A page of projects and what was read along with it.
-#[derive(Debug, Default)]
-pub struct PageWith {
-    pub page: Page<project::Model>,
-    pub units: Vec<unit::Model>,
-    pub leaders: Vec<entity::user::Model>,
-    /// The current kept lights; a project whose kept light is stale has none here (its light's loader
-    /// computes and keeps it as before).
-    pub lights: HashMap<Uuid, Light>,
-}
-
-/// Selects every column of `E` from `table` as `{prefix}{column}`.
-fn columns_of<E: EntityTrait>(
-    mut q: Select<project::Entity>,
-    table: &sea_orm::sea_query::Alias,
-    prefix: &str,
-) -> Select<project::Entity> {
-    use sea_orm::{IdenStatic, Iterable};
-    for column in E::Column::iter() {
-        q = q.expr_as(Expr::col((table.clone(), column)), format!("{prefix}{}", column.as_str()));
-    }
-    q
-}
-
-/// [`list`], reading the to-one rows `along` asks for with the page's own statement (left joins), so
-/// that a page showing its projects' units, leaders and lights costs one statement.
-pub async fn list_with(
+/// [`list`], and the kept light of each project on the page where it is current for `today`, read
+/// by the page's own statement (joined to the kept lights): a page that shows lights alone then needs
+/// no second statement. A project whose kept light is stale has none here; its light's loader
+/// computes and keeps it as before. (Joining the responsible unit and the leader the same way was
+/// measured and dropped: a page names few distinct units and leaders, and reading them once each by
+/// id costs less than decoding them on every row.)
+pub async fn list_lit(
     db: &DatabaseConnection,
     filter: &ProjectFilter,
     order: Order,
     page: &PageRequest,
-    along: Along,
-) -> AppResult<PageWith> {
+    today: chrono::NaiveDate,
+) -> AppResult<(Page<project::Model>, HashMap<Uuid, Light>)> {
     use project_light::Column as L;
-    use sea_orm::sea_query::Alias;
     use sea_orm::{FromQueryResult, QueryTrait};
     let backend = db.get_database_backend();
-    let mut q = page_query(filter, order, page, backend)?;
-    let (ru, lu, kept) = (Alias::new("ru"), Alias::new("lu"), Alias::new("kept"));
-    if along.unit {
-        let rel: RelationDef = project::Entity::belongs_to(unit::Entity)
-            .from(project::Column::ResponsibleUnitId)
-            .to(unit::Column::Id)
-            .into();
-        q = columns_of::<unit::Entity>(q.join_as(JoinType::LeftJoin, rel, ru.clone()), &ru, "ru_");
-    }
-    if along.leader {
-        let rel: RelationDef = project::Entity::belongs_to(entity::user::Entity)
-            .from(project::Column::LeaderId)
-            .to(entity::user::Column::Id)
-            .into();
-        q = columns_of::<entity::user::Entity>(q.join_as(JoinType::LeftJoin, rel, lu.clone()), &lu, "lu_");
-    }
-    if let Some(today) = along.light_on {
-        let lit: RelationDef =
-            project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
-        let current = Condition::all()
-            .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
-            .add(Expr::col((kept.clone(), L::Day)).eq(today));
-        let light =
-            Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
-        q = q.join_as(JoinType::LeftJoin, lit.rev(), kept).expr_as(SimpleExpr::Case(Box::new(light)), "kept_light");
-    }
+    let kept = sea_orm::sea_query::Alias::new("kept");
+    let lit: RelationDef =
+        project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
+    let current = Condition::all()
+        .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
+        .add(Expr::col((kept.clone(), L::Day)).eq(today));
+    let light = Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
+    let q = page_query(filter, order, page, backend)?
+        .join_as(JoinType::LeftJoin, lit.rev(), kept)
+        .expr_as(SimpleExpr::Case(Box::new(light)), "kept_light");
     let rows = db.query_all(q.build(backend)).await?;
-    let mut out = PageWith::default();
     let mut projects = Vec::with_capacity(rows.len());
+    let mut lights = HashMap::with_capacity(rows.len());
     for row in rows {
         let project = project::Model::from_query_result(&row, "")?;
-        if along.unit {
-            out.units.push(unit::Model::from_query_result(&row, "ru_")?);
-        }
-        if along.leader {
-            out.leaders.push(entity::user::Model::from_query_result(&row, "lu_")?);
-        }
-        if along.light_on.is_some()
-            && let Some(light) = row.try_get::<Option<Light>>("", "kept_light")?
-        {
-            out.lights.insert(project.id, light);
+        if let Some(light) = row.try_get::<Option<Light>>("", "kept_light")? {
+            lights.insert(project.id, light);
         }
         projects.push(project);
     }
-    out.page = Page::from_fetched(projects, page);
-    Ok(out)
+    Ok((Page::from_fetched(projects, page), lights))
 }
 
 /// The projects showing a light, in name order: walks the kept lights' index of (day, light, name,

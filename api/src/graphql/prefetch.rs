@@ -24,9 +24,8 @@ where
     L: Loader<K, Error = AppError> + Slot,
     L::Value: Default,
 {
-    let (keys, known) = unknown::<K, L>(ctx, keys)?;
     if keys.is_empty() {
-        return Ok(known);
+        return Ok(HashMap::new());
     }
     let mut found: HashMap<K, L::Value> = fetch.load(&keys).await?;
     if fill {
@@ -35,35 +34,7 @@ where
         }
     }
     ctx.cached::<L>()?.feed_many(found.clone()).await;
-    found.extend(known);
     Ok(found)
-}
-
-/// Keys still to load, and the values already held for the others.
-type Split<K, V> = (Vec<K>, HashMap<K, V>);
-
-/// Of `keys`, those the request's loader of `L` does not hold yet, and the values of those it holds
-/// (rows a page's own statement read along with it, or an earlier prefetch loaded).
-fn unknown<K, L>(ctx: &Context<'_>, keys: Vec<K>) -> AppResult<Split<K, L::Value>>
-where
-    K: Send + Sync + Hash + Eq + Clone + 'static,
-    L: Loader<K, Error = AppError> + Slot,
-{
-    let cached = ctx.cached::<L>()?.get_cached_values::<K>();
-    if cached.is_empty() {
-        return Ok((keys, HashMap::new()));
-    }
-    let mut known = HashMap::new();
-    let mut missing = Vec::with_capacity(keys.len());
-    for key in keys {
-        match cached.get(&key) {
-            Some(value) => {
-                known.insert(key, value.clone());
-            }
-            None => missing.push(key),
-        }
-    }
-    Ok((missing, known))
 }
 
 /// Like [`prime`] for loaders whose values have no empty form.
@@ -72,13 +43,11 @@ where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     L: Loader<K, Error = AppError> + Slot,
 {
-    let (keys, known) = unknown::<K, L>(ctx, keys)?;
     if keys.is_empty() {
-        return Ok(known);
+        return Ok(HashMap::new());
     }
-    let mut found = fetch.load(&keys).await?;
+    let found = fetch.load(&keys).await?;
     ctx.cached::<L>()?.feed_many(found.clone()).await;
-    found.extend(known);
     Ok(found)
 }
 

@@ -53,6 +53,10 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         let day = ctx.state()?.config.clock.day();
         let keys: Vec<(Uuid, crate::clock::Day)> = ids.iter().map(|id| (*id, day)).collect();
         if only_light(node.field("health").selection_fields()) {
+            // The page's own statement read the current kept lights already (fed before this runs,
+            // so what is left to load depends on the lights, never on timing).
+            let known = ctx.cached::<ProjectLight>()?.get_cached_values::<(Uuid, crate::clock::Day)>();
+            let keys: Vec<_> = keys.into_iter().filter(|k| !known.contains_key(k)).collect();
             steps.push(Box::pin(prime_found(ctx, keys, ProjectLight(db.clone())).map_ok(drop)));
         } else {
             steps.push(Box::pin(prime_found(ctx, keys, ProjectHealth(db.clone())).map_ok(drop)));

@@ -4,6 +4,11 @@
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
+/// The instant a county's `date` starts: its midnight in `zone`.
+pub fn midnight(date: NaiveDate, zone: FixedOffset) -> DateTime<Utc> {
+    (date.and_time(chrono::NaiveTime::MIN) - chrono::Duration::seconds(i64::from(zone.local_minus_utc()))).and_utc()
+}
+
 /// China's standard time, UTC+8, all year (no daylight saving).
 pub const CHINA: i32 = 8 * 3600;
 

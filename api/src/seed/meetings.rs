@@ -4,7 +4,7 @@
 //! 一事一议 case) and action items in every state, some overdue, noticed and escalated, so that
 //! `leaderActivity` shows real differences between leaders.
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::action_item::{self, ActionItemStatus};
 use entity::action_item_event::{self, ActionItemEventKind};
 use entity::meeting::{self, MeetingKind, MeetingStatus};
@@ -50,10 +50,7 @@ const TASKS: &[&str] = &[
 
 /// The county's 09:00 on `day` (China's time), as an instant.
 fn nine_am(day: NaiveDate) -> DateTime<Utc> {
-    let zone = crate::clock::china();
-    zone.from_local_datetime(&day.and_hms_opt(9, 0, 0).unwrap_or_default())
-        .single()
-        .map_or_else(Utc::now, |t| t.with_timezone(&Utc))
+    crate::clock::midnight(day, crate::clock::china()) + Duration::hours(9)
 }
 
 #[derive(Default)]

@@ -101,8 +101,7 @@ pub fn reporting_statuses() -> Vec<project::ProjectStatus> {
 /// project created before it owes the period's report. One entered at 02:00 on the 1st in China
 /// (18:00 UTC the day before) did not exist during the month before.
 pub fn period_end(period: Period, zone: FixedOffset) -> DateTime<Utc> {
-    let midnight = period.next().first_day().and_hms_opt(0, 0, 0).unwrap_or_default();
-    (midnight - chrono::Duration::seconds(i64::from(zone.local_minus_utc()))).and_utc()
+    crate::clock::midnight(period.next().first_day(), zone)
 }
 
 /// The condition that a project owes `period`'s report and has no current one: it existed during the

@@ -123,7 +123,8 @@ impl Issue {
 
     /// The scheduling meeting whose decision raised it (source MEETING), when the caller may see it.
     async fn meeting(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::graphql::meeting::Meeting>> {
-        crate::graphql::meeting::meeting_of_issue(ctx, self).await
+        let found = crate::graphql::meeting::loaders::visible_meeting(ctx, self.0.meeting_id).await?;
+        Ok(found.map(crate::graphql::meeting::Meeting))
     }
 
     /// What the unit reported when it resolved the issue.

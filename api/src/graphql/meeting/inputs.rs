@@ -1,7 +1,7 @@
 //! A meeting to schedule, its agenda, decisions and action items, and the lists' filters.
 
 use async_graphql::InputObject;
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use entity::action_item::ActionItemStatus;
 use entity::meeting::{MeetingKind, MeetingStatus};
 use entity::project::Industry;
@@ -140,12 +140,6 @@ pub struct MeetingFilter {
     pub unit_id: Option<Uuid>,
 }
 
-/// The county's midnight starting `day`.
-fn midnight(day: NaiveDate, zone: FixedOffset) -> DateTime<Utc> {
-    let local = day.and_time(chrono::NaiveTime::MIN);
-    zone.from_local_datetime(&local).single().map_or_else(|| Utc.from_utc_datetime(&local), |t| t.with_timezone(&Utc))
-}
-
 impl MeetingFilter {
     /// The service's filter, with the county's days as instants.
     pub fn into_service(self, zone: FixedOffset) -> Filter {
@@ -153,8 +147,8 @@ impl MeetingFilter {
             kind: self.kind,
             status: self.status,
             chair_id: self.chair_id,
-            starts_from: self.from.map(|d| midnight(d.0, zone)),
-            starts_before: self.to.and_then(|d| d.0.succ_opt()).map(|d| midnight(d, zone)),
+            starts_from: self.from.map(|d| crate::clock::midnight(d.0, zone)),
+            starts_before: self.to.and_then(|d| d.0.succ_opt()).map(|d| crate::clock::midnight(d, zone)),
             project_id: self.project_id,
             unit_id: self.unit_id,
         }

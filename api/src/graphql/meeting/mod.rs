@@ -20,7 +20,6 @@ pub use items::{ActionItem, ActionItemConnection, ActionItemEvent};
 pub use objects::{AgendaItem, Meeting, MeetingConnection, MeetingDecision, MinutesVersion};
 
 use super::context::ContextExt;
-use super::issue::Issue;
 use super::pagination::{ListSpec, deferred, list};
 use crate::service::meeting::{self as meetings, NewDecision, Quarter};
 use crate::service::page::PageRequest;
@@ -273,9 +272,4 @@ impl MeetingMutation {
         let chased = meetings::escalate_overdue(&state.db, clock.today(), clock.now()).await?;
         Ok(i32::try_from(chased.noticed + chased.escalated).unwrap_or(i32::MAX))
     }
-}
-
-/// `Issue.meeting`: the meeting whose decision raised an issue, when the caller may see it.
-pub async fn meeting_of_issue(ctx: &Context<'_>, issue: &Issue) -> async_graphql::Result<Option<Meeting>> {
-    Ok(loaders::visible_meeting(ctx, issue.0.meeting_id).await?.map(Meeting))
 }

@@ -147,7 +147,11 @@ pub async fn assign(
         };
         position += 1;
         action_item::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await?;
-        let kept = client_payload::Model { kind: "action_item".to_owned(), id, payload: payload.clone() };
+        let kept = client_payload::Model {
+            kind: <action_item::Model as kit::ClientKeyed>::KIND.to_owned(),
+            id,
+            payload: payload.clone(),
+        };
         client_payload::Entity::insert(kept.into_active_model()).exec_without_returning(&txn).await?;
         if !co.is_empty() {
             action_item_unit::Entity::insert_many(

@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::action_item::{self, ActionItemStatus};
 use entity::issue_event::{self, IssueEventKind};
 use entity::meeting::{self, MeetingKind, MeetingStatus};
@@ -93,13 +93,7 @@ pub async fn leader_activity(
 ) -> AppResult<Vec<Activity>> {
     actor.require_role(&[Role::Admin, Role::Leader], "read the leaders' record")?;
     let (first, after) = period.days();
-    let instant = |d: NaiveDate| -> DateTime<Utc> {
-        day.zone
-            .from_local_datetime(&d.and_time(chrono::NaiveTime::MIN))
-            .single()
-            .map_or_else(|| Utc.from_utc_datetime(&d.and_time(chrono::NaiveTime::MIN)), |t| t.with_timezone(&Utc))
-    };
-    let (from, until) = (instant(first), instant(after));
+    let (from, until) = (crate::clock::midnight(first, day.zone), crate::clock::midnight(after, day.zone));
     let leaders: Vec<Uuid> = user::Entity::find()
         .select_only()
         .column(user::Column::Id)

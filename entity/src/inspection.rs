@@ -128,6 +128,8 @@ pub struct Model {
     pub reviewed_by: Option<Uuid>,
     pub reviewed_at: Option<DateTimeUtc>,
     pub review_note: Option<String>,
+    /// The supervision task it was done for.
+    pub task_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -32,6 +32,12 @@ pub struct Model {
     pub issue_due_days_low: i32,
     /// Days past its deadline after which an open action item goes to its meeting's chair.
     pub action_item_chair_after_days: i32,
+    /// Months within which every KEY_CONSTRUCTION project gets a TRACKING inspection (0: not required).
+    pub tracking_months_construction: i32,
+    /// The same for KEY_PRELIMINARY projects.
+    pub tracking_months_preliminary: i32,
+    /// The same for KEY_DEVELOPMENT projects.
+    pub tracking_months_development: i32,
     pub updated_at: DateTimeUtc,
 }
 

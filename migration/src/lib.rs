@@ -26,6 +26,7 @@ mod m20261127_000020_unit_rollups;
 mod m20261128_000021_light_names;
 mod m20261128_000022_datums;
 mod m20261128_000023_meetings;
+mod m20261128_000024_supervision;
 
 pub struct Migrator;
 
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000021_light_names::Migration),
             Box::new(m20261128_000022_datums::Migration),
             Box::new(m20261128_000023_meetings::Migration),
+            Box::new(m20261128_000024_supervision::Migration),
         ]
     }
 }

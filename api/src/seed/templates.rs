@@ -278,6 +278,7 @@ async fn load_inspections(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], 
                 reviewed_by: (n % 2 == 0).then(|| demo_id("user", "admin")),
                 reviewed_at: (n % 2 == 0).then(|| at(3)),
                 review_note: None,
+                task_id: None,
             }
             .into_active_model(),
         );

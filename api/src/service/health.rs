@@ -313,6 +313,9 @@ mod tests {
             issue_due_days_medium: 15,
             issue_due_days_low: 30,
             action_item_chair_after_days: 7,
+            tracking_months_construction: 1,
+            tracking_months_preliminary: 0,
+            tracking_months_development: 0,
             updated_at: Utc::now(),
         }
     }

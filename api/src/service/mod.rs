@@ -30,6 +30,7 @@ pub mod report;
 pub mod rollups;
 pub mod schedule;
 pub mod settings;
+pub mod supervision;
 pub mod text;
 pub mod throttle;
 pub mod trail;

@@ -214,3 +214,95 @@ mod tests {
         assert!(matches!(PageRequest::new(None, None, 100), Ok(PageRequest { limit: 20, .. })));
     }
 }
+
+/// How rows hang under parents through a link table (tasks under projects through
+/// `supervision_task_projects`): the link's column naming the row and its column naming the parent.
+pub struct Link<C> {
+    pub row: C,
+    pub parent: C,
+}
+
+impl<C: ColumnTrait> Link<C> {
+    fn table(&self) -> C::EntityName {
+        C::EntityName::default()
+    }
+}
+
+/// [`per_parent`] for rows linked to their parents through a link table: one page of `q`'s rows
+/// under each of `parents`, numbered within their parent by `order` on the row's own columns, in one
+/// statement. `id` is the row's key the link names.
+pub async fn per_linked_parent<E, C>(
+    db: &impl ConnectionTrait,
+    q: Select<E>,
+    id: E::Column,
+    link: &Link<C>,
+    order: &[(E::Column, Order)],
+    parents: &[Uuid],
+    page: &PageRequest,
+) -> AppResult<HashMap<Uuid, Page<E::Model>>>
+where
+    E: EntityTrait + Default,
+    C: ColumnTrait,
+    C::EntityName: Default,
+{
+    use sea_orm::FromQueryResult;
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let linked_parent = Expr::col((link.table(), link.parent));
+    let mut inner = q.into_query();
+    inner
+        .inner_join(link.table(), Expr::col((link.table(), link.row)).equals((E::default(), id)))
+        .and_where(linked_parent.clone().is_in(parents.iter().copied()))
+        .expr_as(linked_parent, Alias::new("parent_id"));
+    let mut window = WindowStatement::partition_by((link.table(), link.parent));
+    for (column, o) in order {
+        window.order_by((E::default(), *column), o.clone());
+    }
+    inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("rank_in_parent"));
+    let outer = Query::select()
+        .column(Asterisk)
+        .from_subquery(inner, Alias::new("ranked"))
+        .and_where(Expr::col(Alias::new("rank_in_parent")).lte(page.fetch()))
+        .order_by(Alias::new("rank_in_parent"), Order::Asc)
+        .to_owned();
+    let rows = db.query_all(db.get_database_backend().build(&outer)).await?;
+    let mut grouped: HashMap<Uuid, Vec<E::Model>> = HashMap::new();
+    for row in rows {
+        let parent: Uuid = row.try_get("", "parent_id")?;
+        grouped.entry(parent).or_default().push(E::Model::from_query_result(&row, "")?);
+    }
+    Ok(parents.iter().map(|p| (*p, Page::from_fetched(grouped.remove(p).unwrap_or_default(), page))).collect())
+}
+
+/// How many of `q`'s rows are linked to each of `parents`, in one statement.
+pub async fn count_per_linked_parent<E, C>(
+    db: &impl ConnectionTrait,
+    q: Select<E>,
+    id: E::Column,
+    link: &Link<C>,
+    parents: &[Uuid],
+) -> AppResult<HashMap<Uuid, u64>>
+where
+    E: EntityTrait + Default,
+    C: ColumnTrait,
+    C::EntityName: Default,
+{
+    if parents.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let linked_parent = Expr::col((link.table(), link.parent));
+    let mut q = q.select_only().into_query();
+    q.inner_join(link.table(), Expr::col((link.table(), link.row)).equals((E::default(), id)))
+        .and_where(linked_parent.clone().is_in(parents.iter().copied()))
+        .expr_as(linked_parent, Alias::new("parent_id"))
+        .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
+        .group_by_col((link.table(), link.parent));
+    let rows = db.query_all(db.get_database_backend().build(&q)).await?;
+    let mut out = HashMap::new();
+    for row in rows {
+        let n: i64 = row.try_get("", "n")?;
+        out.insert(row.try_get::<Uuid>("", "parent_id")?, u64::try_from(n).unwrap_or(0));
+    }
+    Ok(out)
+}

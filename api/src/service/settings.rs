@@ -32,6 +32,9 @@ pub struct RulesPatch {
     pub issue_due_days_medium: Option<i32>,
     pub issue_due_days_low: Option<i32>,
     pub action_item_chair_after_days: Option<i32>,
+    pub tracking_months_construction: Option<i32>,
+    pub tracking_months_preliminary: Option<i32>,
+    pub tracking_months_development: Option<i32>,
 }
 
 /// Days an issue of `severity` raised by a failed checklist item has to be resolved.
@@ -71,6 +74,16 @@ pub async fn update_rules(
     after.issue_due_days_low = patch.issue_due_days_low.unwrap_or(after.issue_due_days_low);
     after.action_item_chair_after_days =
         patch.action_item_chair_after_days.unwrap_or(after.action_item_chair_after_days);
+    for (field, value, patched) in [
+        ("trackingMonthsConstruction", &mut after.tracking_months_construction, patch.tracking_months_construction),
+        ("trackingMonthsPreliminary", &mut after.tracking_months_preliminary, patch.tracking_months_preliminary),
+        ("trackingMonthsDevelopment", &mut after.tracking_months_development, patch.tracking_months_development),
+    ] {
+        *value = patched.unwrap_or(*value);
+        if !(0..=12).contains(value) {
+            return Err(AppError::bad_input(field, "0 (not required) to 12 months"));
+        }
+    }
     for (field, days) in [
         ("issueDueDaysHigh", after.issue_due_days_high),
         ("issueDueDaysMedium", after.issue_due_days_medium),

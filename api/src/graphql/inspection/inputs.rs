@@ -8,6 +8,8 @@ use entity::inspection::{InspectionFocus, InspectionKind, InspectionResult, Revi
 use entity::issue::IssueKind;
 use uuid::Uuid;
 
+use crate::service::supervision::InspectionTargets;
+
 use crate::service::inspection::{AnswerInput, Location, NewInspection};
 
 /// A checklist item to publish.
@@ -127,6 +129,20 @@ pub struct InspectionInput {
     pub location: Option<DeviceLocationInput>,
     /// The answers.
     pub answers: Vec<AnswerInputObject>,
+    /// The supervision task it is done for: one the inspector is assigned to, of this kind, holding
+    /// this project, whose window holds `completedAt`.
+    pub task_id: Option<Uuid>,
+    /// The open issues of this project it dealt with (a KEY_PROBLEM inspection names at least one
+    /// issue or case), at most 50.
+    #[graphql(default, validator(max_items = 50))]
+    pub issue_ids: Vec<Uuid>,
+    /// The 一事一议 cases of this project it dealt with, at most 50.
+    #[graphql(default, validator(max_items = 50))]
+    pub case_ids: Vec<Uuid>,
+    /// Record this inspection, when it passes, as the verification (核实) of the named issues the
+    /// unit has marked RESOLVED.
+    #[graphql(default)]
+    pub verify_resolved: bool,
 }
 
 impl From<InspectionInput> for NewInspection {
@@ -151,6 +167,12 @@ impl From<InspectionInput> for NewInspection {
                 .into_iter()
                 .map(|a| AnswerInput { item_key: a.item_key, value: a.value, note: a.note, photo_ids: a.photo_ids })
                 .collect(),
+            task_id: i.task_id,
+            targets: InspectionTargets {
+                issue_ids: i.issue_ids,
+                case_ids: i.case_ids,
+                verify_resolved: i.verify_resolved,
+            },
         }
     }
 }

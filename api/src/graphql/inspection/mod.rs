@@ -155,7 +155,7 @@ impl InspectionMutation {
     ) -> async_graphql::Result<Inspection> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        let (stored, _) = inspections::submit(&state.db, &actor, input.into(), state.config.clock.today()).await?;
+        let (stored, _) = inspections::submit(&state.db, &actor, input.into(), state.config.clock.day()).await?;
         Ok(Inspection(stored))
     }
 
@@ -172,7 +172,7 @@ impl InspectionMutation {
         let results = {
             let state = ctx.state()?;
             let inputs = inputs.into_iter().map(NewInspection::from).collect();
-            inspections::sync(&state.db, &actor, inputs, state.config.clock.today()).await?
+            inspections::sync(&state.db, &actor, inputs, state.config.clock.day()).await?
         };
         Ok(results
             .into_iter()

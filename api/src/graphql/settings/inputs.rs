@@ -27,4 +27,11 @@ pub struct HealthRulesInput {
     pub issue_due_days_low: Option<i32>,
     /// Days past its deadline after which an open action item goes to its meeting's chair, 0 to 365.
     pub action_item_chair_after_days: Option<i32>,
+    /// Months within which every KEY_CONSTRUCTION project needs a TRACKING inspection, 0 (not
+    /// required) to 12.
+    pub tracking_months_construction: Option<i32>,
+    /// The same for KEY_PRELIMINARY projects, 0 to 12.
+    pub tracking_months_preliminary: Option<i32>,
+    /// The same for KEY_DEVELOPMENT projects, 0 to 12.
+    pub tracking_months_development: Option<i32>,
 }

@@ -47,6 +47,9 @@ impl SettingsMutation {
             issue_due_days_medium: input.issue_due_days_medium,
             issue_due_days_low: input.issue_due_days_low,
             action_item_chair_after_days: input.action_item_chair_after_days,
+            tracking_months_construction: input.tracking_months_construction,
+            tracking_months_preliminary: input.tracking_months_preliminary,
+            tracking_months_development: input.tracking_months_development,
         };
         Ok(crate::service::settings::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
     }

@@ -29,6 +29,12 @@ pub struct HealthRules {
     pub issue_due_days_low: i32,
     /// Days past its deadline after which an open action item goes to its meeting's chair.
     pub action_item_chair_after_days: i32,
+    /// Months within which every KEY_CONSTRUCTION project needs a TRACKING inspection (0: not required).
+    pub tracking_months_construction: i32,
+    /// The same for KEY_PRELIMINARY projects.
+    pub tracking_months_preliminary: i32,
+    /// The same for KEY_DEVELOPMENT projects.
+    pub tracking_months_development: i32,
     /// When the rules last changed (UTC).
     pub updated_at: DateTime<Utc>,
 }
@@ -47,6 +53,9 @@ impl From<office_setting::Model> for HealthRules {
             issue_due_days_medium: m.issue_due_days_medium,
             issue_due_days_low: m.issue_due_days_low,
             action_item_chair_after_days: m.action_item_chair_after_days,
+            tracking_months_construction: m.tracking_months_construction,
+            tracking_months_preliminary: m.tracking_months_preliminary,
+            tracking_months_development: m.tracking_months_development,
             updated_at: m.updated_at,
         }
     }

@@ -19,6 +19,7 @@ use crate::service::Actor;
 use crate::service::audit::{self, Change};
 use crate::service::geo::{self, Datum};
 use crate::service::kit;
+use crate::service::supervision;
 
 /// A device location, in `datum`.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
@@ -52,6 +53,13 @@ pub struct NewInspection {
     pub completed_at: DateTime<Utc>,
     pub location: Option<Location>,
     pub answers: Vec<AnswerInput>,
+    /// The supervision task it is done for. Left out of the stored submission when none, so a phone
+    /// replaying a submission queued before tasks existed is not told `CONFLICT`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task_id: Option<Uuid>,
+    /// The issues and cases it dealt with (left out when none, as `task_id`).
+    #[serde(flatten)]
+    pub targets: crate::service::supervision::InspectionTargets,
 }
 
 fn check_shape(input: &NewInspection) -> AppResult<()> {
@@ -82,8 +90,9 @@ pub async fn submit(
     db: &DatabaseConnection,
     actor: &Actor,
     input: NewInspection,
-    today: chrono::NaiveDate,
+    day: crate::clock::Day,
 ) -> AppResult<(inspection::Model, SyncOutcome)> {
+    let today = day.date;
     let caller = may_submit(actor)?.clone();
     let payload = payload_of(&input, &caller)?;
     if let Some(stored) = kit::find_replay::<inspection::Entity>(db, input.id, &payload, WHAT).await? {
@@ -100,6 +109,8 @@ pub async fn submit(
     crate::service::project::find(&txn, input.project_id)
         .await
         .map_err(|_| AppError::bad_input("projectId", "no project has this id"))?;
+    let (kind, project, completed_at) = (input.kind, input.project_id, input.completed_at);
+    supervision::check_inspection(&txn, actor, input.task_id, kind, project, completed_at, &input.targets, day).await?;
     let (root_id, revision) = match input.revision_of {
         None => (input.id, 1),
         Some(previous) => {
@@ -162,6 +173,7 @@ pub async fn submit(
         reviewed_by: None,
         reviewed_at: None,
         review_note: None,
+        task_id: input.task_id,
     };
     let txn =
         match kit::insert_or_replay::<inspection::Entity>(db, txn, input.id, model.clone(), &payload, WHAT).await? {
@@ -169,6 +181,7 @@ pub async fn submit(
             kit::Insert::Replayed(stored) => return Ok((stored, SyncOutcome::AlreadyStored)),
         };
     raise_failures(&txn, actor, &model, &evaluation.failures, today).await?;
+    supervision::after_inspection(&txn, actor, &model, &input.targets, day).await?;
     audit::record(
         &txn,
         actor,
@@ -270,7 +283,7 @@ pub async fn sync(
     db: &DatabaseConnection,
     actor: &Actor,
     inputs: Vec<NewInspection>,
-    today: chrono::NaiveDate,
+    day: crate::clock::Day,
 ) -> AppResult<Vec<(Uuid, AppResult<(inspection::Model, SyncOutcome)>)>> {
     if inputs.len() > MAX_SYNC {
         return Err(AppError::bad_input("inputs", format!("at most {MAX_SYNC} inspections a sync")));
@@ -293,7 +306,7 @@ pub async fn sync(
             Some(existing) => payload_of(&input, caller)
                 .and_then(|p| kit::replay(existing, payloads.get(&id), &p, WHAT))
                 .map(|stored| (stored, SyncOutcome::AlreadyStored)),
-            None => submit(db, actor, input, today).await,
+            None => submit(db, actor, input, day).await,
         };
         out.push((id, result));
     }

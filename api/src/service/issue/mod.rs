@@ -14,7 +14,7 @@ pub use query::{
 };
 pub use raise::{NewIssue, raise};
 pub use stats::{UnitIssueStats, unit_stats};
-pub use transition::{Transition, comment, set_due_date, transition};
+pub use transition::{Transition, comment, set_due_date, transition, transition_in};
 pub use workflow::{IssueAction, IssueWorkflow, actions_for, allowed_from, next_status};
 
 use entity::issue::{self, IssueStatus};

@@ -68,7 +68,23 @@ pub async fn transition(
         return Err(AppError::bad_input("text", "at most 5000 characters"));
     }
     let txn = crate::db::begin_write(db).await?;
-    let before = lock_for(&txn, actor, id).await?;
+    let after = transition_in(&txn, actor, id, action, Transition { text, ..t }, today).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+/// [`transition`] inside a write transaction another change shares (an inspection verifying the
+/// resolutions it checked); `t.text` is already checked.
+pub async fn transition_in(
+    txn: &sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    id: Uuid,
+    action: IssueAction,
+    t: Transition,
+    today: NaiveDate,
+) -> AppResult<issue::Model> {
+    let text = t.text;
+    let before = lock_for(txn, actor, id).await?;
     let next = kit::workflow::authorize::<IssueWorkflow>(actor, &before, action)?;
     let mut after = before.clone();
     after.status = next;
@@ -76,7 +92,7 @@ pub async fn transition(
     let kind = match action {
         IssueAction::Assign => {
             let unit_id = t.unit_id.ok_or_else(|| AppError::bad_input("unitId", "say which unit"))?;
-            kit::require_units(&txn, "unitId", &BTreeSet::from([unit_id])).await?;
+            kit::require_units(txn, "unitId", &BTreeSet::from([unit_id])).await?;
             after.assigned_unit_id = Some(unit_id);
             if let Some(due) = t.due_date {
                 if due < today {
@@ -111,10 +127,9 @@ pub async fn transition(
         IssueAction::Return => before.assigned_unit_id,
         _ => None,
     };
-    event(&txn, id, kind, actor.user_id(), text, event_unit).await?;
+    event(txn, id, kind, actor.user_id(), text, event_unit).await?;
     let action_name = format!("issue.{}", kit::workflow::action_name(action));
-    kit::save_audited(&txn, actor, &action_name, "issue", id, &before, &after).await?;
-    txn.commit().await?;
+    kit::save_audited(txn, actor, &action_name, "issue", id, &before, &after).await?;
     Ok(after)
 }
 

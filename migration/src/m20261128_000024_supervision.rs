@@ -300,7 +300,11 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(
-                Index::create().name("ix_inspections_task").table(Inspections::Table).col(Inspections::TaskId).to_owned(),
+                Index::create()
+                    .name("ix_inspections_task")
+                    .table(Inspections::Table)
+                    .col(Inspections::TaskId)
+                    .to_owned(),
             )
             .await?;
         // Coverage, task progress and bulletins read inspections by kind and time, per project or
@@ -355,7 +359,9 @@ impl MigrationTrait for Migration {
             manager.drop_index(Index::drop().name(name).table(Inspections::Table).to_owned()).await?;
         }
         manager.drop_index(Index::drop().name("ix_inspections_task").table(Inspections::Table).to_owned()).await?;
-        manager.alter_table(Table::alter().table(Inspections::Table).drop_column(Inspections::TaskId).to_owned()).await?;
+        manager
+            .alter_table(Table::alter().table(Inspections::Table).drop_column(Inspections::TaskId).to_owned())
+            .await?;
         for table in [
             Bulletins::Table.into_iden(),
             InspectionTargets::Table.into_iden(),

@@ -25,6 +25,7 @@ pub mod schedule;
 pub mod scopes;
 pub mod settings;
 pub mod subscriptions;
+pub mod supervision;
 pub mod webhooks;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
@@ -45,6 +46,7 @@ pub struct Query(
     case::CaseQuery,
     meeting::MeetingQuery,
     inspection::InspectionQuery,
+    supervision::SupervisionQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
     keys::KeyQuery,
@@ -64,6 +66,7 @@ pub struct Mutation(
     case::CaseMutation,
     meeting::MeetingMutation,
     inspection::InspectionMutation,
+    supervision::SupervisionMutation,
     photo::PhotoMutation,
     keys::KeyMutation,
     webhooks::WebhookMutation,

@@ -39,8 +39,27 @@ pub fn access(type_name: &str) -> Option<Access> {
         "Case" | "CaseLink" | "CaseMeasure" => Needs(CasesRead),
         "Meeting" | "AgendaItem" | "MeetingDecision" | "MinutesVersion" | "ActionItem" | "ActionItemEvent"
         | "LeaderActivity" | "MeetingKindCount" => Needs(MeetingsRead),
-        "Inspection" | "InspectionAnswer" | "InspectionFinding" | "ChecklistItem" | "ChecklistSection"
-        | "ChecklistTemplate" | "RuleViolation" | "SyncError" | "SyncResult" => Needs(InspectionsRead),
+        "Inspection"
+        | "InspectionAnswer"
+        | "InspectionFinding"
+        | "ChecklistItem"
+        | "ChecklistSection"
+        | "ChecklistTemplate"
+        | "RuleViolation"
+        | "SyncError"
+        | "SyncResult"
+        | "SupervisionTask"
+        | "TaskProject"
+        | "SurpriseDraw"
+        | "DrawCandidate"
+        | "SupervisionCoverage"
+        | "UnitCoverage"
+        | "Bulletin"
+        | "BulletinFigures"
+        | "KindResultCount"
+        | "IssueKindCount"
+        | "UnitFigure"
+        | "InspectionTarget" => Needs(InspectionsRead),
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
         "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
         "Webhook" | "CreatedWebhook" | "WebhookDelivery" | "WebhookAttempt" => Needs(WebhooksManage),
@@ -105,7 +124,14 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "reportActionItemDone"
         | "verifyActionItem"
         | "escalateOverdueActionItems" => MeetingsWrite,
-        "publishChecklistTemplate" | "submitInspection" | "syncInspections" | "reviewInspection" => InspectionsWrite,
+        "publishChecklistTemplate"
+        | "submitInspection"
+        | "syncInspections"
+        | "reviewInspection"
+        | "planSupervisionTask"
+        | "drawSurpriseTask"
+        | "closeSupervisionTask"
+        | "publishBulletin" => InspectionsWrite,
         "uploadPhoto" => PhotosWrite,
         "createWebhook" | "updateWebhook" | "deleteWebhook" | "redeliver" | "pingWebhook" => WebhooksManage,
         _ => return None,

@@ -193,28 +193,6 @@ pub fn decode_cursor(cursor: &str) -> AppResult<String> {
     String::from_utf8(bytes).map_err(|_| bad())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() -> AppResult<()> {
-        assert_eq!(decode_cursor(&encode_cursor("张三 42"))?, "张三 42");
-        // The form cursors already given out have: lower-case hex of the key's UTF-8.
-        assert_eq!(encode_cursor("a\u{1f}Z张"), "611f5ae5bca0");
-        assert!(decode_cursor("zz").is_err());
-        assert!(decode_cursor("abc").is_err());
-        Ok(())
-    }
-
-    #[test]
-    fn page_size_is_bounded() {
-        assert!(PageRequest::new(Some(101), None, 100).is_err());
-        assert!(PageRequest::new(Some(-1), None, 100).is_err());
-        assert!(matches!(PageRequest::new(None, None, 100), Ok(PageRequest { limit: 20, .. })));
-    }
-}
-
 /// How rows hang under parents through a link table (tasks under projects through
 /// `supervision_task_projects`): the link's column naming the row and its column naming the parent.
 pub struct Link<C> {
@@ -305,4 +283,26 @@ where
         out.insert(row.try_get::<Uuid>("", "parent_id")?, u64::try_from(n).unwrap_or(0));
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() -> AppResult<()> {
+        assert_eq!(decode_cursor(&encode_cursor("张三 42"))?, "张三 42");
+        // The form cursors already given out have: lower-case hex of the key's UTF-8.
+        assert_eq!(encode_cursor("a\u{1f}Z张"), "611f5ae5bca0");
+        assert!(decode_cursor("zz").is_err());
+        assert!(decode_cursor("abc").is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn page_size_is_bounded() {
+        assert!(PageRequest::new(Some(101), None, 100).is_err());
+        assert!(PageRequest::new(Some(-1), None, 100).is_err());
+        assert!(matches!(PageRequest::new(None, None, 100), Ok(PageRequest { limit: 20, .. })));
+    }
 }

@@ -246,10 +246,53 @@ impl Inspection {
         Ok(found.into_iter().map(crate::graphql::photo::Photo).collect())
     }
 
+    /// The supervision task it was done for, as the caller may see it.
+    async fn task(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::graphql::supervision::SupervisionTask>> {
+        let task = crate::graphql::supervision::loaders::visible_task(ctx, self.0.task_id).await?;
+        Ok(task.map(crate::graphql::supervision::SupervisionTask))
+    }
+
+    /// The issues and cases it dealt with, and whether it verified each issue's resolution.
+    async fn targets(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<InspectionTarget>> {
+        use crate::graphql::supervision::loaders::InspectionTargets;
+        let rows = ctx.cached::<InspectionTargets>()?.load_one(self.0.id).await?.unwrap_or_default();
+        Ok(rows.into_iter().map(InspectionTarget).collect())
+    }
+
     /// Issues its failed items raised (across its revisions), by item.
     async fn raised_issues(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<RaisedIssue>> {
         let raised = ctx.cached::<RaisedIssues>()?.load_one(self.0.root_id).await?.unwrap_or_default();
         Ok(raised.into_iter().map(|(item_key, issue_id)| RaisedIssue { item_key, issue_id }).collect())
+    }
+}
+
+/// An issue or case an inspection dealt with.
+pub struct InspectionTarget(entity::inspection_target::Model);
+
+/// An issue or case an inspection dealt with.
+#[Object]
+impl InspectionTarget {
+    /// The issue, when the target is one.
+    async fn issue(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Issue>> {
+        let is_issue = self.0.target_type == entity::supervision_target::TargetType::Issue;
+        let id = is_issue.then_some(self.0.target_id);
+        Ok(load_opt::<entity::issue::Entity>(ctx, id, "issue").await?.map(Issue))
+    }
+
+    /// The 一事一议 case, when the target is one.
+    async fn case(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::graphql::case::Case>> {
+        let is_case = self.0.target_type == entity::supervision_target::TargetType::Case;
+        let id = is_case.then_some(self.0.target_id);
+        Ok(load_opt::<entity::case::Entity>(ctx, id, "case").await?.map(crate::graphql::case::Case))
+    }
+
+    /// Whether the inspection passed and was recorded as the verification (核实) of the issue's
+    /// resolution.
+    async fn verified(&self) -> bool {
+        self.0.verified
     }
 }
 

@@ -3,6 +3,7 @@
 pub(crate) mod inputs;
 pub(crate) mod loaders;
 pub(crate) mod objects;
+pub(crate) mod point;
 pub(crate) mod prefetch;
 
 use async_graphql::{Context, Object};

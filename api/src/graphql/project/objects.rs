@@ -1,6 +1,8 @@
 //! The project as clients read it, and its light.
 
-use async_graphql::{Context, Object, SimpleObject};
+use async_graphql::{Context, Object};
+
+pub use super::point::GeoPoint;
 use chrono::{DateTime, Datelike, Utc};
 use entity::geo::Datum;
 use entity::milestone;
@@ -28,23 +30,6 @@ use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::{health, schedule};
-
-/// A point, in the datum its field was asked for (WGS-84 unless a `datum` argument says otherwise).
-#[derive(SimpleObject, Debug, Clone, Copy)]
-pub struct GeoPoint {
-    /// Latitude in degrees, north positive.
-    pub lat: f64,
-    /// Longitude in degrees, east positive.
-    pub lng: f64,
-}
-
-impl GeoPoint {
-    /// A stored (WGS-84) point in `datum`.
-    pub fn shown(lat: f64, lng: f64, datum: Datum) -> Self {
-        let p = crate::service::geo::shown(lat, lng, datum);
-        Self { lat: p.lat, lng: p.lng }
-    }
-}
 
 /// A key project (重点项目) of the programme.
 pub struct Project(pub project::Model);
@@ -279,6 +264,20 @@ impl Project {
     ) -> async_graphql::Result<crate::graphql::meeting::MeetingConnection> {
         use crate::graphql::meeting::{Meeting, loaders::MeetingsOfProject};
         Ok(children::<MeetingsOfProject, _>(ctx, self.0.id, filter, first, after, Meeting).await?)
+    }
+
+    /// The supervision tasks holding the project, as the caller may see them, newest first: the root
+    /// `supervisionTasks` list narrowed to this project, with the same filters.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn supervision_tasks(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Narrows the list.")] filter: Option<crate::graphql::supervision::SupervisionTaskFilter>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::supervision::SupervisionTaskConnection> {
+        use crate::graphql::supervision::{SupervisionTask, loaders::TasksOfProject};
+        Ok(children::<TasksOfProject, _>(ctx, self.0.id, filter, first, after, SupervisionTask).await?)
     }
 
     /// The project's site inspections the caller may see, newest received first: the root

@@ -72,6 +72,11 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     steps.push(Box::pin(prime_children::<InspectionsOfProject>(ctx, node.field("inspections"), ids)));
     steps.push(Box::pin(prime_children::<PhotosOfProject>(ctx, node.field("photos"), ids)));
     steps.push(Box::pin(prime_children::<MeetingsOfProject>(ctx, node.field("meetings"), ids)));
+    steps.push(Box::pin(prime_children::<crate::graphql::supervision::loaders::TasksOfProject>(
+        ctx,
+        node.field("supervisionTasks"),
+        ids,
+    )));
     // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back
     // to the loader's own batching).
     let reports = node.field("reports");

@@ -5,7 +5,9 @@ use chrono::{DateTime, Datelike, Utc};
 use entity::bulletin::{self, Model as Bulletin};
 use entity::user::Role;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QuerySelect,
+};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -71,13 +73,18 @@ pub async fn publish(
         published_by: caller.id(),
         published_at: now,
     };
-    let txn = match kit::insert_or_replay::<bulletin::Entity>(db, txn, id, model.clone(), &payload, "a bulletin").await? {
-        kit::Insert::Inserted(txn) => txn,
-        kit::Insert::Replayed(stored) => return Ok(stored),
-    };
+    let txn =
+        match kit::insert_or_replay::<bulletin::Entity>(db, txn, id, model.clone(), &payload, "a bulletin").await? {
+            kit::Insert::Inserted(txn) => txn,
+            kit::Insert::Replayed(stored) => return Ok(stored),
+        };
     let changes = audit::diff(None, Some(&model))?;
-    audit::record(&txn, actor, Change { action: "bulletin.publish", entity_type: "bulletin", entity_id: id.to_string(), changes })
-        .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change { action: "bulletin.publish", entity_type: "bulletin", entity_id: id.to_string(), changes },
+    )
+    .await?;
     txn.commit().await?;
     Ok(model)
 }

@@ -76,12 +76,10 @@ fn conditions(rules: &office_setting::Model, period: Period, zone: FixedOffset) 
         }
         let start = midnight(first.first_day(), zone);
         required = required.add(P::Category.eq(category));
-        visited = visited.add(Condition::all().add(P::Category.eq(category)).add(P::Id.in_subquery(tracked(start, end))));
+        visited =
+            visited.add(Condition::all().add(P::Category.eq(category)).add(P::Id.in_subquery(tracked(start, end))));
     }
-    let owed = Condition::all()
-        .add(required)
-        .add(P::Status.is_in(reporting_statuses()))
-        .add(P::CreatedAt.lt(end));
+    let owed = Condition::all().add(required).add(P::Status.is_in(reporting_statuses())).add(P::CreatedAt.lt(end));
     (owed, visited)
 }
 
@@ -108,7 +106,10 @@ pub async fn coverage(
     let counts = Query::select()
         .column(P::ResponsibleUnitId)
         .expr_as(Expr::col(Asterisk).count(), Alias::new("required"))
-        .expr_as(Expr::expr(Func::sum(Expr::case(visited_expr, 1).finally(0))).cast_as(Alias::new("BIGINT")), Alias::new("covered"))
+        .expr_as(
+            Expr::expr(Func::sum(Expr::case(visited_expr, 1).finally(0))).cast_as(Alias::new("BIGINT")),
+            Alias::new("covered"),
+        )
         .from(project::Entity)
         .cond_where(owed.clone())
         .group_by_col(P::ResponsibleUnitId)

@@ -48,7 +48,13 @@ pub struct Candidate {
 /// Draws a SURPRISE task: `size` projects from those showing YELLOW or RED today, each drawn with a
 /// chance in proportion to its weight, without repeats. ADMIN. The candidates and the seed are kept
 /// with the task; [`draw_from`] over them gives the same projects in the same order.
-pub async fn draw(db: &DatabaseConnection, actor: &Actor, input: NewDraw, now: DateTime<Utc>, day: Day) -> AppResult<Task> {
+pub async fn draw(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewDraw,
+    now: DateTime<Utc>,
+    day: Day,
+) -> AppResult<Task> {
     actor.require_role(&[Role::Admin], "draw surprise supervision")?;
     let size = usize::try_from(input.size).ok().filter(|n| (1..=MAX_DRAW).contains(n));
     let Some(size) = size else {
@@ -174,7 +180,9 @@ mod tests {
     use super::*;
 
     fn pool() -> Vec<Candidate> {
-        (1..=20u128).map(|i| Candidate { project_id: Uuid::from_u128(i), weight: if i <= 2 { 100 } else { 1 } }).collect()
+        (1..=20u128)
+            .map(|i| Candidate { project_id: Uuid::from_u128(i), weight: if i <= 2 { 100 } else { 1 } })
+            .collect()
     }
 
     #[test]

@@ -98,9 +98,8 @@ pub async fn compile(
         .into_tuple()
         .all(db)
         .await?;
-    let raised_in_period = issue::Entity::find()
-        .filter(issue::Column::CreatedAt.gte(from))
-        .filter(issue::Column::CreatedAt.lt(to));
+    let raised_in_period =
+        issue::Entity::find().filter(issue::Column::CreatedAt.gte(from)).filter(issue::Column::CreatedAt.lt(to));
     let failed_items: Vec<(IssueKind, i64)> = raised_in_period
         .clone()
         .select_only()

@@ -21,8 +21,8 @@ pub use figures::{BulletinFigures, IssueKindCount, KindResultCount, UnitFigure, 
 pub use plan::{NewTask, plan};
 pub use progress::{InspectionTargets, after_inspection, check_inspection};
 pub use query::{
-    TaskFilter, TaskProgress, count, counts_of_projects, cursor, inspectors_of, list, pages_of_projects,
-    progress_of, targets_of, targets_of_inspections, visible_tasks,
+    TaskFilter, TaskProgress, count, counts_of_projects, cursor, inspectors_of, list, pages_of_projects, progress_of,
+    targets_of, targets_of_inspections, visible_tasks,
 };
 
 use chrono::NaiveDate;
@@ -138,9 +138,9 @@ pub fn task_visibility(reach: Reach, today: NaiveDate) -> Condition {
     match reach {
         Reach::All => Condition::all(),
         Reach::Leader => unsealed(today),
-        Reach::Inspector(user) => Condition::any().add(C::Id.in_subquery(assigned_to(user))).add(
-            unsealed(today).add(C::DoneAt.is_null()).add(C::WindowTo.gte(today)).add(C::ClosedAt.is_null()),
-        ),
+        Reach::Inspector(user) => Condition::any()
+            .add(C::Id.in_subquery(assigned_to(user)))
+            .add(unsealed(today).add(C::DoneAt.is_null()).add(C::WindowTo.gte(today)).add(C::ClosedAt.is_null())),
         Reach::Units(units) => {
             let on_projects = Query::select()
                 .column(supervision_task_project::Column::TaskId)

@@ -42,7 +42,13 @@ pub struct NewTask {
 /// it deals with, each of one of its projects; a SURPRISE task is drawn ([`super::draw`]), not
 /// planned. Replaying the same create answers the stored task; other content under its id is
 /// `CONFLICT`.
-pub async fn plan(db: &DatabaseConnection, actor: &Actor, input: NewTask, now: DateTime<Utc>, day: Day) -> AppResult<Task> {
+pub async fn plan(
+    db: &DatabaseConnection,
+    actor: &Actor,
+    input: NewTask,
+    now: DateTime<Utc>,
+    day: Day,
+) -> AppResult<Task> {
     let today = day.date;
     actor.require_role(&[Role::Admin], "plan supervision tasks")?;
     if input.kind == InspectionKind::Surprise {
@@ -56,7 +62,10 @@ pub async fn plan(db: &DatabaseConnection, actor: &Actor, input: NewTask, now: D
     let cases = distinct("caseIds", &input.case_ids, 0, MAX_TARGETS)?;
     match input.kind {
         InspectionKind::KeyProblem if issues.is_empty() && cases.is_empty() => {
-            return Err(AppError::bad_input("issueIds", "a KEY_PROBLEM task names the open issues or cases it deals with"));
+            return Err(AppError::bad_input(
+                "issueIds",
+                "a KEY_PROBLEM task names the open issues or cases it deals with",
+            ));
         }
         InspectionKind::KeyProblem => {}
         _ if !issues.is_empty() || !cases.is_empty() => {
@@ -120,8 +129,15 @@ pub(super) async fn store(
 ) -> AppResult<Task> {
     let id = model.id;
     let txn = crate::db::begin_write(db).await?;
-    let txn = match kit::insert_or_replay::<supervision_task::Entity>(db, txn, id, model.clone(), payload, "a supervision task")
-        .await?
+    let txn = match kit::insert_or_replay::<supervision_task::Entity>(
+        db,
+        txn,
+        id,
+        model.clone(),
+        payload,
+        "a supervision task",
+    )
+    .await?
     {
         kit::Insert::Inserted(txn) => txn,
         kit::Insert::Replayed(stored) => return Ok(stored),
@@ -154,7 +170,8 @@ async fn insert_members(txn: &DatabaseTransaction, id: Uuid, m: &Members) -> App
         .exec_without_returning(txn)
         .await?;
     }
-    let targets = m.issues.iter().map(|i| (TargetType::Issue, *i)).chain(m.cases.iter().map(|c| (TargetType::Case, *c)));
+    let targets =
+        m.issues.iter().map(|i| (TargetType::Issue, *i)).chain(m.cases.iter().map(|c| (TargetType::Case, *c)));
     let targets: Vec<_> = targets
         .map(|(t, target)| supervision_task_target::ActiveModel {
             task_id: Set(id),
@@ -217,7 +234,10 @@ pub(super) async fn require_inspectors(db: &impl ConnectionTrait, ids: &BTreeSet
         .count(db)
         .await?;
     if found as usize != ids.len() {
-        return Err(AppError::bad_input("inspectorIds", "every inspector is an active inspector, leader or office account"));
+        return Err(AppError::bad_input(
+            "inspectorIds",
+            "every inspector is an active inspector, leader or office account",
+        ));
     }
     Ok(())
 }

@@ -56,7 +56,10 @@ pub async fn check_inspection(
     let issues = plan::distinct("issueIds", &targets.issue_ids, 0, MAX_TARGETS)?;
     let cases = plan::distinct("caseIds", &targets.case_ids, 0, MAX_TARGETS)?;
     if kind == InspectionKind::KeyProblem && targets.is_empty() {
-        return Err(AppError::bad_input("issueIds", "a KEY_PROBLEM inspection names the open issues or cases it deals with"));
+        return Err(AppError::bad_input(
+            "issueIds",
+            "a KEY_PROBLEM inspection names the open issues or cases it deals with",
+        ));
     }
     if targets.verify_resolved && issues.is_empty() {
         return Err(AppError::bad_input("verifyResolved", "name the issues whose resolution this inspection verifies"));
@@ -147,13 +150,15 @@ pub async fn after_inspection(
         .filter(supervision_task::Column::Kind.eq(stored.kind))
         .filter(supervision_task::Column::WindowFrom.lte(day_of))
         .filter(supervision_task::Column::WindowTo.gte(day_of))
-        .filter(supervision_task::Column::Id.in_subquery(
-            Query::select()
-                .column(supervision_task_project::Column::TaskId)
-                .from(supervision_task_project::Entity)
-                .and_where(supervision_task_project::Column::ProjectId.eq(stored.project_id))
-                .to_owned(),
-        ))
+        .filter(
+            supervision_task::Column::Id.in_subquery(
+                Query::select()
+                    .column(supervision_task_project::Column::TaskId)
+                    .from(supervision_task_project::Entity)
+                    .and_where(supervision_task_project::Column::ProjectId.eq(stored.project_id))
+                    .to_owned(),
+            ),
+        )
         .all(txn)
         .await?;
     for task in open {

@@ -9,7 +9,9 @@ use entity::supervision_target::TargetType;
 use entity::supervision_task::{self, Model as Task, TaskOrigin};
 use entity::{inspection_target, supervision_task_inspector, supervision_task_project, supervision_task_target};
 use sea_orm::sea_query::{Order, Query};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use uuid::Uuid;
 
 use super::*;
@@ -76,10 +78,8 @@ pub async fn count(db: &impl ConnectionTrait, reach: Reach, f: &TaskFilter, toda
     Ok(matching(reach, f, today).count(db).await?)
 }
 
-const BY_PROJECT: Link<supervision_task_project::Column> = Link {
-    row: supervision_task_project::Column::TaskId,
-    parent: supervision_task_project::Column::ProjectId,
-};
+const BY_PROJECT: Link<supervision_task_project::Column> =
+    Link { row: supervision_task_project::Column::TaskId, parent: supervision_task_project::Column::ProjectId };
 
 /// What [`list`] shows of the tasks holding each of `projects`, one page each, in one statement.
 pub async fn pages_of_projects(
@@ -134,10 +134,7 @@ pub async fn inspectors_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult
 }
 
 /// The issues and cases of many tasks.
-pub async fn targets_of(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> AppResult<HashMap<Uuid, Vec<(TargetType, Uuid)>>> {
+pub async fn targets_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<(TargetType, Uuid)>>> {
     let rows = supervision_task_target::Entity::find()
         .filter(supervision_task_target::Column::TaskId.is_in(ids.iter().copied()))
         .all(db)
@@ -158,6 +155,9 @@ pub async fn targets_of_inspections(
         .await?;
     Ok(crate::service::grouped(rows.into_iter().map(|t| (t.inspection_id, t))))
 }
+
+/// The instants a task's window spans.
+type Window = (DateTime<Utc>, DateTime<Utc>);
 
 /// A project of a task and the first current inspection of the task's kind inside its window.
 #[derive(Debug, Clone, PartialEq)]
@@ -181,8 +181,7 @@ pub async fn progress_of(
         .order_by_asc(supervision_task_project::Column::Position)
         .all(db)
         .await?;
-    let windows: Vec<(DateTime<Utc>, DateTime<Utc>)> =
-        tasks.iter().map(|t| progress::window_instants(t, zone)).collect();
+    let windows: Vec<Window> = tasks.iter().map(|t| progress::window_instants(t, zone)).collect();
     let start = windows.iter().map(|w| w.0).min().unwrap_or_default();
     let end = windows.iter().map(|w| w.1).max().unwrap_or_default();
     let kinds: Vec<InspectionKind> = tasks.iter().map(|t| t.kind).collect();
@@ -208,7 +207,7 @@ pub async fn progress_of(
             .await?;
         seen.extend(rows);
     }
-    let by_id: HashMap<Uuid, (&Task, (DateTime<Utc>, DateTime<Utc>))> =
+    let by_id: HashMap<Uuid, (&Task, Window)> =
         tasks.iter().zip(windows.iter().copied()).map(|(t, w)| (t.id, (t, w))).collect();
     let mut out: HashMap<Uuid, Vec<TaskProgress>> = HashMap::new();
     for m in members {

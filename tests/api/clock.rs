@@ -62,7 +62,7 @@ async fn a_date_in_the_county_today_is_not_in_the_future() -> TestResult {
 }
 
 /// A second server on `app`'s database whose clock reads `instant`.
-async fn same_county_at(app: &TestApp, instant: &str) -> TestResult<TestApp> {
+pub async fn same_county_at(app: &TestApp, instant: &str) -> TestResult<TestApp> {
     let clock = at(instant)?;
     TestApp::spawn_on(app.database_url.clone(), tempfile::tempdir()?, |c| c.clock = clock).await
 }

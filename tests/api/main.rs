@@ -39,5 +39,6 @@ mod reports;
 mod schedules;
 mod schema;
 mod subscriptions;
+mod supervision;
 mod upgrade;
 mod webhooks;

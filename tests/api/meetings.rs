@@ -366,7 +366,7 @@ async fn who_sees_and_does_what_with_meetings_and_items_by_role_and_unit() -> Te
 }
 
 /// `sql` with `?` placeholders as the backend spells them.
-fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<Sql>) -> Statement {
+pub fn statement(backend: sea_orm::DbBackend, sql: &str, values: Vec<Sql>) -> Statement {
     let sql = if backend == sea_orm::DbBackend::Postgres {
         let mut out = String::new();
         let mut n = 0;

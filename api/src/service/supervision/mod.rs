@@ -138,16 +138,21 @@ pub fn task_visibility(reach: Reach, today: NaiveDate) -> Condition {
     match reach {
         Reach::All => Condition::all(),
         Reach::Leader => unsealed(today),
-        Reach::Inspector(user) => Condition::any()
-            .add(C::Id.in_subquery(assigned_to(user)))
-            .add(unsealed(today).add(C::DoneAt.is_null()).add(C::WindowTo.gte(today)).add(C::ClosedAt.is_null())),
+        Reach::Inspector(user) => {
+            let open = Condition::all()
+                .add(C::DoneAt.is_null())
+                .add(C::WindowTo.gte(today))
+                .add(C::ClosedAt.is_null())
+                .add(unsealed(today));
+            Condition::any().add(C::Id.in_subquery(assigned_to(user))).add(open)
+        }
         Reach::Units(units) => {
             let on_projects = Query::select()
                 .column(supervision_task_project::Column::TaskId)
                 .from(supervision_task_project::Entity)
                 .and_where(supervision_task_project::Column::ProjectId.in_subquery(kit::projects_of_unit(units)))
                 .to_owned();
-            unsealed(today).add(C::Id.in_subquery(on_projects))
+            Condition::all().add(unsealed(today)).add(C::Id.in_subquery(on_projects))
         }
     }
 }
@@ -194,4 +199,22 @@ impl kit::ClientKeyed for Task {
 
 impl kit::ClientKeyed for entity::bulletin::Model {
     const KIND: &'static str = "bulletin";
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    /// The inspector's rule keeps its AND inside the OR (adding to `unsealed`, itself an `any`,
+    /// once made it one long OR that showed every task to every inspector).
+    #[test]
+    fn an_inspectors_open_tasks_are_all_of_unsealed_not_done_and_not_over() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        let q = supervision_task::Entity::find().filter(task_visibility(Reach::Inspector(Uuid::nil()), today));
+        let sql = q.build(DbBackend::Sqlite).to_string();
+        assert!(sql.contains(r#""done_at" IS NULL AND"#), "{sql}");
+        assert!(!sql.contains(r#"IS NULL OR "supervision_tasks"."window_to""#), "{sql}");
+    }
 }

@@ -60,6 +60,10 @@ pub struct Item {
     pub note_required_on_fail: bool,
     /// Raise an issue of this kind when the item fails.
     pub raise_issue_on_fail: Option<IssueKind>,
+    /// The answer is the project's measured progress (形象进度), in percent: a NUMBER from 0 to 100
+    /// that reported progress is checked against.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub measures_progress: bool,
 }
 
 /// A titled group of items.

@@ -130,6 +130,9 @@ pub struct Model {
     pub review_note: Option<String>,
     /// The supervision task it was done for.
     pub task_id: Option<Uuid>,
+    /// The project's progress as measured on site (形象进度), basis points, from the template's item
+    /// that measures it.
+    pub measured_progress_bp: Option<i32>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,14 @@ pub struct Model {
     pub tracking_months_preliminary: i32,
     /// The same for KEY_DEVELOPMENT projects.
     pub tracking_months_development: i32,
+    /// Percentage points by which reported progress may exceed the progress measured on site in the month before it is an evidence gap.
+    pub evidence_gap_pp: i32,
+    /// Percentage points of reported progress in a month from which the month needs on-site photos.
+    pub evidence_rise_pp: i32,
+    /// The trust score (0–100) from which an on-site photo counts as evidence.
+    pub evidence_photo_trust: i32,
+    /// Investment reported for a month, 万元, from which the month needs on-site evidence (a trusted photo or an inspection).
+    pub evidence_investment_wan: i32,
     pub updated_at: DateTimeUtc,
 }
 

@@ -26,6 +26,7 @@ enum Users {
 enum Inspections {
     Table,
     TaskId,
+    MeasuredProgressBp,
     ProjectId,
     Kind,
     CompletedAt,
@@ -34,6 +35,10 @@ enum Inspections {
 #[derive(DeriveIden)]
 enum OfficeSettings {
     Table,
+    EvidenceGapPp,
+    EvidenceRisePp,
+    EvidencePhotoTrust,
+    EvidenceInvestmentWan,
     TrackingMonthsConstruction,
     TrackingMonthsPreliminary,
     TrackingMonthsDevelopment,
@@ -299,6 +304,14 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .alter_table(
+                Table::alter()
+                    .table(Inspections::Table)
+                    .add_column(ColumnDef::new(Inspections::MeasuredProgressBp).integer().null())
+                    .to_owned(),
+            )
+            .await?;
+        manager
             .create_index(
                 Index::create()
                     .name("ix_inspections_task")
@@ -334,6 +347,10 @@ impl MigrationTrait for Migration {
             (OfficeSettings::TrackingMonthsConstruction, 1),
             (OfficeSettings::TrackingMonthsPreliminary, 0),
             (OfficeSettings::TrackingMonthsDevelopment, 0),
+            (OfficeSettings::EvidenceGapPp, 15),
+            (OfficeSettings::EvidenceRisePp, 5),
+            (OfficeSettings::EvidencePhotoTrust, 60),
+            (OfficeSettings::EvidenceInvestmentWan, 500),
         ] {
             manager
                 .alter_table(
@@ -349,6 +366,10 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for column in [
+            OfficeSettings::EvidenceInvestmentWan,
+            OfficeSettings::EvidencePhotoTrust,
+            OfficeSettings::EvidenceRisePp,
+            OfficeSettings::EvidenceGapPp,
             OfficeSettings::TrackingMonthsDevelopment,
             OfficeSettings::TrackingMonthsPreliminary,
             OfficeSettings::TrackingMonthsConstruction,
@@ -359,9 +380,9 @@ impl MigrationTrait for Migration {
             manager.drop_index(Index::drop().name(name).table(Inspections::Table).to_owned()).await?;
         }
         manager.drop_index(Index::drop().name("ix_inspections_task").table(Inspections::Table).to_owned()).await?;
-        manager
-            .alter_table(Table::alter().table(Inspections::Table).drop_column(Inspections::TaskId).to_owned())
-            .await?;
+        for column in [Inspections::MeasuredProgressBp, Inspections::TaskId] {
+            manager.alter_table(Table::alter().table(Inspections::Table).drop_column(column).to_owned()).await?;
+        }
         for table in [
             Bulletins::Table.into_iden(),
             InspectionTargets::Table.into_iden(),

@@ -38,6 +38,7 @@ fn item((key, item_type, label, weight, raise): DemoItem) -> Item {
         photo_required_on_fail: fails,
         note_required_on_fail: fails,
         raise_issue_on_fail: raise,
+        measures_progress: false,
     }
 }
 
@@ -279,6 +280,7 @@ async fn load_inspections(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], 
                 reviewed_at: (n % 2 == 0).then(|| at(3)),
                 review_note: None,
                 task_id: None,
+                measured_progress_bp: None,
             }
             .into_active_model(),
         );

@@ -316,6 +316,10 @@ mod tests {
             tracking_months_construction: 1,
             tracking_months_preliminary: 0,
             tracking_months_development: 0,
+            evidence_gap_pp: 15,
+            evidence_rise_pp: 5,
+            evidence_photo_trust: 60,
+            evidence_investment_wan: 500,
             updated_at: Utc::now(),
         }
     }

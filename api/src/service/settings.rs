@@ -35,6 +35,10 @@ pub struct RulesPatch {
     pub tracking_months_construction: Option<i32>,
     pub tracking_months_preliminary: Option<i32>,
     pub tracking_months_development: Option<i32>,
+    pub evidence_gap_pp: Option<i32>,
+    pub evidence_rise_pp: Option<i32>,
+    pub evidence_photo_trust: Option<i32>,
+    pub evidence_investment_wan: Option<i32>,
 }
 
 /// Days an issue of `severity` raised by a failed checklist item has to be resolved.
@@ -82,6 +86,17 @@ pub async fn update_rules(
         *value = patched.unwrap_or(*value);
         if !(0..=12).contains(value) {
             return Err(AppError::bad_input(field, "0 (not required) to 12 months"));
+        }
+    }
+    for (field, value, patched, (low, high)) in [
+        ("evidenceGapPp", &mut after.evidence_gap_pp, patch.evidence_gap_pp, (0, 100)),
+        ("evidenceRisePp", &mut after.evidence_rise_pp, patch.evidence_rise_pp, (0, 100)),
+        ("evidencePhotoTrust", &mut after.evidence_photo_trust, patch.evidence_photo_trust, (0, 100)),
+        ("evidenceInvestmentWan", &mut after.evidence_investment_wan, patch.evidence_investment_wan, (0, 1000000)),
+    ] {
+        *value = patched.unwrap_or(*value);
+        if !(low..=high).contains(value) {
+            return Err(AppError::bad_input(field, format!("{low} to {high}")));
         }
     }
     for (field, days) in [

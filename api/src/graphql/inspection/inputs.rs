@@ -50,6 +50,10 @@ pub struct ChecklistItemInput {
     pub note_required_on_fail: bool,
     /// Raise an issue of this kind when the item fails.
     pub raise_issue_on_fail: Option<IssueKind>,
+    /// The answer is the project's measured progress (形象进度), percent: a NUMBER item from 0 to
+    /// 100, at most one a template. Reported progress is checked against it (`evidenceGaps`).
+    #[graphql(default)]
+    pub measures_progress: bool,
 }
 
 /// A section to publish.

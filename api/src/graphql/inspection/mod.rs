@@ -137,6 +137,7 @@ impl InspectionMutation {
                             photo_required_on_fail: i.photo_required_on_fail,
                             note_required_on_fail: i.note_required_on_fail,
                             raise_issue_on_fail: i.raise_issue_on_fail,
+                            measures_progress: i.measures_progress,
                         })
                         .collect(),
                 })

@@ -34,4 +34,12 @@ pub struct HealthRulesInput {
     pub tracking_months_preliminary: Option<i32>,
     /// The same for KEY_DEVELOPMENT projects, 0 to 12.
     pub tracking_months_development: Option<i32>,
+    /// Percentage points by which reported progress may exceed the progress measured on site in the month before it is an evidence gap, 0 to 100.
+    pub evidence_gap_pp: Option<i32>,
+    /// Percentage points of reported progress in a month from which the month needs on-site photos, 0 to 100.
+    pub evidence_rise_pp: Option<i32>,
+    /// The trust score (0–100) from which an on-site photo counts as evidence, 0 to 100.
+    pub evidence_photo_trust: Option<i32>,
+    /// Investment reported for a month, 万元, from which the month needs on-site evidence (a trusted photo or an inspection), 0 to 1000000.
+    pub evidence_investment_wan: Option<i32>,
 }

@@ -50,6 +50,10 @@ impl SettingsMutation {
             tracking_months_construction: input.tracking_months_construction,
             tracking_months_preliminary: input.tracking_months_preliminary,
             tracking_months_development: input.tracking_months_development,
+            evidence_gap_pp: input.evidence_gap_pp,
+            evidence_rise_pp: input.evidence_rise_pp,
+            evidence_photo_trust: input.evidence_photo_trust,
+            evidence_investment_wan: input.evidence_investment_wan,
         };
         Ok(crate::service::settings::update_rules(&ctx.state()?.db, &actor, patch).await?.into())
     }

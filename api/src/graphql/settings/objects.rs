@@ -35,6 +35,14 @@ pub struct HealthRules {
     pub tracking_months_preliminary: i32,
     /// The same for KEY_DEVELOPMENT projects.
     pub tracking_months_development: i32,
+    /// Percentage points by which reported progress may exceed the progress measured on site in the month before it is an evidence gap.
+    pub evidence_gap_pp: i32,
+    /// Percentage points of reported progress in a month from which the month needs on-site photos.
+    pub evidence_rise_pp: i32,
+    /// The trust score (0–100) from which an on-site photo counts as evidence.
+    pub evidence_photo_trust: i32,
+    /// Investment reported for a month, 万元, from which the month needs on-site evidence (a trusted photo or an inspection).
+    pub evidence_investment_wan: i32,
     /// When the rules last changed (UTC).
     pub updated_at: DateTime<Utc>,
 }
@@ -56,6 +64,10 @@ impl From<office_setting::Model> for HealthRules {
             tracking_months_construction: m.tracking_months_construction,
             tracking_months_preliminary: m.tracking_months_preliminary,
             tracking_months_development: m.tracking_months_development,
+            evidence_gap_pp: m.evidence_gap_pp,
+            evidence_rise_pp: m.evidence_rise_pp,
+            evidence_photo_trust: m.evidence_photo_trust,
+            evidence_investment_wan: m.evidence_investment_wan,
             updated_at: m.updated_at,
         }
     }

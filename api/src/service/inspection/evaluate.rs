@@ -36,6 +36,9 @@ pub struct Evaluation {
     pub score: Option<f64>,
     pub result: InspectionResult,
     pub failures: Vec<Failure>,
+    /// The project's progress as measured on site (形象进度), basis points, when the template has an
+    /// item measuring it and it was answered.
+    pub measured_progress_bp: Option<i32>,
 }
 
 /// Whether `value` fails `item` (PASS_FAIL_NA: FAIL; YES_NO: NO).
@@ -59,6 +62,7 @@ pub fn evaluate(body: &Body, pass_score: i32, answers: &[AnswerInput]) -> Result
     let (mut scored, mut passed) = (0u64, 0u64);
     let mut failures = Vec::new();
     let mut stored = Vec::new();
+    let mut measured_progress_bp = None;
     for item in body.items() {
         let k = item.key.as_str();
         let answer = given.get(k);
@@ -124,6 +128,12 @@ pub fn evaluate(body: &Body, pass_score: i32, answers: &[AnswerInput]) -> Result
                 passed += u64::from(item.weight);
             }
         }
+        if item.measures_progress
+            && let Some(percent) = value.and_then(|v| v.parse::<f64>().ok()).filter(|p| (0.0..=100.0).contains(p))
+        {
+            // A percentage from 0 to 100 in basis points fits an i32 exactly enough.
+            measured_progress_bp = Some((percent * 100.0).round() as i32);
+        }
         if let Some(a) = answer {
             stored.push(Answer {
                 item_key: a.item_key.clone(),
@@ -142,7 +152,7 @@ pub fn evaluate(body: &Body, pass_score: i32, answers: &[AnswerInput]) -> Result
     } else {
         InspectionResult::Failed
     };
-    Ok(Evaluation { answers: stored, score, result, failures })
+    Ok(Evaluation { answers: stored, score, result, failures, measured_progress_bp })
 }
 
 /// Why `v` is not a valid answer to `item`, if it is not.
@@ -191,6 +201,7 @@ mod tests {
             photo_required_on_fail: false,
             note_required_on_fail: false,
             raise_issue_on_fail: None,
+            measures_progress: false,
         }
     }
 

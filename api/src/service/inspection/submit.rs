@@ -174,6 +174,7 @@ pub async fn submit(
         reviewed_at: None,
         review_note: None,
         task_id: input.task_id,
+        measured_progress_bp: evaluation.measured_progress_bp,
     };
     let txn =
         match kit::insert_or_replay::<inspection::Entity>(db, txn, input.id, model.clone(), &payload, WHAT).await? {

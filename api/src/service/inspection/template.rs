@@ -49,6 +49,7 @@ fn template_violations(t: &NewTemplate) -> Vec<Violation> {
     }
     let mut seen = HashSet::new();
     let mut count = 0;
+    let mut measuring = 0;
     for (i, section) in t.sections.iter().enumerate() {
         if crate::service::text::required("title", &section.title, 1, 200).is_err() {
             bad(&format!("sections[{i}]"), "a section title has 1 to 200 characters");
@@ -106,6 +107,13 @@ fn template_violations(t: &NewTemplate) -> Vec<Violation> {
                 && (item.photo_required_on_fail || item.note_required_on_fail || item.raise_issue_on_fail.is_some())
             {
                 bad(k, "rules on failure are for PASS_FAIL_NA and YES_NO items");
+            }
+            if item.measures_progress {
+                measuring += 1;
+                let percent = item.min.is_some_and(|m| m >= 0.0) && item.max.is_some_and(|m| m <= 100.0);
+                if item.item_type != ItemType::Number || !percent || measuring > 1 {
+                    bad(k, "the one item measuring progress is a NUMBER with min 0 or more and max 100 or less");
+                }
             }
             if item.item_type == ItemType::Photo && item.max_photos == Some(0) {
                 bad(k, "a PHOTO item takes photos");

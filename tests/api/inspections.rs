@@ -60,7 +60,7 @@ async fn templates_are_versioned_and_checked() -> TestResult {
         .collect();
     assert_eq!(keys, ["dust", "progress", "quality", "responsibility", "safety"]);
     let demo = app.data("{ inspections(first: 50) { totalCount edges { node { result score raisedIssues { itemKey } template { key } } } } }", json!({}), Some(&admin)).await?;
-    assert_eq!(demo["inspections"]["totalCount"], 6, "the demo county's inspections");
+    assert_eq!(demo["inspections"]["totalCount"], 12, "the demo county's inspections");
     let results: Vec<&str> = demo["inspections"]["edges"]
         .as_array()
         .ok_or("edges")?

@@ -454,3 +454,94 @@ async fn who_sees_which_task_including_a_sealed_draw() -> TestResult {
     assert_eq!(error_code(&body), Some("NOT_FOUND"), "{body}");
     Ok(())
 }
+
+/// The demo county's last closed month: three projects the field bears out show no gap, three that
+/// reported 25 points above what an inspector measured show PROGRESS_ABOVE_MEASURED with the
+/// inspection as evidence; the same set as plain SQL over reports and measurements finds.
+#[tokio::test]
+async fn reported_progress_is_checked_against_what_inspectors_measured_on_site() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let last = api::service::period::Period::of(county_today()).previous().key();
+    let query = "query($p: String!, $f: Int, $a: String) { evidenceGaps(period: $p, first: $f, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { kind period reported observed evidenceIds project { id } } } } }";
+    let mut gaps: Vec<Value> = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let data = app.data(query, json!({ "p": last, "f": 7, "a": after }), Some(&admin)).await?;
+        let page = &data["evidenceGaps"];
+        gaps.extend(page["edges"].as_array().ok_or("edges")?.iter().map(|e| e["node"].clone()));
+        if page["pageInfo"]["hasNextPage"] != true {
+            assert_eq!(page["totalCount"].as_u64(), Some(gaps.len() as u64));
+            break;
+        }
+        after = page["pageInfo"]["endCursor"].as_str().map(str::to_owned);
+    }
+    let db = &app.state.db;
+    let sql = "SELECT i.project_id, i.id, r.progress_bp - i.measured_progress_bp FROM inspections i JOIN monthly_reports r ON r.project_id = i.project_id AND r.is_current = ? AND r.period = ? WHERE i.measured_progress_bp IS NOT NULL AND i.is_current = ?";
+    let rows = db
+        .query_all(statement(db.get_database_backend(), sql, vec![true.into(), last.clone().into(), true.into()]))
+        .await?;
+    assert_eq!(rows.len(), 6, "the demo measured six projects");
+    let mut over = std::collections::BTreeSet::new();
+    let mut honest = std::collections::BTreeSet::new();
+    for row in rows {
+        let (project, inspection, diff): (Uuid, Uuid, i32) =
+            (row.try_get_by_index(0)?, row.try_get_by_index(1)?, row.try_get_by_index(2)?);
+        if diff > 1500 {
+            over.insert((project.to_string(), inspection.to_string()))
+        } else {
+            honest.insert(project.to_string())
+        };
+    }
+    assert_eq!(over.len(), 3);
+    let found: std::collections::BTreeSet<(String, String)> = gaps
+        .iter()
+        .filter(|g| g["kind"] == "PROGRESS_ABOVE_MEASURED")
+        .map(|g| {
+            (
+                g["project"]["id"].as_str().unwrap_or("").to_owned(),
+                g["evidenceIds"][0].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(found, over);
+    for g in &gaps {
+        let project = g["project"]["id"].as_str().unwrap_or("");
+        assert!(!honest.contains(project), "an honest project has no gap: {g}");
+        if g["kind"] == "PROGRESS_ABOVE_MEASURED" {
+            let (reported, observed) = (
+                g["reported"].as_str().ok_or("r")?.parse::<f64>()?,
+                g["observed"].as_str().ok_or("o")?.parse::<f64>()?,
+            );
+            assert!((reported - observed - 25.0).abs() < 1e-9, "{g}");
+        }
+    }
+    // The project shows its own gaps; a unit sees its own projects' only.
+    let (project, _) = over.iter().next().ok_or("an over-reporter")?;
+    let of_project = "query($id: UUID!, $p: String!) { project(id: $id) { responsibleUnit { id } evidenceGaps(period: $p) { kind } } }";
+    let data = app.data(of_project, json!({ "id": project, "p": last }), Some(&admin)).await?;
+    assert!(
+        data["project"]["evidenceGaps"]
+            .as_array()
+            .is_some_and(|g| g.iter().any(|k| k["kind"] == "PROGRESS_ABOVE_MEASURED")),
+        "{data}"
+    );
+    let unit_query = "query($p: String!) { evidenceGaps(period: $p, first: 100) { edges { node { project { responsibleUnit { name } } } } } }";
+    let data = app.data(unit_query, json!({ "p": last }), Some(&app.login_as("fgj").await?)).await?;
+    for e in data["evidenceGaps"]["edges"].as_array().ok_or("edges")? {
+        assert_eq!(e["node"]["project"]["responsibleUnit"]["name"], "发改局", "{e}");
+    }
+    // Not a month that has ended; and the office's threshold decides.
+    let this = county_today().format("%Y-%m").to_string();
+    assert_eq!(error_code(&app.gql(query, json!({ "p": this }), Some(&admin)).await?), Some("BAD_USER_INPUT"));
+    app.data("mutation { updateHealthRules(input: { evidenceGapPp: 30 }) { evidenceGapPp } }", json!({}), Some(&admin))
+        .await?;
+    let data = app.data(of_project, json!({ "id": project, "p": last }), Some(&admin)).await?;
+    assert!(
+        data["project"]["evidenceGaps"]
+            .as_array()
+            .is_some_and(|g| g.iter().all(|k| k["kind"] != "PROGRESS_ABOVE_MEASURED")),
+        "{data}"
+    );
+    Ok(())
+}

@@ -3,6 +3,7 @@
 
 pub mod cases;
 pub mod demo;
+pub mod evidence;
 pub mod issues;
 pub mod meetings;
 pub mod projects;

@@ -19,7 +19,7 @@ type DemoItem = (&'static str, ItemType, &'static str, u32, Option<IssueKind>);
 fn item((key, item_type, label, weight, raise): DemoItem) -> Item {
     // A failed PASS/FAIL check needs its evidence; a NO to a yes/no question is its own record.
     let fails = item_type == ItemType::PassFailNa;
-    Item {
+    let item = Item {
         key: key.to_owned(),
         label: label.to_owned(),
         item_type,
@@ -39,6 +39,12 @@ fn item((key, item_type, label, weight, raise): DemoItem) -> Item {
         note_required_on_fail: fails,
         raise_issue_on_fail: raise,
         measures_progress: false,
+    };
+    // The one item measuring the project's progress on site, which reports are checked against.
+    if key == "progress.percent" {
+        Item { required: false, max: Some(100.0), unit: Some("%".into()), measures_progress: true, ..item }
+    } else {
+        item
     }
 }
 
@@ -56,6 +62,7 @@ const TEMPLATES: &[DemoTemplate] = &[
                 &[
                     ("progress.status", ItemType::Choice, "现场施工状态", 0, None),
                     ("progress.workers", ItemType::Number, "现场施工人数（人）", 0, None),
+                    ("progress.percent", ItemType::Number, "形象进度（%）", 0, None),
                     ("progress.milestone", ItemType::PassFailNa, "当月计划节点按期完成", 3, Some(IssueKind::Other)),
                     ("progress.photo", ItemType::Photo, "现场全景照片", 0, None),
                 ],
@@ -139,6 +146,7 @@ const TEMPLATES: &[DemoTemplate] = &[
 pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: NaiveDate) -> AppResult<usize> {
     let n = load_templates(db).await?;
     load_inspections(db, projects, today).await?;
+    super::evidence::load(db, today).await?;
     Ok(n)
 }
 

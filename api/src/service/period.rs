@@ -9,7 +9,7 @@ use sea_orm::sea_query::{Expr, Query, SimpleExpr};
 use crate::error::{AppError, AppResult};
 
 /// A reporting month.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Period {
     pub year: i32,
     pub month: u32,

@@ -1,6 +1,7 @@
 //! The project library (项目库): projects, their places on the map, their lights.
 
 pub(crate) mod inputs;
+pub(crate) mod light;
 pub(crate) mod loaders;
 pub(crate) mod objects;
 pub(crate) mod point;

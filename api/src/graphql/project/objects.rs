@@ -2,14 +2,16 @@
 
 use async_graphql::{Context, Object};
 
+pub use super::light::Health;
+use super::light::load_health;
 pub use super::point::GeoPoint;
 use chrono::{DateTime, Datelike, Utc};
 use entity::geo::Datum;
 use entity::milestone;
-use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
+use entity::project::{self, Industry, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
 
-use super::loaders::{PairedUnits, ProjectHealth, ProjectLight, YearFigures, only_light};
+use super::loaders::{PairedUnits, ProjectLight, YearFigures, only_light};
 use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
 use crate::graphql::case::loaders::CasesOfProject;
@@ -29,7 +31,7 @@ use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
-use crate::service::{health, schedule};
+use crate::service::schedule;
 
 /// A key project (重点项目) of the programme.
 pub struct Project(pub project::Model);
@@ -280,6 +282,20 @@ impl Project {
         Ok(children::<TasksOfProject, _>(ctx, self.0.id, filter, first, after, SupervisionTask).await?)
     }
 
+    /// Where the project's report of a month that has ended claims more than the field saw
+    /// (`evidenceGaps` narrowed to this project).
+    async fn evidence_gaps(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The month, `YYYY-MM`.", validator(custom = "crate::graphql::scalars::MaxChars(7)"))]
+        period: String,
+    ) -> async_graphql::Result<Vec<crate::graphql::supervision::EvidenceGap>> {
+        use crate::graphql::supervision::evidence::{ProjectGaps, ended_period};
+        let key = (ended_period(ctx, &period)?, ctx.state()?.config.clock.zone());
+        let gaps = ctx.cached::<ProjectGaps>()?.load_one((self.0.id, key)).await?.unwrap_or_default();
+        Ok(gaps.into_iter().map(crate::graphql::supervision::EvidenceGap).collect())
+    }
+
     /// The project's site inspections the caller may see, newest received first: the root
     /// `inspections` list narrowed to this project, with the same filters.
     #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
@@ -335,62 +351,3 @@ connection!(
     "A page of projects in the requested order.",
     "A project and its cursor."
 );
-
-/// A project's light (红黄绿灯) and the rules that set it.
-pub enum Health {
-    /// Everything, as read for a selection of more than the light.
-    Full(health::Health),
-    /// The light alone, as read for a selection of `light` only; the rest is read when asked.
-    Light { key: (Uuid, crate::clock::Day), light: Light },
-}
-
-async fn load_health(ctx: &Context<'_>, key: (Uuid, crate::clock::Day)) -> async_graphql::Result<health::Health> {
-    Ok(ctx.cached::<ProjectHealth>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?)
-}
-
-impl Health {
-    /// Everything about the light, read now when only the light was.
-    async fn full(&self, ctx: &Context<'_>) -> async_graphql::Result<std::borrow::Cow<'_, health::Health>> {
-        match self {
-            Self::Full(h) => Ok(std::borrow::Cow::Borrowed(h)),
-            Self::Light { key, .. } => Ok(std::borrow::Cow::Owned(load_health(ctx, *key).await?)),
-        }
-    }
-}
-
-/// A project's light (红黄绿灯) and the rules that set it.
-#[Object]
-impl Health {
-    /// GREEN, YELLOW or RED.
-    async fn light(&self) -> Light {
-        match self {
-            Self::Full(h) => h.light,
-            Self::Light { light, .. } => *light,
-        }
-    }
-
-    /// Why the light is not green, one sentence per rule that fired (Chinese, for leaders).
-    async fn reasons(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<String>> {
-        Ok(self.full(ctx).await?.reasons.clone())
-    }
-
-    /// Share of this year's plan that should be done by today (序时进度), percent; null without a plan.
-    async fn expected_percent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decimal>> {
-        Ok(self.full(ctx).await?.expected_percent.map(Decimal))
-    }
-
-    /// Share of this year's plan reported done, percent; null without a plan.
-    async fn completed_percent(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Decimal>> {
-        Ok(self.full(ctx).await?.completed_percent.map(Decimal))
-    }
-
-    /// The worst milestone slip, days.
-    async fn worst_slip_days(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
-        Ok(self.full(ctx).await?.worst_slip_days)
-    }
-
-    /// The closed period (`YYYY-MM`) whose report is missing, if one is.
-    async fn missing_report_period(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
-        Ok(self.full(ctx).await?.missing_report.clone())
-    }
-}

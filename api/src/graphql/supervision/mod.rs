@@ -1,6 +1,7 @@
 //! Supervision that follows through (督导): tasks planned, drawn and carried out, tracking coverage,
 //! and bulletins.
 
+pub(crate) mod evidence;
 pub(crate) mod inputs;
 pub(crate) mod loaders;
 pub(crate) mod objects;
@@ -10,6 +11,7 @@ pub(crate) mod reports;
 use async_graphql::{Context, Object};
 use uuid::Uuid;
 
+pub use evidence::{EvidenceGap, EvidenceGapConnection};
 pub use inputs::{DrawSurpriseTaskInput, PlanSupervisionTaskInput, PublishBulletinInput, SupervisionTaskFilter};
 pub use objects::{SupervisionTask, SupervisionTaskConnection};
 pub use reports::{Bulletin, BulletinConnection, SupervisionCoverage};
@@ -77,6 +79,32 @@ impl SupervisionQuery {
         let actor = ctx.actor()?;
         let zone = state.config.clock.zone();
         Ok(SupervisionCoverage(supervision::coverage(&state.db, &actor, period, per_unit, zone).await?))
+    }
+
+    /// Where a unit's report of a month that has ended claims more than the field saw: progress
+    /// above what an inspection measured, a rise with no trusted on-site photo, a large investment
+    /// with no on-site evidence (thresholds in the office's settings). By project and kind; a unit
+    /// sees its own projects'.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn evidence_gaps(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The month, `YYYY-MM`.", validator(custom = "crate::graphql::scalars::MaxChars(7)"))]
+        period: String,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<EvidenceGapConnection> {
+        let period = evidence::ended_period(ctx, &period)?;
+        let state = ctx.state()?;
+        let scope = crate::service::kit::department_scope(ctx.caller()?);
+        let zone = state.config.clock.zone();
+        let count = deferred(state.db.clone(), move |db| async move {
+            Ok(supervision::gaps(&db, scope, None, period, zone).await?.len() as u64)
+        });
+        let fetch =
+            |page: PageRequest| async move { supervision::gap_page(&state.db, scope, period, zone, &page).await };
+        let key = |g: &supervision::EvidenceGap| g.key();
+        Ok(list(ctx, first, after, ListSpec { fetch, count, key, node: EvidenceGap }).await?)
     }
 
     /// One published bulletin.

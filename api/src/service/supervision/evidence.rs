@@ -159,7 +159,8 @@ pub async fn gaps(
             out.push(gap(GapKind::InvestmentWithoutEvidence, wan, Decimal::ZERO, Vec::new()));
         }
     }
-    out.sort_by(|a, b| (a.project_id, a.kind).cmp(&(b.project_id, b.kind)));
+    // In the order of the cursor key, which pages resume after.
+    out.sort_by_cached_key(EvidenceGap::key);
     Ok(out)
 }
 

@@ -59,7 +59,8 @@ pub fn access(type_name: &str) -> Option<Access> {
         | "KindResultCount"
         | "IssueKindCount"
         | "UnitFigure"
-        | "InspectionTarget" => Needs(InspectionsRead),
+        | "InspectionTarget"
+        | "EvidenceGap" => Needs(InspectionsRead),
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
         "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
         "Webhook" | "CreatedWebhook" | "WebhookDelivery" | "WebhookAttempt" => Needs(WebhooksManage),

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod case;
 pub mod dashboard;
 pub mod documents;
+pub mod evidence;
 pub mod export;
 pub mod feed;
 pub mod geo;

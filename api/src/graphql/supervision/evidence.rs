@@ -12,11 +12,11 @@ use crate::graphql::pagination::{Prefetch, connection};
 use crate::graphql::prefetch::prime_related;
 use crate::graphql::project::Project;
 use crate::graphql::scalars::Decimal;
+use crate::service::evidence::{self, GapKind};
 use crate::service::period::Period;
-use crate::service::supervision::{self as supervision, GapKind};
 
 /// A mismatch between what a unit reported for a month and what the field saw (上报进度与现场核查不符).
-pub struct EvidenceGap(pub supervision::EvidenceGap);
+pub struct EvidenceGap(pub evidence::EvidenceGap);
 
 /// A mismatch between what a unit reported for a month and what the field saw (上报进度与现场核查不符).
 #[Object]
@@ -68,7 +68,7 @@ connection!(
     "An evidence gap and its cursor."
 );
 
-impl Prefetch for supervision::EvidenceGap {
+impl Prefetch for evidence::EvidenceGap {
     async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
         prime_related::<entity::project::Entity>(ctx, node.field("project"), rows.iter().map(|g| g.project_id)).await
     }
@@ -85,10 +85,10 @@ pub fn ended_period(ctx: &Context<'_>, raw: &str) -> AppResult<Period> {
 
 param_loader!(
     /// The evidence gaps of each project in a month; keyed by (project, (month, the county's zone)).
-    ProjectGaps, (Period, FixedOffset), Vec<supervision::EvidenceGap>,
+    ProjectGaps, (Period, FixedOffset), Vec<evidence::EvidenceGap>,
     |db, ids, key| async {
         let (period, zone) = key;
-        let found = supervision::gaps(db, None, Some(ids), period, zone).await?;
+        let found = evidence::gaps(db, None, Some(ids), period, zone).await?;
         AppResult::Ok(crate::service::grouped(found.into_iter().map(|g| (g.project_id, g))))
     }
     .await

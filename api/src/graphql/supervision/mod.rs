@@ -99,11 +99,12 @@ impl SupervisionQuery {
         let scope = crate::service::kit::department_scope(ctx.caller()?);
         let zone = state.config.clock.zone();
         let count = deferred(state.db.clone(), move |db| async move {
-            Ok(supervision::gaps(&db, scope, None, period, zone).await?.len() as u64)
+            Ok(crate::service::evidence::gaps(&db, scope, None, period, zone).await?.len() as u64)
         });
-        let fetch =
-            |page: PageRequest| async move { supervision::gap_page(&state.db, scope, period, zone, &page).await };
-        let key = |g: &supervision::EvidenceGap| g.key();
+        let fetch = |page: PageRequest| async move {
+            crate::service::evidence::gap_page(&state.db, scope, period, zone, &page).await
+        };
+        let key = |g: &crate::service::evidence::EvidenceGap| g.key();
         Ok(list(ctx, first, after, ListSpec { fetch, count, key, node: EvidenceGap }).await?)
     }
 

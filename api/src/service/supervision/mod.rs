@@ -8,7 +8,6 @@ mod bulletin;
 mod close;
 mod coverage;
 mod draw;
-mod evidence;
 mod figures;
 mod plan;
 mod progress;
@@ -18,7 +17,6 @@ pub use bulletin::{NewBulletin, bulletin_cursor, bulletins, count_bulletins, fig
 pub use close::close;
 pub use coverage::{Coverage, UnitCoverage, coverage};
 pub use draw::{Candidate, NewDraw, candidates_of, draw, draw_from};
-pub use evidence::{EvidenceGap, GapKind, gap_page, gaps};
 pub use figures::{BulletinFigures, IssueKindCount, KindResultCount, UnitFigure, compile};
 pub use plan::{NewTask, plan};
 pub use progress::{InspectionTargets, after_inspection, check_inspection};

@@ -11,8 +11,9 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
-use super::*;
 use crate::clock::midnight;
+use crate::error::AppResult;
+use crate::service::kit::{self, Units};
 use crate::service::period::{Period, period_end};
 
 /// What kind of mismatch a gap is.

@@ -132,6 +132,11 @@ async fn periodic_jobs(state: AppState) {
             Ok(c) => tracing::info!(noticed = c.noticed, escalated = c.escalated, "chased overdue action items"),
             Err(e) => failed("action item escalation", &e),
         }
+        match service::supervision::propose_once(&state.db, clock.day(), clock.now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(proposed = n, "proposed supervision for projects red two months running"),
+            Err(e) => failed("supervision proposals", &e),
+        }
         // A bucket untouched for longer than it takes to refill is full: its row says nothing.
         let login = &state.config.login;
         let refill_ms = login.window_secs.max(login.address_period_secs).saturating_mul(1000);

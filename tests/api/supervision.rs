@@ -211,7 +211,7 @@ async fn a_surprise_draw_takes_lagging_projects_reproducibly_and_stays_sealed_un
     // Sealed: the office and the assigned inspector see it; a leader and the drawn projects' units
     // see neither the task nor that it exists.
     let see = "query($id: UUID!) { supervisionTask(id: $id) { id sealed } }";
-    let count = "{ supervisionTasks { totalCount } }";
+    let count = "{ supervisionTasks(filter: { kind: SURPRISE }) { totalCount } }";
     let inspector = app.login_as("inspector").await?;
     assert_eq!(app.data(see, json!({ "id": t }), Some(&inspector)).await?["supervisionTask"]["sealed"], true);
     let units = ["fgj", "zrzyj", "sthjj"];
@@ -220,7 +220,8 @@ async fn a_surprise_draw_takes_lagging_projects_reproducibly_and_stays_sealed_un
         assert_eq!(error_code(&app.gql(see, json!({ "id": t }), Some(&token)).await?), Some("NOT_FOUND"), "{who}");
         assert_eq!(app.data(count, json!({}), Some(&token)).await?["supervisionTasks"]["totalCount"], 0, "{who}");
     }
-    let of_project = "query($p: UUID!) { project(id: $p) { supervisionTasks { totalCount } } }";
+    let of_project =
+        "query($p: UUID!) { project(id: $p) { supervisionTasks(filter: { kind: SURPRISE }) { totalCount } } }";
     let data = app.data(of_project, json!({ "p": drawn[0] }), Some(&app.login_as("leader").await?)).await?;
     assert_eq!(data["project"]["supervisionTasks"]["totalCount"], 0, "{data}");
     let data = app.data(of_project, json!({ "p": drawn[0] }), Some(&admin)).await?;
@@ -428,7 +429,9 @@ async fn who_sees_which_task_including_a_sealed_draw() -> TestResult {
     assert!(drawn.as_array().is_some_and(|d| d.contains(&json!(own))), "the new project lags and is drawn: {data}");
 
     let see = "query($id: UUID!) { supervisionTask(id: $id) { id } }";
-    let count = "{ supervisionTasks(first: 100) { totalCount } }";
+    // Proposals (倒逼) for the demo county's red projects are left out: they have their own test.
+    let planned = "{ supervisionTasks(filter: { origin: PLANNED }) { totalCount } }";
+    let drawn_count = "{ supervisionTasks(filter: { origin: DRAWN }) { totalCount } }";
     let matrix = [
         ("admin", [true, true, true]),
         ("leader", [true, true, false]),
@@ -444,8 +447,13 @@ async fn who_sees_which_task_including_a_sealed_draw() -> TestResult {
             let code = if sees { None } else { Some("NOT_FOUND") };
             assert_eq!(error_code(&body), code, "{who} on {task}: {body}");
         }
-        let n = expected.iter().filter(|s| **s).count();
-        assert_eq!(app.data(count, json!({}), Some(&token)).await?["supervisionTasks"]["totalCount"], n, "{who}");
+        let n = expected.iter().filter(|s| **s).count() as i64;
+        let mut listed = 0;
+        for q in [planned, drawn_count] {
+            listed +=
+                app.data(q, json!({}), Some(&token)).await?["supervisionTasks"]["totalCount"].as_i64().unwrap_or(-9);
+        }
+        assert_eq!(listed, n, "{who}");
     }
     // Done, the task the inspector was not assigned to is no longer open to them.
     let data = app.data(SUBMIT, inspection(&fgj_project, "TRACKING", Some(&open)), Some(&admin)).await?;
@@ -543,5 +551,71 @@ async fn reported_progress_is_checked_against_what_inspectors_measured_on_site()
             .is_some_and(|g| g.iter().all(|k| k["kind"] != "PROGRESS_ABOVE_MEASURED")),
         "{data}"
     );
+    Ok(())
+}
+
+/// A project RED at the end of both of the last two months that have ended gets one TRACKING task
+/// proposed (by the periodic jobs' first round here), with an event on the project; asking again
+/// proposes nothing more; a project younger than those months is never proposed.
+#[tokio::test]
+async fn a_project_red_two_months_running_gets_one_task_proposed() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let young = create(&app, &admin, "新建项目不倒逼").await?;
+    let list = "{ supervisionTasks(first: 100, filter: { origin: PROPOSED }) { totalCount edges { node { kind createdBy { id } projects { project { id } } } } } }";
+    let data = app.data(list, json!({}), Some(&admin)).await?;
+    let proposed: Vec<String> = data["supervisionTasks"]["edges"]
+        .as_array()
+        .ok_or("edges")?
+        .iter()
+        .filter_map(|e| e["node"]["projects"][0]["project"]["id"].as_str().map(str::to_owned))
+        .collect();
+    // What the lights at the two month ends say, from the service that computes lights.
+    let db = &app.state.db;
+    let zone = api::clock::china();
+    let last = api::service::period::Period::of(county_today()).previous();
+    let first = last.previous();
+    let ids: Vec<Uuid> = db
+        .query_all(statement(
+            db.get_database_backend(),
+            "SELECT id FROM projects WHERE created_at < ?",
+            vec![api::clock::midnight(first.first_day(), zone).into()],
+        ))
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get_by_index::<Uuid>(0).ok())
+        .collect();
+    let at = |p: api::service::period::Period| api::clock::Day { date: p.last_day(), zone };
+    let (a, b) = (
+        api::service::health::compute(db, &ids, at(first)).await?,
+        api::service::health::compute(db, &ids, at(last)).await?,
+    );
+    let red = |h: Option<&api::service::health::Health>| h.is_some_and(|h| h.light == entity::project::Light::Red);
+    let mut expected: Vec<String> =
+        ids.iter().filter(|id| red(a.get(id)) && red(b.get(id))).map(Uuid::to_string).collect();
+    let mut got = proposed.clone();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    assert!(!got.is_empty(), "the demo county has projects red two months running");
+    assert!(!got.contains(&young));
+    for e in data["supervisionTasks"]["edges"].as_array().ok_or("edges")? {
+        assert_eq!((e["node"]["kind"].as_str(), &e["node"]["createdBy"]), (Some("TRACKING"), &Value::Null));
+    }
+    let events = db
+        .query_one(statement(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM audit_events WHERE action = ?",
+            vec!["project.supervision_proposed".into()],
+        ))
+        .await?
+        .ok_or("row")?
+        .try_get_by_index::<i64>(0)?;
+    assert_eq!(events as usize, got.len());
+    // Once per project and months, however often it is asked for.
+    let again = app.data("mutation { proposeSupervisionTasks }", json!({}), Some(&admin)).await?;
+    assert_eq!(again["proposeSupervisionTasks"], 0);
+    let body = app.gql("mutation { proposeSupervisionTasks }", json!({}), Some(&app.login_as("leader").await?)).await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
     Ok(())
 }

@@ -132,7 +132,8 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "planSupervisionTask"
         | "drawSurpriseTask"
         | "closeSupervisionTask"
-        | "publishBulletin" => InspectionsWrite,
+        | "publishBulletin"
+        | "proposeSupervisionTasks" => InspectionsWrite,
         "uploadPhoto" => PhotosWrite,
         "createWebhook" | "updateWebhook" | "deleteWebhook" | "redeliver" | "pingWebhook" => WebhooksManage,
         _ => return None,

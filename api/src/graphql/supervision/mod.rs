@@ -186,6 +186,18 @@ impl SupervisionMutation {
         Ok(SupervisionTask(supervision::close(&state.db, &actor, id, &summary, clock.now(), clock.day()).await?))
     }
 
+    /// Proposes a TRACKING task for each project RED at the end of both of the last two months that
+    /// have ended (倒逼), once per project and months; the periodic jobs do the same on the first
+    /// round after a month ends. Returns how many were proposed now. ADMIN.
+    async fn propose_supervision_tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<i32> {
+        let actor = ctx.actor()?;
+        actor.require_role(&[entity::user::Role::Admin], "propose supervision")?;
+        let state = ctx.state()?;
+        let clock = state.config.clock;
+        let n = supervision::propose(&state.db, clock.day(), clock.now()).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+
     /// Compiles and publishes the bulletin (督导通报) of a month: inspections by kind and result,
     /// issues raised by failed items, issues raised and still open, overdue issues and action items
     /// by unit, and the units named for the worst figures. Numbered within the year; never changed.

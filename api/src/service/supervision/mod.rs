@@ -11,6 +11,7 @@ mod draw;
 mod figures;
 mod plan;
 mod progress;
+mod propose;
 mod query;
 
 pub use bulletin::{NewBulletin, bulletin_cursor, bulletins, count_bulletins, figures_of, find_bulletin, publish};
@@ -20,6 +21,7 @@ pub use draw::{Candidate, NewDraw, candidates_of, draw, draw_from};
 pub use figures::{BulletinFigures, IssueKindCount, KindResultCount, UnitFigure, compile};
 pub use plan::{NewTask, plan};
 pub use progress::{InspectionTargets, after_inspection, check_inspection};
+pub use propose::{propose, propose_once};
 pub use query::{
     TaskFilter, TaskProgress, count, counts_of_projects, cursor, inspectors_of, list, pages_of_projects, progress_of,
     targets_of, targets_of_inspections, visible_tasks,

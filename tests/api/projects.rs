@@ -272,8 +272,9 @@ async fn a_page_of_projects_costs_the_same_statements_at_any_size() -> TestResul
     }
     eprintln!("statements per request: {costs:?}");
     assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements per request depend on the page size: {costs:?}");
-    // Each page above met lights not yet computed for today: read, computed (5 statements), stored.
-    assert!(costs[0] <= 21, "{costs:?}");
+    // Each page above met lights not yet computed for today: read, computed (6 statements, one of
+    // them the month's progress measured on site against its reports), stored.
+    assert!(costs[0] <= 22, "{costs:?}");
     // Asked again, the kept lights are current: one statement reads them.
     let before = app.statements();
     app.data(NESTED, json!({ "n": 100 }), Some(&token)).await?;

@@ -470,7 +470,7 @@ async fn who_sees_which_task_including_a_sealed_draw() -> TestResult {
 async fn reported_progress_is_checked_against_what_inspectors_measured_on_site() -> TestResult {
     let app = TestApp::spawn().await?;
     let admin = app.login_as("admin").await?;
-    let last = api::service::period::Period::of(county_today()).previous().key();
+    let last = api::service::period::last_closed_period(county_today(), 5).key();
     let query = "query($p: String!, $f: Int, $a: String) { evidenceGaps(period: $p, first: $f, after: $a) { totalCount pageInfo { hasNextPage endCursor } edges { node { kind period reported observed evidenceIds project { id } } } } }";
     let mut gaps: Vec<Value> = Vec::new();
     let mut after: Option<String> = None;
@@ -524,8 +524,18 @@ async fn reported_progress_is_checked_against_what_inspectors_measured_on_site()
             assert!((reported - observed - 25.0).abs() < 1e-9, "{g}");
         }
     }
-    // The project shows its own gaps; a unit sees its own projects' only.
+    // The project shows its own gaps, and its light says so; a unit sees its own projects' only.
     let (project, _) = over.iter().next().ok_or("an over-reporter")?;
+    let light = "query($id: UUID!) { project(id: $id) { health { light reasons } } }";
+    let data = app.data(light, json!({ "id": project }), Some(&admin)).await?;
+    let reasons = data["project"]["health"]["reasons"].as_array().ok_or("reasons")?;
+    assert!(reasons.iter().any(|r| r.as_str().is_some_and(|r| r.starts_with("上报进度与现场核查不符"))), "{data}");
+    assert_ne!(data["project"]["health"]["light"], "GREEN");
+    for honest in &honest {
+        let data = app.data(light, json!({ "id": honest }), Some(&admin)).await?;
+        let said = data["project"]["health"]["reasons"].to_string();
+        assert!(!said.contains("上报进度与现场核查不符"), "{data}");
+    }
     let of_project = "query($id: UUID!, $p: String!) { project(id: $id) { responsibleUnit { id } evidenceGaps(period: $p) { kind } } }";
     let data = app.data(of_project, json!({ "id": project, "p": last }), Some(&admin)).await?;
     assert!(

@@ -1,4 +1,5 @@
-//! Demo inspections that measured progress on site (形象进度) in the last closed month: three
+//! Demo inspections that measured progress on site (形象进度) in the last closed month (the last
+//! whose report was due): three
 //! projects whose reports the field bears out and three that reported far more than inspectors
 //! measured, so `evidenceGaps` shows both.
 
@@ -11,13 +12,14 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryF
 use super::demo::demo_id;
 use crate::error::{AppError, AppResult};
 use crate::service::inspection::AnswerInput;
-use crate::service::period::Period;
 
 /// Percentage points the over-reporting projects claim beyond what was measured.
 const OVER_PP: i32 = 25;
 
 pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<()> {
-    let period = Period::of(today).previous();
+    // The month the lights judge reports by: the last whose report was due.
+    let due_day = crate::service::settings::rules(db).await?.report_due_day;
+    let period = crate::service::period::last_closed_period(today, due_day);
     let reports = monthly_report::Entity::find()
         .filter(monthly_report::Column::IsCurrent.eq(true))
         .filter(monthly_report::Column::Period.eq(period.key()))

@@ -172,6 +172,7 @@ pub async fn compute_kept(
     let reported = report::reported_figures(db, project_ids, year, closed).await?;
     let milestones = schedule::current_milestones(db, project_ids).await?;
     let expected = elapsed_percent(today);
+    let over = super::measured::over_reported(db, project_ids, closed, rules.evidence_gap_pp, zone).await?;
     // This year's periods whose due date has passed: a reporting project owes each one it existed in.
     let due: Vec<report::Period> = (1..=12)
         .map(|month| report::Period { year, month })
@@ -218,7 +219,29 @@ pub async fn compute_kept(
             };
             (*id, Judged { health: judge(&inputs), figures: kept, name })
         })
-        .collect())
+        .collect::<HashMap<Uuid, Judged>>())
+    .map(|mut judged| {
+        for (id, (claimed, seen)) in &over {
+            if let Some(j) = judged.get_mut(id) {
+                contradicted(&mut j.health, closed, *claimed, *seen);
+            }
+        }
+        judged
+    })
+}
+
+/// A report the field contradicts (上报进度与现场核查不符) is a warning: a GREEN light turns YELLOW.
+fn contradicted(health: &mut Health, period: Period, claimed_bp: i32, seen_bp: i32) {
+    let percent = |bp: i32| Decimal::new(i64::from(bp), 2).normalize();
+    health.reasons.push(format!(
+        "上报进度与现场核查不符：{}月报形象进度{}%，现场核查{}%",
+        period.key(),
+        percent(claimed_bp),
+        percent(seen_bp)
+    ));
+    if health.light == Light::Green {
+        health.light = Light::Yellow;
+    }
 }
 
 /// The light of a project that is finished or suspended: not judged, and it says why.

@@ -20,6 +20,7 @@ pub mod labels;
 pub mod lights;
 pub mod link;
 pub mod map;
+pub mod measured;
 pub mod meeting;
 pub mod money;
 pub mod noted;

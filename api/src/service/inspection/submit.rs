@@ -183,6 +183,10 @@ pub async fn submit(
         };
     raise_failures(&txn, actor, &model, &evaluation.failures, today).await?;
     supervision::after_inspection(&txn, actor, &model, &input.targets, day).await?;
+    if model.measured_progress_bp.is_some() {
+        // What the field measured is an input of the project's light.
+        crate::service::lights::touch(&txn, &[model.project_id]).await?;
+    }
     audit::record(
         &txn,
         actor,

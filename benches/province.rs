@@ -1,4 +1,5 @@
-//! Scale: the figures a leader opens every morning, on the demo county and on a generated province
+//! Scale: the figures a leader opens every morning (and the supervision office's coverage and
+//! evidence gaps, beside `{ me { id } }` for scale), on the demo county and on a generated province
 //! (by default 20,000 projects, 500 units and 200,000 issues), in the same run on the same kind of
 //! database. For each query it prints the median time of sequential requests on both, and their
 //! ratio (the goal is ≤ 2×), then the first request after the province was written, which computes
@@ -29,6 +30,15 @@ const QUERIES: &[(&str, &str)] = &[
         "missingReports(first: 50)",
         "query($p: String!) { missingReports(period: $p, first: 50) { totalCount edges { node { project { name } unit { name } } } } }",
     ),
+    (
+        "supervisionCoverage(period)",
+        "query($p: String!) { supervisionCoverage(period: $p) { required covered sharePercent units { unit { name } required covered notVisited { name } } } }",
+    ),
+    (
+        "evidenceGaps(period, first: 50)",
+        "query($p: String!) { evidenceGaps(period: $p, first: 50) { totalCount edges { node { kind reported observed project { name } } } } }",
+    ),
+    ("{ me { id } } (for scale)", "{ me { id } }"),
 ];
 
 fn env_or(name: &str, default: usize) -> usize {

@@ -629,3 +629,30 @@ async fn a_project_red_two_months_running_gets_one_task_proposed() -> TestResult
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
     Ok(())
 }
+
+/// What coverage and a page of evidence gaps cost in statements, whatever the county's size: the
+/// counts below hold on the demo county and, by construction, on a province.
+#[tokio::test]
+async fn coverage_and_evidence_gaps_cost_a_fixed_number_of_statements() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let this = county_today().format("%Y-%m").to_string();
+    let last = api::service::period::last_closed_period(county_today(), 5).key();
+    let coverage = "query($p: String!) { supervisionCoverage(period: $p) { required covered units { unit { name } notVisited { name } } } }";
+    let gaps =
+        "query($p: String!) { evidenceGaps(period: $p, first: 50) { edges { node { kind project { name } } } } }";
+    let mut costs = Vec::new();
+    for (query, period) in [(coverage, &this), (gaps, &last)] {
+        app.data(query, json!({ "p": period }), Some(&admin)).await?;
+        let before = app.statements();
+        app.data(query, json!({ "p": period }), Some(&admin)).await?;
+        costs.push(app.statements() - before);
+    }
+    eprintln!("statements: coverage {}, evidence gaps {}", costs[0], costs[1]);
+    // Each counts the caller's own check too. Coverage: the settings, the per-unit counts, the
+    // unvisited names, their units and projects. Gaps: the settings, two months of reports, the
+    // month's inspections and photos, the projects shown.
+    assert!(costs[0] <= 6, "{costs:?}");
+    assert!(costs[1] <= 7, "{costs:?}");
+    Ok(())
+}

@@ -7,17 +7,18 @@ use chrono::{DateTime, Utc};
 use entity::action_item::{self, ActionItemStatus};
 use entity::meeting::{self, MeetingKind, MeetingStatus};
 use entity::{meeting_agenda, meeting_attendee, meeting_decision, meeting_minutes, meeting_unit};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, Order, Query, SimpleExpr, SubQueryStatement, WindowStatement};
+use sea_orm::sea_query::{Alias, Expr, Func, Order, Query, SimpleExpr, SubQueryStatement};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, QueryTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use uuid::Uuid;
 
 use super::*;
 use crate::error::AppResult;
 use crate::service::kit::Units;
-use crate::service::page::{Page, PageRequest, after_newest, newest_first, time_id_key};
+use crate::service::page::{
+    Link, Page, PageRequest, after_newest, count_per_linked_parent, newest_first, per_linked_parent, time_id_key,
+};
 
 /// Filters for [`list`].
 #[derive(Debug, Clone, Default)]
@@ -98,35 +99,14 @@ pub async fn pages_of_projects(
     page: &PageRequest,
 ) -> AppResult<HashMap<Uuid, Page<meeting::Model>>> {
     use meeting::Column as C;
-    if projects.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let agenda_project = (meeting_agenda::Entity, meeting_agenda::Column::ProjectId);
-    let mut inner = after_newest(matching(reach, f), C::StartsAt, C::Id, page)?.into_query();
-    inner
-        .inner_join(
-            meeting_agenda::Entity,
-            Expr::col((meeting_agenda::Entity, meeting_agenda::Column::MeetingId)).equals((meeting::Entity, C::Id)),
-        )
-        .and_where(Expr::col(agenda_project).is_in(projects.iter().copied()))
-        .expr_as(Expr::col(agenda_project), Alias::new("parent_id"));
-    let mut window = WindowStatement::partition_by(agenda_project);
-    window.order_by((meeting::Entity, C::StartsAt), Order::Desc).order_by((meeting::Entity, C::Id), Order::Desc);
-    inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("rank_in_parent"));
-    let outer = Query::select()
-        .column(Asterisk)
-        .from_subquery(inner, Alias::new("ranked"))
-        .and_where(Expr::col(Alias::new("rank_in_parent")).lte(page.fetch()))
-        .order_by(Alias::new("rank_in_parent"), Order::Asc)
-        .to_owned();
-    let rows = db.query_all(db.get_database_backend().build(&outer)).await?;
-    let mut grouped: HashMap<Uuid, Vec<meeting::Model>> = HashMap::new();
-    for row in rows {
-        let parent: Uuid = row.try_get("", "parent_id")?;
-        grouped.entry(parent).or_default().push(meeting::Model::from_query_result(&row, "")?);
-    }
-    Ok(projects.iter().map(|p| (*p, Page::from_fetched(grouped.remove(p).unwrap_or_default(), page))).collect())
+    let q = after_newest(matching(reach, f), C::StartsAt, C::Id, page)?;
+    let order = [(C::StartsAt, Order::Desc), (C::Id, Order::Desc)];
+    per_linked_parent(db, q, C::Id, &ON_AGENDA, &order, projects, page).await
 }
+
+/// Meetings hang under the projects on their agenda.
+const ON_AGENDA: Link<meeting_agenda::Column> =
+    Link { row: meeting_agenda::Column::MeetingId, parent: meeting_agenda::Column::ProjectId };
 
 /// What [`count`] counts for each of `projects`, in one statement.
 pub async fn counts_of_projects(
@@ -135,27 +115,7 @@ pub async fn counts_of_projects(
     f: &MeetingFilter,
     projects: &[Uuid],
 ) -> AppResult<HashMap<Uuid, u64>> {
-    if projects.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let agenda_project = (meeting_agenda::Entity, meeting_agenda::Column::ProjectId);
-    let mut q = matching(reach, f).select_only().into_query();
-    q.inner_join(
-        meeting_agenda::Entity,
-        Expr::col((meeting_agenda::Entity, meeting_agenda::Column::MeetingId))
-            .equals((meeting::Entity, meeting::Column::Id)),
-    )
-    .and_where(Expr::col(agenda_project).is_in(projects.iter().copied()))
-    .expr_as(Expr::col(agenda_project), Alias::new("parent_id"))
-    .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
-    .group_by_col(agenda_project);
-    let rows = db.query_all(db.get_database_backend().build(&q)).await?;
-    let mut out = HashMap::new();
-    for row in rows {
-        let n: i64 = row.try_get("", "n")?;
-        out.insert(row.try_get::<Uuid>("", "parent_id")?, u64::try_from(n).unwrap_or(0));
-    }
-    Ok(out)
+    count_per_linked_parent(db, matching(reach, f), meeting::Column::Id, &ON_AGENDA, projects).await
 }
 
 /// The agenda of many meetings, in order.

@@ -33,8 +33,41 @@ pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<Data
         // RUST_LOG=keyprojects::sql=trace shows every statement with its time.
         tracing::trace!(target: "keyprojects::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
         statements.fetch_add(1, Ordering::Relaxed);
+        count_for_request();
     });
     Ok(db)
+}
+
+tokio::task_local! {
+    /// The statements of the request being served on this task, when one is.
+    static REQUEST_STATEMENTS: Arc<AtomicU64>;
+}
+
+/// Runs `work` and tells how many statements it executed: its own, those of the tasks it started
+/// with [`spawn_counted`] (the request's loaders) and the account check it waited for. Work that
+/// runs beside it (periodic jobs, webhook deliveries, other requests) is not counted, so a request's
+/// cost reads the same however busy the instance is.
+pub async fn counted<F: Future>(work: F) -> (F::Output, u64) {
+    let counter = Arc::new(AtomicU64::new(0));
+    let output = REQUEST_STATEMENTS.scope(Arc::clone(&counter), work).await;
+    (output, counter.load(Ordering::Relaxed))
+}
+
+/// Spawns `work` with its statements counted to the request that spawns it, if any.
+pub fn spawn_counted<F>(work: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match REQUEST_STATEMENTS.try_with(Arc::clone) {
+        Ok(counter) => tokio::spawn(REQUEST_STATEMENTS.scope(counter, work)),
+        Err(_) => tokio::spawn(work),
+    }
+}
+
+/// Counts one statement to the request being served on this task (none outside a request).
+pub fn count_for_request() {
+    let _outside_a_request = REQUEST_STATEMENTS.try_with(|c| c.fetch_add(1, Ordering::Relaxed));
 }
 
 /// `sqlite://data/x.db?mode=rwc` needs `data/` to exist before SQLite can create the file.

@@ -115,59 +115,70 @@ async fn periodic_jobs(state: AppState) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(jobs.every_secs));
     let sweep_every = std::time::Duration::from_secs(jobs.orphan_sweep_every_secs);
     let mut last_sweep: Option<tokio::time::Instant> = None;
+    loop {
+        tick.tick().await;
+        let sweep = last_sweep.is_none_or(|at| at.elapsed() >= sweep_every);
+        if sweep {
+            last_sweep = Some(tokio::time::Instant::now());
+        }
+        periodic_round(&state, sweep).await;
+        state.job_rounds.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// One round of the periodic jobs (with the sweep of orphaned photo bytes when `sweep_orphans`). A
+/// job that fails is counted in `job_failures`, logged and tried again next round.
+pub async fn periodic_round(state: &AppState, sweep_orphans: bool) {
+    use std::sync::atomic::Ordering;
+    let jobs = state.config.jobs;
     let failed = |job: &str, e: &dyn std::fmt::Display| {
         state.job_failures.fetch_add(1, Ordering::Relaxed);
         tracing::warn!(error = %e, job, "periodic job failed; will retry");
     };
-    loop {
-        tick.tick().await;
-        match service::issue::escalate_overdue(&state.db, state.config.clock.today()).await {
+    match service::issue::escalate_overdue(&state.db, state.config.clock.today()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
+        Err(e) => failed("escalation", &e),
+    }
+    let clock = state.config.clock;
+    match service::meeting::escalate_overdue(&state.db, clock.today(), clock.now()).await {
+        Ok(service::meeting::Chased { noticed: 0, escalated: 0 }) => {}
+        Ok(c) => tracing::info!(noticed = c.noticed, escalated = c.escalated, "chased overdue action items"),
+        Err(e) => failed("action item escalation", &e),
+    }
+    match service::supervision::propose_once(&state.db, clock.day(), clock.now()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(proposed = n, "proposed supervision for projects red two months running"),
+        Err(e) => failed("supervision proposals", &e),
+    }
+    // A bucket untouched for longer than it takes to refill is full: its row says nothing.
+    let login = &state.config.login;
+    let refill_ms = login.window_secs.max(login.address_period_secs).saturating_mul(1000);
+    let stale_before = chrono::Utc::now().timestamp_millis().saturating_sub(refill_ms);
+    if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
+        failed("sign-in buckets", &e);
+    }
+    match service::noted::note(&state.db, state.config.clock.day()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(noted = n, "noted overdue issues, missing reports and changed lights"),
+        Err(e) => failed("noting events", &e),
+    }
+    if let Err(e) = service::documents::sweep(&state.db, chrono::Utc::now()).await {
+        failed("persisted documents", &e);
+    }
+    if sea_orm::ConnectionTrait::get_database_backend(&state.db) == sea_orm::DbBackend::Sqlite {
+        // SQLite keeps no statistics by itself; this refreshes those the planner would use.
+        if let Err(e) = sea_orm::ConnectionTrait::execute_unprepared(&state.db, "PRAGMA optimize").await {
+            failed("PRAGMA optimize", &e);
+        }
+    }
+    if sweep_orphans {
+        let grace = chrono::Duration::seconds(i64::try_from(jobs.orphan_grace_secs).unwrap_or(i64::MAX));
+        match service::photo::sweep_orphans(&state.db, &state.storage, grace).await {
             Ok(0) => {}
-            Ok(n) => tracing::info!(escalated = n, "escalated overdue issues to their leaders"),
-            Err(e) => failed("escalation", &e),
+            Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
+            Err(e) => failed("photo sweep", &e),
         }
-        let clock = state.config.clock;
-        match service::meeting::escalate_overdue(&state.db, clock.today(), clock.now()).await {
-            Ok(service::meeting::Chased { noticed: 0, escalated: 0 }) => {}
-            Ok(c) => tracing::info!(noticed = c.noticed, escalated = c.escalated, "chased overdue action items"),
-            Err(e) => failed("action item escalation", &e),
-        }
-        match service::supervision::propose_once(&state.db, clock.day(), clock.now()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(proposed = n, "proposed supervision for projects red two months running"),
-            Err(e) => failed("supervision proposals", &e),
-        }
-        // A bucket untouched for longer than it takes to refill is full: its row says nothing.
-        let login = &state.config.login;
-        let refill_ms = login.window_secs.max(login.address_period_secs).saturating_mul(1000);
-        let stale_before = chrono::Utc::now().timestamp_millis().saturating_sub(refill_ms);
-        if let Err(e) = service::throttle::sweep(&state.db, stale_before).await {
-            failed("sign-in buckets", &e);
-        }
-        match service::noted::note(&state.db, state.config.clock.day()).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(noted = n, "noted overdue issues, missing reports and changed lights"),
-            Err(e) => failed("noting events", &e),
-        }
-        if let Err(e) = service::documents::sweep(&state.db, chrono::Utc::now()).await {
-            failed("persisted documents", &e);
-        }
-        if sea_orm::ConnectionTrait::get_database_backend(&state.db) == sea_orm::DbBackend::Sqlite {
-            // SQLite keeps no statistics by itself; this refreshes those the planner would use.
-            if let Err(e) = sea_orm::ConnectionTrait::execute_unprepared(&state.db, "PRAGMA optimize").await {
-                failed("PRAGMA optimize", &e);
-            }
-        }
-        if last_sweep.is_none_or(|at| at.elapsed() >= sweep_every) {
-            last_sweep = Some(tokio::time::Instant::now());
-            let grace = chrono::Duration::seconds(i64::try_from(jobs.orphan_grace_secs).unwrap_or(i64::MAX));
-            match service::photo::sweep_orphans(&state.db, &state.storage, grace).await {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(removed = n, "removed photo objects that had no row"),
-                Err(e) => failed("photo sweep", &e),
-            }
-        }
-        state.job_rounds.fetch_add(1, Ordering::Release);
     }
 }
 

@@ -246,9 +246,8 @@ async fn the_demo_county_has_cases_of_both_kinds_and_lists_them_without_n_plus_1
     let q = "query($n: Int) { cases(first: $n) { totalCount edges { node { kind status project { name } leadUnit { name } units { name } measures { ownerUnit { name } } issues { number status project { name } } links { targetType } openedBy { username } } } } }";
     let mut costs = Vec::new();
     for n in [2, 6] {
-        let before = app.statements();
-        let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
-        costs.push(app.statements() - before);
+        let (data, cost) = app.data_and_cost(q, json!({ "n": n }), Some(&admin)).await?;
+        costs.push(cost);
         let nodes: Vec<&Value> = data["cases"]["edges"].as_array().ok_or("edges")?.iter().map(|e| &e["node"]).collect();
         assert_eq!(nodes.len(), n as usize);
         if n == 6 {

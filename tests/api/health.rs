@@ -113,3 +113,27 @@ async fn metrics_count_sql_statements() -> TestResult {
     assert!(read().await? > before);
     Ok(())
 }
+
+/// A request's statement count is its own: the same page asked by eight callers at once, while the
+/// periodic jobs run a round beside them, costs each what it costs alone; and the count is told
+/// only when the server is configured to tell it.
+#[tokio::test]
+async fn a_request_counts_its_own_statements_whatever_runs_beside_it() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let page = "{ projects(first: 20) { edges { node { name responsibleUnit { name } leader { username } } } } }";
+    let alone = app.cost(page, json!({}), Some(&admin)).await?;
+    assert!(alone >= 3, "the check, the page and its relations: {alone}");
+    let global = app.statements();
+    let (together, ()) = tokio::join!(
+        futures_util::future::try_join_all((0..8).map(|_| app.cost(page, json!({}), Some(&admin)))),
+        api::periodic_round(&app.state, false)
+    );
+    assert_eq!(together?, vec![alone; 8]);
+    assert!(app.statements() - global > 8 * alone, "the jobs' statements ran meanwhile and were left out");
+    let quiet = TestApp::spawn_with(|c| c.statement_counts = false).await?;
+    let token = quiet.login_as("admin").await?;
+    let response = quiet.post(json!({ "query": page }), Some(&token)).await?;
+    assert!(response.headers().get("x-sql-statements").is_none());
+    Ok(())
+}

@@ -239,8 +239,32 @@ impl TestApp {
         request.send().await
     }
 
+    /// Every statement the server ran since it started, in requests and in the background alike.
     pub fn statements(&self) -> u64 {
         self.state.statements_executed()
+    }
+
+    /// Runs one operation that must succeed and tells how many statements the server ran for it:
+    /// its own, its loaders' and its account check, whatever ran beside it (the server's count in
+    /// the `x-sql-statements` header).
+    pub async fn cost(&self, query: &str, variables: Value, token: Option<&str>) -> TestResult<u64> {
+        Ok(self.data_and_cost(query, variables, token).await?.1)
+    }
+
+    /// [`Self::data`] and [`Self::cost`] of one run.
+    pub async fn data_and_cost(&self, query: &str, variables: Value, token: Option<&str>) -> TestResult<(Value, u64)> {
+        let response = self.post(json!({ "query": query, "variables": variables }), token).await?;
+        let statements = response
+            .headers()
+            .get("x-sql-statements")
+            .ok_or("the response tells no statement count")?
+            .to_str()?
+            .parse::<u64>()?;
+        let body: Value = response.json().await?;
+        if body.get("errors").is_some() {
+            return Err(format!("unexpected errors: {body}").into());
+        }
+        Ok((body["data"].clone(), statements))
     }
 }
 

@@ -283,9 +283,8 @@ async fn an_inspection_page_loads_each_relation_once() -> TestResult {
     let q = "query($n: Int) { inspections(first: $n) { edges { node { id score project { name } inspector { username } template { key sections { title } } raisedIssues { itemKey issue { number status } } missingPhotoIds photos { id } answers { itemKey } } } } }";
     let mut costs = Vec::new();
     for n in [2, 6, 12] {
-        let before = app.statements();
-        let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
-        costs.push(app.statements() - before);
+        let (data, cost) = app.data_and_cost(q, json!({ "n": n }), Some(&admin)).await?;
+        costs.push(cost);
         assert_eq!(data["inspections"]["edges"].as_array().map(Vec::len), Some(n as usize));
     }
     eprintln!("statements per request: {costs:?}");

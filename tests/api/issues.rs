@@ -408,9 +408,8 @@ async fn an_issue_page_costs_the_same_statements_at_any_size() -> TestResult {
     let q = "query($n: Int) { issues(first: $n) { edges { node { number escalation reporter { username } project { name responsibleUnit { name } health { light } } assignedUnit { name } coUnits { name } timeline(last: 3) { kind actor { username } unit { name } } all: timeline { kind } } } } }";
     let mut costs = Vec::new();
     for n in [5, 20, 50] {
-        let before = app.statements();
-        let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
-        costs.push(app.statements() - before);
+        let (data, cost) = app.data_and_cost(q, json!({ "n": n }), Some(&admin)).await?;
+        costs.push(cost);
         let nodes = data["issues"]["edges"].as_array().ok_or("edges")?;
         assert_eq!(nodes.len(), n as usize);
         for node in nodes.iter().map(|e| &e["node"]) {

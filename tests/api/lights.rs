@@ -305,9 +305,8 @@ async fn a_page_of_current_lights_costs_no_statement_beyond_the_page_itself() ->
         let app = &app;
         let admin = admin.clone();
         async move {
-            let before = app.statements();
-            let data = app.data(q, json!({}), Some(&admin)).await?;
-            TestResult::<(u64, Value)>::Ok((app.statements() - before, data))
+            let (data, cost) = app.data_and_cost(q, json!({}), Some(&admin)).await?;
+            TestResult::<(u64, Value)>::Ok((cost, data))
         }
     };
     let (bare_cost, _) = cost(bare).await?;
@@ -331,12 +330,9 @@ async fn a_page_with_units_leaders_and_lights_costs_what_units_and_leaders_alone
     let bare = "{ projects(first: 50) { edges { node { id responsibleUnit { id } leader { id } } } } }";
     let along = "{ projects(first: 50) { edges { node { id responsibleUnit { id name kind } leader { id username displayName } health { light } } } } }";
     app.data(along, json!({}), Some(&admin)).await?;
-    let before = app.statements();
-    app.data(bare, json!({}), Some(&admin)).await?;
-    let bare_cost = app.statements() - before;
-    let before = app.statements();
-    let joined = app.data(along, json!({}), Some(&admin)).await?;
-    assert_eq!(app.statements() - before, bare_cost, "current lights come with the page, beside units and leaders");
+    let bare_cost = app.cost(bare, json!({}), Some(&admin)).await?;
+    let (joined, along_cost) = app.data_and_cost(along, json!({}), Some(&admin)).await?;
+    assert_eq!(along_cost, bare_cost, "current lights come with the page, beside units and leaders");
     // Each project's own unit and leader, as the single project reads them.
     let one = "query($id: UUID!) { project(id: $id) { id responsibleUnit { id name kind } leader { id username displayName } health { light } } }";
     for edge in joined["projects"]["edges"].as_array().ok_or("edges")?.iter().step_by(7) {

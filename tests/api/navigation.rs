@@ -141,9 +141,8 @@ async fn a_page_of_projects_with_their_lists_costs_the_same_at_every_size() -> T
     let mut costs = Vec::new();
     // From 30 projects on, every nested list has rows on the page (and so something to prefetch).
     for n in [30, 40, 50] {
-        let before = app.statements();
-        let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
-        costs.push(app.statements() - before);
+        let (data, cost) = app.data_and_cost(q, json!({ "n": n }), Some(&admin)).await?;
+        costs.push(cost);
         let edges = data["projects"]["edges"].as_array().ok_or("edges")?;
         assert_eq!(edges.len(), n);
         for list in ["issues", "cases", "inspections", "photos"] {
@@ -158,9 +157,8 @@ async fn a_page_of_projects_with_their_lists_costs_the_same_at_every_size() -> T
     let busiest = busy_project(&app, &admin, 5).await?;
     let mut costs = Vec::new();
     for n in [1, 5] {
-        let before = app.statements();
-        let data = app.data(one, json!({ "id": busiest, "n": n }), Some(&admin)).await?;
-        costs.push(app.statements() - before);
+        let (data, cost) = app.data_and_cost(one, json!({ "id": busiest, "n": n }), Some(&admin)).await?;
+        costs.push(cost);
         assert_eq!(data["project"]["issues"]["edges"].as_array().map(Vec::len), Some(n));
     }
     assert_eq!(costs[0], costs[1], "one project's issues cost the same at every page size: {costs:?}");
@@ -189,9 +187,8 @@ async fn units_and_leaders_reach_their_projects() -> TestResult {
     for (q, list, parent) in [(by_unit, "units", "responsibleUnit"), (by_leader, "users", "leader")] {
         let mut costs = Vec::new();
         for n in [5, 100] {
-            let before = app.statements();
-            let data = app.data(q, json!({ "n": n }), Some(&admin)).await?;
-            costs.push(app.statements() - before);
+            let (data, cost) = app.data_and_cost(q, json!({ "n": n }), Some(&admin)).await?;
+            costs.push(cost);
             let edges = data[list]["edges"].as_array().ok_or("edges")?;
             for e in edges {
                 for p in e["node"]["projects"]["edges"].as_array().ok_or("projects")? {

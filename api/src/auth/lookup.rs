@@ -57,7 +57,10 @@ impl AccountLookup {
             let this = Arc::clone(self);
             tokio::spawn(async move { this.drain().await });
         }
-        rx.await.map_err(|_| AppError::internal("account check dropped"))?
+        let found = rx.await.map_err(|_| AppError::internal("account check dropped"))?;
+        // The check ran on the drain's task; it is this request's statement all the same.
+        crate::db::count_for_request();
+        found
     }
 
     async fn drain(&self) {

@@ -57,6 +57,9 @@ pub struct Config {
     pub clock: crate::clock::Clock,
     /// Which GraphQL documents run: any (`off`), or only those registered as trusted (`only`).
     pub trusted_documents: crate::service::documents::Policy,
+    /// Tell each response's count of SQL statements in its `x-sql-statements` header (tests). Off
+    /// outside tests: the count says something of what a request touched.
+    pub statement_counts: bool,
 }
 
 /// Why the configuration was refused.
@@ -184,6 +187,7 @@ impl Config {
                 .collect(),
             clock: crate::clock::Clock::new(zone, o.fixed_now),
             trusted_documents: sources::trusted_documents(o.trusted_documents.as_deref())?,
+            statement_counts: false,
         };
         config.validate()?;
         Ok(config)
@@ -220,6 +224,7 @@ impl Config {
             cors_origins: Vec::new(),
             clock: crate::clock::Clock::default(),
             trusted_documents: crate::service::documents::Policy::Open,
+            statement_counts: true,
         }
     }
 

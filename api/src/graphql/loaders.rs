@@ -95,7 +95,11 @@ impl Loaders {
         let any = {
             let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(made.entry(TypeId::of::<T>()).or_insert_with(|| {
-                Arc::new(DataLoader::with_cache(T::make(self.db.clone()), tokio::spawn, HashMapCache::default()))
+                Arc::new(DataLoader::with_cache(
+                    T::make(self.db.clone()),
+                    crate::db::spawn_counted,
+                    HashMapCache::default(),
+                ))
             }))
         };
         any.downcast::<Cached<T>>().map_err(|_| AppError::internal("loader registry holds another type"))

@@ -18,6 +18,7 @@ use photo_route::photo;
 pub use serve::{PeerAddr, serve};
 
 use axum::extract::Request;
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -35,6 +36,8 @@ use crate::state::AppState;
 pub use crate::request::RequestId;
 
 const REQUEST_ID_HEADER: &str = "x-request-id";
+/// A response's count of SQL statements, when `statement_counts` is configured.
+const STATEMENTS_HEADER: &str = "x-sql-statements";
 
 #[derive(Clone)]
 struct Server {
@@ -67,7 +70,7 @@ pub fn router(state: AppState, schema: AppSchema) -> Router {
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
         .with_state(server.clone())
-        .layer(middleware::from_fn(request_id))
+        .layer(middleware::from_fn_with_state(server.state.config.statement_counts, request_id))
         .layer(cors(&server.state.config.cors_origins))
 }
 
@@ -89,7 +92,7 @@ fn cors(origins: &[String]) -> tower_http::cors::CorsLayer {
         .max_age(std::time::Duration::from_secs(3600))
 }
 
-async fn request_id(mut request: Request, next: Next) -> Response {
+async fn request_id(State(tell_statements): State<bool>, mut request: Request, next: Next) -> Response {
     let id = request
         .headers()
         .get(REQUEST_ID_HEADER)
@@ -101,12 +104,16 @@ async fn request_id(mut request: Request, next: Next) -> Response {
     let span =
         tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path());
     let started = Instant::now();
-    let mut response = next.run(request).instrument(span.clone()).await;
+    let (mut response, statements) = crate::db::counted(next.run(request).instrument(span.clone())).await;
     span.in_scope(|| {
-        tracing::debug!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "done");
+        let status = response.status().as_u16();
+        tracing::debug!(status, elapsed_ms = started.elapsed().as_millis() as u64, statements, "done");
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    if tell_statements {
+        response.headers_mut().insert(STATEMENTS_HEADER, HeaderValue::from(statements));
     }
     response
 }

@@ -27,6 +27,7 @@ mod m20261128_000021_light_names;
 mod m20261128_000022_datums;
 mod m20261128_000023_meetings;
 mod m20261128_000024_supervision;
+mod m20261128_000025_funding;
 
 pub struct Migrator;
 
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000022_datums::Migration),
             Box::new(m20261128_000023_meetings::Migration),
             Box::new(m20261128_000024_supervision::Migration),
+            Box::new(m20261128_000025_funding::Migration),
         ]
     }
 }

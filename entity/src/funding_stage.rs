@@ -1,0 +1,24 @@
+//! A stage an item of funding work reached, and when.
+
+use sea_orm::entity::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::funding_item::FundingStage;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, Deserialize)]
+#[sea_orm(table_name = "funding_stages")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub item_id: Uuid,
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub stage: FundingStage,
+    /// The day (the county's calendar).
+    pub reached_on: Date,
+    pub recorded_by: Uuid,
+    pub recorded_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

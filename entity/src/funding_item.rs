@@ -8,7 +8,18 @@ use serde::{Deserialize, Serialize};
 
 /// What an item of funding work is.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, EnumIter, DeriveActiveEnum, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    EnumIter,
+    DeriveActiveEnum,
+    Serialize,
+    Deserialize,
     async_graphql::Enum,
 )]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]

@@ -118,7 +118,12 @@ fn text(c: impl IntoIden, len: u32) -> ColumnDef {
     ColumnDef::new(c).string_len(len).not_null().to_owned()
 }
 
-async fn index(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden + 'static, cols: Vec<DynIden>) -> Result<(), DbErr> {
+async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden + 'static,
+    cols: Vec<DynIden>,
+) -> Result<(), DbErr> {
     let mut statement = Index::create().name(name).table(table).to_owned();
     for col in cols {
         statement.col(col);
@@ -248,8 +253,13 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        index(manager, "ix_funding_item_units_unit", FundingItemUnits::Table, vec![FundingItemUnits::UnitId.into_iden()])
-            .await?;
+        index(
+            manager,
+            "ix_funding_item_units_unit",
+            FundingItemUnits::Table,
+            vec![FundingItemUnits::UnitId.into_iden()],
+        )
+        .await?;
         manager
             .create_table(
                 Table::create()

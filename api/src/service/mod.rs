@@ -9,6 +9,7 @@ pub mod documents;
 pub mod evidence;
 pub mod export;
 pub mod feed;
+pub mod funding;
 pub mod geo;
 pub mod health;
 pub mod inspection;

@@ -36,11 +36,15 @@ pub enum Scope {
     MeetingsRead,
     /// Schedule and record meetings and move action items on, as the key's unit may.
     MeetingsWrite,
+    /// Read funding work: items, their money, targets, campaigns and the office's figures.
+    FundingRead,
+    /// Record funding items and their money, as the key's unit may.
+    FundingWrite,
 }
 
 impl Scope {
     /// Every scope.
-    pub const ALL: [Self; 15] = [
+    pub const ALL: [Self; 17] = [
         Self::ProjectsRead,
         Self::ProjectsWrite,
         Self::DirectoryRead,
@@ -56,6 +60,8 @@ impl Scope {
         Self::WebhooksManage,
         Self::MeetingsRead,
         Self::MeetingsWrite,
+        Self::FundingRead,
+        Self::FundingWrite,
     ];
 
     /// The stored and shown name, e.g. `ISSUES_READ`.
@@ -76,6 +82,8 @@ impl Scope {
             Self::WebhooksManage => "WEBHOOKS_MANAGE",
             Self::MeetingsRead => "MEETINGS_READ",
             Self::MeetingsWrite => "MEETINGS_WRITE",
+            Self::FundingRead => "FUNDING_READ",
+            Self::FundingWrite => "FUNDING_WRITE",
         }
     }
 
@@ -93,6 +101,7 @@ impl Scope {
             Self::InspectionsRead => Some(Self::InspectionsWrite),
             Self::PhotosRead => Some(Self::PhotosWrite),
             Self::MeetingsRead => Some(Self::MeetingsWrite),
+            Self::FundingRead => Some(Self::FundingWrite),
             _ => None,
         }
     }

@@ -9,6 +9,7 @@ pub mod context;
 pub mod dashboard;
 pub mod documents;
 pub mod exports;
+pub mod funding;
 pub(crate) mod guards;
 pub mod inspection;
 pub mod issue;
@@ -47,6 +48,7 @@ pub struct Query(
     meeting::MeetingQuery,
     inspection::InspectionQuery,
     supervision::SupervisionQuery,
+    funding::FundingQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
     keys::KeyQuery,
@@ -67,6 +69,7 @@ pub struct Mutation(
     meeting::MeetingMutation,
     inspection::InspectionMutation,
     supervision::SupervisionMutation,
+    funding::FundingMutation,
     photo::PhotoMutation,
     keys::KeyMutation,
     webhooks::WebhookMutation,

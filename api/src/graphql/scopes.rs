@@ -61,6 +61,9 @@ pub fn access(type_name: &str) -> Option<Access> {
         | "UnitFigure"
         | "InspectionTarget"
         | "EvidenceGap" => Needs(InspectionsRead),
+        "FundingItem" | "FundingShare" | "StageReached" | "FundingEntry" | "FundingTarget" | "FundingCampaign"
+        | "FundingSummary" | "FundingKindSummary" | "UnitFundingFigures" | "FundingMonth" | "CampaignFunding"
+        | "ChannelFunding" => Needs(FundingRead),
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
         "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
         "Webhook" | "CreatedWebhook" | "WebhookDelivery" | "WebhookAttempt" => Needs(WebhooksManage),
@@ -134,6 +137,14 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "closeSupervisionTask"
         | "publishBulletin"
         | "proposeSupervisionTasks" => InspectionsWrite,
+        "recordFundingItem"
+        | "updateFundingItem"
+        | "advanceFundingStage"
+        | "recordFundingMoney"
+        | "verifyFundingMoney"
+        | "correctFundingMoney"
+        | "setFundingTargets"
+        | "createFundingCampaign" => FundingWrite,
         "uploadPhoto" => PhotosWrite,
         "createWebhook" | "updateWebhook" | "deleteWebhook" | "redeliver" | "pingWebhook" => WebhooksManage,
         _ => return None,

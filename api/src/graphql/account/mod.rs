@@ -83,7 +83,9 @@ impl AccountQuery {
         ctx.caller()?;
         let state = ctx.state()?;
         let f = filter.unwrap_or_default();
-        let filter = UnitFilterArgs { kind: f.kind, has_funding_targets: f.has_funding_targets, search: f.search };
+        let funding_year = chrono::Datelike::year(&state.config.clock.today());
+        let filter =
+            UnitFilterArgs { kind: f.kind, has_funding_targets: f.has_funding_targets, funding_year, search: f.search };
         let count = deferred((state.db.clone(), filter.clone()), |(db, filter)| async move {
             account::count_units(&db, &filter).await
         });

@@ -90,9 +90,20 @@ impl Unit {
         self.0.kind
     }
 
-    /// Whether the unit carries yearly funding targets (指标任务).
-    async fn has_funding_targets(&self) -> bool {
-        self.0.has_funding_targets
+    /// Whether the unit carries funding targets (指标任务) in a year: a target above 0 set for it.
+    /// For a year with no targets set at all, the unit's stored designation (有争资口子).
+    async fn has_funding_targets(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The year (default: the current one).")] year: Option<i32>,
+    ) -> async_graphql::Result<bool> {
+        use crate::graphql::context::ContextExt;
+        let year = match year {
+            Some(year) => year,
+            None => chrono::Datelike::year(&ctx.state()?.config.clock.today()),
+        };
+        let loader = ctx.cached::<crate::graphql::funding::loaders::TargetedIn>()?;
+        Ok(loader.load_one((self.0.id, year)).await?.flatten().unwrap_or(self.0.has_funding_targets))
     }
 
     /// The unit's head (一把手), who reports to the project office every month; null until recorded.

@@ -282,6 +282,19 @@ impl Project {
         Ok(children::<TasksOfProject, _>(ctx, self.0.id, filter, first, after, SupervisionTask).await?)
     }
 
+    /// Every source of the project's money the caller may see (grants, investment, financing,
+    /// fiscal inputs…), newest first: `fundingItems` narrowed to this project.
+    #[graphql(complexity = "first.map(|n| n.max(0) as usize).unwrap_or(20) * child_complexity + 1")]
+    async fn funding(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, 0 to 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
+    ) -> async_graphql::Result<crate::graphql::funding::FundingItemConnection> {
+        use crate::graphql::funding::{FundingItem, loaders::ItemsOfProject};
+        Ok(children::<ItemsOfProject, _>(ctx, self.0.id, (), first, after, FundingItem).await?)
+    }
+
     /// Where the project's report of a month that has ended claims more than the field saw
     /// (`evidenceGaps` narrowed to this project).
     async fn evidence_gaps(

@@ -19,7 +19,40 @@ use crate::service::page::{Page, PageRequest};
 pub struct UnitFilter {
     pub kind: Option<UnitKind>,
     pub has_funding_targets: Option<bool>,
+    /// The year `has_funding_targets` asks about (the county's current year).
+    pub funding_year: i32,
     pub search: Option<String>,
+}
+
+/// Units holding a target above 0 in `year`; when the year has no targets at all, the units' stored
+/// designation (what a county had before targets were kept) stands.
+fn targeted(year: i32) -> sea_orm::Condition {
+    use entity::funding_target::Column as T;
+    use sea_orm::sea_query::{Expr, Query};
+    let set_for_year = Query::select()
+        .expr(Expr::val(1))
+        .from(entity::funding_target::Entity)
+        .and_where(T::Year.eq(year))
+        .and_where(T::IsCurrent.eq(true))
+        .to_owned();
+    let holding = Query::select()
+        .column(T::UnitId)
+        .from(entity::funding_target::Entity)
+        .and_where(T::Year.eq(year))
+        .and_where(T::IsCurrent.eq(true))
+        .and_where(T::AmountFen.gt(0))
+        .to_owned();
+    sea_orm::Condition::any()
+        .add(
+            sea_orm::Condition::all()
+                .add(Expr::exists(set_for_year.clone()))
+                .add(unit::Column::Id.in_subquery(holding)),
+        )
+        .add(
+            sea_orm::Condition::all()
+                .add(Expr::exists(set_for_year).not())
+                .add(unit::Column::HasFundingTargets.eq(true)),
+        )
 }
 
 fn units_matching(filter: &UnitFilter) -> Select<unit::Entity> {
@@ -28,8 +61,10 @@ fn units_matching(filter: &UnitFilter) -> Select<unit::Entity> {
     if let Some(kind) = filter.kind {
         q = q.filter(C::Kind.eq(kind));
     }
-    if let Some(v) = filter.has_funding_targets {
-        q = q.filter(C::HasFundingTargets.eq(v));
+    match filter.has_funding_targets {
+        Some(true) => q = q.filter(targeted(filter.funding_year)),
+        Some(false) => q = q.filter(targeted(filter.funding_year).not()),
+        None => {}
     }
     if let Some(text) = filter.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         q = q.filter(crate::service::text::contains(C::Name, text));

@@ -151,14 +151,15 @@ pub struct Model {
     pub kind: FundingKind,
     /// What it is: the project or programme applied for, the investor's project, the deal, the purpose.
     pub name: String,
-    /// Who pays: the higher-level body (国家发改委, 财政部, 省…), the investor, the bank, the recipient
-    /// of an incentive.
+    /// The other party: the higher-level body (GRANT: 国家发改委, 财政部, 省…), the investor
+    /// (INVESTMENT), the enterprise financed (FINANCING), the recipient (INCENTIVE), the purpose's
+    /// owner (FISCAL, ADVANCE).
     pub counterpart: String,
     /// The funding type (补助, 贴息, 专项债, 中央预算内投资…), the investment's origin (内资, 外资,
     /// 港澳台资), the financing channel (银企对接, 融资平台, 信用联盟…), the fiscal source (本级配套,
     /// 整合资金), or the kind of advance or incentive.
     pub channel: String,
-    /// The higher-level programme or plan (GRANT).
+    /// The higher-level programme or plan (GRANT); the lending bank (FINANCING).
     pub programme: Option<String>,
     /// The industry (INVESTMENT, FINANCING).
     pub industry: Option<String>,

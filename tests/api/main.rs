@@ -17,6 +17,7 @@ mod export_sheets;
 mod exports;
 #[path = "../support/fixtures.rs"]
 mod fixtures;
+mod funding;
 mod hardening;
 mod health;
 mod helpers;

@@ -238,6 +238,7 @@ pub struct Loaded {
     pub cases: usize,
     pub templates: usize,
     pub meetings: usize,
+    pub funding: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -272,8 +273,9 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let cases = super::cases::load(&txn, &projects, issues, today).await?;
     let templates = super::templates::load(&txn, &projects, today).await?;
     let meetings = super::meetings::load(&txn, today).await?;
+    let funding = super::funding::load(&txn, &projects, today).await?;
     crate::service::lights::track_untracked(&txn).await?;
-    let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates, meetings };
+    let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates, meetings, funding };
     audit::record(
         &txn,
         &Actor::System,
@@ -289,6 +291,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
                 "cases": { "after": loaded.cases },
                 "templates": { "after": loaded.templates },
                 "meetings": { "after": loaded.meetings },
+                "funding_items": { "after": loaded.funding },
             }),
         },
     )

@@ -4,6 +4,7 @@
 pub mod cases;
 pub mod demo;
 pub mod evidence;
+pub mod funding;
 pub mod issues;
 pub mod meetings;
 pub mod projects;

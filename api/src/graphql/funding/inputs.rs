@@ -34,7 +34,8 @@ pub struct FundingDetailsInput {
     /// the deal, the purpose.
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(200)"))]
     pub name: String,
-    /// Who pays, 1 to 200 characters: the higher-level body, the investor, the bank, the recipient.
+    /// The other party, 1 to 200 characters: the higher-level body (GRANT), the investor (INVESTMENT),
+    /// the enterprise financed (FINANCING), the recipient (INCENTIVE).
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(200)"))]
     pub counterpart: String,
     /// The funding type (GRANT: 补助, 贴息, 专项债, 中央预算内投资…), the origin (INVESTMENT: 内资,
@@ -42,7 +43,8 @@ pub struct FundingDetailsInput {
     /// 本级配套 or 整合资金); 1 to 64 characters.
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(64)"))]
     pub channel: String,
-    /// The higher-level programme or plan (GRANT), at most 200 characters.
+    /// The higher-level programme or plan (GRANT), or the lending bank (FINANCING); at most 200
+    /// characters.
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(200)"))]
     pub programme: Option<String>,
     /// The industry (INVESTMENT, FINANCING), at most 32 characters.

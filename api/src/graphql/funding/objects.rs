@@ -49,7 +49,8 @@ impl FundingItem {
         &self.0.name
     }
 
-    /// Who pays: the higher-level body, the investor, the bank, the recipient of an incentive.
+    /// The other party: the higher-level body (GRANT), the investor (INVESTMENT), the enterprise
+    /// financed (FINANCING), the recipient (INCENTIVE).
     async fn counterpart(&self) -> &str {
         &self.0.counterpart
     }
@@ -60,7 +61,7 @@ impl FundingItem {
         &self.0.channel
     }
 
-    /// The higher-level programme or plan (GRANT).
+    /// The higher-level programme or plan (GRANT); the lending bank (FINANCING).
     async fn programme(&self) -> Option<&str> {
         self.0.programme.as_deref()
     }

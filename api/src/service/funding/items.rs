@@ -70,8 +70,11 @@ fn checked(kind: FundingKind, d: &ItemDetails) -> AppResult<ItemDetails> {
     if d.standard_fen.is_some_and(|f| !(0..=i64::MAX / 1000).contains(&f)) {
         return Err(AppError::bad_input("standardAmount", "an amount cannot be negative"));
     }
-    if kind != FundingKind::Grant && (d.standard.is_some() || d.standard_fen.is_some() || d.programme.is_some()) {
-        return Err(AppError::bad_input("standard", "a programme and a subsidy standard belong to a GRANT"));
+    if kind != FundingKind::Grant && (d.standard.is_some() || d.standard_fen.is_some()) {
+        return Err(AppError::bad_input("standard", "a subsidy standard belongs to a GRANT"));
+    }
+    if !matches!(kind, FundingKind::Grant | FundingKind::Financing) && d.programme.is_some() {
+        return Err(AppError::bad_input("programme", "a programme belongs to a GRANT, a lending bank to FINANCING"));
     }
     if d.campaign_id.is_some() && kind != FundingKind::Investment {
         return Err(AppError::bad_input("campaignId", "campaigns are for INVESTMENT leads"));

@@ -129,11 +129,15 @@ async fn dates_are_exactly_iso_and_within_range() -> TestResult {
 
 /// Every Decimal input field in the schema, with a mutation that carries it. A new Decimal input
 /// fails the test until it is listed here and fed the extremes too.
-const DECIMAL_INPUTS: [&str; 8] = [
+const DECIMAL_INPUTS: [&str; 12] = [
     "CreateProjectInput.priorCompletedInvestment",
     "CreateProjectInput.totalInvestment",
+    "FundingDetailsInput.standardAmount",
+    "FundingShareInput.sharePercent",
+    "FundingTargetInput.amount",
     "MonthlyReportInput.investmentThisMonth",
     "MonthlyReportInput.progressPercent",
+    "RecordFundingMoneyInput.amount",
     "UpdateProjectInput.priorCompletedInvestment",
     "UpdateProjectInput.progressPercent",
     "UpdateProjectInput.totalInvestment",
@@ -161,6 +165,10 @@ async fn extreme_decimals_are_refused_everywhere_never_a_panic() -> TestResult {
     let owner = app.login_as("zrzyj").await?;
     let project = create(&app, &admin, "极值测试项目").await?;
     let period = crate::helpers::county_today().format("%Y-%m").to_string();
+    let unit = crate::helpers::unit_id("发改局");
+    let grant = |standard: Value, share: Value| json!({ "i": { "kind": "GRANT", "details": { "name": "极值补助", "counterpart": "省", "channel": "补助", "standardAmount": standard }, "units": [{ "unitId": unit, "sharePercent": share }] } });
+    let record = "mutation($i: RecordFundingItemInput!) { recordFundingItem(input: $i) { id } }";
+    let item = app.data(record, grant(json!(400), json!(100)), Some(&admin)).await?["recordFundingItem"]["id"].clone();
     let extremes = ["10000000000000000000000000000", "79228162514264337593543950335", "1e30", "0.0000001", "-1"];
     for value in extremes {
         let mut cases: Vec<(&str, Value, &str)> = Vec::new();
@@ -184,6 +192,13 @@ async fn extreme_decimals_are_refused_everywhere_never_a_panic() -> TestResult {
             i[field] = json!(value);
             cases.push((submit, json!({ "i": i }), "owner"));
         }
+        cases.push((record, grant(json!(value), json!(100)), "admin"));
+        cases.push((record, grant(json!(400), json!(value)), "admin"));
+        let targets = "mutation($t: [FundingTargetInput!]!) { setFundingTargets(year: 2026, targets: $t) }";
+        cases.push((targets, json!({ "t": [{ "unitId": unit, "kind": "GRANT", "amount": value }] }), "admin"));
+        let money = "mutation($i: RecordFundingMoneyInput!) { recordFundingMoney(input: $i) { id } }";
+        let entry = json!({ "itemId": item, "flow": "RECEIVED", "on": "2026-01-05", "amount": value });
+        cases.push((money, json!({ "i": entry }), "admin"));
         for (q, vars, who) in cases {
             let token = if who == "admin" { &admin } else { &owner };
             let body = app.gql(q, vars.clone(), Some(token)).await?;

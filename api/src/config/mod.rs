@@ -390,15 +390,4 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         Ok(())
     }
-
-    #[test]
-    fn the_dev_secret_survives_a_restart() -> Result<(), ConfigError> {
-        let dir = std::env::temp_dir().join(format!("kp-secret-{}", uuid::Uuid::new_v4()));
-        let first = persistent_dev_secret(&dir)?;
-        let second = persistent_dev_secret(&dir)?;
-        assert_eq!(first, second);
-        assert!(first.expose().len() >= MIN_SECRET_BYTES);
-        let _ = std::fs::remove_dir_all(&dir);
-        Ok(())
-    }
 }

@@ -212,4 +212,15 @@ mod tests {
         let refused = trusted_documents(Some("sometimes"));
         assert!(matches!(&refused, Err(ConfigError::Invalid(m)) if m.contains("KP_TRUSTED_DOCUMENTS")), "{refused:?}");
     }
+
+    #[test]
+    fn the_dev_secret_survives_a_restart() -> Result<(), super::ConfigError> {
+        let dir = std::env::temp_dir().join(format!("kp-secret-{}", uuid::Uuid::new_v4()));
+        let first = persistent_dev_secret(&dir)?;
+        let second = persistent_dev_secret(&dir)?;
+        assert_eq!(first, second);
+        assert!(first.expose().len() >= super::MIN_SECRET_BYTES);
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
 }

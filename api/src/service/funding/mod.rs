@@ -3,6 +3,7 @@
 //! [`require_editor`]. Both live here and nowhere else.
 
 mod campaigns;
+mod credit;
 mod items;
 mod money;
 mod query;
@@ -10,6 +11,7 @@ mod summary;
 mod targets;
 
 pub use campaigns::{NewCampaign, campaigns, count_campaigns, create_campaign};
+pub use credit::split;
 pub use items::{ItemDetails, NewItem, Share, advance_stage, record_item, update_item};
 pub use money::{NewMoney, correct_money, record_money, verify_money};
 pub use query::{

@@ -12,6 +12,7 @@ use sea_orm::sea_query::{Expr, Query, SelectStatement};
 use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use super::credit::{ranked, split};
 use super::*;
 
 /// A year's figures up to a day.
@@ -160,30 +161,6 @@ async fn moved(db: &impl ConnectionTrait, from: NaiveDate, to: NaiveDate) -> App
         });
     }
     Ok(out)
-}
-
-/// Splits `fen` by `shares` (basis points adding up to 10000) to the fen: each unit its share
-/// rounded down, the fen left over to the largest remainders, so the parts add up to the whole.
-pub fn split(fen: i64, shares: &[funding_item_unit::Model]) -> Vec<(Uuid, i64)> {
-    let whole = i128::from(fen);
-    let mut parts: Vec<(Uuid, i64, i128)> = shares
-        .iter()
-        .map(|s| {
-            let exact = whole * i128::from(s.share_bp);
-            (s.unit_id, i64::try_from(exact / 10_000).unwrap_or(0), exact % 10_000)
-        })
-        .collect();
-    let mut left = fen - parts.iter().map(|p| p.1).sum::<i64>();
-    let mut order: Vec<usize> = (0..parts.len()).collect();
-    order.sort_by(|a, b| parts[*b].2.cmp(&parts[*a].2).then(parts[*a].0.cmp(&parts[*b].0)));
-    for i in order.into_iter().cycle().take(parts.len() * 2) {
-        if left <= 0 {
-            break;
-        }
-        parts[i].1 += 1;
-        left -= 1;
-    }
-    parts.into_iter().map(|(u, f, _)| (u, f)).collect()
 }
 
 /// The year's figures up to `up_to` (the year's last day when later). Every reader of funding work
@@ -360,27 +337,6 @@ fn figures(
     k
 }
 
-/// Units with a target by completion (received against target, compared without division), the
-/// best first and ranked; then units without a target by money received.
-fn ranked(mut units: Vec<UnitFigures>) -> Vec<UnitFigures> {
-    let completion = |a: &UnitFigures, b: &UnitFigures| {
-        (i128::from(b.received_fen) * i128::from(a.target_fen))
-            .cmp(&(i128::from(a.received_fen) * i128::from(b.target_fen)))
-    };
-    units.sort_by(|a, b| match (a.target_fen > 0, b.target_fen > 0) {
-        (true, true) => completion(a, b).then(b.received_fen.cmp(&a.received_fen)).then(a.unit_id.cmp(&b.unit_id)),
-        (true, false) => std::cmp::Ordering::Less,
-        (false, true) => std::cmp::Ordering::Greater,
-        (false, false) => b.received_fen.cmp(&a.received_fen).then(a.unit_id.cmp(&b.unit_id)),
-    });
-    let mut rank = 0;
-    for u in units.iter_mut().filter(|u| u.target_fen > 0) {
-        rank += 1;
-        u.rank = Some(rank);
-    }
-    units
-}
-
 /// One unit's figures in every kind of the year (up to `up_to`), as the summary ranks them.
 pub async fn unit_funding(
     db: &impl ConnectionTrait,
@@ -408,24 +364,6 @@ pub async fn unit_funding(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn share(unit: u128, bp: i32) -> funding_item_unit::Model {
-        funding_item_unit::Model { item_id: Uuid::nil(), unit_id: Uuid::from_u128(unit), share_bp: bp }
-    }
-
-    #[test]
-    fn a_split_adds_up_to_the_whole_to_the_fen() {
-        let thirds = [share(1, 3334), share(2, 3333), share(3, 3333)];
-        for fen in [0, 1, 2, 3, 10, 99_999, 1_000_000_007] {
-            let parts = split(fen, &thirds);
-            assert_eq!(parts.iter().map(|p| p.1).sum::<i64>(), fen, "{fen}: {parts:?}");
-            assert!(parts.iter().all(|p| (p.1 - fen / 3).abs() <= 1));
-        }
-        assert_eq!(
-            split(100, &[share(1, 5000), share(2, 5000)]),
-            vec![(Uuid::from_u128(1), 50), (Uuid::from_u128(2), 50)]
-        );
-    }
 
     #[test]
     fn the_year_before_keeps_the_day_or_falls_back_to_the_end_of_february() {

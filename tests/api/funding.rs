@@ -304,3 +304,48 @@ async fn bad_items_and_money_are_refused_with_nothing_stored() -> TestResult {
     assert_eq!(read["fundingItem"]["money"].as_array().map(Vec::len), Some(1));
     Ok(())
 }
+
+/// A page of items with everything they show, and projects with their funding, cost the same
+/// statements at every page size; a unit's figures agree with the summary's row for it.
+#[tokio::test]
+async fn lists_cost_a_fixed_number_of_statements() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let items = "query($n: Int) { fundingItems(first: $n) { edges { node { name stage campaign { name } project { name } createdBy { username } units { unit { name } sharePercent } stages { stage reachedOn } money { amount verifiedBy { username } } received promised } } } }";
+    let mut costs = Vec::new();
+    // From 40 items on, every relation has rows on the page.
+    for n in [40, 70, 100] {
+        let (data, cost) = app.data_and_cost(items, json!({ "n": n }), Some(&admin)).await?;
+        assert_eq!(data["fundingItems"]["edges"].as_array().map(Vec::len), Some(n as usize));
+        costs.push(cost);
+    }
+    assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements by page size: {costs:?}");
+    // The check, the page, then one batch each: campaigns, projects, users, shares, stages, money, units.
+    assert!(costs[0] <= 9, "{costs:?}");
+    let projects = "query($n: Int) { projects(first: $n) { edges { node { name funding(first: 5) { totalCount edges { node { channel received units { unit { name } } } } } } } } }";
+    let mut costs = Vec::new();
+    let mut seen = 0;
+    for n in [10, 50] {
+        let (data, cost) = app.data_and_cost(projects, json!({ "n": n }), Some(&admin)).await?;
+        for e in data["projects"]["edges"].as_array().ok_or("edges")? {
+            seen += e["node"]["funding"]["totalCount"].as_i64().unwrap_or(0);
+        }
+        costs.push(cost);
+    }
+    assert!(seen > 0, "the demo's fiscal inputs hang under projects");
+    assert_eq!(costs[0], costs[1], "statements by page size: {costs:?}");
+    // unitFunding is the summary's row for the unit.
+    let year = last_year();
+    let unit = "query($u: UUID!, $y: Int!) { unitFunding(unitId: $u, year: $y) { kind target received rank } }";
+    let mine = app.data(unit, json!({ "u": unit_id("工信局"), "y": year }), Some(&admin)).await?;
+    let summary = app.data(SUMMARY, json!({ "y": year }), Some(&admin)).await?;
+    for row in mine["unitFunding"].as_array().ok_or("rows")? {
+        let k = kind(&summary, row["kind"].as_str().ok_or("kind")?)?;
+        let theirs = k["units"].as_array().ok_or("units")?.iter().find(|u| u["unit"]["name"] == "工信局");
+        match theirs {
+            Some(t) => assert_eq!((num(&t["received"]), &t["rank"]), (num(&row["received"]), &row["rank"])),
+            None => assert_eq!(num(&row["received"]), 0.0),
+        }
+    }
+    Ok(())
+}

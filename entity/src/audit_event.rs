@@ -39,10 +39,16 @@ pub enum EntityType {
     Meeting,
     /// An action item (交办事项).
     ActionItem,
+    /// An item of funding work (争资、招商、融资) with its stages and money.
+    FundingItem,
+    /// A year's funding targets (the event's id is the year).
+    FundingTarget,
+    /// A funding campaign.
+    FundingCampaign,
 }
 
 impl EntityType {
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 19] = [
         Self::Project,
         Self::MonthlyReport,
         Self::Milestone,
@@ -59,6 +65,9 @@ impl EntityType {
         Self::Webhook,
         Self::Meeting,
         Self::ActionItem,
+        Self::FundingItem,
+        Self::FundingTarget,
+        Self::FundingCampaign,
     ];
 
     /// The stored name.
@@ -80,6 +89,9 @@ impl EntityType {
             Self::Webhook => "webhook",
             Self::Meeting => "meeting",
             Self::ActionItem => "action_item",
+            Self::FundingItem => "funding_item",
+            Self::FundingTarget => "funding_target",
+            Self::FundingCampaign => "funding_campaign",
         }
     }
 

@@ -165,10 +165,10 @@ async fn a_verified_figure_changes_only_by_a_correction_that_says_why() -> TestR
     assert!(all.iter().any(|e| e["current"] == false && num(&e["amount"]) == 300.0));
     assert_eq!(error_code(&app.gql(correct, json!({ "id": id, "r": "再改" }), Some(&admin)).await?), Some("CONFLICT"));
     // Nothing half-written by the refusals: one correction in the trail.
-    let trail = "{ auditEvents(first: 50, filter: { entityType: \"funding_entry\" }) { edges { node { action } } } }";
+    let trail = "{ auditEvents(first: 50, filter: { entityType: \"funding_item\" }) { edges { node { action } } } }";
     let events = app.data(trail, json!({}), Some(&admin)).await?;
     let edges = events["auditEvents"]["edges"].as_array().ok_or("edges")?;
-    assert_eq!(edges.iter().filter(|e| e["node"]["action"] == "funding_entry.correct").count(), 1);
+    assert_eq!(edges.iter().filter(|e| e["node"]["action"] == "funding_item.correct").count(), 1);
     Ok(())
 }
 
@@ -320,7 +320,8 @@ async fn lists_cost_a_fixed_number_of_statements() -> TestResult {
         costs.push(cost);
     }
     assert!(costs.windows(2).all(|w| w[0] == w[1]), "statements by page size: {costs:?}");
-    // The check, the page, then one batch each: campaigns, projects, users, shares, stages, money, units.
+    // The check, the page, then one batch each, primed before the items resolve: shares, units,
+    // stages, money, campaigns, projects, users.
     assert!(costs[0] <= 9, "{costs:?}");
     let projects = "query($n: Int) { projects(first: $n) { edges { node { name funding(first: 5) { totalCount edges { node { channel received units { unit { name } } } } } } } } }";
     let mut costs = Vec::new();
@@ -347,5 +348,50 @@ async fn lists_cost_a_fixed_number_of_statements() -> TestResult {
             None => assert_eq!(num(&row["received"]), 0.0),
         }
     }
+    Ok(())
+}
+
+/// The change feed carries funding work: a unit sees its own items' changes with the item, another
+/// unit's as hidden, and a year's targets only the office and leaders read.
+#[tokio::test]
+async fn the_change_feed_shows_funding_work_to_those_who_may_see_it() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let fgj = app.login_as("fgj").await?;
+    let start = app.data("{ changes(first: 1) { pageInfo { endSeq } } }", json!({}), Some(&admin)).await?;
+    let mut after = start["changes"]["pageInfo"]["endSeq"].as_str().ok_or("endSeq")?.to_owned();
+    // Skip to the end of the trail.
+    loop {
+        let page = app
+            .data(
+                "query($a: String) { changes(after: $a, first: 100) { pageInfo { endSeq hasNextPage } } }",
+                json!({ "a": after }),
+                Some(&admin),
+            )
+            .await?;
+        after = page["changes"]["pageInfo"]["endSeq"].as_str().ok_or("endSeq")?.to_owned();
+        if page["changes"]["pageInfo"]["hasNextPage"] != true {
+            break;
+        }
+    }
+    let mine = grant_of_two(&app, &fgj, ["发改局", "财政局"]).await?;
+    let theirs = grant_of_two(&app, &admin, ["水利局", "财政局"]).await?;
+    let set = "mutation { setFundingTargets(year: 2030, targets: [{ unitId: \"%U\", kind: GRANT, amount: 10 }]) }";
+    app.data(&set.replace("%U", &unit_id("发改局")), json!({}), Some(&admin)).await?;
+    let feed = "query($a: String) { changes(after: $a, first: 100, entityTypes: [FUNDING_ITEM, FUNDING_TARGET]) { events { entityType entityId hidden record { __typename ... on FundingItem { name } } } } }";
+    let seen = app.data(feed, json!({ "a": after }), Some(&fgj)).await?;
+    let events = seen["changes"]["events"].as_array().ok_or("events")?;
+    let of = |id: &str| events.iter().find(|e| e["entityId"] == id).cloned().unwrap_or(Value::Null);
+    assert_eq!(
+        (of(&mine)["hidden"].as_bool(), of(&mine)["record"]["__typename"].as_str()),
+        (Some(false), Some("FundingItem"))
+    );
+    assert_eq!(of(&theirs)["hidden"], true);
+    assert_eq!(of("2030")["hidden"], true);
+    let leader = app.login_as("leader").await?;
+    let seen = app.data(feed, json!({ "a": after }), Some(&leader)).await?;
+    let events = seen["changes"]["events"].as_array().ok_or("events")?;
+    assert!(events.iter().all(|e| e["hidden"] == false), "{events:?}");
+    assert_eq!(events.len(), 3);
     Ok(())
 }

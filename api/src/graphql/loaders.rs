@@ -30,7 +30,19 @@ macro_rules! keyed_by_id {
     };
 }
 
-keyed_by_id!(unit, project, issue, case, checklist_template, photo, inspection, user, monthly_report, funding_campaign);
+keyed_by_id!(
+    unit,
+    project,
+    issue,
+    case,
+    checklist_template,
+    photo,
+    inspection,
+    user,
+    monthly_report,
+    funding_campaign,
+    funding_item
+);
 
 /// Loads rows of `E` by id, one `IN (...)` query per batch.
 pub struct ById<E> {

@@ -168,7 +168,8 @@ fn deals(y: i32) -> Vec<Item> {
             "信用联盟",
         );
         i.programme = Some(["农业银行", "工商银行", "农村商业银行"][n as usize % 3]);
-        i.units = if n.is_multiple_of(4) { vec![("金融办", 50), ("工信局", 50)] } else { vec![("金融办", 100)] };
+        i.units =
+            if n.is_multiple_of(4) { vec![("金融办", 50), ("工信局", 50)] } else { vec![("金融办", 100)] };
         i.money =
             vec![(MoneyFlow::Promised, year, 1 + n % 12, 5, wan), (MoneyFlow::Received, year, 1 + n % 12, 20, wan)];
         i

@@ -31,6 +31,7 @@ fn scope_of(kind: EntityType) -> Option<Scope> {
         EntityType::Photo => Scope::PhotosRead,
         EntityType::User | EntityType::Unit => Scope::DirectoryRead,
         EntityType::Meeting | EntityType::ActionItem => Scope::MeetingsRead,
+        EntityType::FundingItem | EntityType::FundingTarget | EntityType::FundingCampaign => Scope::FundingRead,
         EntityType::IntegrationKey | EntityType::Webhook => return None,
     })
 }
@@ -98,7 +99,15 @@ pub(crate) async fn hidden_ids(
         let scoped_out = caller.key.as_ref().is_some_and(|k| scope_of(kind).is_none_or(|s| !k.allows(s)));
         let admin_only = matches!(kind, EntityType::User | EntityType::IntegrationKey | EntityType::Webhook)
             && caller.role() != Role::Admin;
-        if scoped_out || admin_only {
+        // A year's targets name every unit's: the office and leaders read them; campaigns, whoever
+        // reads funding work.
+        let funding_reach = super::funding::reach(caller);
+        let funding_hidden = match kind {
+            EntityType::FundingTarget => funding_reach != super::funding::Reach::All,
+            EntityType::FundingCampaign => funding_reach == super::funding::Reach::Nothing,
+            _ => false,
+        };
+        if scoped_out || admin_only || funding_hidden {
             hidden.insert((row.entity_type.clone(), row.entity_id.clone()));
         } else if matches!(
             kind,
@@ -108,6 +117,7 @@ pub(crate) async fn hidden_ids(
                 | EntityType::Photo
                 | EntityType::Meeting
                 | EntityType::ActionItem
+                | EntityType::FundingItem
         ) {
             checked.entry(kind).or_default().push(row);
         }
@@ -134,6 +144,10 @@ pub(crate) async fn hidden_ids(
             EntityType::ActionItem => {
                 let rule = super::meeting::item_visibility(super::meeting::reach(caller));
                 visible::<entity::action_item::Entity>(db, entity::action_item::Column::Id, ids, rule).await?
+            }
+            EntityType::FundingItem => {
+                let rule = super::funding::item_visibility(super::funding::reach(caller));
+                visible::<entity::funding_item::Entity>(db, entity::funding_item::Column::Id, ids, rule).await?
             }
             _ => {
                 visible::<entity::photo::Entity>(db, entity::photo::Column::Id, ids, super::photo::visibility(caller))

@@ -95,6 +95,9 @@ impl ChangeEvent {
             Some(T::User) => {
                 current::<entity::user::Entity>(ctx, id).await?.map(|m| ChangedRecord::User(Box::new(User(m))))
             }
+            Some(T::FundingItem) => current::<entity::funding_item::Entity>(ctx, id)
+                .await?
+                .map(|m| ChangedRecord::FundingItem(Box::new(crate::graphql::funding::FundingItem(m)))),
             _ => None,
         })
     }
@@ -127,6 +130,8 @@ pub enum ChangedRecord {
     MonthlyReport(Box<MonthlyReport>),
     /// A unit.
     Unit(Box<Unit>),
+    /// An item of funding work.
+    FundingItem(Box<crate::graphql::funding::FundingItem>),
     /// An account.
     User(Box<User>),
 }

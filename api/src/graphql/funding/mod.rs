@@ -4,6 +4,7 @@
 pub(crate) mod inputs;
 pub(crate) mod loaders;
 pub(crate) mod objects;
+pub(crate) mod prefetch;
 pub(crate) mod summary;
 
 use async_graphql::{Context, Object};

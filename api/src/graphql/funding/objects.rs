@@ -179,7 +179,7 @@ macro_rules! loaded_on_demand {
     };
 }
 
-loaded_on_demand!(funding_item::Model, funding_target::Model, funding_campaign::Model);
+loaded_on_demand!(funding_target::Model, funding_campaign::Model);
 
 /// A unit credited with an item, and its share.
 pub struct FundingShare(pub funding_item_unit::Model);

@@ -72,6 +72,11 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     steps.push(Box::pin(prime_children::<InspectionsOfProject>(ctx, node.field("inspections"), ids)));
     steps.push(Box::pin(prime_children::<PhotosOfProject>(ctx, node.field("photos"), ids)));
     steps.push(Box::pin(prime_children::<MeetingsOfProject>(ctx, node.field("meetings"), ids)));
+    steps.push(Box::pin(prime_children::<crate::graphql::funding::loaders::ItemsOfProject>(
+        ctx,
+        node.field("funding"),
+        ids,
+    )));
     steps.push(Box::pin(prime_children::<crate::graphql::supervision::loaders::TasksOfProject>(
         ctx,
         node.field("supervisionTasks"),

@@ -94,7 +94,7 @@ pub async fn record_money(
     }
     let changes = audit::diff(None, Some(&entry))?;
     let change =
-        Change { action: "funding_entry.record", entity_type: "funding_entry", entity_id: id.to_string(), changes };
+        Change { action: "funding_item.money", entity_type: "funding_item", entity_id: item.id.to_string(), changes };
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(entry)
@@ -135,12 +135,18 @@ pub async fn verify_money(
     let caller = actor.caller()?.clone();
     caller.require_role(&[Role::Admin], "verify funding")?;
     let txn = crate::db::begin_write(db).await?;
-    let (before, _) = lock_entry(&txn, actor, id).await?;
+    let (before, item) = lock_entry(&txn, actor, id).await?;
     if before.verified_at.is_some() {
         return Err(AppError::Conflict("this entry is already verified".into()));
     }
     let after = funding_entry::Model { verified_by: Some(caller.id()), verified_at: Some(now), ..before.clone() };
-    kit::save_audited(&txn, actor, "funding_entry.verify", "funding_entry", id, &before, &after).await?;
+    let change = Change {
+        action: "funding_item.verify",
+        entity_type: "funding_item",
+        entity_id: item.id.to_string(),
+        changes: json!({ "entry": id }),
+    };
+    kit::save_audited_with(&txn, actor, change, &before, &after).await?;
     txn.commit().await?;
     Ok(after)
 }
@@ -191,17 +197,14 @@ pub async fn correct_money(
     retired.clone().into_active_model().reset_all().update(&txn).await?;
     corrected.clone().into_active_model().insert(&txn).await?;
     let changes = json!({
+        "entry": corrected.id,
         "replaces": before.id,
         "amount_fen": { "before": before.amount_fen, "after": amount_fen },
         "moved_on": { "before": before.moved_on, "after": on },
         "reason": corrected.reason,
     });
-    let change = Change {
-        action: "funding_entry.correct",
-        entity_type: "funding_entry",
-        entity_id: corrected.id.to_string(),
-        changes,
-    };
+    let change =
+        Change { action: "funding_item.correct", entity_type: "funding_item", entity_id: item.id.to_string(), changes };
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(corrected)

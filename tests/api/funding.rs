@@ -335,8 +335,11 @@ async fn lists_cost_a_fixed_number_of_statements() -> TestResult {
     }
     assert!(seen > 0, "the demo's fiscal inputs hang under projects");
     assert_eq!(costs[0], costs[1], "statements by page size: {costs:?}");
-    // unitFunding is the summary's row for the unit.
+    // The summary: the check, the money, shares, stages and their items, targets, campaigns, units.
     let year = last_year();
+    let summary_cost = app.cost(SUMMARY, json!({ "y": year }), Some(&admin)).await?;
+    assert!(summary_cost <= 8, "{summary_cost}");
+    // unitFunding is the summary's row for the unit.
     let unit = "query($u: UUID!, $y: Int!) { unitFunding(unitId: $u, year: $y) { kind target received rank } }";
     let mine = app.data(unit, json!({ "u": unit_id("工信局"), "y": year }), Some(&admin)).await?;
     let summary = app.data(SUMMARY, json!({ "y": year }), Some(&admin)).await?;

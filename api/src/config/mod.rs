@@ -60,6 +60,9 @@ pub struct Config {
     /// Tell each response's count of SQL statements in its `x-sql-statements` header (tests). Off
     /// outside tests: the count says something of what a request touched.
     pub statement_counts: bool,
+    /// How long a request's loaders gather keys before they load (1 ms; none in tests, so that a
+    /// relation a page does not prime shows as the extra statements it can cost).
+    pub loader_delay: std::time::Duration,
 }
 
 /// Why the configuration was refused.
@@ -188,6 +191,7 @@ impl Config {
             clock: crate::clock::Clock::new(zone, o.fixed_now),
             trusted_documents: sources::trusted_documents(o.trusted_documents.as_deref())?,
             statement_counts: false,
+            loader_delay: std::time::Duration::from_millis(1),
         };
         config.validate()?;
         Ok(config)
@@ -225,6 +229,7 @@ impl Config {
             clock: crate::clock::Clock::default(),
             trusted_documents: crate::service::documents::Policy::Open,
             statement_counts: true,
+            loader_delay: std::time::Duration::ZERO,
         }
     }
 

@@ -89,12 +89,14 @@ impl<E: KeyedById> Slot for ById<E> {
 /// needs none (most mutations, `{ me { id } }`) pays for none.
 pub struct Loaders {
     db: DatabaseConnection,
+    /// How long a loader gathers keys before it loads them.
+    delay: std::time::Duration,
     made: Mutex<HashMap<TypeId, Arc<dyn Any + Send + Sync>>>,
 }
 
 impl Loaders {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db, made: Mutex::new(HashMap::new()) }
+    pub fn new(db: DatabaseConnection, delay: std::time::Duration) -> Self {
+        Self { db, delay, made: Mutex::new(HashMap::new()) }
     }
 
     /// Forgets every loader and what it loaded: a subscription reads each batch of events afresh.
@@ -107,11 +109,10 @@ impl Loaders {
         let any = {
             let mut made = self.made.lock().unwrap_or_else(PoisonError::into_inner);
             Arc::clone(made.entry(TypeId::of::<T>()).or_insert_with(|| {
-                Arc::new(DataLoader::with_cache(
-                    T::make(self.db.clone()),
-                    crate::db::spawn_counted,
-                    HashMapCache::default(),
-                ))
+                Arc::new(
+                    DataLoader::with_cache(T::make(self.db.clone()), crate::db::spawn_counted, HashMapCache::default())
+                        .delay(self.delay),
+                )
             }))
         };
         any.downcast::<Cached<T>>().map_err(|_| AppError::internal("loader registry holds another type"))
@@ -119,8 +120,12 @@ impl Loaders {
 }
 
 /// Gives one request its (lazily made) loaders. Loaders cache, so they never outlive a request.
-pub fn register(request: async_graphql::Request, db: &DatabaseConnection) -> async_graphql::Request {
-    request.data(Loaders::new(db.clone()))
+pub fn register(
+    request: async_graphql::Request,
+    db: &DatabaseConnection,
+    delay: std::time::Duration,
+) -> async_graphql::Request {
+    request.data(Loaders::new(db.clone(), delay))
 }
 
 /// Declares loaders that hold just the pool: `pub struct X(pub DatabaseConnection)`, made on demand.

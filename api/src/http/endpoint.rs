@@ -211,7 +211,9 @@ pub(super) fn admit(
     let guards = crate::graphql::guards::RequestGuards::of(&server.state.config);
     let key = caller.and_then(|c| c.key.as_deref()).map(|grant| (&*server.types, grant));
     let request = guards.prepare(request, key)?;
-    let request = loaders::register(request, &server.state.db).data(request_id.clone()).data(from.clone());
+    let request = loaders::register(request, &server.state.db, server.state.config.loader_delay)
+        .data(request_id.clone())
+        .data(from.clone());
     Ok(match caller {
         Some(caller) => request.data(caller.clone()),
         None if token_rejected => request.data(crate::auth::TokenRejected),

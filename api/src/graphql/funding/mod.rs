@@ -72,7 +72,15 @@ impl FundingQuery {
     ) -> async_graphql::Result<FundingSummary> {
         let actor = ctx.actor()?;
         let db = &ctx.state()?.db;
-        Ok(FundingSummary(funding::summary(db, &actor, year, up_to.map(|d| d.0)).await?))
+        let summary = funding::summary(db, &actor, year, up_to.map(|d| d.0)).await?;
+        // Every kind's units in one batch, whatever the timing of the rows.
+        let look = ctx.look_ahead();
+        let ids: Vec<Uuid> = summary.kinds.iter().flat_map(|k| k.units.iter()).map(|u| u.unit_id).collect();
+        for rows in [look.field("kinds").field("units"), look.field("kind").field("units")] {
+            let unit = rows.field("unit");
+            crate::graphql::prefetch::prime_related::<entity::unit::Entity>(ctx, unit, ids.iter().copied()).await?;
+        }
+        Ok(FundingSummary(summary))
     }
 
     /// One unit's figures in every kind of the year, as `fundingSummary` ranks them.

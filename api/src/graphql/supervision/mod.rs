@@ -78,7 +78,15 @@ impl SupervisionQuery {
         let state = ctx.state()?;
         let actor = ctx.actor()?;
         let zone = state.config.clock.zone();
-        Ok(SupervisionCoverage(supervision::coverage(&state.db, &actor, period, per_unit, zone).await?))
+        let coverage = supervision::coverage(&state.db, &actor, period, per_unit, zone).await?;
+        // The units and their unvisited projects in one batch each, whatever the timing of the rows.
+        let rows = ctx.look_ahead().field("units");
+        let units = coverage.units.iter().map(|u| u.unit_id);
+        crate::graphql::prefetch::prime_related::<entity::unit::Entity>(ctx, rows.field("unit"), units).await?;
+        let projects = coverage.units.iter().flat_map(|u| u.not_visited.iter().copied());
+        crate::graphql::prefetch::prime_related::<entity::project::Entity>(ctx, rows.field("notVisited"), projects)
+            .await?;
+        Ok(SupervisionCoverage(coverage))
     }
 
     /// Where a unit's report of a month that has ended claims more than the field saw: progress

@@ -45,6 +45,9 @@ async fn the_demo_year_reads_as_the_source_text_reports_it() -> TestResult {
     let housing = num(&by(&grant["channels"], "channel", "中央预算内投资")?["received"]);
     assert!((2_000.0..3_000.0).contains(&housing), "{housing}");
     assert_eq!(num(&grant["received"]), 12_000.0 + housing);
+    // Month by month, the same money.
+    let by_month: f64 = grant["months"].as_array().ok_or("months")?.iter().map(|m| num(&m["received"])).sum();
+    assert_eq!(by_month, num(&grant["received"]));
     // The sewage plant, applied for by two units, is counted once and split 60/40.
     let units = &grant["units"];
     let credited: f64 = units.as_array().ok_or("units")?.iter().map(|u| num(&u["received"])).sum();
@@ -61,6 +64,10 @@ async fn the_demo_year_reads_as_the_source_text_reports_it() -> TestResult {
     assert_eq!(investment["bigItems"], 5);
     let campaign = by(&investment["campaigns"], "name", "百日集中招商")?;
     assert_eq!(campaign["bigItems"], 5);
+    assert!(campaign["reached"].as_i64().is_some_and(|n| (5..38).contains(&n)), "{campaign}");
+    // 内资 and 外资 (and 港澳台资) together are the 20亿元 in place.
+    let origins: f64 = investment["channels"].as_array().ok_or("channels")?.iter().map(|c| num(&c["received"])).sum();
+    assert_eq!(origins, 200_000.0);
     // 融资: 48 enterprises, 4.2亿元, +100% on the year.
     let financing = kind(&data, "FINANCING")?;
     assert_eq!((num(&financing["received"]), financing["counterparts"].as_i64()), (42_000.0, Some(48)));

@@ -159,8 +159,10 @@ pub struct Model {
     /// 港澳台资), the financing channel (银企对接, 融资平台, 信用联盟…), the fiscal source (本级配套,
     /// 整合资金), or the kind of advance or incentive.
     pub channel: String,
-    /// The higher-level programme or plan (GRANT); the lending bank (FINANCING).
+    /// The higher-level programme or plan (GRANT).
     pub programme: Option<String>,
+    /// The lending bank (FINANCING).
+    pub bank: Option<String>,
     /// The industry (INVESTMENT, FINANCING).
     pub industry: Option<String>,
     /// The subsidy standard in words (GRANT), e.g. 每平方米国家补助400元.

@@ -58,6 +58,7 @@ enum FundingItems {
     Counterpart,
     Channel,
     Programme,
+    Bank,
     Industry,
     Standard,
     StandardFen,
@@ -199,6 +200,7 @@ impl MigrationTrait for Migration {
                     .col(text(FundingItems::Counterpart, 200))
                     .col(text(FundingItems::Channel, 64))
                     .col(ColumnDef::new(FundingItems::Programme).string_len(200).null())
+                    .col(ColumnDef::new(FundingItems::Bank).string_len(200).null())
                     .col(ColumnDef::new(FundingItems::Industry).string_len(32).null())
                     .col(ColumnDef::new(FundingItems::Standard).string_len(200).null())
                     .col(ColumnDef::new(FundingItems::StandardFen).big_integer().null())

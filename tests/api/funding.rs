@@ -81,6 +81,9 @@ async fn the_demo_year_reads_as_the_source_text_reports_it() -> TestResult {
     assert_eq!(advance["units"].as_array().map(Vec::len), Some(10));
     assert_eq!(num(&kind(&data, "INCENTIVE")?["received"]), 50.0);
     // Units holding targets, now (no targets this year: the stored designation) and in that year.
+    let deal = "{ financingDeals(first: 1) { edges { node { counterpart bank channel } } } }";
+    let deal = app.data(deal, json!({}), Some(&admin)).await?;
+    assert!(deal["financingDeals"]["edges"][0]["node"]["bank"].as_str().is_some_and(|b| b.ends_with("银行")), "{deal}");
     let q = "query($y: Int) { units(filter: { hasFundingTargets: true }) { totalCount } all: units(first: 100) { edges { node { hasFundingTargets(year: $y) } } } }";
     let units = app.data(q, json!({ "y": last_year() }), Some(&admin)).await?;
     assert_eq!(units["units"]["totalCount"], 45);
@@ -282,6 +285,8 @@ async fn bad_items_and_money_are_refused_with_nothing_stored() -> TestResult {
         json!({ "kind": "GRANT", "details": { "name": "x", "counterpart": "y", "channel": "补助" }, "units": [{ "unitId": unit_id("发改局"), "sharePercent": 100 }] }),
         json!({ "kind": "ADVANCE", "details": { "name": "前期经费", "counterpart": "县财政", "channel": "预借" }, "units": [{ "unitId": unit_id("发改局"), "sharePercent": 50 }, { "unitId": unit_id("财政局"), "sharePercent": 50 }] }),
         json!({ "kind": "GRANT", "details": { "name": "补助标准", "counterpart": "省", "channel": "补助", "standardAmount": "400.001" }, "units": [{ "unitId": unit_id("发改局"), "sharePercent": 100 }] }),
+        json!({ "kind": "GRANT", "details": { "name": "补助贷款", "counterpart": "省", "channel": "补助", "bank": "农业银行" }, "units": [{ "unitId": unit_id("发改局"), "sharePercent": 100 }] }),
+        json!({ "kind": "FINANCING", "details": { "name": "技改贷款", "counterpart": "某企业", "channel": "银企对接", "programme": "技改" }, "units": [{ "unitId": unit_id("发改局"), "sharePercent": 100 }] }),
     ];
     for input in cases {
         let body = app.gql(RECORD, json!({ "i": input }), Some(&admin)).await?;

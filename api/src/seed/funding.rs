@@ -27,6 +27,7 @@ struct Item {
     counterpart: String,
     channel: &'static str,
     programme: Option<&'static str>,
+    bank: Option<&'static str>,
     industry: Option<&'static str>,
     standard: Option<(&'static str, i64, &'static str)>,
     units: Vec<(&'static str, i32)>,
@@ -44,6 +45,7 @@ impl Item {
             counterpart: counterpart.into(),
             channel,
             programme: None,
+            bank: None,
             industry: None,
             standard: None,
             units: Vec::new(),
@@ -167,7 +169,7 @@ fn deals(y: i32) -> Vec<Item> {
             format!("中小企业{:02}", n + 1),
             "信用联盟",
         );
-        i.programme = Some(["农业银行", "工商银行", "农村商业银行"][n as usize % 3]);
+        i.bank = Some(["农业银行", "工商银行", "农村商业银行"][n as usize % 3]);
         i.units =
             if n.is_multiple_of(4) { vec![("金融办", 50), ("工信局", 50)] } else { vec![("金融办", 100)] };
         i.money =
@@ -324,6 +326,7 @@ pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: N
                 counterpart: i.counterpart.clone(),
                 channel: i.channel.into(),
                 programme: i.programme.map(Into::into),
+                bank: i.bank.map(Into::into),
                 industry: i.industry.map(Into::into),
                 standard: i.standard.map(|s| s.0.into()),
                 standard_fen: i.standard.map(|s| s.1),

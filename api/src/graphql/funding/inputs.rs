@@ -43,10 +43,12 @@ pub struct FundingDetailsInput {
     /// 本级配套 or 整合资金); 1 to 64 characters.
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(64)"))]
     pub channel: String,
-    /// The higher-level programme or plan (GRANT), or the lending bank (FINANCING); at most 200
-    /// characters.
+    /// The higher-level programme or plan (GRANT), at most 200 characters.
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(200)"))]
     pub programme: Option<String>,
+    /// The lending bank (FINANCING), at most 200 characters.
+    #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(200)"))]
+    pub bank: Option<String>,
     /// The industry (INVESTMENT, FINANCING), at most 32 characters.
     #[graphql(validator(custom = "crate::graphql::scalars::MaxChars(32)"))]
     pub industry: Option<String>,
@@ -84,6 +86,7 @@ impl FundingDetailsInput {
             counterpart: self.counterpart,
             channel: self.channel,
             programme: self.programme,
+            bank: self.bank,
             industry: self.industry,
             standard: self.standard,
             standard_fen,

@@ -61,9 +61,14 @@ impl FundingItem {
         &self.0.channel
     }
 
-    /// The higher-level programme or plan (GRANT); the lending bank (FINANCING).
+    /// The higher-level programme or plan (GRANT).
     async fn programme(&self) -> Option<&str> {
         self.0.programme.as_deref()
+    }
+
+    /// The lending bank (FINANCING).
+    async fn bank(&self) -> Option<&str> {
+        self.0.bank.as_deref()
     }
 
     /// The industry (INVESTMENT, FINANCING).

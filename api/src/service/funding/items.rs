@@ -28,6 +28,7 @@ pub struct ItemDetails {
     pub counterpart: String,
     pub channel: String,
     pub programme: Option<String>,
+    pub bank: Option<String>,
     pub industry: Option<String>,
     pub standard: Option<String>,
     pub standard_fen: Option<i64>,
@@ -73,8 +74,11 @@ fn checked(kind: FundingKind, d: &ItemDetails) -> AppResult<ItemDetails> {
     if kind != FundingKind::Grant && (d.standard.is_some() || d.standard_fen.is_some()) {
         return Err(AppError::bad_input("standard", "a subsidy standard belongs to a GRANT"));
     }
-    if !matches!(kind, FundingKind::Grant | FundingKind::Financing) && d.programme.is_some() {
-        return Err(AppError::bad_input("programme", "a programme belongs to a GRANT, a lending bank to FINANCING"));
+    if kind != FundingKind::Grant && d.programme.is_some() {
+        return Err(AppError::bad_input("programme", "a programme belongs to a GRANT"));
+    }
+    if kind != FundingKind::Financing && d.bank.is_some() {
+        return Err(AppError::bad_input("bank", "a lending bank belongs to FINANCING"));
     }
     if d.campaign_id.is_some() && kind != FundingKind::Investment {
         return Err(AppError::bad_input("campaignId", "campaigns are for INVESTMENT leads"));
@@ -84,6 +88,7 @@ fn checked(kind: FundingKind, d: &ItemDetails) -> AppResult<ItemDetails> {
         counterpart: text::required("counterpart", &d.counterpart, 1, 200)?,
         channel,
         programme: text::optional("programme", d.programme.as_deref(), 200)?,
+        bank: text::optional("bank", d.bank.as_deref(), 200)?,
         industry: text::optional("industry", d.industry.as_deref(), 32)?,
         standard: text::optional("standard", d.standard.as_deref(), 200)?,
         standard_fen: d.standard_fen,
@@ -175,6 +180,7 @@ pub async fn record_item(
         counterpart: details.counterpart,
         channel: details.channel,
         programme: details.programme,
+        bank: details.bank,
         industry: details.industry,
         standard: details.standard,
         standard_fen: details.standard_fen,
@@ -277,6 +283,7 @@ pub async fn update_item(
         counterpart: details.counterpart,
         channel: details.channel,
         programme: details.programme,
+        bank: details.bank,
         industry: details.industry,
         standard: details.standard,
         standard_fen: details.standard_fen,

@@ -14,6 +14,9 @@ pub struct Model {
     pub stage: FundingStage,
     /// The day (the county's calendar).
     pub reached_on: Date,
+    /// The sum the stage names, in fen: applied for, in the plan, allocated, contracted, approved.
+    /// Shown with the stage; the money counted is in the entries.
+    pub amount_fen: Option<i64>,
     pub recorded_by: Uuid,
     pub recorded_at: DateTimeUtc,
 }

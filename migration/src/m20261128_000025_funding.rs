@@ -86,6 +86,7 @@ enum FundingStages {
     ItemId,
     Stage,
     ReachedOn,
+    AmountFen,
     RecordedBy,
     RecordedAt,
 }
@@ -269,6 +270,7 @@ impl MigrationTrait for Migration {
                     .col(uuid(FundingStages::ItemId))
                     .col(text(FundingStages::Stage, 16))
                     .col(ColumnDef::new(FundingStages::ReachedOn).date().not_null())
+                    .col(ColumnDef::new(FundingStages::AmountFen).big_integer().null())
                     .col(uuid(FundingStages::RecordedBy))
                     .col(at(FundingStages::RecordedAt))
                     .primary_key(Index::create().col(FundingStages::ItemId).col(FundingStages::Stage))

@@ -110,6 +110,11 @@ async fn money_reported_by_two_units_counts_once_and_only_when_verified() -> Tes
     let fgj = app.login_as("fgj").await?;
     let this_year = county_today().year();
     let item = grant_of_two(&app, &fgj, ["发改局", "水利局"]).await?;
+    // 申报: the sum applied for goes with the stage.
+    let apply = "mutation($id: UUID!) { advanceFundingStage(id: $id, stage: APPLIED, amount: 120) { stage stages { stage amount } } }";
+    let applied = app.data(apply, json!({ "id": item }), Some(&fgj)).await?;
+    let stages = &applied["advanceFundingStage"]["stages"];
+    assert_eq!(num(&by(stages, "stage", "APPLIED")?["amount"]), 120.0);
     let on = county_today().to_string();
     let entry = app
         .data(MONEY, json!({ "i": { "itemId": item, "flow": "RECEIVED", "on": on, "amount": "100.5" } }), Some(&fgj))

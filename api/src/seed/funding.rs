@@ -300,23 +300,23 @@ pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: N
         let first_day = i.money.iter().map(|m| day(m.1, m.2, m.3)).min().unwrap_or(day(y, 1, 10));
         let mut stage = i.stage;
         let stages_of_kind = i.kind.stages();
-        let mut reached: Vec<(FundingStage, NaiveDate)> = Vec::new();
-        for (flow, yy, m, d, _) in &i.money {
+        let mut reached: Vec<(FundingStage, NaiveDate, Option<i64>)> = Vec::new();
+        for (flow, yy, m, d, wan) in &i.money {
             if let Some(s) = i.kind.stage_of(*flow) {
                 let at = |s: FundingStage| stages_of_kind.iter().position(|x| *x == s);
                 if stage.and_then(at) < at(s) {
                     stage = Some(s);
                 }
-                if !reached.iter().any(|(r, _)| *r == s) {
-                    reached.push((s, day(*yy, *m, *d)));
+                if !reached.iter().any(|(r, _, _)| *r == s) {
+                    reached.push((s, day(*yy, *m, *d), Some(wan * WAN)));
                 }
             }
         }
-        if let Some(first) = stages_of_kind.first().copied().filter(|f| !reached.iter().any(|(r, _)| r == f)) {
-            reached.insert(0, (first, first_day.pred_opt().unwrap_or(first_day)));
+        if let Some(first) = stages_of_kind.first().copied().filter(|f| !reached.iter().any(|(r, _, _)| r == f)) {
+            reached.insert(0, (first, first_day.pred_opt().unwrap_or(first_day), None));
         }
-        if let Some(s) = i.stage.filter(|s| !reached.iter().any(|(r, _)| r == s)) {
-            reached.push((s, first_day));
+        if let Some(s) = i.stage.filter(|s| !reached.iter().any(|(r, _, _)| r == s)) {
+            reached.push((s, first_day, None));
         }
         items.push(
             funding_item::Model {
@@ -348,11 +348,12 @@ pub async fn load(db: &impl ConnectionTrait, projects: &[(Uuid, Uuid)], today: N
                 share_bp: Set(percent * 100),
             });
         }
-        for (s, on) in reached {
+        for (s, on, amount_fen) in reached {
             stages.push(funding_stage::ActiveModel {
                 item_id: Set(id),
                 stage: Set(s),
                 reached_on: Set(on),
+                amount_fen: Set(amount_fen),
                 recorded_by: Set(admin),
                 recorded_at: Set(now),
             });

@@ -251,12 +251,14 @@ impl FundingMutation {
         #[graphql(desc = "The item.")] id: Uuid,
         #[graphql(desc = "The stage reached.")] stage: FundingStage,
         #[graphql(desc = "The day it was reached (default: today).")] reached_on: Option<Date>,
+        #[graphql(desc = "The sum the stage names (applied for, in the plan…), 万元.")] amount: Option<Decimal>,
     ) -> async_graphql::Result<FundingItem> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
         let clock = state.config.clock;
         let on = reached_on.map_or(clock.today(), |d| d.0);
-        Ok(FundingItem(funding::advance_stage(&state.db, &actor, id, stage, on, clock.now()).await?))
+        let fen = amount.map(|a| crate::service::money::wan_to_fen("amount", a.0)).transpose()?;
+        Ok(FundingItem(funding::advance_stage(&state.db, &actor, id, (stage, on, fen), clock.now()).await?))
     }
 
     /// Records money of an item: promised, received or repaid. It counts once the office verified

@@ -219,6 +219,11 @@ impl StageReached {
         Date(self.0.reached_on)
     }
 
+    /// The sum the stage names (applied for, in the plan, allocated, contracted, approved), 万元.
+    async fn amount(&self) -> Option<Decimal> {
+        self.0.amount_fen.map(|f| Decimal(fen_to_wan(f)))
+    }
+
     /// Who recorded it.
     async fn recorded_by(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
         Ok(User(load::<entity::user::Entity>(ctx, self.0.recorded_by, "user").await?))

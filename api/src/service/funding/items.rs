@@ -209,7 +209,8 @@ pub async fn record_item(
     .exec_without_returning(&txn)
     .await?;
     if let Some(stage) = stage {
-        insert_stage(&txn, id, stage, input.reached_on, caller.id(), now).await?;
+        insert_stage(&txn, Reached { item: id, stage, on: input.reached_on, amount_fen: None }, caller.id(), now)
+            .await?;
     }
     let mut changes = audit::diff(None, Some(&model))?;
     if let Some(o) = changes.as_object_mut() {
@@ -222,18 +223,24 @@ pub async fn record_item(
     Ok(model)
 }
 
+pub(super) struct Reached {
+    pub item: Uuid,
+    pub stage: FundingStage,
+    pub on: NaiveDate,
+    pub amount_fen: Option<i64>,
+}
+
 pub(super) async fn insert_stage(
     db: &impl ConnectionTrait,
-    item: Uuid,
-    stage: FundingStage,
-    on: NaiveDate,
+    reached: Reached,
     by: Uuid,
     now: DateTime<Utc>,
 ) -> AppResult<()> {
     funding_stage::Entity::insert(funding_stage::ActiveModel {
-        item_id: Set(item),
-        stage: Set(stage),
-        reached_on: Set(on),
+        item_id: Set(reached.item),
+        stage: Set(reached.stage),
+        reached_on: Set(reached.on),
+        amount_fen: Set(reached.amount_fen),
         recorded_by: Set(by),
         recorded_at: Set(now),
     })
@@ -305,13 +312,13 @@ pub async fn update_item(
     Ok(after)
 }
 
-/// Moves an item forward to `stage`, reached on `on`. Stages only move forward.
+/// Moves an item forward to `stage`, reached on `on`, with the sum the stage names if any (applied
+/// for, allocated, contracted…). Stages only move forward.
 pub async fn advance_stage(
     db: &DatabaseConnection,
     actor: &Actor,
     id: Uuid,
-    stage: FundingStage,
-    on: NaiveDate,
+    (stage, on, amount_fen): (FundingStage, NaiveDate, Option<i64>),
     now: DateTime<Utc>,
 ) -> AppResult<funding_item::Model> {
     let caller = actor.caller()?.clone();
@@ -321,7 +328,7 @@ pub async fn advance_stage(
     require_editor(&txn, &caller, id).await?;
     let after =
         moved_forward(&before, stage, now)?.ok_or_else(|| AppError::bad_input("stage", "stages only move forward"))?;
-    insert_stage(&txn, id, stage, on, caller.id(), now).await?;
+    insert_stage(&txn, Reached { item: id, stage, on, amount_fen }, caller.id(), now).await?;
     kit::save_audited(&txn, actor, "funding_item.advance", "funding_item", id, &before, &after).await?;
     txn.commit().await?;
     Ok(after)

@@ -89,7 +89,8 @@ pub async fn record_money(
     if let Some(stage) = item.kind.stage_of(input.flow)
         && let Some(after) = super::items::moved_forward(&item, stage, now)?
     {
-        super::items::insert_stage(&txn, item.id, stage, input.on, caller.id(), now).await?;
+        let reached = super::items::Reached { item: item.id, stage, on: input.on, amount_fen: Some(input.amount_fen) };
+        super::items::insert_stage(&txn, reached, caller.id(), now).await?;
         kit::save_audited(&txn, actor, "funding_item.advance", "funding_item", item.id, &item, &after).await?;
     }
     let changes = audit::diff(None, Some(&entry))?;

@@ -173,26 +173,27 @@ pub async fn record_item(
     if let Some(stored) = kit::find_replay::<funding_item::Entity>(db, id, &payload, "a funding item").await? {
         return Ok(stored);
     }
-    let model = funding_item::Model {
+    let blank = funding_item::Model {
         id,
         kind: input.kind,
-        name: details.name,
-        counterpart: details.counterpart,
-        channel: details.channel,
-        programme: details.programme,
-        bank: details.bank,
-        industry: details.industry,
-        standard: details.standard,
-        standard_fen: details.standard_fen,
-        standard_unit: details.standard_unit,
+        name: String::new(),
+        counterpart: String::new(),
+        channel: String::new(),
+        programme: None,
+        bank: None,
+        industry: None,
+        standard: None,
+        standard_fen: None,
+        standard_unit: None,
         stage,
-        campaign_id: details.campaign_id,
-        project_id: details.project_id,
-        notes: details.notes,
+        campaign_id: None,
+        project_id: None,
+        notes: None,
         created_by: caller.id(),
         created_at: now,
         updated_at: now,
     };
+    let model = described(blank, details, now);
     let txn = crate::db::begin_write(db).await?;
     let txn =
         match kit::insert_or_replay::<funding_item::Entity>(db, txn, id, model.clone(), &payload, "a funding item")
@@ -221,6 +222,26 @@ pub async fn record_item(
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(model)
+}
+
+/// `item` with `details` (checked) in place of its own.
+fn described(item: funding_item::Model, d: ItemDetails, now: DateTime<Utc>) -> funding_item::Model {
+    funding_item::Model {
+        name: d.name,
+        counterpart: d.counterpart,
+        channel: d.channel,
+        programme: d.programme,
+        bank: d.bank,
+        industry: d.industry,
+        standard: d.standard,
+        standard_fen: d.standard_fen,
+        standard_unit: d.standard_unit,
+        campaign_id: d.campaign_id,
+        project_id: d.project_id,
+        notes: d.notes,
+        updated_at: now,
+        ..item
+    }
 }
 
 pub(super) struct Reached {
@@ -285,22 +306,7 @@ pub async fn update_item(
     } else {
         require_refs(&txn, &details, &BTreeSet::new()).await?;
     }
-    let after = funding_item::Model {
-        name: details.name,
-        counterpart: details.counterpart,
-        channel: details.channel,
-        programme: details.programme,
-        bank: details.bank,
-        industry: details.industry,
-        standard: details.standard,
-        standard_fen: details.standard_fen,
-        standard_unit: details.standard_unit,
-        campaign_id: details.campaign_id,
-        project_id: details.project_id,
-        notes: details.notes,
-        updated_at: now,
-        ..before.clone()
-    };
+    let after = described(before.clone(), details, now);
     let change = Change {
         action: "funding_item.update",
         entity_type: "funding_item",

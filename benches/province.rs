@@ -147,14 +147,15 @@ async fn spreadsheets(client: &reqwest::Client, server: &common::Server) -> Benc
     Ok(())
 }
 
-/// Medians of every query on a server at `database_url` (SQLite in `dir` when none), after growing
-/// its county to `size` when given; and the first request's time after growing.
+/// Medians of every query on a server at `database_url` (SQLite in `dir` when none), with the SQL
+/// statements one request of it makes, after growing its county to `size` when given; and the first
+/// request's time after growing.
 async fn measure(
     dir: &std::path::Path,
     database_url: Option<&str>,
     size: Option<Size>,
     client: &reqwest::Client,
-) -> BenchResult<(Vec<Duration>, Option<Duration>)> {
+) -> BenchResult<(Vec<(Duration, u64)>, Option<Duration>)> {
     let (server, _) = start(dir, database_url, client).await?;
     let token = common::login(client, &server, "leader").await?;
     let url = format!("{}/graphql", server.base);
@@ -181,7 +182,10 @@ async fn measure(
     for (_, query) in QUERIES {
         // One unmeasured request: today's lights of the county are computed by the first reader.
         time(client, &url, &token, query).await?;
-        medians.push(median(client, &url, &token, query).await?);
+        let before = common::statements(client, &server).await?;
+        time(client, &url, &token, query).await?;
+        let statements = common::statements(client, &server).await? - before;
+        medians.push((median(client, &url, &token, query).await?, statements));
     }
     Ok((medians, first))
 }
@@ -204,9 +208,9 @@ async fn main() -> BenchResult {
     let province_dir = tempfile::tempdir()?;
     let (province, first) = measure(province_dir.path(), province_db.as_deref(), Some(size), &client).await?;
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    for (((name, _), c), p) in QUERIES.iter().zip(&county).zip(&province) {
+    for (((name, _), (c, cs)), (p, ps)) in QUERIES.iter().zip(&county).zip(&province) {
         println!(
-            "{label}: {name}: county {:.1} ms, province {:.1} ms, province / county = {:.2}",
+            "{label}: {name}: county {:.1} ms ({cs} statements), province {:.1} ms ({ps} statements), province / county = {:.2}",
             ms(*c),
             ms(*p),
             p.as_secs_f64() / c.as_secs_f64()

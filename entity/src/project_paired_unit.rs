@@ -9,6 +9,11 @@ pub struct Model {
     pub project_id: Uuid,
     #[sea_orm(primary_key, auto_increment = false)]
     pub unit_id: Uuid,
+    /// The codes of the pairing duties (六包) the unit takes on for this project, as a JSON array;
+    /// empty for a pairing made before duties were named.
+    pub duties: String,
+    /// When the office paired the unit; none for a pairing made before this was kept.
+    pub paired_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -28,6 +28,7 @@ mod m20261128_000022_datums;
 mod m20261128_000023_meetings;
 mod m20261128_000024_supervision;
 mod m20261128_000025_funding;
+mod m20261128_000026_pairing_obstruction;
 
 pub struct Migrator;
 
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000023_meetings::Migration),
             Box::new(m20261128_000024_supervision::Migration),
             Box::new(m20261128_000025_funding::Migration),
+            Box::new(m20261128_000026_pairing_obstruction::Migration),
         ]
     }
 }

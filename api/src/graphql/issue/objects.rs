@@ -140,7 +140,7 @@ impl Issue {
         };
         let inspection = ctx.loader::<entity::inspection::Entity>()?.load_one(inspection_id).await?;
         let project = load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?;
-        let visible = crate::service::inspection::may_see(ctx.caller()?, &project);
+        let visible = crate::service::inspection::may_see(&ctx.state()?.db, ctx.caller()?, &project).await?;
         Ok(Some(InspectionFinding {
             item_key,
             inspection: inspection.filter(|_| visible).map(crate::graphql::inspection::Inspection),

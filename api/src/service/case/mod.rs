@@ -55,6 +55,7 @@ pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition
             unit,
         )))
         .add(case::Column::ProjectId.in_subquery(kit::projects_of_unit(unit)))
+        .add(case::Column::ProjectId.in_subquery(kit::projects_paired_with(unit)))
 }
 
 /// One case as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.

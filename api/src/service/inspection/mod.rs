@@ -18,7 +18,6 @@ pub use template::{
 
 use entity::inspection::{self, Answer};
 use entity::project;
-use entity::user::Role;
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait};
 use uuid::Uuid;
 
@@ -48,7 +47,7 @@ pub enum SyncOutcome {
 }
 
 /// The visibility rule as a query condition: DEPARTMENT users see the inspections of projects their
-/// unit is responsible for; every other role sees all.
+/// unit is responsible for or paired with (六包); every other role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
     scoped_visibility(kit::department_scope(caller))
 }
@@ -58,12 +57,14 @@ pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition
     let Some(unit) = scope else {
         return Condition::all();
     };
-    Condition::all().add(inspection::Column::ProjectId.in_subquery(kit::projects_of_unit(unit)))
+    Condition::any()
+        .add(inspection::Column::ProjectId.in_subquery(kit::projects_of_unit(unit)))
+        .add(inspection::Column::ProjectId.in_subquery(kit::projects_paired_with(unit)))
 }
 
 /// [`visibility`] for one inspection whose project is at hand (for loaded rows).
-pub fn may_see(caller: &Caller, project: &project::Model) -> bool {
-    caller.role() != Role::Department || caller.acts_for(project.responsible_unit_id)
+pub async fn may_see(db: &impl ConnectionTrait, caller: &Caller, project: &project::Model) -> AppResult<bool> {
+    crate::service::pairing::serves(db, caller, project).await
 }
 
 /// One inspection revision as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.

@@ -36,7 +36,8 @@ pub fn scope(caller: &Caller) -> Option<kit::Units> {
 }
 
 /// The visibility rule as a query condition: DEPARTMENT users see issues assigned or co-assigned to
-/// their unit and issues of projects their unit is responsible for; every other role sees all.
+/// their unit and issues of projects their unit is responsible for or paired with (六包); every other
+/// role sees all.
 pub fn visibility(caller: &Caller) -> Condition {
     scoped_visibility(scope(caller))
 }
@@ -54,6 +55,7 @@ pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition
             unit,
         )))
         .add(issue::Column::ProjectId.in_subquery(kit::projects_of_unit(unit)))
+        .add(issue::Column::ProjectId.in_subquery(kit::projects_paired_with(unit)))
 }
 
 /// One issue as `actor` may see it: `NOT_FOUND` whether it is missing or hidden.

@@ -42,12 +42,7 @@ where
 {
     let caller = actor.caller()?.clone();
     let project = crate::service::project::find(db, input.project_id).await?;
-    let may_raise = match caller.role() {
-        Role::Admin | Role::Inspector | Role::Leader => true,
-        Role::Department => caller.acts_for(project.responsible_unit_id),
-        Role::Integration => false,
-    };
-    if !may_raise {
+    if !crate::service::pairing::serves(db, &caller, &project).await? {
         return Err(AppError::Forbidden("your role or unit may not raise issues on this project".into()));
     }
     let title = crate::service::text::required("title", &input.title, 2, 200)?;

@@ -12,5 +12,5 @@ pub mod workflow;
 pub use idempotent::{ClientKeyed, Insert, find_replay, insert_or_replay, payloads_of, replay};
 pub use record::{save_audited, save_audited_with};
 pub use units::{joined_units, require_units, unit_names};
-pub use visibility::{Units, department_scope, joined_by_unit, projects_of_unit};
+pub use visibility::{Units, department_scope, joined_by_unit, projects_of_unit, projects_paired_with};
 pub use workflow::Workflow;

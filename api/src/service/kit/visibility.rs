@@ -1,7 +1,7 @@
 //! The visibility rules workflow domains share: a DEPARTMENT user sees what their unit answers for;
 //! every other role sees everything.
 
-use entity::project;
+use entity::{project, project_paired_unit};
 use entity::user::Role;
 use sea_orm::sea_query::{IntoIden, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityName};
@@ -62,6 +62,17 @@ pub fn projects_of_unit(units: Units) -> SelectStatement {
         .column(project::Column::Id)
         .from(project::Entity)
         .and_where(project::Column::ResponsibleUnitId.is_in(units.as_slice().iter().copied()))
+        .to_owned()
+}
+
+/// `SELECT project_id FROM project_paired_units WHERE unit_id IN units`: the projects the units are
+/// paired with to serve (六包). A paired unit sees these projects' issues, cases, inspections and
+/// photos as the responsible unit does.
+pub fn projects_paired_with(units: Units) -> SelectStatement {
+    Query::select()
+        .column(project_paired_unit::Column::ProjectId)
+        .from(project_paired_unit::Entity)
+        .and_where(project_paired_unit::Column::UnitId.is_in(units.as_slice().iter().copied()))
         .to_owned()
 }
 

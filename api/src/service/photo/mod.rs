@@ -100,6 +100,7 @@ pub fn scoped_visibility(scope: Option<crate::service::kit::Units>) -> Condition
         .to_owned();
     Condition::any()
         .add(photo::Column::ProjectId.in_subquery(kit::projects_of_unit(unit)))
+        .add(photo::Column::ProjectId.in_subquery(kit::projects_paired_with(unit)))
         .add(photo::Column::IssueId.in_subquery(issues))
 }
 

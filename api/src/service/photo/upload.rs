@@ -143,12 +143,7 @@ pub async fn upload(
     let project = crate::service::project::find(db, input.project_id)
         .await
         .map_err(|_| AppError::bad_input("projectId", "no project has this id"))?;
-    let may = match caller.role() {
-        Role::Admin | Role::Inspector | Role::Leader => true,
-        Role::Department => caller.acts_for(project.responsible_unit_id),
-        Role::Integration => false,
-    };
-    if !may {
+    if !crate::service::pairing::serves(db, &caller, &project).await? {
         return Err(AppError::Forbidden("your role or unit may not add photos to this project".into()));
     }
     check_evidence_targets(db, actor, &input).await?;

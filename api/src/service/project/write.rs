@@ -32,16 +32,31 @@ async fn replace_children(
     plans: Option<&[(i32, i64)]>,
 ) -> AppResult<()> {
     if let Some(units) = paired {
+        // Units that stay paired keep their duties and when they were paired; the others go.
+        let wanted: BTreeSet<Uuid> = units.iter().copied().collect();
         project_paired_unit::Entity::delete_many()
             .filter(project_paired_unit::Column::ProjectId.eq(id))
+            .filter(project_paired_unit::Column::UnitId.is_not_in(wanted.iter().copied()))
             .exec(db)
             .await?;
-        let rows: Vec<_> = units
-            .iter()
-            .copied()
-            .collect::<BTreeSet<_>>()
+        let kept: BTreeSet<Uuid> = project_paired_unit::Entity::find()
+            .select_only()
+            .column(project_paired_unit::Column::UnitId)
+            .filter(project_paired_unit::Column::ProjectId.eq(id))
+            .into_tuple::<Uuid>()
+            .all(db)
+            .await?
             .into_iter()
-            .map(|unit_id| project_paired_unit::ActiveModel { project_id: Set(id), unit_id: Set(unit_id) })
+            .collect();
+        let now = Utc::now();
+        let rows: Vec<_> = wanted
+            .difference(&kept)
+            .map(|&unit_id| project_paired_unit::ActiveModel {
+                project_id: Set(id),
+                unit_id: Set(unit_id),
+                duties: Set("[]".into()),
+                paired_at: Set(Some(now)),
+            })
             .collect();
         if !rows.is_empty() {
             project_paired_unit::Entity::insert_many(rows).exec_without_returning(db).await?;

@@ -16,7 +16,9 @@ pub mod issue;
 pub mod keys;
 pub mod loaders;
 pub mod meeting;
+pub mod obstruction;
 pub mod pagination;
+pub mod pairing;
 pub mod photo;
 pub mod prefetch;
 pub mod project;
@@ -49,6 +51,8 @@ pub struct Query(
     inspection::InspectionQuery,
     supervision::SupervisionQuery,
     funding::FundingQuery,
+    pairing::PairingQuery,
+    obstruction::ObstructionQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
     keys::KeyQuery,
@@ -70,6 +74,8 @@ pub struct Mutation(
     inspection::InspectionMutation,
     supervision::SupervisionMutation,
     funding::FundingMutation,
+    pairing::PairingMutation,
+    obstruction::ObstructionMutation,
     photo::PhotoMutation,
     keys::KeyMutation,
     webhooks::WebhookMutation,

@@ -64,6 +64,10 @@ pub fn access(type_name: &str) -> Option<Access> {
         "FundingItem" | "FundingShare" | "StageReached" | "FundingEntry" | "FundingTarget" | "FundingCampaign"
         | "FundingSummary" | "FundingKindSummary" | "UnitFundingFigures" | "FundingMonth" | "CampaignFunding"
         | "ChannelFunding" => Needs(FundingRead),
+        "PairingDuty" | "Pairing" | "PairingService" | "PairingActivity" | "UnitPairingActivity" => Needs(ProjectsRead),
+        // Obstruction cases are for people: a key could not be held to the rule that hides a case
+        // from the accused unit's own systems.
+        "ObstructionCase" | "ObstructionStep" => Never,
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
         "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
         "Webhook" | "CreatedWebhook" | "WebhookDelivery" | "WebhookAttempt" => Needs(WebhooksManage),
@@ -82,6 +86,8 @@ pub const PEOPLE_ONLY: &[&str] = &[
     "createIntegrationKey",
     "revokeIntegrationKey",
     "registerTrustedDocuments",
+    "reportObstruction",
+    "advanceObstruction",
 ];
 
 /// The scope a mutation needs; `None` for one no key may run (those of [`PEOPLE_ONLY`], and any
@@ -95,7 +101,11 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "completeMilestone"
         | "submitMonthlyReport"
         | "lockReportingPeriod"
-        | "updateHealthRules" => ProjectsWrite,
+        | "updateHealthRules"
+        | "setPairingDuties"
+        | "pairUnit"
+        | "unpairUnit"
+        | "logPairingService" => ProjectsWrite,
         "raiseIssue"
         | "assignIssue"
         | "acceptIssue"

@@ -239,6 +239,7 @@ pub struct Loaded {
     pub templates: usize,
     pub meetings: usize,
     pub funding: usize,
+    pub pairing_services: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -274,8 +275,19 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let templates = super::templates::load(&txn, &projects, today).await?;
     let meetings = super::meetings::load(&txn, today).await?;
     let funding = super::funding::load(&txn, &projects, today).await?;
+    let pairing_services = super::pairing::load(&txn, &projects, today).await?;
     crate::service::lights::track_untracked(&txn).await?;
-    let loaded = Loaded { units, users, projects: projects.len(), issues, cases, templates, meetings, funding };
+    let loaded = Loaded {
+        units,
+        users,
+        projects: projects.len(),
+        issues,
+        cases,
+        templates,
+        meetings,
+        funding,
+        pairing_services,
+    };
     audit::record(
         &txn,
         &Actor::System,
@@ -292,6 +304,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
                 "templates": { "after": loaded.templates },
                 "meetings": { "after": loaded.meetings },
                 "funding_items": { "after": loaded.funding },
+                "pairing_services": { "after": loaded.pairing_services },
             }),
         },
     )

@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod funding;
 pub mod issues;
 pub mod meetings;
+pub mod pairing;
 pub mod projects;
 pub mod province;
 pub mod templates;

@@ -85,6 +85,12 @@ impl Project {
         Ok(units.unwrap_or_default().into_iter().map(Unit).collect())
     }
 
+    /// The units paired with the project (六包) and the duties each took on, by unit.
+    async fn pairings(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<crate::graphql::pairing::Pairing>> {
+        let rows = ctx.cached::<crate::graphql::pairing::loaders::ProjectPairings>()?.load_one(self.0.id).await?;
+        Ok(rows.unwrap_or_default().into_iter().map(crate::graphql::pairing::Pairing).collect())
+    }
+
     /// Total investment, 万元.
     async fn total_investment(&self) -> Decimal {
         Decimal(fen_to_wan(self.0.total_investment_fen))

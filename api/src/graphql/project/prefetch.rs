@@ -43,6 +43,9 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
     if wants("pairedUnits") {
         steps.push(Box::pin(prime(ctx, ids.clone(), PairedUnits(db.clone()), true).map_ok(drop)));
     }
+    if wants("pairings") {
+        steps.push(Box::pin(crate::graphql::pairing::prefetch::prime_pairings(ctx, node.field("pairings"), ids)));
+    }
     if wants("milestones") || wants("worstSlipDays") {
         steps.push(Box::pin(prime(ctx, ids.clone(), CurrentMilestones(db.clone()), true).map_ok(drop)));
     }

@@ -111,7 +111,12 @@ fn text(c: impl IntoIden, len: u32) -> ColumnDef {
     ColumnDef::new(c).string_len(len).not_null().to_owned()
 }
 
-async fn index(manager: &SchemaManager<'_>, name: &str, table: impl IntoIden + 'static, cols: Vec<DynIden>) -> Result<(), DbErr> {
+async fn index(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden + 'static,
+    cols: Vec<DynIden>,
+) -> Result<(), DbErr> {
     let mut statement = Index::create().name(name).table(table).to_owned();
     for col in cols {
         statement.col(col);
@@ -294,9 +299,7 @@ impl MigrationTrait for Migration {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         for column in [ProjectPairedUnits::PairedAt, ProjectPairedUnits::Duties] {
-            manager
-                .alter_table(Table::alter().table(ProjectPairedUnits::Table).drop_column(column).to_owned())
-                .await?;
+            manager.alter_table(Table::alter().table(ProjectPairedUnits::Table).drop_column(column).to_owned()).await?;
         }
         Ok(())
     }

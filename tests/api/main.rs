@@ -33,6 +33,8 @@ mod media_fixtures;
 mod meetings;
 mod navigation;
 mod noted;
+mod obstruction;
+mod pairing;
 mod photos;
 mod projects;
 mod promises;

@@ -277,17 +277,8 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let funding = super::funding::load(&txn, &projects, today).await?;
     let pairing_services = super::pairing::load(&txn, &projects, today).await?;
     crate::service::lights::track_untracked(&txn).await?;
-    let loaded = Loaded {
-        units,
-        users,
-        projects: projects.len(),
-        issues,
-        cases,
-        templates,
-        meetings,
-        funding,
-        pairing_services,
-    };
+    let projects = projects.len();
+    let loaded = Loaded { units, users, projects, issues, cases, templates, meetings, funding, pairing_services };
     audit::record(
         &txn,
         &Actor::System,

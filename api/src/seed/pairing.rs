@@ -18,6 +18,13 @@ use crate::error::AppResult;
 use crate::service::pairing::DEFAULT_DUTY_CODES;
 use crate::service::period::Period;
 
+/// The `n`th pairing of the demo projects, made at `at`: two of the default six duties, in turn (no
+/// draw, so the rest of the demo county stays as it was).
+pub fn in_turn(project: Uuid, unit: Uuid, n: usize, at: chrono::DateTime<Utc>) -> project_paired_unit::Model {
+    let duties = json!([DEFAULT_DUTY_CODES[n % 6], DEFAULT_DUTY_CODES[(n + 3) % 6]]).to_string();
+    project_paired_unit::Model { project_id: project, unit_id: unit, duties, paired_at: Some(at) }
+}
+
 /// What a unit did for its project, by duty.
 fn service_text(duty: &str) -> &'static str {
     match duty {

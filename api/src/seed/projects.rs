@@ -255,20 +255,7 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Vec<
                 if unit != unit_id
                     && !paired.iter().any(|p: &project_paired_unit::Model| p.project_id == id && p.unit_id == unit)
                 {
-                    // Two duties of the default six, in turn (no draw, so the rest of the demo
-                    // county stays as it was).
-                    let first = paired.len() % crate::service::pairing::DEFAULT_DUTY_CODES.len();
-                    let second = (first + 3) % crate::service::pairing::DEFAULT_DUTY_CODES.len();
-                    let duties = [
-                        crate::service::pairing::DEFAULT_DUTY_CODES[first],
-                        crate::service::pairing::DEFAULT_DUTY_CODES[second],
-                    ];
-                    paired.push(project_paired_unit::Model {
-                        project_id: id,
-                        unit_id: unit,
-                        duties: serde_json::json!(duties).to_string(),
-                        paired_at: Some(created_at),
-                    });
+                    paired.push(super::pairing::in_turn(id, unit, paired.len(), created_at));
                 }
             }
             if plan_wan > 0 {

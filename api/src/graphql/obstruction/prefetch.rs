@@ -27,8 +27,7 @@ impl Prefetch for obstruction_case::Model {
             let found = prime(ctx, ids, CaseSteps(db), true).await?;
             users.when(node.field("steps").field("actedBy"), found.values().flatten().map(|s| s.acted_by));
         }
-        prime_related::<entity::project::Entity>(ctx, node.field("project"), rows.iter().map(|r| r.project_id))
-            .await?;
+        prime_related::<entity::project::Entity>(ctx, node.field("project"), rows.iter().map(|r| r.project_id)).await?;
         let accused = rows.iter().filter_map(|r| r.accused_unit_id);
         prime_related::<entity::unit::Entity>(ctx, node.field("accusedUnit"), accused).await?;
         users.prime::<entity::user::Entity>(ctx).await

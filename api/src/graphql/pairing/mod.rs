@@ -32,8 +32,7 @@ impl PairingQuery {
     async fn pairing_duties(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "Also the duties the office retired (default false).", default = false)]
-        include_retired: bool,
+        #[graphql(desc = "Also the duties the office retired (default false).", default = false)] include_retired: bool,
     ) -> async_graphql::Result<Vec<PairingDuty>> {
         let db = &ctx.state()?.db;
         Ok(pairing::duties(db, include_retired).await?.into_iter().map(PairingDuty).collect())
@@ -93,9 +92,7 @@ impl PairingMutation {
     async fn set_pairing_duties(
         &self,
         ctx: &Context<'_>,
-        #[graphql(desc = "The whole list, 1 to 20 duties.", validator(max_items = 20))] duties: Vec<
-            PairingDutyInput,
-        >,
+        #[graphql(desc = "The whole list, 1 to 20 duties.", validator(max_items = 20))] duties: Vec<PairingDutyInput>,
     ) -> async_graphql::Result<Vec<PairingDuty>> {
         let actor = ctx.actor()?;
         let list = duties.into_iter().map(Into::into).collect();

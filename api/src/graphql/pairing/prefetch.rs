@@ -25,11 +25,9 @@ impl Prefetch for pairing_service::Model {
         if rows.is_empty() || !node.exists() {
             return Ok(());
         }
-        prime_related::<entity::project::Entity>(ctx, node.field("project"), rows.iter().map(|r| r.project_id))
-            .await?;
+        prime_related::<entity::project::Entity>(ctx, node.field("project"), rows.iter().map(|r| r.project_id)).await?;
         prime_related::<entity::unit::Entity>(ctx, node.field("unit"), rows.iter().map(|r| r.unit_id)).await?;
-        prime_related::<entity::photo::Entity>(ctx, node.field("photos"), rows.iter().flat_map(photo_ids_of))
-            .await?;
+        prime_related::<entity::photo::Entity>(ctx, node.field("photos"), rows.iter().flat_map(photo_ids_of)).await?;
         let mut users = Wanted::default();
         users.when(node.field("recordedBy"), rows.iter().map(|r| r.recorded_by));
         users.prime::<entity::user::Entity>(ctx).await

@@ -1,8 +1,8 @@
 //! The visibility rules workflow domains share: a DEPARTMENT user sees what their unit answers for;
 //! every other role sees everything.
 
-use entity::{project, project_paired_unit};
 use entity::user::Role;
+use entity::{project, project_paired_unit};
 use sea_orm::sea_query::{IntoIden, Query, SelectStatement};
 use sea_orm::{ColumnTrait, EntityName};
 use uuid::Uuid;

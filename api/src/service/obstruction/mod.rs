@@ -90,7 +90,8 @@ pub async fn lock_for(
     actor: &Actor,
     id: Uuid,
 ) -> AppResult<obstruction_case::Model> {
-    crate::service::lock_visible::<obstruction_case::Entity>(txn, actor, id, caller_visibility, "obstruction case").await
+    crate::service::lock_visible::<obstruction_case::Entity>(txn, actor, id, caller_visibility, "obstruction case")
+        .await
 }
 
 /// `FORBIDDEN` for integration keys: obstruction cases are for people only.

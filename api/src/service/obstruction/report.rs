@@ -74,10 +74,11 @@ pub async fn report(
         updated_at: now,
     };
     let txn = crate::db::begin_write(db).await?;
-    let txn = match kit::insert_or_replay::<obstruction_case::Entity>(db, txn, id, model.clone(), &payload, what).await? {
-        Insert::Inserted(txn) => txn,
-        Insert::Replayed(stored) => return Ok(stored),
-    };
+    let txn =
+        match kit::insert_or_replay::<obstruction_case::Entity>(db, txn, id, model.clone(), &payload, what).await? {
+            Insert::Inserted(txn) => txn,
+            Insert::Replayed(stored) => return Ok(stored),
+        };
     step(&txn, id, ObstructionStatus::Reported, None, caller.id(), now).await?;
     txn.commit().await?;
     Ok(model)

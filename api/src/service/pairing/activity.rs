@@ -41,8 +41,8 @@ pub async fn activity(
     period: Period,
     zone: FixedOffset,
 ) -> AppResult<Vec<UnitActivity>> {
-    use project_paired_unit::Column as P;
     use pairing_service::Column as S;
+    use project_paired_unit::Column as P;
     let end = period_end(period, zone);
     let mut pairings = project_paired_unit::Entity::find()
         .select_only()

@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 use entity::pairing_duty;
 use entity::user::Role;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+};
 use serde_json::json;
 
 use super::MAX_DUTIES;

@@ -61,8 +61,7 @@ pub async fn paired_unit_of(
 
 /// Whether any pairing names `unit` (for checks that need no row).
 pub async fn is_paired_anywhere(db: &impl ConnectionTrait, unit: uuid::Uuid) -> AppResult<bool> {
-    let n =
-        project_paired_unit::Entity::find().filter(project_paired_unit::Column::UnitId.eq(unit)).count(db).await?;
+    let n = project_paired_unit::Entity::find().filter(project_paired_unit::Column::UnitId.eq(unit)).count(db).await?;
     Ok(n > 0)
 }
 

@@ -77,7 +77,8 @@ pub async fn pair(
         "paired_unit": { "after": unit },
         "duties": { "before": before.as_ref().map(duties_of), "after": duties_of(&after) },
     });
-    let change = Change { action: "project.pair_unit", entity_type: "project", entity_id: project.id.to_string(), changes };
+    let change =
+        Change { action: "project.pair_unit", entity_type: "project", entity_id: project.id.to_string(), changes };
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(after)

@@ -61,11 +61,8 @@ pub async fn log(
     };
     let pairing = entity::project_paired_unit::Entity::find_by_id((project.id, unit)).one(db).await?;
     let named = pairing.as_ref().map(duties_of).unwrap_or_default();
-    let allowed = if named.is_empty() {
-        super::duties(db, false).await?.into_iter().map(|d| d.code).collect()
-    } else {
-        named
-    };
+    let allowed =
+        if named.is_empty() { super::duties(db, false).await?.into_iter().map(|d| d.code).collect() } else { named };
     if !allowed.contains(&duty) {
         return Err(AppError::bad_input("duty", format!("this pairing's duties are {allowed:?}")));
     }
@@ -99,15 +96,20 @@ pub async fn log(
         recorded_at: now,
     };
     let txn = crate::db::begin_write(db).await?;
-    let txn = match kit::insert_or_replay::<pairing_service::Entity>(db, txn, id, model.clone(), &payload, "a service log")
-        .await?
-    {
-        Insert::Inserted(txn) => txn,
-        Insert::Replayed(stored) => return Ok(stored),
-    };
+    let txn =
+        match kit::insert_or_replay::<pairing_service::Entity>(db, txn, id, model.clone(), &payload, "a service log")
+            .await?
+        {
+            Insert::Inserted(txn) => txn,
+            Insert::Replayed(stored) => return Ok(stored),
+        };
     let changes = json!({ "pairing_service": { "after": payload } });
-    let change =
-        Change { action: "project.log_pairing_service", entity_type: "project", entity_id: project.id.to_string(), changes };
+    let change = Change {
+        action: "project.log_pairing_service",
+        entity_type: "project",
+        entity_id: project.id.to_string(),
+        changes,
+    };
     audit::record(&txn, actor, change).await?;
     txn.commit().await?;
     Ok(model)

@@ -29,6 +29,7 @@ mod m20261128_000023_meetings;
 mod m20261128_000024_supervision;
 mod m20261128_000025_funding;
 mod m20261128_000026_pairing_obstruction;
+mod m20261128_000027_evaluations;
 
 pub struct Migrator;
 
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000024_supervision::Migration),
             Box::new(m20261128_000025_funding::Migration),
             Box::new(m20261128_000026_pairing_obstruction::Migration),
+            Box::new(m20261128_000027_evaluations::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod account;
 pub mod audit;
 pub mod case;
 pub mod dashboard;
+pub mod evaluation;
 pub mod documents;
 pub mod evidence;
 pub mod export;

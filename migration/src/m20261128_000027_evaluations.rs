@@ -92,7 +92,11 @@ fn text(c: impl IntoIden, len: u32) -> ColumnDef {
     ColumnDef::new(c).string_len(len).not_null().to_owned()
 }
 
-fn to_evaluation(name: &str, table: impl IntoIden + 'static, col: impl IntoIden + 'static) -> ForeignKeyCreateStatement {
+fn to_evaluation(
+    name: &str,
+    table: impl IntoIden + 'static,
+    col: impl IntoIden + 'static,
+) -> ForeignKeyCreateStatement {
     fk(name, (table, col), (EnvironmentEvaluations::Table, EnvironmentEvaluations::Id))
 }
 

@@ -13,6 +13,7 @@ mod clock;
 mod datums;
 mod demo_year;
 mod documents;
+mod evaluation;
 mod export_sheets;
 mod exports;
 #[path = "../support/fixtures.rs"]

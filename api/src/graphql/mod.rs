@@ -8,6 +8,7 @@ pub mod children;
 pub mod context;
 pub mod dashboard;
 pub mod documents;
+pub mod evaluation;
 pub mod exports;
 pub mod funding;
 pub(crate) mod guards;
@@ -53,6 +54,7 @@ pub struct Query(
     funding::FundingQuery,
     pairing::PairingQuery,
     obstruction::ObstructionQuery,
+    evaluation::EvaluationQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
     keys::KeyQuery,
@@ -76,6 +78,7 @@ pub struct Mutation(
     funding::FundingMutation,
     pairing::PairingMutation,
     obstruction::ObstructionMutation,
+    evaluation::EvaluationMutation,
     photo::PhotoMutation,
     keys::KeyMutation,
     webhooks::WebhookMutation,

@@ -65,6 +65,11 @@ pub fn access(type_name: &str) -> Option<Access> {
         | "FundingSummary" | "FundingKindSummary" | "UnitFundingFigures" | "FundingMonth" | "CampaignFunding"
         | "ChannelFunding" => Needs(FundingRead),
         "PairingDuty" | "Pairing" | "PairingService" | "PairingActivity" | "UnitPairingActivity" => Needs(ProjectsRead),
+        "EnvironmentEvaluation"
+        | "EvaluationCriterion"
+        | "OpenedEvaluation"
+        | "EvaluationResult"
+        | "CriterionScore" => Needs(ProjectsRead),
         // Obstruction cases are for people: a key could not be held to the rule that hides a case
         // from the accused unit's own systems.
         "ObstructionCase" | "ObstructionStep" => Never,
@@ -88,6 +93,7 @@ pub const PEOPLE_ONLY: &[&str] = &[
     "registerTrustedDocuments",
     "reportObstruction",
     "advanceObstruction",
+    "respondToEvaluation",
 ];
 
 /// The scope a mutation needs; `None` for one no key may run (those of [`PEOPLE_ONLY`], and any
@@ -105,7 +111,9 @@ pub fn mutation_scope(field: &str) -> Option<Scope> {
         | "setPairingDuties"
         | "pairUnit"
         | "unpairUnit"
-        | "logPairingService" => ProjectsWrite,
+        | "logPairingService"
+        | "openEnvironmentEvaluation"
+        | "closeEnvironmentEvaluation" => ProjectsWrite,
         "raiseIssue"
         | "assignIssue"
         | "acceptIssue"

@@ -181,28 +181,7 @@ pub const INDUSTRY_DEPUTIES: &[(entity::project::Industry, &str)] = &[
     (entity::project::Industry::Food, "deputy.food"),
 ];
 
-/// The demo accounts (as `username (ROLE)`) that still have the published demo password and are
-/// active, so that the start-up log stops advertising a password once it no longer works.
-pub async fn logins_with_demo_password(db: &DatabaseConnection, hasher: &PasswordHasher) -> Vec<String> {
-    use sea_orm::{ActiveEnum, ColumnTrait, QueryFilter};
-    let names = USERS.iter().map(|u| u.username);
-    let Ok(users) = entity::user::Entity::find()
-        .filter(entity::user::Column::Username.is_in(names))
-        .filter(entity::user::Column::Active.eq(true))
-        .all(db)
-        .await
-    else {
-        return Vec::new();
-    };
-    let checks = users.into_iter().map(|u| async move {
-        let stored = crate::service::account::stored_hash(db, u.id).await.ok().flatten();
-        let valid = hasher.verify(DEMO_PASSWORD.to_owned(), stored).await.unwrap_or(false);
-        valid.then(|| format!("{} ({})", u.username, u.role.to_value()))
-    });
-    let mut logins: Vec<String> = futures_util::future::join_all(checks).await.into_iter().flatten().collect();
-    logins.sort();
-    logins
-}
+pub use super::logins::logins_with_demo_password;
 
 /// The demo id of the thing called `name` in `domain` (e.g. `unit`, `自然资源局`).
 pub fn demo_id(domain: &str, name: &str) -> Uuid {
@@ -240,6 +219,7 @@ pub struct Loaded {
     pub meetings: usize,
     pub funding: usize,
     pub pairing_services: usize,
+    pub evaluation_responses: usize,
 }
 
 /// Loads the demo county into an empty database; does nothing when units already exist.
@@ -276,9 +256,21 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let meetings = super::meetings::load(&txn, today).await?;
     let funding = super::funding::load(&txn, &projects, today).await?;
     let pairing_services = super::pairing::load(&txn, &projects, today).await?;
+    let evaluation_responses = super::evaluations::load(&txn, today).await?;
     crate::service::lights::track_untracked(&txn).await?;
     let projects = projects.len();
-    let loaded = Loaded { units, users, projects, issues, cases, templates, meetings, funding, pairing_services };
+    let loaded = Loaded {
+        units,
+        users,
+        projects,
+        issues,
+        cases,
+        templates,
+        meetings,
+        funding,
+        pairing_services,
+        evaluation_responses,
+    };
     audit::record(
         &txn,
         &Actor::System,
@@ -296,6 +288,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
                 "meetings": { "after": loaded.meetings },
                 "funding_items": { "after": loaded.funding },
                 "pairing_services": { "after": loaded.pairing_services },
+                "evaluation_responses": { "after": loaded.evaluation_responses },
             }),
         },
     )

@@ -3,9 +3,11 @@
 
 pub mod cases;
 pub mod demo;
+pub mod evaluations;
 pub mod evidence;
 pub mod funding;
 pub mod issues;
+mod logins;
 pub mod meetings;
 pub mod pairing;
 pub mod projects;

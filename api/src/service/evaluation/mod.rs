@@ -10,7 +10,7 @@ mod results;
 
 pub use open::{NewEvaluation, close, criteria_of, evaluations, find, open, units_of};
 pub use respond::{Respondent, Response, Score, respond, respondent_hash};
-pub use results::{CriterionMean, UnitResult, results};
+pub use results::{CriterionMean, UnitResult, answered, results};
 
 use chrono::NaiveDate;
 use entity::environment_evaluation;

@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::checklist_template::ItemType;
 use entity::environment_evaluation::{self, Model as Evaluation};
+use entity::evaluation_link;
 use entity::evaluation_unit::{self, EvaluationRole};
 use entity::user::Role;
-use entity::evaluation_link;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, QuerySelect,
@@ -159,7 +159,9 @@ pub async fn open(
         .filter(environment_evaluation::Column::ClosesOn.lt(today))
         .exec(&txn)
         .await?;
-    if let Err(e) = environment_evaluation::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await {
+    if let Err(e) =
+        environment_evaluation::Entity::insert(model.clone().into_active_model()).exec_without_returning(&txn).await
+    {
         return Err(match e.sql_err() {
             Some(sea_orm::SqlErr::UniqueConstraintViolation(_)) => {
                 AppError::Conflict(format!("the evaluation of {key} is open; close it first"))
@@ -167,7 +169,10 @@ pub async fn open(
             _ => e.into(),
         });
     }
-    let roles = scored.iter().map(|u| (*u, EvaluationRole::Scored)).chain(respondents.iter().map(|u| (*u, EvaluationRole::Respondent)));
+    let roles = scored
+        .iter()
+        .map(|u| (*u, EvaluationRole::Scored))
+        .chain(respondents.iter().map(|u| (*u, EvaluationRole::Respondent)));
     let rows: Vec<_> = roles
         .map(|(unit_id, role)| evaluation_unit::Model { evaluation_id: model.id, unit_id, role }.into_active_model())
         .collect();
@@ -193,8 +198,12 @@ pub async fn open(
         "evaluation": { "after": { "id": model.id, "quarter": key, "title": model.title, "closes_on": model.closes_on,
             "scored": scored, "respondents": respondents, "outside_links": input.outside_links } }
     });
-    audit::record(&txn, actor, Change { action: "county.open_evaluation", entity_type: "county", entity_id: "county".into(), changes })
-        .await?;
+    audit::record(
+        &txn,
+        actor,
+        Change { action: "county.open_evaluation", entity_type: "county", entity_id: "county".into(), changes },
+    )
+    .await?;
     txn.commit().await?;
     Ok((model, tokens))
 }

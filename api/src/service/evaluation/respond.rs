@@ -83,7 +83,10 @@ pub async fn respond(
     let evaluation = find(db, id).await?;
     let status = status_of(&evaluation, day.date);
     if status != EvaluationStatus::Open {
-        return Err(AppError::bad_input("evaluationId", format!("this evaluation is {status:?}, not open").to_uppercase()));
+        return Err(AppError::bad_input(
+            "evaluationId",
+            format!("this evaluation is {status:?}, not open").to_uppercase(),
+        ));
     }
     let (respondent, link) = match who {
         Respondent::Person(caller) => {
@@ -104,7 +107,9 @@ pub async fn respond(
                 .await?
                 .filter(|l| l.used_at.is_none() && l.expires_at > now);
             let Some(link) = link else {
-                return Err(AppError::Forbidden("this link is not valid for this evaluation, was used, or expired".into()));
+                return Err(AppError::Forbidden(
+                    "this link is not valid for this evaluation, was used, or expired".into(),
+                ));
             };
             (format!("link:{}", link.id), Some(link.id))
         }

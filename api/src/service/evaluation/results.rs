@@ -81,7 +81,11 @@ pub async fn results(db: &impl ConnectionTrait, id: Uuid, scope: Option<Units>) 
             let responses = given.values().map(|(_, n)| u64::try_from(*n).unwrap_or(0)).max().unwrap_or(0);
             let criteria: Vec<CriterionMean> = criteria
                 .iter()
-                .map(|c| CriterionMean { key: c.key.clone(), label: c.label.clone(), mean: given.get(&c.key).map(|m| m.0) })
+                .map(|c| CriterionMean {
+                    key: c.key.clone(),
+                    label: c.label.clone(),
+                    mean: given.get(&c.key).map(|m| m.0),
+                })
                 .collect();
             let known: Vec<f64> = criteria.iter().filter_map(|c| c.mean).collect();
             let mean = (!known.is_empty()).then(|| known.iter().sum::<f64>() / known.len() as f64);
@@ -111,4 +115,15 @@ pub async fn results(db: &impl ConnectionTrait, id: Uuid, scope: Option<Units>) 
         rows.retain(|r| units.contains(r.unit_id));
     }
     Ok(rows)
+}
+
+/// Whether the respondent known by `hash` answered evaluation `id`.
+pub async fn answered(db: &impl ConnectionTrait, id: Uuid, hash: &str) -> AppResult<bool> {
+    use sea_orm::PaginatorTrait;
+    let n = entity::evaluation_response::Entity::find()
+        .filter(entity::evaluation_response::Column::EvaluationId.eq(id))
+        .filter(entity::evaluation_response::Column::RespondentHash.eq(hash))
+        .count(db)
+        .await?;
+    Ok(n > 0)
 }

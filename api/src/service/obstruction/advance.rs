@@ -33,7 +33,7 @@ pub enum ObstructionAction {
 }
 
 impl ObstructionAction {
-    fn from_to(self) -> (ObstructionStatus, ObstructionStatus) {
+    fn steps(self) -> (ObstructionStatus, ObstructionStatus) {
         use ObstructionStatus as S;
         match self {
             Self::Accept => (S::Reported, S::Accepted),
@@ -69,7 +69,7 @@ pub fn actions_for(caller: &Caller, case: &obstruction_case::Model, investigator
     use ObstructionAction as A;
     [A::Accept, A::Investigate, A::Handle, A::Answer]
         .into_iter()
-        .filter(|a| a.from_to().0 == case.status && may(caller, *a, investigators))
+        .filter(|a| a.steps().0 == case.status && may(caller, *a, investigators))
         .collect()
 }
 
@@ -88,7 +88,7 @@ pub async fn advance(
     let txn = crate::db::begin_write(db).await?;
     let before = lock_for(&txn, actor, id).await?;
     let investigators = super::investigators_of(&txn, &[id]).await?.remove(&id).unwrap_or_default();
-    let (from, to) = action.from_to();
+    let (from, to) = action.steps();
     if before.status != from {
         return Err(AppError::bad_input(
             "action",

@@ -95,7 +95,7 @@ impl EvaluationQuery {
     ) -> async_graphql::Result<Vec<EnvironmentEvaluation>> {
         ctx.caller()?;
         let rows = evaluation::evaluations(&ctx.state()?.db, year).await?;
-        Ok(rows.into_iter().map(EnvironmentEvaluation).collect())
+        EnvironmentEvaluation::all(ctx, rows).await
     }
 
     /// An evaluation's results: per department the mean on each criterion and overall, the number of
@@ -144,7 +144,7 @@ impl EvaluationMutation {
             outside_links: u32::try_from(input.outside_links).unwrap_or(0),
         };
         let (opened, links) = evaluation::open(&state.db, &actor, new, clock.now(), clock.day()).await?;
-        Ok(OpenedEvaluation { evaluation: EnvironmentEvaluation(opened), links })
+        Ok(OpenedEvaluation { evaluation: EnvironmentEvaluation::one(ctx, opened).await?, links })
     }
 
     /// Answers an evaluation, once: a signed-in person of a respondent unit, or anyone holding a
@@ -186,6 +186,7 @@ impl EvaluationMutation {
     ) -> async_graphql::Result<EnvironmentEvaluation> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        Ok(EnvironmentEvaluation(evaluation::close(&state.db, &actor, id, state.config.clock.now()).await?))
+        let closed = evaluation::close(&state.db, &actor, id, state.config.clock.now()).await?;
+        EnvironmentEvaluation::one(ctx, closed).await
     }
 }

@@ -5,8 +5,9 @@ use entity::environment_evaluation;
 use entity::evaluation_unit::EvaluationRole;
 use uuid::Uuid;
 
+use crate::error::AppError;
 use crate::graphql::account::Unit;
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, load};
 use crate::graphql::loaders::keyed_loader;
 use crate::graphql::scalars::Date;
 use crate::service::evaluation::{self, EvaluationStatus, UnitResult};
@@ -40,9 +41,26 @@ pub struct EvaluationCriterion {
 
 /// A quarter's evaluation of the project-building environment (项目建设环境集中测评): project owners
 /// and enterprises score the functional departments.
-pub struct EnvironmentEvaluation(pub environment_evaluation::Model);
+pub struct EnvironmentEvaluation(pub environment_evaluation::Model, pub bool);
 
 impl EnvironmentEvaluation {
+    /// `evaluations` as `caller` sees them: whether they answered each is read for all in one go.
+    pub async fn all(
+        ctx: &Context<'_>,
+        evaluations: Vec<environment_evaluation::Model>,
+    ) -> async_graphql::Result<Vec<Self>> {
+        let state = ctx.state()?;
+        let ids: Vec<Uuid> = evaluations.iter().map(|e| e.id).collect();
+        let secret = state.config.jwt_secret.expose();
+        let answered = evaluation::answered(&state.db, secret, &ids, ctx.caller()?.id()).await?;
+        Ok(evaluations.into_iter().map(|e| Self(e.clone(), answered.contains(&e.id))).collect())
+    }
+
+    /// One evaluation as `caller` sees it.
+    pub async fn one(ctx: &Context<'_>, evaluation: environment_evaluation::Model) -> async_graphql::Result<Self> {
+        Self::all(ctx, vec![evaluation]).await?.pop().ok_or_else(|| AppError::internal("no evaluation").into())
+    }
+
     async fn units(&self, ctx: &Context<'_>, role: EvaluationRole) -> async_graphql::Result<Vec<Unit>> {
         let rows = ctx.cached::<EvaluationUnits>()?.load_one(self.0.id).await?.unwrap_or_default();
         let ids: Vec<Uuid> = rows.iter().filter(|r| r.role == role).map(|r| r.unit_id).collect();
@@ -84,7 +102,8 @@ impl EnvironmentEvaluation {
 
     /// The criteria each department is scored on.
     async fn criteria(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<EvaluationCriterion>> {
-        let criteria = evaluation::criteria_of(&ctx.state()?.db, self.0.template_id).await?;
+        let template = load::<entity::checklist_template::Entity>(ctx, self.0.template_id, "template").await?;
+        let criteria = evaluation::criteria_in(&template)?;
         Ok(criteria
             .into_iter()
             .map(|c| EvaluationCriterion { key: c.key, label: c.label, min: c.min, max: c.max })
@@ -122,12 +141,8 @@ impl EnvironmentEvaluation {
     }
 
     /// Whether the caller has answered it.
-    async fn answered(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let state = ctx.state()?;
-        let caller = ctx.caller()?;
-        let hash =
-            evaluation::respondent_hash(state.config.jwt_secret.expose(), self.0.id, &format!("user:{}", caller.id()))?;
-        Ok(evaluation::answered(&state.db, self.0.id, &hash).await?)
+    async fn answered(&self) -> bool {
+        self.1
     }
 }
 
@@ -160,7 +175,7 @@ pub struct EvaluationResult(pub UnitResult);
 impl EvaluationResult {
     /// The department.
     async fn unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
-        Ok(Unit(crate::graphql::context::load::<entity::unit::Entity>(ctx, self.0.unit_id, "unit").await?))
+        Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.unit_id, "unit").await?))
     }
 
     /// The mean of its criteria's means; null without responses.

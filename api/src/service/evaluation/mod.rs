@@ -8,7 +8,7 @@ mod open;
 mod respond;
 mod results;
 
-pub use open::{NewEvaluation, close, criteria_of, evaluations, find, open, units_of};
+pub use open::{NewEvaluation, close, criteria_in, criteria_of, evaluations, find, open, units_of};
 pub use respond::{Respondent, Response, Score, respond, respondent_hash};
 pub use results::{CriterionMean, UnitResult, answered, results};
 

@@ -61,7 +61,12 @@ pub async fn criteria_of(db: &impl ConnectionTrait, id: Uuid) -> AppResult<Vec<C
     let template = crate::service::inspection::template(db, id)
         .await
         .map_err(|_| AppError::bad_input("templateId", "no checklist template version has this id"))?;
-    let body = crate::service::inspection::body_of(&template)?;
+    criteria_in(&template)
+}
+
+/// [`criteria_of`] a template at hand.
+pub fn criteria_in(template: &entity::checklist_template::Model) -> AppResult<Vec<Criterion>> {
+    let body = crate::service::inspection::body_of(template)?;
     let mut out = Vec::new();
     for item in body.sections.iter().flat_map(|s| &s.items) {
         match (item.item_type, item.min, item.max) {

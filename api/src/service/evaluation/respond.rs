@@ -118,7 +118,7 @@ pub async fn respond(
         Respondent::Person(caller) => Some(caller.unit_id()),
         Respondent::Link(_) => None,
     };
-    let scores = checked_scores(db, id, &input.scores, &comments, own).await?;
+    let scores = checked_scores(db, &evaluation, &input.scores, &comments, own).await?;
     let response = Uuid::now_v7();
     let txn = crate::db::begin_write(db).await?;
     if let Some(link) = link {
@@ -180,12 +180,12 @@ pub async fn respond(
 /// once, and every department scored gets every criterion; comments name scored departments once.
 async fn checked_scores(
     db: &DatabaseConnection,
-    id: Uuid,
+    evaluation: &entity::environment_evaluation::Model,
     scores: &[Score],
     comments: &[(Uuid, String)],
     own: Option<Uuid>,
 ) -> AppResult<Vec<Score>> {
-    let evaluation = find(db, id).await?;
+    let id = evaluation.id;
     let criteria: HashMap<String, (f64, f64)> =
         criteria_of(db, evaluation.template_id).await?.into_iter().map(|c| (c.key, (c.min, c.max))).collect();
     let scored: BTreeSet<Uuid> = units_of(db, id, EvaluationRole::Scored).await?.into_iter().collect();

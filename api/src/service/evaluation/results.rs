@@ -117,13 +117,24 @@ pub async fn results(db: &impl ConnectionTrait, id: Uuid, scope: Option<Units>) 
     Ok(rows)
 }
 
-/// Whether the respondent known by `hash` answered evaluation `id`.
-pub async fn answered(db: &impl ConnectionTrait, id: Uuid, hash: &str) -> AppResult<bool> {
-    use sea_orm::PaginatorTrait;
-    let n = entity::evaluation_response::Entity::find()
-        .filter(entity::evaluation_response::Column::EvaluationId.eq(id))
-        .filter(entity::evaluation_response::Column::RespondentHash.eq(hash))
-        .count(db)
+/// Which of `evaluations` the person `user` answered, in one statement.
+pub async fn answered(
+    db: &impl ConnectionTrait,
+    secret: &str,
+    evaluations: &[Uuid],
+    user: Uuid,
+) -> AppResult<std::collections::HashSet<Uuid>> {
+    let mut hashes = Vec::with_capacity(evaluations.len());
+    for id in evaluations {
+        hashes.push(super::respondent_hash(secret, *id, &format!("user:{user}"))?);
+    }
+    let found: Vec<Uuid> = entity::evaluation_response::Entity::find()
+        .select_only()
+        .column(entity::evaluation_response::Column::EvaluationId)
+        .filter(entity::evaluation_response::Column::EvaluationId.is_in(evaluations.iter().copied()))
+        .filter(entity::evaluation_response::Column::RespondentHash.is_in(hashes))
+        .into_tuple()
+        .all(db)
         .await?;
-    Ok(n > 0)
+    Ok(found.into_iter().collect())
 }

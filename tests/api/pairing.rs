@@ -190,3 +190,16 @@ async fn the_demo_county_pairs_every_unit_and_shows_who_was_idle_last_month() ->
 }
 
 use chrono::Datelike;
+
+#[tokio::test]
+async fn a_page_of_service_logs_costs_the_same_statements_at_any_size() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let leader = app.login_as("leader").await?;
+    let page = "query($n: Int!) { pairingServices(first: $n) { edges { node { duty servedOn text project { name responsibleUnit { name } } unit { name } recordedBy { displayName } photos { id } } } } }";
+    let (small, five) = app.data_and_cost(page, json!({ "n": 5 }), Some(&leader)).await?;
+    let (large, fifty) = app.data_and_cost(page, json!({ "n": 50 }), Some(&leader)).await?;
+    assert_eq!(small["pairingServices"]["edges"].as_array().map(Vec::len), Some(5));
+    assert_eq!(large["pairingServices"]["edges"].as_array().map(Vec::len), Some(50));
+    assert_eq!(five, fifty, "statements at 5 and at 50 logs");
+    Ok(())
+}

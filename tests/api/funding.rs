@@ -415,3 +415,16 @@ async fn the_change_feed_shows_funding_work_to_those_who_may_see_it() -> TestRes
     assert_eq!(events.len(), 3);
     Ok(())
 }
+
+#[tokio::test]
+async fn a_page_of_targets_costs_the_same_statements_at_any_size() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let page = "query($n: Int!, $y: Int!) { fundingTargets(filter: { year: $y }, first: $n) { edges { node { kind amount unit { name } setBy { displayName } } } } }";
+    let (small, five) = app.data_and_cost(page, json!({ "n": 5, "y": last_year() }), Some(&admin)).await?;
+    let (large, fifty) = app.data_and_cost(page, json!({ "n": 50, "y": last_year() }), Some(&admin)).await?;
+    assert_eq!(small["fundingTargets"]["edges"].as_array().map(Vec::len), Some(5));
+    assert_eq!(large["fundingTargets"]["edges"].as_array().map(Vec::len), Some(50));
+    assert_eq!(five, fifty, "statements at 5 and at 50 targets");
+    Ok(())
+}

@@ -20,7 +20,8 @@ pub struct FundingShareInput {
     pub share_percent: Decimal,
 }
 
-fn shares(inputs: &[FundingShareInput]) -> AppResult<Vec<Share>> {
+/// The shares as the service takes them (percent to basis points, checked).
+pub(crate) fn shares(inputs: &[FundingShareInput]) -> AppResult<Vec<Share>> {
     inputs
         .iter()
         .map(|s| Ok(Share { unit_id: s.unit_id, share_bp: percent_to_bp("sharePercent", s.share_percent.0)? }))

@@ -227,18 +227,7 @@ impl FundingMutation {
     ) -> async_graphql::Result<FundingItem> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        let shares = units
-            .map(|u| {
-                u.iter()
-                    .map(|s| {
-                        Ok(funding::Share {
-                            unit_id: s.unit_id,
-                            share_bp: crate::service::money::percent_to_bp("sharePercent", s.share_percent.0)?,
-                        })
-                    })
-                    .collect::<crate::error::AppResult<Vec<_>>>()
-            })
-            .transpose()?;
+        let shares = units.as_deref().map(inputs::shares).transpose()?;
         let details = details.into_details()?;
         let now = state.config.clock.now();
         Ok(FundingItem(funding::update_item(&state.db, &actor, id, details, shares, now).await?))

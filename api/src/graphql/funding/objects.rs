@@ -1,6 +1,6 @@
 //! Items of funding work, their money, targets and campaigns as clients read them.
 
-use async_graphql::{Context, Lookahead, Object};
+use async_graphql::{Context, Object};
 use chrono::{DateTime, Utc};
 use entity::funding_item::{FundingKind, FundingStage, MoneyFlow};
 use entity::{funding_campaign, funding_entry, funding_item, funding_item_unit, funding_stage, funding_target};
@@ -10,7 +10,7 @@ use super::loaders::{ItemMoney, ItemShares, ItemStages};
 use crate::error::AppResult;
 use crate::graphql::account::{Unit, User};
 use crate::graphql::context::{ContextExt, load, load_opt};
-use crate::graphql::pagination::{Prefetch, connection};
+use crate::graphql::pagination::connection;
 use crate::graphql::project::Project;
 use crate::graphql::scalars::{Date, Decimal};
 use crate::service::money::{bp_to_percent, fen_to_wan};
@@ -172,19 +172,6 @@ connection!(
     "Items of funding work, one page.",
     "One item of funding work and its cursor."
 );
-
-/// Funding rows' relations go through the request's loaders: one batch per relation for a page.
-macro_rules! loaded_on_demand {
-    ($($model:ty),*) => {
-        $(impl Prefetch for $model {
-            async fn prefetch(_: &Context<'_>, _: Lookahead<'_>, _: &[Self]) -> AppResult<()> {
-                Ok(())
-            }
-        })*
-    };
-}
-
-loaded_on_demand!(funding_target::Model, funding_campaign::Model);
 
 /// A unit credited with an item, and its share.
 pub struct FundingShare(pub funding_item_unit::Model);

@@ -46,3 +46,19 @@ impl Prefetch for funding_item::Model {
         users.prime::<entity::user::Entity>(ctx).await
     }
 }
+
+impl Prefetch for entity::funding_target::Model {
+    async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
+        prime_related::<entity::unit::Entity>(ctx, node.field("unit"), rows.iter().map(|r| r.unit_id)).await?;
+        let mut users = Wanted::default();
+        users.when(node.field("setBy"), rows.iter().map(|r| r.set_by));
+        users.prime::<entity::user::Entity>(ctx).await
+    }
+}
+
+/// A campaign shows only its own columns: nothing to load.
+impl Prefetch for entity::funding_campaign::Model {
+    async fn prefetch(_: &Context<'_>, _: Lookahead<'_>, _: &[Self]) -> AppResult<()> {
+        Ok(())
+    }
+}

@@ -83,10 +83,8 @@ pub async fn respond(
     let evaluation = find(db, id).await?;
     let status = status_of(&evaluation, day.date);
     if status != EvaluationStatus::Open {
-        return Err(AppError::bad_input(
-            "evaluationId",
-            format!("this evaluation is {status:?}, not open").to_uppercase(),
-        ));
+        let status = crate::service::kit::workflow::graphql_name(status);
+        return Err(AppError::bad_input("evaluationId", format!("this evaluation is {status}, not OPEN")));
     }
     let (respondent, link) = match who {
         Respondent::Person(caller) => {

@@ -17,7 +17,7 @@ use super::{MAX_INVESTIGATORS, lock_for, require_person};
 use crate::auth::Caller;
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
-use crate::service::text;
+use crate::service::{kit, text};
 
 /// A step of a case.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, async_graphql::Enum)]
@@ -92,7 +92,12 @@ pub async fn advance(
     if before.status != from {
         return Err(AppError::bad_input(
             "action",
-            format!("{action:?} takes a case that is {from:?}; this one is {:?}", before.status).to_uppercase(),
+            format!(
+                "{} takes a case that is {}; this one is {}",
+                kit::workflow::graphql_name(action),
+                kit::workflow::graphql_name(from),
+                kit::workflow::graphql_name(before.status)
+            ),
         ));
     }
     if !may(&caller, action, &investigators) {

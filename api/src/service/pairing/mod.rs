@@ -16,7 +16,7 @@ pub use services::{NewService, ServiceFilter, count, cursor, list, log, photo_id
 use entity::project;
 use entity::user::Role;
 use entity::{pairing_service, project_paired_unit};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::auth::Caller;
 use crate::error::AppResult;
@@ -37,16 +37,16 @@ pub async fn serves(db: &impl ConnectionTrait, caller: &Caller, project: &projec
         Role::Admin | Role::Inspector | Role::Leader => true,
         Role::Integration => false,
         Role::Department if caller.acts_for(project.responsible_unit_id) => true,
-        Role::Department => paired_unit_of(db, caller, project.id).await?.is_some(),
+        Role::Department => pairing_of(db, caller, project.id).await?.is_some(),
     })
 }
 
-/// The first of `caller`'s units paired with `project`, if one is.
-pub async fn paired_unit_of(
+/// The pairing of the first of `caller`'s units paired with `project`, if one is.
+pub async fn pairing_of(
     db: &impl ConnectionTrait,
     caller: &Caller,
     project: uuid::Uuid,
-) -> AppResult<Option<uuid::Uuid>> {
+) -> AppResult<Option<project_paired_unit::Model>> {
     if caller.role() != Role::Department {
         return Ok(None);
     }
@@ -56,13 +56,7 @@ pub async fn paired_unit_of(
         .filter(project_paired_unit::Column::UnitId.is_in(units.as_slice().iter().copied()))
         .one(db)
         .await?;
-    Ok(row.map(|r| r.unit_id))
-}
-
-/// Whether any pairing names `unit` (for checks that need no row).
-pub async fn is_paired_anywhere(db: &impl ConnectionTrait, unit: uuid::Uuid) -> AppResult<bool> {
-    let n = project_paired_unit::Entity::find().filter(project_paired_unit::Column::UnitId.eq(unit)).count(db).await?;
-    Ok(n > 0)
+    Ok(row)
 }
 
 /// Who sees service logs: the office, leaders and inspectors all; a unit (by

@@ -6,7 +6,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Pag
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{MAX_PHOTOS, duties_of, paired_unit_of, service_visibility};
+use super::{MAX_PHOTOS, duties_of, pairing_of, service_visibility};
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
@@ -56,11 +56,11 @@ pub async fn log(
         return Err(AppError::bad_input("photoIds", format!("at most {MAX_PHOTOS} photos")));
     }
     let project = crate::service::project::find(db, project).await?;
-    let Some(unit) = paired_unit_of(db, caller, project.id).await? else {
+    let Some(pairing) = pairing_of(db, caller, project.id).await? else {
         return Err(AppError::Forbidden("only a unit paired with this project logs service for it".into()));
     };
-    let pairing = entity::project_paired_unit::Entity::find_by_id((project.id, unit)).one(db).await?;
-    let named = pairing.as_ref().map(duties_of).unwrap_or_default();
+    let unit = pairing.unit_id;
+    let named = duties_of(&pairing);
     let allowed =
         if named.is_empty() { super::duties(db, false).await?.into_iter().map(|d| d.code).collect() } else { named };
     if !allowed.contains(&duty) {

@@ -4,6 +4,11 @@
 pub mod action_item;
 pub mod action_item_event;
 pub mod action_item_unit;
+pub mod assessment_award;
+pub mod assessment_result;
+pub mod assessment_run;
+pub mod assessment_scheme;
+pub mod assessment_veto;
 pub mod audit_event;
 pub mod bulletin;
 pub mod case;

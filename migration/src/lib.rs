@@ -30,6 +30,7 @@ mod m20261128_000024_supervision;
 mod m20261128_000025_funding;
 mod m20261128_000026_pairing_obstruction;
 mod m20261128_000027_evaluations;
+mod m20261128_000028_assessments;
 
 pub struct Migrator;
 
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000025_funding::Migration),
             Box::new(m20261128_000026_pairing_obstruction::Migration),
             Box::new(m20261128_000027_evaluations::Migration),
+            Box::new(m20261128_000028_assessments::Migration),
         ]
     }
 }

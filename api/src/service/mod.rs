@@ -2,6 +2,7 @@
 //! transaction), check who may do what in one place per domain, and know nothing of GraphQL.
 
 pub mod account;
+pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod dashboard;

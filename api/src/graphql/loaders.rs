@@ -41,7 +41,8 @@ keyed_by_id!(
     user,
     monthly_report,
     funding_campaign,
-    funding_item
+    funding_item,
+    assessment_scheme
 );
 
 /// Loads rows of `E` by id, one `IN (...)` query per batch.

@@ -2,6 +2,7 @@
 //! folder beside the others (see the README's "Adding a domain") and one entry in each list below.
 
 pub mod account;
+pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod children;
@@ -55,6 +56,7 @@ pub struct Query(
     pairing::PairingQuery,
     obstruction::ObstructionQuery,
     evaluation::EvaluationQuery,
+    assessment::AssessmentQuery,
     photo::PhotoQuery,
     audit::AuditQuery,
     keys::KeyQuery,
@@ -79,6 +81,7 @@ pub struct Mutation(
     pairing::PairingMutation,
     obstruction::ObstructionMutation,
     evaluation::EvaluationMutation,
+    assessment::AssessmentMutation,
     photo::PhotoMutation,
     keys::KeyMutation,
     webhooks::WebhookMutation,

@@ -73,6 +73,18 @@ pub fn access(type_name: &str) -> Option<Access> {
         // Obstruction cases are for people: a key could not be held to the rule that hides a case
         // from the accused unit's own systems.
         "ObstructionCase" | "ObstructionStep" => Never,
+        // Assessment is the office's judgment of units: for people, whose roles and units decide
+        // which runs and scorecards they see.
+        "AssessmentScheme"
+        | "WeightedMetric"
+        | "SchemeVetoCondition"
+        | "AssessmentRun"
+        | "AssessmentStanding"
+        | "MetricResult"
+        | "UnitScorecard"
+        | "AssessmentVeto"
+        | "Award"
+        | "AwardYear" => Never,
         "Photo" | "PhotoLocation" | "Camera" | "TrustReason" => Needs(PhotosRead),
         "AuditEvent" | "ChangeEvent" | "ChangeFeed" | "ChangePageInfo" => Needs(ChangesRead),
         "Webhook" | "CreatedWebhook" | "WebhookDelivery" | "WebhookAttempt" => Needs(WebhooksManage),
@@ -94,6 +106,12 @@ pub const PEOPLE_ONLY: &[&str] = &[
     "reportObstruction",
     "advanceObstruction",
     "respondToEvaluation",
+    "publishAssessmentScheme",
+    "runAssessment",
+    "publishAssessment",
+    "vetoUnit",
+    "liftVeto",
+    "grantAward",
 ];
 
 /// The scope a mutation needs; `None` for one no key may run (those of [`PEOPLE_ONLY`], and any

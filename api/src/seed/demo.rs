@@ -257,6 +257,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     let funding = super::funding::load(&txn, &projects, today).await?;
     let pairing_services = super::pairing::load(&txn, &projects, today).await?;
     let evaluation_responses = super::evaluations::load(&txn, today).await?;
+    let assessment_run = super::assessments::load(&txn, today).await?;
     crate::service::lights::track_untracked(&txn).await?;
     let projects = projects.len();
     let loaded = Loaded {
@@ -289,6 +290,7 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
                 "funding_items": { "after": loaded.funding },
                 "pairing_services": { "after": loaded.pairing_services },
                 "evaluation_responses": { "after": loaded.evaluation_responses },
+                "assessment_run": { "after": assessment_run },
             }),
         },
     )

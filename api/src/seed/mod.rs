@@ -1,6 +1,7 @@
 //! Data loaded into an empty database. The demo county is deterministic (ids derive from names) and
 //! grows one function per domain: later domains add their own step to [`demo::load`].
 
+pub mod assessments;
 pub mod cases;
 pub mod demo;
 pub mod evaluations;

@@ -1,5 +1,6 @@
 //! Unit assessment (考核) with rewards and the one-vote veto (一票否决).
 
+mod awards;
 pub(crate) mod objects;
 mod prefetch;
 
@@ -7,9 +8,8 @@ use async_graphql::{Context, InputObject, Object};
 use entity::assessment_veto::VetoCondition;
 use uuid::Uuid;
 
-pub use objects::{
-    AssessmentRun, AssessmentScheme, AssessmentStanding, AssessmentVeto, Award, AwardYear, MetricResult, UnitScorecard,
-};
+pub use awards::{Award, AwardYear};
+pub use objects::{AssessmentRun, AssessmentScheme, AssessmentStanding, AssessmentVeto, MetricResult, UnitScorecard};
 
 use super::context::ContextExt;
 use super::scalars::{Decimal, MaxChars};

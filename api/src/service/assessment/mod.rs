@@ -14,7 +14,7 @@ mod vetoes;
 pub use awards::{AwardTotals, NewAward, award_cursor, award_totals, awards, grant_award};
 pub use run::{
     FrozenMetric, FrozenVeto, StandingFilter, count_standings, find_run, frozen_metrics, frozen_vetoes, latest_run,
-    publish, run, runs, scorecard, standing_cursor, standings,
+    publish, run, run_in, runs, scorecard, standing_cursor, standings,
 };
 pub use scheme::{
     AssessmentMetric, NewScheme, SchemeMetric, SchemeVeto, find_scheme, metrics_of, publish_scheme, schemes, vetoes_of,

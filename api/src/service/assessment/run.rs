@@ -75,6 +75,24 @@ pub async fn run(
 ) -> AppResult<Run> {
     actor.require_role(&[Role::Admin], "run assessments")?;
     let by = actor.caller()?.id();
+    let txn = crate::db::begin_write(db).await?;
+    let run = run_in(&txn, actor, by, scheme_id, period, now, day).await?;
+    txn.commit().await?;
+    Ok(run)
+}
+
+/// [`run`] inside a transaction the caller commits, made on behalf of `by` (the demo county seeds
+/// its run so).
+pub async fn run_in(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    by: Uuid,
+    scheme_id: Uuid,
+    period: AssessPeriod,
+    now: DateTime<Utc>,
+    day: Day,
+) -> AppResult<Run> {
+    let db = txn;
     let scheme = find_scheme(db, scheme_id)
         .await
         .map_err(|_| AppError::bad_input("schemeId", "no assessment scheme has this id"))?;
@@ -106,12 +124,10 @@ pub async fn run(
         figures.insert(m.metric, measure(db, actor, m.metric, &w).await?);
     }
     let found = sources::automatic(db, actor, &w, &automatic).await?;
-
-    let txn = crate::db::begin_write(db).await?;
-    vetoes::record_found(&txn, &found, &period.key(), scheme.deduction_fen, by, now).await?;
+    vetoes::record_found(txn, &found, &period.key(), scheme.deduction_fen, by, now).await?;
     let ids: Vec<Uuid> = units.iter().map(|u| u.0).collect();
     let mut in_force: HashMap<Uuid, Vec<FrozenVeto>> = HashMap::new();
-    for v in vetoes::in_force(&txn, &[], &[period.key()]).await? {
+    for v in vetoes::in_force(txn, &[], &[period.key()]).await? {
         let frozen =
             FrozenVeto { condition: v.condition, source: v.source, reason: v.reason, deduction_fen: v.deduction_fen };
         in_force.entry(v.unit_id).or_default().push(frozen);
@@ -161,10 +177,9 @@ pub async fn run(
         .filter(R::Period.eq(period.key()))
         .order_by_desc(R::CreatedAt)
         .order_by_desc(R::Id)
-        .one(&txn)
+        .one(txn)
         .await?;
     if let Some(same) = newest.filter(|r| r.fingerprint == fingerprint) {
-        txn.commit().await?;
         return Ok(same);
     }
     let run = Run {
@@ -179,21 +194,20 @@ pub async fn run(
         published_by: None,
         published_at: None,
     };
-    assessment_run::Entity::insert(run.clone().into_active_model()).exec_without_returning(&txn).await?;
+    assessment_run::Entity::insert(run.clone().into_active_model()).exec_without_returning(txn).await?;
     for chunk in rows.chunks(100) {
         let models = chunk.iter().cloned().map(IntoActiveModel::into_active_model);
-        assessment_result::Entity::insert_many(models).exec_without_returning(&txn).await?;
+        assessment_result::Entity::insert_many(models).exec_without_returning(txn).await?;
     }
     let vetoed = rows.iter().filter(|r| r.vetoed).count();
     let changes = json!({ "run": { "after": { "id": run.id, "scheme": scheme.id, "version": scheme.version, "period": run.period,
         "units": rows.len(), "vetoed": vetoed, "fingerprint": run.fingerprint } } });
     audit::record(
-        &txn,
+        txn,
         actor,
         Change { action: "county.run_assessment", entity_type: "county", entity_id: "county".into(), changes },
     )
     .await?;
-    txn.commit().await?;
     Ok(run)
 }
 

@@ -129,18 +129,21 @@ async fn dates_are_exactly_iso_and_within_range() -> TestResult {
 
 /// Every Decimal input field in the schema, with a mutation that carries it. A new Decimal input
 /// fails the test until it is listed here and fed the extremes too.
-const DECIMAL_INPUTS: [&str; 12] = [
+const DECIMAL_INPUTS: [&str; 15] = [
+    "AssessmentSchemeInput.deductionPerVeto",
     "CreateProjectInput.priorCompletedInvestment",
     "CreateProjectInput.totalInvestment",
     "FundingDetailsInput.standardAmount",
     "FundingShareInput.sharePercent",
     "FundingTargetInput.amount",
+    "GrantAwardInput.amount",
     "MonthlyReportInput.investmentThisMonth",
     "MonthlyReportInput.progressPercent",
     "RecordFundingMoneyInput.amount",
     "UpdateProjectInput.priorCompletedInvestment",
     "UpdateProjectInput.progressPercent",
     "UpdateProjectInput.totalInvestment",
+    "VetoUnitInput.deduction",
     "YearPlanInput.plannedInvestment",
 ];
 
@@ -199,6 +202,21 @@ async fn extreme_decimals_are_refused_everywhere_never_a_panic() -> TestResult {
         let money = "mutation($i: RecordFundingMoneyInput!) { recordFundingMoney(input: $i) { id } }";
         let entry = json!({ "itemId": item, "flow": "RECEIVED", "on": "2026-01-05", "amount": value });
         cases.push((money, json!({ "i": entry }), "admin"));
+        let scheme = "mutation($i: AssessmentSchemeInput!) { publishAssessmentScheme(input: $i) { id } }";
+        let metrics = json!([{ "metric": "REPORTS_ON_TIME", "weight": 1 }]);
+        cases.push((
+            scheme,
+            json!({ "i": { "name": "极值办法", "year": 2026, "metrics": metrics, "deductionPerVeto": value } }),
+            "admin",
+        ));
+        let veto = "mutation($i: VetoUnitInput!) { vetoUnit(input: $i) { id } }";
+        cases.push((veto, json!({ "i": { "unitId": unit, "period": "2026", "condition": "OTHER", "reason": "极值", "deduction": value } }), "admin"));
+        let award = "mutation($i: GrantAwardInput!) { grantAward(input: $i) { id } }";
+        cases.push((
+            award,
+            json!({ "i": { "unitId": unit, "period": "2026", "amount": value, "basis": "极值" } }),
+            "admin",
+        ));
         for (q, vars, who) in cases {
             let token = if who == "admin" { &admin } else { &owner };
             let body = app.gql(q, vars.clone(), Some(token)).await?;

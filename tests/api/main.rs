@@ -1,6 +1,7 @@
 //! Integration tests: each one drives its own server over HTTP.
 
 mod accounts;
+mod assessment;
 mod audit;
 mod auth;
 #[path = "../support/bombs.rs"]

@@ -69,7 +69,7 @@ pub async fn load(db: &impl ConnectionTrait, today: NaiveDate) -> AppResult<Uuid
         period: period.key(),
         condition: VetoCondition::ObstructionUpheld,
         source: VetoSource::Recorded,
-        reason: "镇村干部阻挠项目施工，经查属实（惩治查处案件已反馈）".into(),
+        reason: "镇村干部阻挠项目施工，经查属实".into(),
         deduction_fen: 20 * FEN_PER_WAN,
         recorded_by: admin,
         recorded_at: now,

@@ -376,3 +376,23 @@ async fn a_serious_safety_hazard_vetoes_the_responsible_unit_automatically() -> 
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_page_of_standings_or_awards_costs_the_same_statements_at_5_and_50_rows() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let leader = app.login_as("leader").await?;
+    let (year, _, period) = last_quarter();
+    let runs = app
+        .data("query($p: String!) { assessments(period: $p) { id } }", json!({ "p": period }), Some(&leader))
+        .await?;
+    let run = runs["assessments"][0]["id"].clone();
+    let page = "query($r: UUID!, $n: Int!) { assessment(runId: $r) { standings(first: $n) { edges { node { unit { name head { username } } score rank } } } } }";
+    let five = app.cost(page, json!({ "r": run, "n": 5 }), Some(&leader)).await?;
+    let fifty = app.cost(page, json!({ "r": run, "n": 50 }), Some(&leader)).await?;
+    assert_eq!(five, fifty, "standings: {five} statements for 5, {fifty} for 50");
+    let page = "query($y: Int!, $n: Int!) { awards(year: $y) { items(first: $n) { edges { node { unit { name } user { username unit { name } } amount } } } } }";
+    let few = app.cost(page, json!({ "y": year, "n": 3 }), Some(&leader)).await?;
+    let all = app.cost(page, json!({ "y": year, "n": 15 }), Some(&leader)).await?;
+    assert_eq!(few, all, "awards: {few} statements for 3, {all} for 15");
+    Ok(())
+}

@@ -396,3 +396,39 @@ async fn a_page_of_standings_or_awards_costs_the_same_statements_at_5_and_50_row
     assert_eq!(few, all, "awards: {few} statements for 3, {all} for 15");
     Ok(())
 }
+
+#[tokio::test]
+async fn a_run_costs_the_same_statements_whatever_the_number_of_units() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let (year, _, period) = last_quarter();
+    let all = [
+        "REPORTS_ON_TIME",
+        "ISSUES_CLOSED_BY_DEADLINE",
+        "ACTION_ITEMS_ON_TIME",
+        "INVESTMENT_AGAINST_PLAN",
+        "MILESTONES_ON_TIME",
+        "FUNDING_AGAINST_TARGET",
+        "EVALUATION_SCORE",
+        "PAIRING_SERVICE",
+    ];
+    let metrics: Vec<Value> = all.iter().map(|m| json!({ "metric": m, "weight": 10 })).collect();
+    let vetoes = json!([{ "condition": "SAFETY_INCIDENT", "automatic": true }, { "condition": "OBSTRUCTION_UPHELD", "automatic": true }, { "condition": "TASK_TARGET_MISSED", "automatic": true }]);
+    let id = scheme(&app, &admin, year, json!(metrics), vetoes).await?;
+    let (first, before) = app.data_and_cost(RUN, json!({ "s": id, "p": period }), Some(&admin)).await?;
+    let db = &app.state.db;
+    let backend = db.get_database_backend();
+    for n in 0..40 {
+        let sql = "INSERT INTO units (id, name, kind, has_funding_targets, head_user_id, created_at) VALUES (?, ?, 'TOWNSHIP', ?, NULL, ?)";
+        let values: Vec<Sql> =
+            vec![uuid::Uuid::new_v4().into(), format!("测试乡镇{n}").into(), false.into(), chrono::Utc::now().into()];
+        db.execute(statement(backend, sql, values)).await?;
+    }
+    let (second, after) = app.data_and_cost(RUN, json!({ "s": id, "p": period }), Some(&admin)).await?;
+    assert_ne!(first["runAssessment"]["id"], second["runAssessment"]["id"], "new units, new figures");
+    let rows = standings(&app.data(STANDINGS, json!({ "r": second["runAssessment"]["id"] }), Some(&admin)).await?)?;
+    assert!(rows.len() >= 70, "{}", rows.len());
+    assert_eq!(before, after, "a run: {before} statements, {after} with 40 more units");
+    println!("runAssessment, 8 metrics, 3 automatic vetoes: {before} statements for 39 or 79 units");
+    Ok(())
+}

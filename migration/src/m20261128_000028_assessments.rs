@@ -3,7 +3,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::helpers::fk;
+use crate::helpers::{at, fen, fk, index, long, text, uuid};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -86,39 +86,6 @@ enum AssessmentAwards {
     Basis,
     GrantedBy,
     GrantedAt,
-}
-
-fn uuid(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).uuid().not_null().to_owned()
-}
-
-fn at(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).timestamp_with_time_zone().not_null().to_owned()
-}
-
-fn text(c: impl IntoIden, len: u32) -> ColumnDef {
-    ColumnDef::new(c).string_len(len).not_null().to_owned()
-}
-
-fn long(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).text().not_null().to_owned()
-}
-
-fn fen(c: impl IntoIden) -> ColumnDef {
-    ColumnDef::new(c).big_integer().not_null().to_owned()
-}
-
-fn index(
-    name: &str,
-    table: impl IntoIden + 'static,
-    cols: Vec<impl IntoIden + Clone + 'static>,
-) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(name).table(table);
-    for c in cols {
-        i.col(c);
-    }
-    i.to_owned()
 }
 
 #[async_trait::async_trait]

@@ -267,6 +267,11 @@ async fn a_run_is_frozen_a_veto_ranks_last_and_units_see_their_own_until_publish
     let third = app.data(RUN, json!({ "s": id, "p": period }), Some(&admin)).await?["runAssessment"].clone();
     let rows = standings(&app.data(STANDINGS, json!({ "r": third["id"] }), Some(&admin)).await?)?;
     assert_eq!(standing(&rows, "发改局")?["vetoed"], false);
+    // Recorded again, the lifted veto is reinstated (one row, in force).
+    assert_eq!(app.data(VETO, veto, Some(&admin)).await?["vetoUnit"]["source"], "RECORDED");
+    let card = app.data(CARD, json!({ "u": unit_id("发改局"), "p": period }), Some(&admin)).await?;
+    assert_eq!(card["unitScorecard"]["vetoes"].as_array().map(Vec::len), Some(1));
+    assert_eq!(card["unitScorecard"]["vetoes"][0]["liftedAt"], Value::Null);
     Ok(())
 }
 

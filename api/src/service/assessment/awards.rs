@@ -7,8 +7,7 @@ use entity::unit;
 use entity::user::Role;
 use sea_orm::sea_query::{Alias, Expr, Func};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -120,13 +119,14 @@ pub fn award_cursor(a: &Award) -> String {
 /// How many awards `year` has and their sum, in one statement.
 pub async fn award_totals(db: &impl ConnectionTrait, year: i32) -> AppResult<AwardTotals> {
     use assessment_award::Column as A;
-    let count = assessment_award::Entity::find().filter(A::Year.eq(year)).count(db).await?;
-    let sum: Option<Option<i64>> = assessment_award::Entity::find()
+    let row: Option<(i64, Option<i64>)> = assessment_award::Entity::find()
         .select_only()
+        .column_as(Expr::col(A::Id).count(), "count")
         .column_as(Expr::expr(Func::sum(Expr::col(A::AmountFen))).cast_as(Alias::new("BIGINT")), "sum")
         .filter(A::Year.eq(year))
         .into_tuple()
         .one(db)
         .await?;
-    Ok(AwardTotals { count, amount_fen: sum.flatten().unwrap_or(0) })
+    let (count, sum) = row.unwrap_or_default();
+    Ok(AwardTotals { count: u64::try_from(count).unwrap_or(0), amount_fen: sum.unwrap_or(0) })
 }

@@ -64,54 +64,44 @@ pub async fn veto_unit(db: &DatabaseConnection, actor: &Actor, input: NewVeto, n
         Some(v) if v.lifted_at.is_none() => {
             return Err(AppError::Conflict(format!("the unit is vetoed for {period} on this condition already")));
         }
-        Some(v) => Veto {
-            source: VetoSource::Recorded,
-            reason,
-            deduction_fen: input.deduction_fen,
-            recorded_by: by,
-            recorded_at: now,
-            lifted_at: None,
-            lifted_by: None,
-            lift_reason: None,
-            ..v
-        },
-        None => Veto {
-            id: Uuid::now_v7(),
-            unit_id: input.unit_id,
-            period,
-            condition: input.condition,
-            source: VetoSource::Recorded,
-            reason,
-            deduction_fen: input.deduction_fen,
-            recorded_by: by,
-            recorded_at: now,
-            lifted_at: None,
-            lifted_by: None,
-            lift_reason: None,
-        },
+        // A lifted veto of the same condition is reinstated; the audit trail keeps the lifting.
+        Some(v) => {
+            let after = Veto {
+                source: VetoSource::Recorded,
+                reason,
+                deduction_fen: input.deduction_fen,
+                recorded_by: by,
+                recorded_at: now,
+                lifted_at: None,
+                lifted_by: None,
+                lift_reason: None,
+                ..v
+            };
+            after.clone().into_active_model().reset_all().update(&txn).await?;
+            after
+        }
+        None => {
+            let after = Veto {
+                id: Uuid::now_v7(),
+                unit_id: input.unit_id,
+                period,
+                condition: input.condition,
+                source: VetoSource::Recorded,
+                reason,
+                deduction_fen: input.deduction_fen,
+                recorded_by: by,
+                recorded_at: now,
+                lifted_at: None,
+                lifted_by: None,
+                lift_reason: None,
+            };
+            assessment_veto::Entity::insert(after.clone().into_active_model()).exec_without_returning(&txn).await?;
+            after
+        }
     };
-    assessment_veto::Entity::insert(after.clone().into_active_model())
-        .on_conflict(OnConflict::column(V::Id).update_columns(all_but_key()).to_owned())
-        .exec_without_returning(&txn)
-        .await?;
     record(&txn, actor, "county.veto_unit", &after).await?;
     txn.commit().await?;
     Ok(after)
-}
-
-fn all_but_key() -> [assessment_veto::Column; 9] {
-    use assessment_veto::Column as V;
-    [
-        V::Source,
-        V::Reason,
-        V::DeductionFen,
-        V::RecordedBy,
-        V::RecordedAt,
-        V::LiftedAt,
-        V::LiftedBy,
-        V::LiftReason,
-        V::Condition,
-    ]
 }
 
 async fn record(txn: &impl ConnectionTrait, actor: &Actor, action: &'static str, veto: &Veto) -> AppResult<()> {

@@ -11,6 +11,7 @@ mod cases;
 mod changes;
 mod cli;
 mod clock;
+mod columns;
 mod datums;
 mod demo_year;
 mod documents;

@@ -63,7 +63,7 @@ impl User {
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<ProjectConnection> {
         let args = (filter, order_by);
-        Ok(children::<ProjectsOfLeader, _>(ctx, self.0.id, args, first, after, Project).await?)
+        Ok(children::<ProjectsOfLeader, _>(ctx, self.0.id, args, first, after, Project::from).await?)
     }
 }
 
@@ -123,7 +123,7 @@ impl Unit {
         #[graphql(desc = "Cursor after which the page starts.")] after: Option<String>,
     ) -> async_graphql::Result<ProjectConnection> {
         let args = (filter, order_by);
-        Ok(children::<ProjectsOfUnit, _>(ctx, self.0.id, args, first, after, Project).await?)
+        Ok(children::<ProjectsOfUnit, _>(ctx, self.0.id, args, first, after, Project::from).await?)
     }
 }
 

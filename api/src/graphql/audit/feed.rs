@@ -68,9 +68,9 @@ impl ChangeEvent {
         };
         use EntityType as T;
         Ok(match EntityType::parse(&self.0.event.entity_type) {
-            Some(T::Project) => {
-                current::<entity::project::Entity>(ctx, id).await?.map(|m| ChangedRecord::Project(Box::new(Project(m))))
-            }
+            Some(T::Project) => current::<entity::project::Entity>(ctx, id)
+                .await?
+                .map(|m| ChangedRecord::Project(Box::new(Project::from(m)))),
             Some(T::Issue) => {
                 current::<entity::issue::Entity>(ctx, id).await?.map(|m| ChangedRecord::Issue(Box::new(Issue(m))))
             }

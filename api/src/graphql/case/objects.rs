@@ -36,7 +36,7 @@ impl Case {
 
     /// The project; a 一事一议 matter may concern none in particular.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project))
+        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project::from))
     }
 
     /// Short title.

@@ -141,7 +141,7 @@ impl FundingItem {
 
     /// The project the money serves, or that the lead became.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project))
+        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project::from))
     }
 
     /// Notes.

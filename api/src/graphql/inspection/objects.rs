@@ -142,7 +142,7 @@ impl Inspection {
 
     /// The project inspected.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// Who inspected.

@@ -64,7 +64,7 @@ impl ActionItem {
 
     /// The project it concerns, if one.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Project>> {
-        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project))
+        Ok(load_opt::<entity::project::Entity>(ctx, self.0.project_id, "project").await?.map(Project::from))
     }
 
     /// By when.

@@ -175,7 +175,7 @@ pub struct AgendaItem(pub meeting_agenda::Model);
 impl AgendaItem {
     /// The project.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// Place on the agenda, from 1.

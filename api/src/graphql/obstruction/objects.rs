@@ -36,7 +36,7 @@ impl ObstructionCase {
 
     /// The project hindered.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The stage hindered: landing (落户), start (开工) or production (投产).

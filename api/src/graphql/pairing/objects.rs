@@ -53,7 +53,7 @@ impl Pairing {
 
     /// The project.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The codes of its duties (see `pairingDuties`); empty for a pairing made before duties were
@@ -81,7 +81,7 @@ impl PairingService {
 
     /// The project served.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The paired unit that served it.
@@ -196,6 +196,6 @@ impl UnitPairingActivity {
         let take = usize::try_from(first).unwrap_or(0);
         let ids: Vec<Uuid> = self.0.idle_projects.iter().copied().take(take).collect();
         let found = ctx.loader::<entity::project::Entity>()?.load_many(ids.iter().copied()).await?;
-        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).map(Project).collect())
+        Ok(ids.iter().filter_map(|id| found.get(id).cloned()).map(Project::from).collect())
     }
 }

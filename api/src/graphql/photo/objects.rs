@@ -177,7 +177,7 @@ impl Photo {
 
     /// The project.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The inspection it belongs to (which may reach the server later).

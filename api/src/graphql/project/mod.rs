@@ -1,11 +1,14 @@
 //! The project library (项目库): projects, their places on the map, their lights.
 
+pub(crate) mod columns;
 pub(crate) mod inputs;
 pub(crate) mod light;
 pub(crate) mod loaders;
 pub(crate) mod objects;
 pub(crate) mod point;
 pub(crate) mod prefetch;
+
+use std::collections::HashMap;
 
 use async_graphql::{Context, Object};
 use uuid::Uuid;
@@ -47,19 +50,29 @@ impl ProjectQuery {
                 |(db, filter)| async move { projects::count(&db, &filter).await },
             );
         // A page that shows lights alone reads the current kept lights with its own statement; the
-        // light's loader is fed them before the page's prefetch, which then loads only the others.
-        let health = ctx.look_ahead().field("edges").field("node").field("health");
+        // light's loader is fed them before the page's prefetch, which then loads only the others,
+        // and each project on the page carries its own.
+        let node = ctx.look_ahead().field("edges").field("node");
+        let health = node.field("health");
         let lit = health.exists() && loaders::only_light(health.selection_fields());
+        // Only the columns the selection shows are read (placeholders elsewhere, never shown).
+        let columns = columns::read_by(&node);
+        let read = &std::sync::Mutex::new(HashMap::new());
         let fetch = |page: PageRequest| async move {
             if !lit {
-                return projects::list(&state.db, &filter, order, &page).await;
+                return projects::list(&state.db, &filter, order, &page, columns).await;
             }
             let day = state.config.clock.day();
-            let (page, lights) = projects::list_lit(&state.db, &filter, order, &page, day.date).await?;
-            ctx.cached::<loaders::ProjectLight>()?.feed_many(lights.into_iter().map(|(id, l)| ((id, day), l))).await;
+            let (page, lights) = projects::list_lit(&state.db, &filter, order, &page, columns, day.date).await?;
+            ctx.cached::<loaders::ProjectLight>()?.feed_many(lights.iter().map(|(id, l)| ((*id, day), *l))).await;
+            *read.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = lights;
             Ok(page)
         };
-        Ok(list(ctx, first, after, ListSpec { fetch, count, key: projects::cursor_of(order), node: Project }).await?)
+        let node = |row: entity::project::Model| {
+            let light = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&row.id).copied();
+            Project::lit(row, light)
+        };
+        Ok(list(ctx, first, after, ListSpec { fetch, count, key: projects::cursor_of(order), node }).await?)
     }
 
     /// One project. Any signed-in user.
@@ -69,7 +82,7 @@ impl ProjectQuery {
         #[graphql(desc = "The project's id.")] id: Uuid,
     ) -> async_graphql::Result<Project> {
         ctx.caller()?;
-        Ok(Project(projects::find(&ctx.state()?.db, id).await?))
+        Ok(Project::from(projects::find(&ctx.state()?.db, id).await?))
     }
 }
 
@@ -86,7 +99,7 @@ impl ProjectMutation {
     ) -> async_graphql::Result<Project> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        Ok(Project(projects::create(&state.db, &actor, input.into(), state.config.clock.today()).await?))
+        Ok(Project::from(projects::create(&state.db, &actor, input.into(), state.config.clock.today()).await?))
     }
 
     /// Changes a project. ADMIN: any field; the responsible unit: operational fields only.
@@ -98,6 +111,6 @@ impl ProjectMutation {
     ) -> async_graphql::Result<Project> {
         let actor = ctx.actor()?;
         let state = ctx.state()?;
-        Ok(Project(projects::update(&state.db, &actor, id, input.into(), state.config.clock.today()).await?))
+        Ok(Project::from(projects::update(&state.db, &actor, id, input.into(), state.config.clock.today()).await?))
     }
 }

@@ -8,7 +8,7 @@ pub use super::point::GeoPoint;
 use chrono::{DateTime, Datelike, Utc};
 use entity::geo::Datum;
 use entity::milestone;
-use entity::project::{self, Industry, ProjectCategory, ProjectStatus};
+use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
 
 use super::loaders::{PairedUnits, ProjectLight, YearFigures, only_light};
@@ -34,7 +34,20 @@ use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::schedule;
 
 /// A key project (重点项目) of the programme.
-pub struct Project(pub project::Model);
+pub struct Project(pub project::Model, Option<Light>);
+
+impl From<project::Model> for Project {
+    fn from(row: project::Model) -> Self {
+        Self(row, None)
+    }
+}
+
+impl Project {
+    /// A project and its light today as read with its page (current, so its loader need not run).
+    pub fn lit(row: project::Model, light: Option<Light>) -> Self {
+        Self(row, light)
+    }
+}
 
 /// A key project (重点项目) of the programme.
 #[Object]
@@ -228,7 +241,10 @@ impl Project {
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
         let key = (self.0.id, ctx.state()?.config.clock.day());
         if only_light([ctx.field()]) {
-            let light = ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?;
+            let light = match self.1 {
+                Some(light) => light,
+                None => ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?,
+            };
             return Ok(Health::Light { key, light });
         }
         Ok(Health::Full(load_health(ctx, key).await?))

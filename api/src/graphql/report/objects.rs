@@ -32,7 +32,7 @@ impl MonthlyReport {
 
     /// The project reported on.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The month reported, `YYYY-MM`.
@@ -102,7 +102,7 @@ impl MissingReport {
 
     /// The project.
     async fn project(&self) -> Project {
-        Project(self.project.clone())
+        Project::from(self.project.clone())
     }
 
     /// The unit that owes the report.

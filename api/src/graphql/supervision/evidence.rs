@@ -28,7 +28,7 @@ impl EvidenceGap {
 
     /// The project.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The month, `YYYY-MM`.

@@ -152,7 +152,7 @@ pub struct TaskProject(supervision::TaskProgress);
 impl TaskProject {
     /// The project.
     async fn project(&self, ctx: &Context<'_>) -> async_graphql::Result<Project> {
-        Ok(Project(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
+        Ok(Project::from(load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?))
     }
 
     /// The first current inspection of the task's kind inside its window; none while the project is

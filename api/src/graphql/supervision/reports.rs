@@ -85,7 +85,7 @@ impl UnitCoverageRow {
     /// Projects not visited, by name (as many as `notVisitedPerUnit` asked for).
     async fn not_visited(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Project>> {
         let found = ctx.loader::<entity::project::Entity>()?.load_many(self.0.not_visited.iter().copied()).await?;
-        Ok(self.0.not_visited.iter().filter_map(|id| found.get(id).cloned()).map(Project).collect())
+        Ok(self.0.not_visited.iter().filter_map(|id| found.get(id).cloned()).map(Project::from).collect())
     }
 }
 

@@ -1,14 +1,18 @@
 //! The project library. Who may change what on a project is decided in [`authorize_update`] and
 //! [`authorize_unit_work`]; every signed-in caller may read projects.
 
+mod columns;
 mod fields;
+mod pages;
 mod query;
 mod write;
 
+pub use columns::Columns;
 pub use fields::validate_code;
+pub use pages::{list, list_lit};
 pub use query::{
-    BoundingBox, Order, OrderField, Parent, ProjectFilter, all_matching, count, counts_under, cursor_of, list,
-    list_lit, matching_ids, pages_under, paired_units, year_plans,
+    BoundingBox, Order, OrderField, Parent, ProjectFilter, all_matching, count, counts_under, cursor_of, matching_ids,
+    pages_under, paired_units, year_plans,
 };
 pub use write::{create, update};
 

@@ -184,7 +184,7 @@ fn from_cursor(
 }
 
 /// The statement of a page of projects, ordered and bounded.
-fn page_query(
+pub(super) fn page_query(
     filter: &ProjectFilter,
     order: Order,
     page: &PageRequest,
@@ -197,56 +197,6 @@ fn page_query(
             .fold(from_cursor(filter, order, page, backend)?, |q, (column, direction)| q.order_by(column, direction)),
     };
     Ok(q.limit(page.fetch()))
-}
-
-/// A page of projects. Readable by every signed-in caller.
-pub async fn list(
-    db: &DatabaseConnection,
-    filter: &ProjectFilter,
-    order: Order,
-    page: &PageRequest,
-) -> AppResult<Page<project::Model>> {
-    let rows = page_query(filter, order, page, db.get_database_backend())?.all(db).await?;
-    Ok(Page::from_fetched(rows, page))
-}
-
-/// [`list`], and the kept light of each project on the page where it is current for `today`, read
-/// by the page's own statement (joined to the kept lights): a page that shows lights alone then needs
-/// no second statement. A project whose kept light is stale has none here; its light's loader
-/// computes and keeps it as before. (Joining the responsible unit and the leader the same way was
-/// measured and dropped: a page names few distinct units and leaders, and reading them once each by
-/// id costs less than decoding them on every row.)
-pub async fn list_lit(
-    db: &DatabaseConnection,
-    filter: &ProjectFilter,
-    order: Order,
-    page: &PageRequest,
-    today: chrono::NaiveDate,
-) -> AppResult<(Page<project::Model>, HashMap<Uuid, Light>)> {
-    use project_light::Column as L;
-    use sea_orm::{FromQueryResult, QueryTrait};
-    let backend = db.get_database_backend();
-    let kept = sea_orm::sea_query::Alias::new("kept");
-    let lit: RelationDef =
-        project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
-    let current = Condition::all()
-        .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
-        .add(Expr::col((kept.clone(), L::Day)).eq(today));
-    let light = Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
-    let q = page_query(filter, order, page, backend)?
-        .join_as(JoinType::LeftJoin, lit.rev(), kept)
-        .expr_as(SimpleExpr::Case(Box::new(light)), "kept_light");
-    let rows = db.query_all(q.build(backend)).await?;
-    let mut projects = Vec::with_capacity(rows.len());
-    let mut lights = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let project = project::Model::from_query_result(&row, "")?;
-        if let Some(light) = row.try_get::<Option<Light>>("", "kept_light")? {
-            lights.insert(project.id, light);
-        }
-        projects.push(project);
-    }
-    Ok((Page::from_fetched(projects, page), lights))
 }
 
 /// The projects showing a light, in name order: walks the kept lights' index of (day, light, name,

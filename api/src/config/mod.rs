@@ -38,7 +38,8 @@ pub struct Config {
     pub field_suggestions: bool,
     /// Load the demo county when the database holds no units yet.
     pub seed_demo_when_empty: bool,
-    /// Largest number of database connections in the pool.
+    /// Largest number of database connections in the pool (by default 16 on PostgreSQL; on SQLite
+    /// two per processor, 4 to 16, see [`limits::default_pool`]).
     pub db_max_connections: u32,
     /// How often the periodic jobs run.
     pub jobs: Jobs,
@@ -148,6 +149,7 @@ impl Config {
             })?,
             None => crate::clock::china(),
         };
+        let db_max_connections = o.db_max_connections.unwrap_or_else(|| limits::default_pool(&database_url));
         let config = Self {
             storage_dir: o.storage_dir.unwrap_or_else(|| data_dir.join("objects")),
             storage_url: o.storage_url,
@@ -164,7 +166,7 @@ impl Config {
             graphiql: o.graphiql.unwrap_or(!production),
             field_suggestions: o.field_suggestions.unwrap_or(!production),
             seed_demo_when_empty: o.seed_demo.unwrap_or(!production),
-            db_max_connections: o.db_max_connections.unwrap_or(16),
+            db_max_connections,
             jobs: Jobs {
                 every_secs: o.jobs_every_secs.unwrap_or(Jobs::default().every_secs),
                 orphan_sweep_every_secs: o.orphan_sweep_every_secs.unwrap_or(Jobs::default().orphan_sweep_every_secs),

@@ -15,7 +15,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{BenchResult, CONNECTIONS, load, seconds, start};
+use common::{BenchResult, CONNECTIONS, load, load_timed, seconds, start};
 use serde_json::{Value, json};
 
 /// Our page.
@@ -107,9 +107,20 @@ async fn postgraphile(
 
 /// Requests per second of `query` at `url`, with `token` when given.
 async fn rate(client: &reqwest::Client, url: &str, token: Option<&str>, query: &str, seconds: u64) -> BenchResult<f64> {
+    Ok(timed(client, url, token, query, seconds).await?.rate)
+}
+
+/// [`rate`] and the 99th percentile latency.
+async fn timed(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    seconds: u64,
+) -> BenchResult<common::Measured> {
     let (client, url, token) = (client.clone(), url.to_owned(), token.map(str::to_owned));
     let body = json!({ "query": query });
-    load(
+    load_timed(
         Arc::new(move || {
             let request = client.post(&url).json(&body);
             match &token {
@@ -159,8 +170,8 @@ async fn components(label: &str, database_url: Option<&str>, client: &reqwest::C
     let healthz = load(Arc::new(move || c.get(&health_url)), seconds).await?;
     println!("{label}: /healthz {healthz:.0} req/s");
     for (name, query) in COMPONENTS {
-        let r = rate(client, &url, Some(&token), query, seconds).await?;
-        println!("{label}: {name}: {r:.0} req/s");
+        let m = timed(client, &url, Some(&token), query, seconds).await?;
+        println!("{label}: {name}: {:.0} req/s, p99 {:.1} ms", m.rate, m.p99.as_secs_f64() * 1000.0);
     }
     Ok(())
 }
@@ -191,16 +202,25 @@ async fn main() -> BenchResult {
     if let Some((_, peer_url)) = &peer {
         same_page(&client, (&ours_url, &token), peer_url).await?;
     }
+    let (mut ours_p99, mut theirs_p99) = (Vec::new(), Vec::new());
     for _ in 0..rounds {
-        ours.push(rate(&client, &ours_url, Some(&token), OURS, seconds).await?);
+        let m = timed(&client, &ours_url, Some(&token), OURS, seconds).await?;
+        ours.push(m.rate);
+        ours_p99.push(m.p99.as_secs_f64() * 1000.0);
         if let Some((_, peer_url)) = &peer {
-            theirs.push(rate(&client, peer_url, None, THEIRS, seconds).await?);
+            let m = timed(&client, peer_url, None, THEIRS, seconds).await?;
+            theirs.push(m.rate);
+            theirs_p99.push(m.p99.as_secs_f64() * 1000.0);
         }
     }
     let (ours, theirs) = (median(ours), median(theirs));
-    println!("PostgreSQL: the page, ours {ours:.0} req/s");
+    println!("PostgreSQL: the page, ours {ours:.0} req/s, p99 {:.1} ms", median(ours_p99));
     if peer.is_some() {
-        println!("PostgreSQL: the page, PostGraphile 4.14 {theirs:.0} req/s; ours / theirs = {:.2}", ours / theirs);
+        println!(
+            "PostgreSQL: the page, PostGraphile 4.14 {theirs:.0} req/s, p99 {:.1} ms; ours / theirs = {:.2}",
+            median(theirs_p99),
+            ours / theirs
+        );
     }
     drop(peer);
     drop(server);

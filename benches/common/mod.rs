@@ -129,15 +129,30 @@ pub async fn statements(client: &reqwest::Client, server: &Server) -> BenchResul
 /// Requests per second with [`CONNECTIONS`] clients looping for `seconds`. Every answer must be a
 /// success without GraphQL errors, or the run fails.
 pub async fn load(make: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>, seconds: u64) -> BenchResult<f64> {
-    let done = Arc::new(AtomicU64::new(0));
+    Ok(load_timed(make, seconds).await?.rate)
+}
+
+/// What [`load_timed`] measured: requests per second and the 99th percentile of their latencies.
+pub struct Measured {
+    pub rate: f64,
+    pub p99: Duration,
+}
+
+/// [`load`], timing every request.
+pub async fn load_timed(
+    make: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>,
+    seconds: u64,
+) -> BenchResult<Measured> {
     let failed = Arc::new(AtomicU64::new(0));
     let stop = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..CONNECTIONS {
-        let (make, done, failed) = (make.clone(), done.clone(), failed.clone());
+        let (make, failed) = (make.clone(), failed.clone());
         tasks.push(tokio::spawn(async move {
+            let mut took = Vec::new();
             while Instant::now() < stop {
+                let sent = Instant::now();
                 let ok = match make().send().await {
                     Ok(r) if r.status().is_success() => {
                         r.bytes().await.map(|b| !b.windows(9).any(|w| w == b"\"errors\":")).unwrap_or(false)
@@ -145,20 +160,24 @@ pub async fn load(make: Arc<dyn Fn() -> reqwest::RequestBuilder + Send + Sync>, 
                     _ => false,
                 };
                 if ok {
-                    done.fetch_add(1, Ordering::Relaxed)
+                    took.push(sent.elapsed());
                 } else {
-                    failed.fetch_add(1, Ordering::Relaxed)
-                };
+                    failed.fetch_add(1, Ordering::Relaxed);
+                }
             }
+            took
         }));
     }
+    let mut took = Vec::new();
     for t in tasks {
-        t.await?;
+        took.extend(t.await?);
     }
     if failed.load(Ordering::Relaxed) > 0 {
         return Err(format!("{} requests failed", failed.load(Ordering::Relaxed)).into());
     }
-    Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
+    took.sort_unstable();
+    let p99 = took.get(took.len() * 99 / 100).copied().unwrap_or_default();
+    Ok(Measured { rate: took.len() as f64 / started.elapsed().as_secs_f64(), p99 })
 }
 
 pub fn seconds() -> u64 {

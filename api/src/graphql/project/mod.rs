@@ -57,7 +57,7 @@ impl ProjectQuery {
         let lit = health.exists() && loaders::only_light(health.selection_fields());
         // Only the columns the selection shows are read (placeholders elsewhere, never shown).
         let columns = columns::read_by(&node);
-        let read = &std::sync::Mutex::new(HashMap::new());
+        let read = &std::sync::OnceLock::<HashMap<Uuid, entity::project::Light>>::new();
         let fetch = |page: PageRequest| async move {
             if !lit {
                 return projects::list(&state.db, &filter, order, &page, columns).await;
@@ -65,11 +65,11 @@ impl ProjectQuery {
             let day = state.config.clock.day();
             let (page, lights) = projects::list_lit(&state.db, &filter, order, &page, columns, day.date).await?;
             ctx.cached::<loaders::ProjectLight>()?.feed_many(lights.iter().map(|(id, l)| ((*id, day), *l))).await;
-            *read.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = lights;
+            let _fetched_once = read.set(lights);
             Ok(page)
         };
         let node = |row: entity::project::Model| {
-            let light = read.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get(&row.id).copied();
+            let light = read.get().and_then(|lights| lights.get(&row.id)).copied();
             Project::lit(row, light)
         };
         Ok(list(ctx, first, after, ListSpec { fetch, count, key: projects::cursor_of(order), node }).await?)

@@ -145,3 +145,72 @@ async fn cursors_hold_whatever_a_page_selects() -> TestResult {
     }
     Ok(())
 }
+
+/// The reports a project's list shows, selecting `selection` on each, for the projects `filter` finds.
+async fn reports_on_page(app: &TestApp, token: &str, filter: &str, selection: &str) -> TestResult<Vec<Value>> {
+    let q = format!(
+        "{{ projects(first: 100{filter}) {{ edges {{ node {{ id reports(first: 3) {{ id {selection} }} }} }} }} }}"
+    );
+    let data = app.data(&q, json!({}), Some(token)).await?;
+    let edges = data["projects"]["edges"].as_array().ok_or("no edges")?;
+    Ok(edges.iter().map(|e| e["node"].clone()).collect())
+}
+
+#[tokio::test]
+async fn each_field_of_recent_reports_reads_what_the_whole_row_shows() -> TestResult {
+    let app = TestApp::spawn_with(|c| {
+        c.limits.max_complexity = 10_000_000;
+    })
+    .await?;
+    let admin = app.login_as("admin").await?;
+    let owner = app.login_as("zrzyj").await?;
+    let types = schema_fields(&app, &admin).await?;
+    let fields = types.get("MonthlyReport").ok_or("no MonthlyReport type")?;
+    let selections: Vec<String> = fields.iter().map(|f| selection(&types, f)).chain(["__typename".into()]).collect();
+    let every = selections.join(" ");
+
+    // Reports with every column set, each as the mutation that stored it shows it (a whole row).
+    let id = crate::projects::create(&app, &admin, "列读取月报项目").await?;
+    let period = crate::helpers::county_today().format("%Y-%m").to_string();
+    let mut stored = Vec::new();
+    for (amount, narrative, problems) in
+        [("100.5", "完成主体结构施工", Value::Null), ("120.25", "主体结构封顶", json!("电力迁改待协调"))]
+    {
+        let q = format!("mutation($i: MonthlyReportInput!) {{ submitMonthlyReport(input: $i) {{ id {every} }} }}");
+        let input = json!({ "i": { "projectId": id, "period": period, "investmentThisMonth": amount, "progressPercent": "10", "narrative": narrative, "problems": problems } });
+        stored.push(app.data(&q, input, Some(&owner)).await?["submitMonthlyReport"].clone());
+    }
+    // The current version: the replacement.
+    let whole = [&stored[1]];
+    let ours = ", filter: { search: \"列读取月报项目\" }";
+
+    for selection in &selections {
+        let listed = reports_on_page(&app, &admin, ours, selection).await?;
+        assert_eq!(listed.len(), 1, "{selection}: {listed:?}");
+        let reports = listed[0]["reports"].as_array().ok_or("no reports")?;
+        assert_eq!(reports.len(), 1, "{selection}: the current version only");
+        for (shown, whole) in reports.iter().zip(whole) {
+            let expected: serde_json::Map<String, Value> = shown
+                .as_object()
+                .ok_or("not an object")?
+                .keys()
+                .map(|k| (k.clone(), whole[k.as_str()].clone()))
+                .collect();
+            assert_eq!(shown, &Value::Object(expected), "{selection} of a report on the page");
+        }
+        // The demo county's reports: each field alone shows what it shows among all the others.
+        let alone = reports_on_page(&app, &admin, "", selection).await?;
+        let with_all = reports_on_page(&app, &admin, "", &every).await?;
+        assert!(alone.iter().any(|p| p["reports"].as_array().is_some_and(|r| r.len() == 3)));
+        for (a, w) in alone.iter().zip(&with_all) {
+            let (a, w) = (a["reports"].as_array().ok_or("no reports")?, w["reports"].as_array().ok_or("no reports")?);
+            assert_eq!(a.len(), w.len(), "{selection}");
+            for (a, w) in a.iter().zip(w) {
+                for (k, v) in a.as_object().ok_or("not an object")? {
+                    assert_eq!(v, &w[k.as_str()], "{selection}: {k} of report {}", a["id"]);
+                }
+            }
+        }
+    }
+    Ok(())
+}

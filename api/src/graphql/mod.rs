@@ -6,6 +6,7 @@ pub mod assessment;
 pub mod audit;
 pub mod case;
 pub mod children;
+pub mod columns;
 pub mod context;
 pub mod dashboard;
 pub mod documents;

@@ -5,6 +5,7 @@ pub mod account;
 pub mod assessment;
 pub mod audit;
 pub mod case;
+pub mod columns;
 pub mod dashboard;
 pub mod documents;
 pub mod evaluation;

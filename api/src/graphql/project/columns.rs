@@ -2,15 +2,16 @@
 //! only those (see [`crate::service::project::Columns`]).
 
 use async_graphql::Lookahead;
-use entity::project::Column as C;
+use entity::project::{self, Column as C};
 
+use crate::graphql::columns::Reads;
 use crate::service::project::Columns;
 
 /// The columns each field of `Project` reads from its row beyond the id. Fields that load through
 /// the request's loaders by the project's id read nothing more. A field missing here makes a page
 /// read whole rows, so a field added to `Project` is never shown a placeholder; the test
 /// `each_field_of_a_page_reads_what_the_whole_row_shows` checks every field against whole rows.
-const READS: &[(&str, &[C])] = &[
+const READS: &Reads<project::Model> = &[
     ("__typename", &[]),
     ("id", &[]),
     ("code", &[C::Code]),
@@ -57,26 +58,13 @@ const READS: &[(&str, &[C])] = &[
 
 /// The columns the fields `node` selects read (whole rows when one of them is not in [`READS`]).
 pub fn read_by(node: &Lookahead<'_>) -> Columns {
-    node.selection_fields()
-        .iter()
-        .flat_map(|node| node.selection_set())
-        .try_fold(Columns::id(), |columns, field| {
-            let (_, reads) = READS.iter().find(|(name, _)| *name == field.name())?;
-            Some(reads.iter().fold(columns, |columns, column| columns.with(*column)))
-        })
-        .unwrap_or(Columns::ALL)
+    crate::graphql::columns::read_by(READS, node.selection_fields().iter().flat_map(|node| node.selection_set()))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     #[test]
     fn each_field_is_listed_once() {
-        let mut names: Vec<&str> = READS.iter().map(|(name, _)| *name).collect();
-        names.sort_unstable();
-        let count = names.len();
-        names.dedup();
-        assert_eq!(names.len(), count);
+        assert!(crate::graphql::columns::each_listed_once(super::READS));
     }
 }

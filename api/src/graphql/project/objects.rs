@@ -25,7 +25,7 @@ use crate::graphql::issue::{Issue, IssueConnection, IssueFilter};
 use crate::graphql::pagination::connection;
 use crate::graphql::photo::loaders::PhotosOfProject;
 use crate::graphql::photo::{Photo, PhotoConnection, PhotoFilter};
-use crate::graphql::report::loaders::RecentReports;
+use crate::graphql::report::loaders::{Recent, RecentReports};
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS, MonthlyReport};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
@@ -233,7 +233,8 @@ impl Project {
         if !(0..=MAX_REPORTS).contains(&first) {
             return Err(AppError::bad_input("first", format!("first must be between 0 and {MAX_REPORTS}")).into());
         }
-        let reports = ctx.cached::<RecentReports>()?.load_one((self.0.id, first as u32)).await?;
+        let recent = Recent { first: first as u32, columns: crate::graphql::report::columns::read_by(&ctx.field()) };
+        let reports = ctx.cached::<RecentReports>()?.load_one((self.0.id, recent)).await?;
         Ok(reports.unwrap_or_default().into_iter().map(MonthlyReport).collect())
     }
 

@@ -2,7 +2,7 @@
 //! resolve (see [`crate::graphql::prefetch`]).
 
 use async_graphql::dataloader::Loader;
-use async_graphql::{Context, Lookahead};
+use async_graphql::{Context, Lookahead, SelectionField};
 use chrono::Datelike;
 use entity::project;
 use futures_util::future::{BoxFuture, TryFutureExt, try_join_all};
@@ -19,7 +19,7 @@ use crate::graphql::meeting::loaders::MeetingsOfProject;
 use crate::graphql::pagination::Prefetch;
 use crate::graphql::photo::loaders::PhotosOfProject;
 use crate::graphql::prefetch::{int_argument, prime, prime_by_id, prime_found};
-use crate::graphql::report::loaders::RecentReports;
+use crate::graphql::report::loaders::{Recent, RecentReports};
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 
@@ -85,35 +85,38 @@ pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[projec
         node.field("supervisionTasks"),
         ids,
     )));
-    // `reports(first: n)`: prime the key the field will ask for (aliases with other sizes fall back
-    // to the loader's own batching).
-    let reports = node.field("reports");
-    for field in reports.selection_fields() {
+    // `reports(first: n)`: prime the key each list of reports will ask for, the columns it shows
+    // included (aliases with a size given by a variable fall back to the loader's own batching).
+    for field in node.field("reports").selection_fields() {
         let first =
             int_argument(&field, "first").map_or(DEFAULT_REPORTS as u32, |n| n.clamp(0, i64::from(MAX_REPORTS)) as u32);
-        steps.push(Box::pin(prime_reports(ctx, node.field("reports"), ids, first)));
+        let recent = Recent { first, columns: crate::graphql::report::columns::read_by(&field) };
+        steps.push(Box::pin(prime_reports(ctx, field, ids, recent)));
     }
     try_join_all(steps).await.map(drop)
 }
 
-/// The newest `first` reports of each project, and the units and users they point to when selected.
-async fn prime_reports(ctx: &Context<'_>, reports: Lookahead<'_>, ids: &[Uuid], first: u32) -> AppResult<()> {
+/// The newest reports of each project a list of reports (`field`) shows, and the units and users
+/// they point to when it selects them.
+async fn prime_reports(ctx: &Context<'_>, field: SelectionField<'_>, ids: &[Uuid], recent: Recent) -> AppResult<()> {
     let db = ctx.state()?.db.clone();
-    let mut found = RecentReports(db).load(&ids.iter().map(|id| (*id, first)).collect::<Vec<_>>()).await?;
+    let mut found = RecentReports(db).load(&ids.iter().map(|id| (*id, recent)).collect::<Vec<_>>()).await?;
+    let selects = |name: &str| field.selection_set().any(|f| f.name() == name);
     let units = async {
-        if reports.field("unit").exists() {
+        if selects("unit") {
             prime_by_id::<entity::unit::Entity>(ctx, found.values().flatten().map(|r| r.unit_id)).await?;
         }
         Ok::<_, crate::error::AppError>(())
     };
     let users = async {
-        if reports.field("submittedBy").exists() {
+        if selects("submittedBy") {
             prime_by_id::<entity::user::Entity>(ctx, found.values().flatten().map(|r| r.submitted_by)).await?;
         }
         Ok(())
     };
     futures_util::future::try_join(units, users).await?;
-    let values: Vec<_> = ids.iter().map(|id| ((*id, first), found.remove(&(*id, first)).unwrap_or_default())).collect();
+    let values: Vec<_> =
+        ids.iter().map(|id| ((*id, recent), found.remove(&(*id, recent)).unwrap_or_default())).collect();
     ctx.cached::<RecentReports>()?.feed_many(values).await;
     Ok(())
 }

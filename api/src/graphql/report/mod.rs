@@ -1,5 +1,6 @@
 //! Monthly reports (每月汇报): submitting, replacing until the period locks, and who still owes one.
 
+pub(crate) mod columns;
 pub(crate) mod inputs;
 pub(crate) mod loaders;
 pub(crate) mod objects;

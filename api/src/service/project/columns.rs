@@ -1,65 +1,26 @@
-//! Reading only the columns of a project that a read needs. A page of fifty project names need not
-//! decode fifty boundaries, descriptions and timestamps: on SQLite every value read is copied out of
-//! the database and again into Rust, on PostgreSQL decoded from the wire. A project read with
-//! [`Columns`] short of [`Columns::ALL`] holds a placeholder in every field it did not read, so such
-//! a row goes only where what will read it is known (a page whose selection asked for those columns,
-//! see `graphql::project::columns`).
+//! A project read with some of its columns (see [`crate::service::columns`]); which columns each
+//! field of `Project` reads is `graphql::project::columns`.
 
 use entity::project::{self, Column as C, Industry, ProjectCategory, ProjectStatus};
-use sea_orm::{DbErr, FromQueryResult, IdenStatic, Iterable, QueryResult, QuerySelect, Select, TryGetable};
+use sea_orm::DbErr;
 
-/// A set of a project's columns; the id is always in it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Columns(u64);
+use crate::service::columns::{Partial, Pick};
 
-impl Columns {
-    /// Every column: a whole row.
-    pub const ALL: Self = Self(u64::MAX);
+/// A set of a project's columns.
+pub type Columns = crate::service::columns::Columns<project::Model>;
 
-    /// The id alone.
-    pub fn id() -> Self {
-        Self(bit(C::Id))
+impl Partial for project::Model {
+    type Column = C;
+    const ID: C = C::Id;
+
+    fn position(column: C) -> u32 {
+        column as u32
     }
 
-    /// These columns and `column`.
-    #[must_use]
-    pub fn with(self, column: C) -> Self {
-        Self(self.0 | bit(column))
-    }
-
-    /// These columns and `others`.
-    #[must_use]
-    pub fn and(self, others: Self) -> Self {
-        Self(self.0 | others.0)
-    }
-
-    pub fn has(self, column: C) -> bool {
-        self.0 & bit(column) != 0
-    }
-
-    fn is_all(self) -> bool {
-        /// Every column's bit, worked out once: a page asks this of each of its rows.
-        static EVERY: std::sync::LazyLock<u64> = std::sync::LazyLock::new(|| C::iter().map(bit).fold(0, |a, b| a | b));
-        self.0 & *EVERY == *EVERY
-    }
-
-    /// `q` narrowed to these columns (unchanged for a whole row).
-    pub fn select(self, q: Select<project::Entity>) -> Select<project::Entity> {
-        if self.is_all() {
-            return q;
-        }
-        C::iter().filter(|c| self.has(*c)).fold(q.select_only(), |q, c| q.column(c))
-    }
-
-    /// A project from a row read with [`Self::select`]; the fields of columns not read hold
-    /// placeholders (empty, zero, none, the first variant, 1970).
-    pub fn read(self, row: &QueryResult) -> Result<project::Model, DbErr> {
-        if self.is_all() {
-            return project::Model::from_query_result(row, "");
-        }
-        let pick = Pick(row, self);
+    /// Placeholders: empty, zero, none, the first variant, 1970.
+    fn pick(pick: &Pick<'_, Self>) -> Result<Self, DbErr> {
         Ok(project::Model {
-            id: row.try_get("", C::Id.as_str())?,
+            id: pick.get(C::Id)?,
             code: pick.or(C::Code, None)?,
             name: pick.or(C::Name, String::new())?,
             category: pick.or(C::Category, ProjectCategory::KeyConstruction)?,
@@ -87,21 +48,10 @@ impl Columns {
     }
 }
 
-fn bit(column: C) -> u64 {
-    1 << (column as u64)
-}
-
-/// Reads a column when it was selected.
-struct Pick<'a>(&'a QueryResult, Columns);
-
-impl Pick<'_> {
-    fn or<T: TryGetable>(&self, column: C, placeholder: T) -> Result<T, DbErr> {
-        if self.1.has(column) { Ok(self.0.try_get("", column.as_str())?) } else { Ok(placeholder) }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use sea_orm::Iterable;
+
     use super::*;
 
     #[test]
@@ -109,7 +59,7 @@ mod tests {
         let columns: Vec<C> = C::iter().collect();
         assert!(columns.len() <= 64, "a project has more columns than Columns can tell apart");
         for (i, c) in columns.iter().enumerate() {
-            assert_eq!(*c as u64, i as u64);
+            assert_eq!(project::Model::position(*c), i as u32);
             assert!(Columns::id().with(*c).has(*c));
         }
         assert!(!Columns::id().has(C::Name));

@@ -2,6 +2,7 @@
 //! locks; missing reports are a fact the system shows.
 
 mod missing;
+mod recent;
 
 use std::collections::HashMap;
 
@@ -24,6 +25,7 @@ use crate::error::{AppError, AppResult};
 
 pub use super::period::{Period, last_closed_period, owes_report, period_end, reporting_statuses, reports_monthly};
 pub use missing::{count_missing, missing, missing_ids};
+pub use recent::{ReportColumns, recent_reports};
 
 /// What [`submit`] needs.
 #[derive(Debug, Clone)]
@@ -171,48 +173,6 @@ fn current_in(project_ids: &[Uuid]) -> Select<monthly_report::Entity> {
     monthly_report::Entity::find()
         .filter(monthly_report::Column::IsCurrent.eq(true))
         .filter(monthly_report::Column::ProjectId.is_in(project_ids.iter().copied()))
-}
-
-/// The newest `limit` current reports of each of many projects, newest period first, in one
-/// statement that reads each project's newest reports backwards off its (project, period) index and
-/// nothing else: a lateral join on PostgreSQL, a compound of one small select per project on SQLite
-/// (which has no lateral join). A list showing "the last three reports" reads three rows per project.
-pub async fn recent_reports(
-    db: &impl ConnectionTrait,
-    project_ids: &[Uuid],
-    limit: u32,
-) -> AppResult<HashMap<Uuid, Vec<monthly_report::Model>>> {
-    if project_ids.is_empty() || limit == 0 {
-        return Ok(HashMap::new());
-    }
-    let backend = db.get_database_backend();
-    let newest = |project: &str| {
-        format!(
-            r#"SELECT * FROM "monthly_reports" m WHERE m."project_id" = {project} AND m."is_current" ORDER BY m."period" DESC LIMIT {limit}"#
-        )
-    };
-    let mut rows = Vec::new();
-    // SQLite compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
-    for chunk in project_ids.chunks(400) {
-        let sql = match backend {
-            sea_orm::DatabaseBackend::Postgres => {
-                let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                format!(
-                    r#"SELECT r.* FROM "projects" p CROSS JOIN LATERAL ({}) r WHERE p."id" IN ({}) ORDER BY r."period" DESC"#,
-                    newest(r#"p."id""#),
-                    ids.join(", ")
-                )
-            }
-            _ => {
-                let each: Vec<String> = chunk.iter().map(|_| format!("SELECT * FROM ({})", newest("?"))).collect();
-                format!(r#"SELECT * FROM ({}) ORDER BY "period" DESC"#, each.join(" UNION ALL "))
-            }
-        };
-        let values: Vec<sea_orm::Value> = chunk.iter().map(|id| (*id).into()).collect();
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, values);
-        rows.extend(monthly_report::Entity::find().from_raw_sql(statement).all(db).await?);
-    }
-    Ok(super::grouped(rows.into_iter().map(|r| (r.project_id, r))))
 }
 
 /// What a project's current reports add up to.

@@ -1,0 +1,161 @@
+//! Reading only the columns of a row that a read needs. A page of fifty project names need not
+//! decode fifty boundaries, descriptions and timestamps, nor a project's three newest reports their
+//! narratives: on SQLite every value read is copied out of the database and again into Rust, on
+//! PostgreSQL formatted by the server and decoded from the wire. A row read with [`Columns`] short of
+//! [`Columns::ALL`] holds a placeholder in every field it did not read, so such a row goes only where
+//! what will read it is known (a selection that asked for those columns; each table's GraphQL side
+//! says which field reads which columns and a test compares every field with whole rows).
+
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::marker::PhantomData;
+
+use sea_orm::{
+    ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult, QuerySelect, Select,
+    TryGetable,
+};
+
+/// A model that can be read with some of its columns.
+pub trait Partial: FromQueryResult + Sized {
+    /// The table's columns (a field-less enum of at most 64).
+    type Column: ColumnTrait + Iterable + Copy;
+    /// The primary key, always read.
+    const ID: Self::Column;
+    /// The column's position in [`Self::Column`] (`column as u32`).
+    fn position(column: Self::Column) -> u32;
+    /// The model from a row read with `pick`'s columns, placeholders in the rest (see [`Pick::or`]).
+    fn pick(pick: &Pick<'_, Self>) -> Result<Self, DbErr>;
+}
+
+/// A set of a table's columns; the primary key is always in it.
+pub struct Columns<M>(u64, PhantomData<fn() -> M>);
+
+impl<M: Partial> Columns<M> {
+    /// Every column: a whole row.
+    pub const ALL: Self = Self(u64::MAX, PhantomData);
+
+    /// The primary key alone.
+    pub fn id() -> Self {
+        Self(bit::<M>(M::ID), PhantomData)
+    }
+
+    /// These columns and `column`.
+    #[must_use]
+    pub fn with(self, column: M::Column) -> Self {
+        Self(self.0 | bit::<M>(column), PhantomData)
+    }
+
+    /// These columns and `others`.
+    #[must_use]
+    pub fn and(self, others: Self) -> Self {
+        Self(self.0 | others.0, PhantomData)
+    }
+
+    pub fn has(self, column: M::Column) -> bool {
+        self.0 & bit::<M>(column) != 0
+    }
+
+    /// Whether these are all the table's columns.
+    pub fn is_all(self) -> bool {
+        let every = M::Column::iter().map(bit::<M>).fold(0, |a, b| a | b);
+        self.0 & every == every
+    }
+
+    /// The columns in the table's order.
+    pub fn iter(self) -> impl Iterator<Item = M::Column> {
+        M::Column::iter().filter(move |c| self.has(*c))
+    }
+
+    /// `q` narrowed to these columns (unchanged for a whole row).
+    pub fn select<E: EntityTrait<Column = M::Column>>(self, q: Select<E>) -> Select<E> {
+        if self.is_all() {
+            return q;
+        }
+        self.iter().fold(q.select_only(), |q, c| q.column(c))
+    }
+
+    /// These columns of the table aliased `alias`, for a statement written out: `a."x", a."y"`.
+    pub fn sql_list(self, alias: &str) -> String {
+        let names: Vec<String> = self.iter().map(|c| format!(r#"{alias}."{}""#, c.as_str())).collect();
+        names.join(", ")
+    }
+
+    /// A model from a row read with these columns (see [`Self::select`]).
+    /// ([`Self::ALL`] reads the whole row at once; a set that names every column one by one reads
+    /// the same row field by field.)
+    pub fn read(self, row: &QueryResult) -> Result<M, DbErr> {
+        if self == Self::ALL {
+            return M::from_query_result(row, "");
+        }
+        M::pick(&Pick { row, columns: self })
+    }
+}
+
+fn bit<M: Partial>(column: M::Column) -> u64 {
+    1 << M::position(column)
+}
+
+// By hand: derived impls would ask the same of `M`, which a set of its columns does not need.
+impl<M> Clone for Columns<M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M> Copy for Columns<M> {}
+impl<M> PartialEq for Columns<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+impl<M> Eq for Columns<M> {}
+impl<M> Hash for Columns<M> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.0.hash(state);
+    }
+}
+impl<M> fmt::Debug for Columns<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Columns({:#x})", self.0)
+    }
+}
+
+/// A row read with some columns, for [`Partial::pick`].
+pub struct Pick<'a, M> {
+    row: &'a QueryResult,
+    columns: Columns<M>,
+}
+
+impl<M: Partial> Pick<'_, M> {
+    /// The column's value when it was read, else `placeholder`.
+    pub fn or<T: TryGetable>(&self, column: M::Column, placeholder: T) -> Result<T, DbErr> {
+        if self.columns.has(column) { self.get(column) } else { Ok(placeholder) }
+    }
+
+    /// A column always read (the primary key).
+    pub fn get<T: TryGetable>(&self, column: M::Column) -> Result<T, DbErr> {
+        self.row.try_get("", column.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use entity::monthly_report;
+
+    use super::*;
+
+    #[test]
+    fn every_column_has_a_bit_of_its_own() {
+        type C = monthly_report::Column;
+        let columns: Vec<C> = C::iter().collect();
+        assert!(columns.len() <= 64);
+        let id = Columns::<monthly_report::Model>::id();
+        for (i, c) in columns.iter().enumerate() {
+            assert_eq!(monthly_report::Model::position(*c), i as u32);
+            assert!(id.with(*c).has(*c));
+        }
+        assert!(!id.has(C::Period));
+        assert!(!id.is_all());
+        assert!(columns.iter().fold(id, |s, c| s.with(*c)).is_all());
+        assert_eq!(id.with(C::Period).sql_list("r"), r#"r."id", r."period""#);
+    }
+}

@@ -2,7 +2,7 @@
 //! county's: between 00:00 and 08:00 in China, UTC still lives on yesterday. A clock can also be
 //! fixed at an instant, so tests (and demonstrations) can stand on any day of the year.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDate, SubsecRound, Utc};
 
 /// The instant a county's `date` starts: its midnight in `zone`.
 pub fn midnight(date: NaiveDate, zone: FixedOffset) -> DateTime<Utc> {
@@ -24,9 +24,10 @@ impl Clock {
         Self { zone, fixed }
     }
 
-    /// The instant.
+    /// The instant, to the microsecond: what PostgreSQL and SQLite keep, so that a row a mutation
+    /// answers from memory shows the same instant as the row read back later.
     pub fn now(&self) -> DateTime<Utc> {
-        self.fixed.unwrap_or_else(Utc::now)
+        self.fixed.unwrap_or_else(Utc::now).trunc_subsecs(6)
     }
 
     /// The county's date now.
@@ -91,6 +92,18 @@ pub fn parse_zone(raw: &str) -> Option<FixedOffset> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instants_are_kept_to_the_microsecond() -> Result<(), Box<dyn std::error::Error>> {
+        let running = Clock::new(FixedOffset::east_opt(CHINA).ok_or("zone")?, None);
+        for _ in 0..100 {
+            assert_eq!(running.now().timestamp_subsec_nanos() % 1000, 0);
+        }
+        let fixed =
+            Clock::new(FixedOffset::east_opt(CHINA).ok_or("zone")?, Some("2026-03-10T15:59:00.123456789Z".parse()?));
+        assert_eq!(fixed.now().to_rfc3339(), "2026-03-10T15:59:00.123456+00:00");
+        Ok(())
+    }
 
     #[test]
     fn the_county_day_starts_at_its_own_midnight() -> Result<(), Box<dyn std::error::Error>> {

@@ -281,6 +281,28 @@ async fn a_page_of_projects_costs_the_same_statements_at_any_size() -> TestResul
 }
 
 #[tokio::test]
+async fn a_pages_units_leaders_and_kept_lights_cost_no_statement_of_their_own() -> TestResult {
+    // Read with the page's own statement, whatever the page's size; the page's names alone are the
+    // measure. (The lights were made current by the periodic jobs at start.)
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    for n in [5, 50] {
+        let page = |node: &str| format!("{{ projects(first: {n}) {{ edges {{ node {{ id name {node} }} }} }} }}");
+        let names = app.cost(&page(""), json!({}), Some(&token)).await?;
+        for node in [
+            "responsibleUnit { name }",
+            "leader { displayName }",
+            "responsibleUnit { id name kind } leader { username displayName role active createdAt }",
+            "a: responsibleUnit { name } b: leader { displayName } health { light }",
+        ] {
+            let cost = app.cost(&page(node), json!({}), Some(&token)).await?;
+            assert_eq!(cost, names, "{n} projects with `{node}`: {cost} statements, the names alone {names}");
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn racing_updates_of_different_fields_both_survive() -> TestResult {
     // Each update reads the project and writes the whole row back; unless the row is held from the
     // read to the commit, one of two racing updates undoes the other.

@@ -10,6 +10,7 @@ use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::marker::PhantomData;
 
+use sea_orm::sea_query::{Alias, Expr};
 use sea_orm::{
     ColumnTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult, QuerySelect, Select,
     TryGetable,
@@ -80,14 +81,33 @@ impl<M: Partial> Columns<M> {
         names.join(", ")
     }
 
+    /// These columns of the table aliased `alias` in a statement about another table, each named
+    /// with `prefix` before its own name (read back with [`Self::read_as`]).
+    pub fn select_as<E: EntityTrait>(self, q: Select<E>, alias: &str, prefix: &str) -> Select<E> {
+        M::Column::iter()
+            .filter(|c| self.has(*c))
+            .fold(q, |q, c| q.expr_as(Expr::col((Alias::new(alias), c)), format!("{prefix}{}", c.as_str())))
+    }
+
     /// A model from a row read with these columns (see [`Self::select`]).
     /// ([`Self::ALL`] reads the whole row at once; a set that names every column one by one reads
     /// the same row field by field.)
     pub fn read(self, row: &QueryResult) -> Result<M, DbErr> {
+        self.read_as(row, "")
+    }
+
+    /// A model from a row whose columns carry `prefix` (see [`Self::select_as`]); none when the row
+    /// has no such model (an outer join that found nothing: the primary key is null).
+    pub fn read_as(self, row: &QueryResult, prefix: &str) -> Result<M, DbErr> {
         if self == Self::ALL {
-            return M::from_query_result(row, "");
+            return M::from_query_result(row, prefix);
         }
-        M::pick(&Pick { row, columns: self })
+        M::pick(&Pick { row, columns: self, prefix })
+    }
+
+    /// Whether a row holds this table's model under `prefix` (an outer join found one).
+    pub fn found_as(row: &QueryResult, prefix: &str) -> Result<bool, DbErr> {
+        Ok(row.try_get::<Option<uuid::Uuid>>(prefix, M::ID.as_str())?.is_some())
     }
 }
 
@@ -123,6 +143,7 @@ impl<M> fmt::Debug for Columns<M> {
 pub struct Pick<'a, M> {
     row: &'a QueryResult,
     columns: Columns<M>,
+    prefix: &'a str,
 }
 
 impl<M: Partial> Pick<'_, M> {
@@ -133,7 +154,7 @@ impl<M: Partial> Pick<'_, M> {
 
     /// A column always read (the primary key).
     pub fn get<T: TryGetable>(&self, column: M::Column) -> Result<T, DbErr> {
-        self.row.try_get("", column.as_str())
+        self.row.try_get(self.prefix, column.as_str())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Accounts: sign-in, the caller, users and units.
 
+pub(crate) mod columns;
 pub(crate) mod inputs;
 mod objects;
 mod prefetch;

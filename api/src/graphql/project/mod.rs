@@ -8,8 +8,6 @@ pub(crate) mod objects;
 pub(crate) mod point;
 pub(crate) mod prefetch;
 
-use std::collections::HashMap;
-
 use async_graphql::{Context, Object};
 use uuid::Uuid;
 
@@ -49,30 +47,29 @@ impl ProjectQuery {
                 (state.db.clone(), filter.clone()),
                 |(db, filter)| async move { projects::count(&db, &filter).await },
             );
-        // A page that shows lights alone reads the current kept lights with its own statement; the
-        // light's loader is fed them before the page's prefetch, which then loads only the others,
-        // and each project on the page carries its own.
+        // Only the columns the selection shows are read (placeholders elsewhere, never shown), and
+        // with them, by the same statement: the current kept lights of a page that shows lights
+        // alone (fed to the light's loader before the page's prefetch, which then loads only the
+        // others) and the columns its units and leaders show. Each project carries what was read.
         let node = ctx.look_ahead().field("edges").field("node");
         let health = node.field("health");
-        let lit = health.exists() && loaders::only_light(health.selection_fields());
-        // Only the columns the selection shows are read (placeholders elsewhere, never shown).
+        let (unit, leader) = (node.field("responsibleUnit"), node.field("leader"));
+        let day = state.config.clock.day();
+        let reads = projects::Reads {
+            light_on: (health.exists() && loaders::only_light(health.selection_fields())).then_some(day.date),
+            unit: unit.exists().then(|| crate::graphql::account::columns::unit_read_by(&unit)),
+            leader: leader.exists().then(|| crate::graphql::account::columns::user_read_by(&leader)),
+        };
         let columns = columns::read_by(&node);
-        let read = &std::sync::OnceLock::<HashMap<Uuid, entity::project::Light>>::new();
         let fetch = |page: PageRequest| async move {
-            if !lit {
-                return projects::list(&state.db, &filter, order, &page, columns).await;
-            }
-            let day = state.config.clock.day();
-            let (page, lights) = projects::list_lit(&state.db, &filter, order, &page, columns, day.date).await?;
-            ctx.cached::<loaders::ProjectLight>()?.feed_many(lights.iter().map(|(id, l)| ((*id, day), *l))).await;
-            let _fetched_once = read.set(lights);
+            let page = projects::list_read(&state.db, &filter, order, &page, columns, reads).await?;
+            let lights = page.items.iter().filter_map(|r| Some(((r.project.id, day), r.light?)));
+            ctx.cached::<loaders::ProjectLight>()?.feed_many(lights).await;
             Ok(page)
         };
-        let node = |row: entity::project::Model| {
-            let light = read.get().and_then(|lights| lights.get(&row.id)).copied();
-            Project::lit(row, light)
-        };
-        Ok(list(ctx, first, after, ListSpec { fetch, count, key: projects::cursor_of(order), node }).await?)
+        let cursor = projects::cursor_of(order);
+        let key = move |read: &projects::ProjectRead| cursor(&read.project);
+        Ok(list(ctx, first, after, ListSpec { fetch, count, key, node: Project::from }).await?)
     }
 
     /// One project. Any signed-in user.

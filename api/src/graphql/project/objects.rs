@@ -34,18 +34,27 @@ use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::schedule;
 
 /// A key project (重点项目) of the programme.
-pub struct Project(pub project::Model, Option<Light>);
+pub struct Project(pub project::Model, Carried);
+
+/// What a page read with a project beyond its row, so its fields need no loader: its light today
+/// (current), and its responsible unit and leader with the columns every selection of them on the
+/// page reads.
+#[derive(Default)]
+struct Carried {
+    light: Option<Light>,
+    unit: Option<entity::unit::Model>,
+    leader: Option<entity::user::Model>,
+}
 
 impl From<project::Model> for Project {
     fn from(row: project::Model) -> Self {
-        Self(row, None)
+        Self(row, Carried::default())
     }
 }
 
-impl Project {
-    /// A project and its light today as read with its page (current, so its loader need not run).
-    pub fn lit(row: project::Model, light: Option<Light>) -> Self {
-        Self(row, light)
+impl From<crate::service::project::ProjectRead> for Project {
+    fn from(read: crate::service::project::ProjectRead) -> Self {
+        Self(read.project, Carried { light: read.light, unit: read.unit, leader: read.leader })
     }
 }
 
@@ -84,12 +93,18 @@ impl Project {
 
     /// The unit that "packages" the project (部门包项目) and reports on it.
     async fn responsible_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
-        Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.responsible_unit_id, "unit").await?))
+        match &self.1.unit {
+            Some(unit) => Ok(Unit(unit.clone())),
+            None => Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.responsible_unit_id, "unit").await?)),
+        }
     }
 
     /// The city leader linked to the project (领导联项目).
     async fn leader(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
-        Ok(User(load::<entity::user::Entity>(ctx, self.0.leader_id, "user").await?))
+        match &self.1.leader {
+            Some(leader) => Ok(User(leader.clone())),
+            None => Ok(User(load::<entity::user::Entity>(ctx, self.0.leader_id, "user").await?)),
+        }
     }
 
     /// Units paired with the project to serve it (六包服务、结对联系), by name.
@@ -242,7 +257,7 @@ impl Project {
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
         let key = (self.0.id, ctx.state()?.config.clock.day());
         if only_light([ctx.field()]) {
-            let light = match self.1 {
+            let light = match self.1.light {
                 Some(light) => light,
                 None => ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?,
             };

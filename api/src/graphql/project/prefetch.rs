@@ -1,6 +1,8 @@
 //! A page of projects loads each selected relation once for the whole page, before its items
 //! resolve (see [`crate::graphql::prefetch`]).
 
+use std::borrow::Borrow;
+
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead, SelectionField};
 use chrono::Datelike;
@@ -22,23 +24,38 @@ use crate::graphql::prefetch::{int_argument, prime, prime_by_id, prime_found};
 use crate::graphql::report::loaders::{Recent, RecentReports};
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
+use crate::service::project::ProjectRead;
 
-/// Primes the loaders for the fields `node` selects on `projects`. The relations are independent of
-/// each other, so their statements run concurrently (each on its own pooled connection).
-pub async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[project::Model]) -> AppResult<()> {
+/// Which to-one relations of the projects were read with them (and need no loading).
+#[derive(Clone, Copy, Default)]
+pub struct Carried {
+    pub unit: bool,
+    pub leader: bool,
+}
+
+/// Primes the loaders for the fields `node` selects on `projects`, but for what they carry. The
+/// relations are independent of each other, so their statements run concurrently (each on its own
+/// pooled connection).
+pub async fn prefetch<P: Borrow<project::Model> + Sync>(
+    ctx: &Context<'_>,
+    node: Lookahead<'_>,
+    projects: &[P],
+    carried: Carried,
+) -> AppResult<()> {
     if projects.is_empty() || !node.exists() {
         return Ok(());
     }
     let db = ctx.state()?.db.clone();
-    let ids: Vec<Uuid> = projects.iter().map(|p| p.id).collect();
+    let ids: Vec<Uuid> = projects.iter().map(|p| p.borrow().id).collect();
     let ids = &ids;
     let wants = |field: &str| node.field(field).exists();
     let mut steps: Vec<BoxFuture<'_, AppResult<()>>> = Vec::new();
-    if wants("responsibleUnit") {
-        steps.push(Box::pin(prime_by_id::<entity::unit::Entity>(ctx, projects.iter().map(|p| p.responsible_unit_id))));
+    if wants("responsibleUnit") && !carried.unit {
+        let units = projects.iter().map(|p| p.borrow().responsible_unit_id);
+        steps.push(Box::pin(prime_by_id::<entity::unit::Entity>(ctx, units)));
     }
-    if wants("leader") {
-        steps.push(Box::pin(prime_by_id::<entity::user::Entity>(ctx, projects.iter().map(|p| p.leader_id))));
+    if wants("leader") && !carried.leader {
+        steps.push(Box::pin(prime_by_id::<entity::user::Entity>(ctx, projects.iter().map(|p| p.borrow().leader_id))));
     }
     if wants("pairedUnits") {
         steps.push(Box::pin(prime(ctx, ids.clone(), PairedUnits(db.clone()), true).map_ok(drop)));
@@ -123,6 +140,20 @@ async fn prime_reports(ctx: &Context<'_>, field: SelectionField<'_>, ids: &[Uuid
 
 impl Prefetch for project::Model {
     async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
-        prefetch(ctx, node, rows).await
+        prefetch(ctx, node, rows, Carried::default()).await
+    }
+}
+
+impl Borrow<project::Model> for ProjectRead {
+    fn borrow(&self) -> &project::Model {
+        &self.project
+    }
+}
+
+impl Prefetch for ProjectRead {
+    async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
+        let carried =
+            Carried { unit: rows.iter().all(|r| r.unit.is_some()), leader: rows.iter().all(|r| r.leader.is_some()) };
+        prefetch(ctx, node, rows, carried).await
     }
 }

@@ -1,10 +1,12 @@
 //! Units, users and sign-in. Who may do what with accounts is decided here and nowhere else.
 
+mod columns;
 mod credentials;
 mod login;
 mod units;
 mod users;
 
+pub use columns::{UnitColumns, UserColumns};
 pub use credentials::{set_hash, stored_hash};
 pub use login::{change_password, login};
 pub use units::{

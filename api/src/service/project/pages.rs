@@ -1,18 +1,16 @@
 //! A page of the project library, read with the columns its caller needs.
 
-use std::collections::HashMap;
-
 use entity::project::{self, Light};
-use entity::project_light;
+use entity::{project_light, unit, user};
 use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
 use sea_orm::{
     Condition, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QuerySelect, QueryTrait, RelationDef,
 };
-use uuid::Uuid;
 
 use super::columns::Columns;
 use super::query::{Order, OrderField, ProjectFilter, page_query};
 use crate::error::AppResult;
+use crate::service::account::{UnitColumns, UserColumns};
 use crate::service::page::{Page, PageRequest};
 
 /// The columns the cursor of a list in `order` is made of (see `query::cursor_key`).
@@ -24,59 +22,87 @@ pub fn cursor_columns(order: Order) -> Columns {
     }
 }
 
-/// A page of projects with `columns` (and those of the order's cursor) read. Readable by every
-/// signed-in caller.
-pub async fn list(
-    db: &DatabaseConnection,
-    filter: &ProjectFilter,
-    order: Order,
-    page: &PageRequest,
-    columns: Columns,
-) -> AppResult<Page<project::Model>> {
-    let columns = columns.and(cursor_columns(order));
-    let q = columns.select(page_query(filter, order, page, db.get_database_backend())?);
-    let rows = db.query_all(q.build(db.get_database_backend())).await?;
-    let projects = rows.iter().map(|row| columns.read(row)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Page::from_fetched(projects, page))
+/// What a page of projects reads besides the columns of its projects: each one's kept light when
+/// it is current for `light_on`, and the columns of its responsible unit and leader that their
+/// selections show.
+#[derive(Clone, Copy, Default)]
+pub struct Reads {
+    pub light_on: Option<chrono::NaiveDate>,
+    pub unit: Option<UnitColumns>,
+    pub leader: Option<UserColumns>,
 }
 
-/// [`list`], and the kept light of each project on the page where it is current for `today`, read
-/// by the page's own statement (joined to the kept lights): a page that shows lights alone then needs
-/// no second statement. A project whose kept light is stale has none here; its light's loader
-/// computes and keeps it as before. (Joining the responsible unit and the leader the same way was
-/// measured and dropped: a page names few distinct units and leaders, and reading them once each by
-/// id costs less than decoding them on every row.)
-pub async fn list_lit(
+/// A project on a page with what [`Reads`] read with it.
+pub struct ProjectRead {
+    pub project: project::Model,
+    /// Its kept light, when asked for and current; otherwise its light's loader computes it.
+    pub light: Option<Light>,
+    pub unit: Option<unit::Model>,
+    pub leader: Option<user::Model>,
+}
+
+/// A page of projects with `columns` (and those of the order's cursor) read, and with each project
+/// what `reads` asks, read by the page's own statement (joined to the kept lights, the units and the
+/// accounts): a page that shows lights, unit names and leaders' names needs no second statement for
+/// them. A project whose kept light is stale has none here; its light's loader computes and keeps it
+/// as before. Readable by every signed-in caller.
+pub async fn list_read(
     db: &DatabaseConnection,
     filter: &ProjectFilter,
     order: Order,
     page: &PageRequest,
     columns: Columns,
-    today: chrono::NaiveDate,
-) -> AppResult<(Page<project::Model>, HashMap<Uuid, Light>)> {
+    reads: Reads,
+) -> AppResult<Page<ProjectRead>> {
     use project_light::Column as L;
     let backend = db.get_database_backend();
     let columns = columns.and(cursor_columns(order));
-    let kept = Alias::new("kept");
-    let lit: RelationDef =
-        project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
-    let current = Condition::all()
-        .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
-        .add(Expr::col((kept.clone(), L::Day)).eq(today));
-    let light = Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
-    let q = columns
-        .select(page_query(filter, order, page, backend)?)
-        .join_as(JoinType::LeftJoin, lit.rev(), kept)
-        .expr_as(SimpleExpr::Case(Box::new(light)), "kept_light");
-    let rows = db.query_all(q.build(backend)).await?;
-    let mut projects = Vec::with_capacity(rows.len());
-    let mut lights = HashMap::with_capacity(rows.len());
-    for row in rows {
-        let project = columns.read(&row)?;
-        if let Some(light) = row.try_get::<Option<Light>>("", "kept_light")? {
-            lights.insert(project.id, light);
-        }
-        projects.push(project);
+    let mut q = columns.select(page_query(filter, order, page, backend)?);
+    if let Some(today) = reads.light_on {
+        let kept = Alias::new("kept");
+        let lit: RelationDef =
+            project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
+        let current = Condition::all()
+            .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
+            .add(Expr::col((kept.clone(), L::Day)).eq(today));
+        let light =
+            Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
+        q = q.join_as(JoinType::LeftJoin, lit.rev(), kept).expr_as(SimpleExpr::Case(Box::new(light)), "kept_light");
     }
-    Ok((Page::from_fetched(projects, page), lights))
+    if let Some(unit) = reads.unit {
+        let on: RelationDef = project::Entity::belongs_to(unit::Entity)
+            .from(project::Column::ResponsibleUnitId)
+            .to(unit::Column::Id)
+            .into();
+        q = unit.select_as(q.join_as(JoinType::LeftJoin, on, Alias::new(UNIT)), UNIT, UNIT_);
+    }
+    if let Some(leader) = reads.leader {
+        let on: RelationDef =
+            project::Entity::belongs_to(user::Entity).from(project::Column::LeaderId).to(user::Column::Id).into();
+        q = leader.select_as(q.join_as(JoinType::LeftJoin, on, Alias::new(LEADER)), LEADER, LEADER_);
+    }
+    let rows = db.query_all(q.build(backend)).await?;
+    let mut read = Vec::with_capacity(rows.len());
+    for row in rows {
+        let light = match reads.light_on {
+            Some(_) => row.try_get::<Option<Light>>("", "kept_light")?,
+            None => None,
+        };
+        let unit = match reads.unit {
+            Some(c) if UnitColumns::found_as(&row, UNIT_)? => Some(c.read_as(&row, UNIT_)?),
+            _ => None,
+        };
+        let leader = match reads.leader {
+            Some(c) if UserColumns::found_as(&row, LEADER_)? => Some(c.read_as(&row, LEADER_)?),
+            _ => None,
+        };
+        read.push(ProjectRead { project: columns.read(&row)?, light, unit, leader });
+    }
+    Ok(Page::from_fetched(read, page))
 }
+
+/// The aliases of the joined unit and leader, and the prefixes of their columns.
+const UNIT: &str = "ru";
+const UNIT_: &str = "ru_";
+const LEADER: &str = "ld";
+const LEADER_: &str = "ld_";

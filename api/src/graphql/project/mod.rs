@@ -1,5 +1,6 @@
 //! The project library (项目库): projects, their places on the map, their lights.
 
+mod carried;
 pub(crate) mod columns;
 pub(crate) mod inputs;
 pub(crate) mod light;

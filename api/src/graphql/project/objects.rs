@@ -2,13 +2,14 @@
 
 use async_graphql::{Context, Object};
 
+pub use super::carried::Project;
 pub use super::light::Health;
 use super::light::load_health;
 pub use super::point::GeoPoint;
 use chrono::{DateTime, Datelike, Utc};
 use entity::geo::Datum;
 use entity::milestone;
-use entity::project::{self, Industry, Light, ProjectCategory, ProjectStatus};
+use entity::project::{Industry, ProjectCategory, ProjectStatus};
 use uuid::Uuid;
 
 use super::loaders::{PairedUnits, ProjectLight, YearFigures, only_light};
@@ -32,31 +33,6 @@ use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
 use crate::service::schedule;
-
-/// A key project (重点项目) of the programme.
-pub struct Project(pub project::Model, Carried);
-
-/// What a page read with a project beyond its row, so its fields need no loader: its light today
-/// (current), and its responsible unit and leader with the columns every selection of them on the
-/// page reads.
-#[derive(Default)]
-struct Carried {
-    light: Option<Light>,
-    unit: Option<entity::unit::Model>,
-    leader: Option<entity::user::Model>,
-}
-
-impl From<project::Model> for Project {
-    fn from(row: project::Model) -> Self {
-        Self(row, Carried::default())
-    }
-}
-
-impl From<crate::service::project::ProjectRead> for Project {
-    fn from(read: crate::service::project::ProjectRead) -> Self {
-        Self(read.project, Carried { light: read.light, unit: read.unit, leader: read.leader })
-    }
-}
 
 /// A key project (重点项目) of the programme.
 #[Object]

@@ -84,9 +84,7 @@ impl<M: Partial> Columns<M> {
     /// These columns of the table aliased `alias` in a statement about another table, each named
     /// with `prefix` before its own name (read back with [`Self::read_as`]).
     pub fn select_as<E: EntityTrait>(self, q: Select<E>, alias: &str, prefix: &str) -> Select<E> {
-        M::Column::iter()
-            .filter(|c| self.has(*c))
-            .fold(q, |q, c| q.expr_as(Expr::col((Alias::new(alias), c)), format!("{prefix}{}", c.as_str())))
+        self.iter().fold(q, |q, c| q.expr_as(Expr::col((Alias::new(alias), c)), format!("{prefix}{}", c.as_str())))
     }
 
     /// A model from a row read with these columns (see [`Self::select`]).

@@ -1,34 +1,40 @@
 //! Opening the database: SQLite (WAL, foreign keys, busy timeout) by default, PostgreSQL by URL.
 
+use std::str::FromStr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::sqlx::pool::PoolOptions;
+use sea_orm::sqlx::postgres::PgConnectOptions;
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::sqlx::{ConnectOptions, Connection};
+use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
 
 use crate::config::Config;
 
+/// A pooled connection idle longer than this is pinged before it is handed out again.
+const TEST_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Connects and counts every statement into `statements`.
 pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<DatabaseConnection, sea_orm::DbErr> {
-    if config.is_sqlite() {
-        ensure_sqlite_folder(&config.database_url)?;
-    }
-    let mut options = ConnectOptions::new(config.database_url.clone());
-    options
-        .max_connections(config.db_max_connections)
-        .min_connections(1)
-        .connect_timeout(Duration::from_secs(5))
-        .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false)
-        .map_sqlx_sqlite_opts(|o| {
-            o.journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
-                .foreign_keys(true)
-                .busy_timeout(Duration::from_secs(10))
-                .create_if_missing(true)
-        });
-    let mut db = Database::connect(options).await?;
+    let url = config.database_url.as_str();
+    let refused = |e: sea_orm::sqlx::Error| sea_orm::DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e));
+    let mut db = if config.is_sqlite() {
+        ensure_sqlite_folder(url)?;
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(refused)?
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10))
+            .create_if_missing(true)
+            .disable_statement_logging();
+        SqlxSqliteConnector::from_sqlx_sqlite_pool(pool(config).connect_with(options).await.map_err(refused)?)
+    } else {
+        let options = PgConnectOptions::from_str(url).map_err(refused)?.disable_statement_logging();
+        SqlxPostgresConnector::from_sqlx_postgres_pool(pool(config).connect_with(options).await.map_err(refused)?)
+    };
     db.set_metric_callback(move |info| {
         // RUST_LOG=keyprojects::sql=trace shows every statement with its time.
         tracing::trace!(target: "keyprojects::sql", elapsed_us = info.elapsed.as_micros() as u64, failed = info.failed, sql = %info.statement);
@@ -36,6 +42,27 @@ pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<Data
         count_for_request();
     });
     Ok(db)
+}
+
+/// The pool's settings. sqlx pings a connection when it is given back (and drops it if that fails);
+/// it would ping it again when it is taken, a round trip per statement on top of the statement's
+/// own. Here only a connection that has lain idle a while is pinged when taken: the one that can
+/// have broken unseen (a database restart, a failover, a firewall's idle cut) is still replaced
+/// before a request meets it, and a busy server pays no second ping.
+fn pool<DB: sea_orm::sqlx::Database>(config: &Config) -> PoolOptions<DB> {
+    PoolOptions::new()
+        .max_connections(config.db_max_connections)
+        .min_connections(1)
+        .acquire_timeout(Duration::from_secs(10))
+        .test_before_acquire(false)
+        .before_acquire(|connection: &mut DB::Connection, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= TEST_AFTER_IDLE {
+                    connection.ping().await?;
+                }
+                Ok(true)
+            })
+        })
 }
 
 tokio::task_local! {

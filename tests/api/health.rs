@@ -138,3 +138,30 @@ async fn a_request_counts_its_own_statements_whatever_runs_beside_it() -> TestRe
     assert!(response.headers().get("x-sql-statements").is_none());
     Ok(())
 }
+
+/// A connection the database dropped while it lay idle in the pool (a restart, a failover, a
+/// firewall's idle cut) is found and replaced before a request meets it. On PostgreSQL every
+/// connection of the test's database is cut; SQLite has no server to cut, so there the test only shows
+/// that a pool left idle answers.
+#[tokio::test]
+async fn a_connection_cut_while_idle_is_replaced_before_a_request_meets_it() -> TestResult {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::spawn().await?;
+    let token = app.login_as("leader").await?;
+    let page = "{ projects(first: 5) { edges { node { name responsibleUnit { name } } } } }";
+    app.data(page, json!({}), Some(&token)).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    if app.database_url.starts_with("postgres") {
+        let admin = sea_orm::Database::connect(app.database_url.as_str()).await?;
+        let cut = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                   WHERE datname = current_database() AND pid <> pg_backend_pid()";
+        let cut = admin.query_all(sea_orm::Statement::from_string(admin.get_database_backend(), cut)).await?;
+        admin.close().await?;
+        assert!(!cut.is_empty(), "the server held no connection to cut");
+    }
+    for _ in 0..3 {
+        let body = app.gql(page, json!({}), Some(&token)).await?;
+        assert!(body.get("errors").is_none(), "a request met a cut connection: {body}");
+    }
+    Ok(())
+}

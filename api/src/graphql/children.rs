@@ -21,7 +21,7 @@ use sea_orm::DatabaseConnection;
 use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
-use crate::graphql::context::ContextExt;
+use crate::graphql::context::{ContextExt, on_heap};
 use crate::graphql::loaders::Slot;
 use crate::graphql::pagination::{Connection, Prefetch, TotalCount, edges};
 use crate::service::page::{Page, PageRequest};
@@ -186,33 +186,36 @@ impl<C: Children> Loader<Key<C::Query>> for ChildCounts<C> {
 
 /// Answers a nested list field of `parent`: its page (primed by the parent list, or loaded now),
 /// its rows' relations, and a deferred count batched across the parents.
-pub async fn children<C, Conn>(
-    ctx: &Context<'_>,
+/// The work (loaders, prefetch, counts) runs [`on_heap`], so the fields beside the list stay small.
+pub fn children<'a, C, Conn>(
+    ctx: &'a Context<'_>,
     parent: Uuid,
     args: C::Args,
     first: Option<i32>,
     after: Option<String>,
-    node: impl Fn(C::Row) -> Conn::Node,
-) -> AppResult<Conn>
+    node: impl Fn(C::Row) -> Conn::Node + Send + 'a,
+) -> BoxFuture<'a, AppResult<Conn>>
 where
     C: Children,
-    Conn: Connection,
+    Conn: Connection + 'a,
 {
-    let page = ctx.page(first, after)?;
-    let spec = Spec { text: Arguments::of(&ctx.field())?.text(), query: C::query(ctx, args)?, page: page.clone() };
-    let key = (parent, Arc::new(spec));
-    let fetched = ctx.cached::<ChildPages<C>>()?.load_one(key.clone()).await?;
-    let (rows, primed) = fetched.map_or_else(Default::default, |f| (f.page.unwrap_or_default(), f.primed));
-    if !primed {
-        C::Row::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
-    }
-    let spec = Arc::clone(&key.1);
-    let counts = ctx.cached::<ChildCounts<C>>()?;
-    let total = TotalCount::new(move || {
-        let (counts, key) = (Arc::clone(&counts), key.clone());
-        async move { Ok(counts.load_one(key).await?.unwrap_or(0)) }
-    });
-    Ok(Conn::from_edges(edges(rows, &page, |row| C::cursor(&spec.query, row), node), total))
+    on_heap(async move {
+        let page = ctx.page(first, after)?;
+        let spec = Spec { text: Arguments::of(&ctx.field())?.text(), query: C::query(ctx, args)?, page: page.clone() };
+        let key = (parent, Arc::new(spec));
+        let fetched = ctx.cached::<ChildPages<C>>()?.load_one(key.clone()).await?;
+        let (rows, primed) = fetched.map_or_else(Default::default, |f| (f.page.unwrap_or_default(), f.primed));
+        if !primed {
+            C::Row::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
+        }
+        let spec = Arc::clone(&key.1);
+        let counts = ctx.cached::<ChildCounts<C>>()?;
+        let total = TotalCount::new(move || {
+            let (counts, key) = (Arc::clone(&counts), key.clone());
+            async move { Ok(counts.load_one(key).await?.unwrap_or(0)) }
+        });
+        Ok(Conn::from_edges(edges(rows, &page, |row| C::cursor(&spec.query, row), node), total))
+    })
 }
 
 /// Loads the nested list `field` (e.g. `node.field("issues")` of a page of projects) for all of

@@ -97,27 +97,29 @@ where
 
 /// Answers a list query: validates `first`/`after`, fetches the page, primes the loaders for what
 /// `edges.node` selects (so a page costs the same statements whatever its size), and defers the
-/// count.
-pub async fn list<C, M, Fetch, FetchFut, Count, CountFut, Key, Node>(
-    ctx: &Context<'_>,
+/// count. The work runs [`on_heap`](crate::graphql::context::on_heap), so the fields beside a nested list stay small.
+pub fn list<'a, C, M, Fetch, FetchFut, Count, CountFut, Key, Node>(
+    ctx: &'a Context<'_>,
     first: Option<i32>,
     after: Option<String>,
     spec: ListSpec<Fetch, Count, Key, Node>,
-) -> AppResult<C>
+) -> futures_util::future::BoxFuture<'a, AppResult<C>>
 where
-    C: Connection,
-    M: Prefetch,
-    Fetch: FnOnce(PageRequest) -> FetchFut,
-    FetchFut: Future<Output = AppResult<Page<M>>>,
+    C: Connection + 'a,
+    M: Prefetch + Send + 'a,
+    Fetch: FnOnce(PageRequest) -> FetchFut + Send + 'a,
+    FetchFut: Future<Output = AppResult<Page<M>>> + Send + 'a,
     Count: Fn() -> CountFut + Send + Sync + 'static,
     CountFut: Future<Output = AppResult<u64>> + Send + 'static,
-    Key: Fn(&M) -> String,
-    Node: Fn(M) -> C::Node,
+    Key: Fn(&M) -> String + Send + 'a,
+    Node: Fn(M) -> C::Node + Send + 'a,
 {
-    let request = ctx.page(first, after)?;
-    let rows = (spec.fetch)(request.clone()).await?;
-    M::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
-    Ok(C::from_edges(edges(rows, &request, spec.key, spec.node), TotalCount::new(spec.count)))
+    crate::graphql::context::on_heap(async move {
+        let request = ctx.page(first, after)?;
+        let rows = (spec.fetch)(request.clone()).await?;
+        M::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
+        Ok(C::from_edges(edges(rows, &request, spec.key, spec.node), TotalCount::new(spec.count)))
+    })
 }
 
 /// Declares `$conn` and `$edge` for node type `$node`, with the descriptions clients read.

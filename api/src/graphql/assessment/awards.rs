@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 use super::objects::wan;
 use crate::graphql::account::{Unit, User};
+use crate::graphql::context::on_heap;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::pagination::{ListSpec, connection, deferred, list};
 use crate::graphql::scalars::Decimal;
@@ -72,12 +73,12 @@ impl AwardYear {
 
     /// How many awards were granted.
     async fn count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
-        Ok(assessment::award_totals(&ctx.state()?.db, self.0).await?.count as i64)
+        on_heap(async move { Ok(assessment::award_totals(&ctx.state()?.db, self.0).await?.count as i64) }).await
     }
 
     /// Their sum, 万元.
     async fn total(&self, ctx: &Context<'_>) -> async_graphql::Result<Decimal> {
-        Ok(wan(assessment::award_totals(&ctx.state()?.db, self.0).await?.amount_fen))
+        on_heap(async move { Ok(wan(assessment::award_totals(&ctx.state()?.db, self.0).await?.amount_fen)) }).await
     }
 
     /// The awards, newest first.

@@ -8,6 +8,7 @@ use entity::{assessment_result, assessment_run, assessment_scheme, assessment_ve
 use uuid::Uuid;
 
 use crate::graphql::account::{Unit, User};
+use crate::graphql::context::on_heap;
 use crate::graphql::context::{ContextExt, load};
 use crate::graphql::pagination::{ListSpec, connection, deferred, list};
 use crate::graphql::scalars::{Date, Decimal};
@@ -278,16 +279,22 @@ impl UnitScorecard {
 
     /// The vetoes of the unit for the period on the record now, in force or lifted.
     async fn vetoes(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<AssessmentVeto>> {
-        let period = assessment::AssessPeriod::parse("period", &self.run.period)?;
-        let rows = assessment::vetoes_for(&ctx.state()?.db, self.standing.unit_id, period).await?;
-        Ok(rows.into_iter().map(AssessmentVeto).collect())
+        on_heap(async move {
+            let period = assessment::AssessPeriod::parse("period", &self.run.period)?;
+            let rows = assessment::vetoes_for(&ctx.state()?.db, self.standing.unit_id, period).await?;
+            Ok(rows.into_iter().map(AssessmentVeto).collect())
+        })
+        .await
     }
 
     /// Whether the unit's head (一把手) may be put forward for honours (评先) this year: not while a
     /// veto of the unit for the year or any of its quarters is in force.
     async fn head_eligible_for_honours(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
-        let year = assessment::AssessPeriod::parse("period", &self.run.period)?.year;
-        Ok(assessment::head_eligible(&ctx.state()?.db, self.standing.unit_id, year).await?)
+        on_heap(async move {
+            let year = assessment::AssessPeriod::parse("period", &self.run.period)?.year;
+            Ok(assessment::head_eligible(&ctx.state()?.db, self.standing.unit_id, year).await?)
+        })
+        .await
     }
 }
 

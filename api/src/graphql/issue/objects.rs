@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::loaders::{IssueCoUnits, IssueOrigins, IssuePhotos, IssueTimelines};
 use crate::error::AppError;
 use crate::graphql::account::{Unit, User};
+use crate::graphql::context::on_heap;
 use crate::graphql::context::{ContextExt, load, load_opt};
 use crate::graphql::pagination::connection;
 use crate::graphql::project::Project;
@@ -135,16 +136,19 @@ impl Issue {
     /// The inspection and checklist item that raised it, when a failed item did. `inspection` is null
     /// for a caller who may not see that inspection.
     async fn found_in(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<InspectionFinding>> {
-        let Some((inspection_id, item_key)) = ctx.cached::<IssueOrigins>()?.load_one(self.0.id).await? else {
-            return Ok(None);
-        };
-        let inspection = ctx.loader::<entity::inspection::Entity>()?.load_one(inspection_id).await?;
-        let project = load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?;
-        let visible = crate::service::inspection::may_see(&ctx.state()?.db, ctx.caller()?, &project).await?;
-        Ok(Some(InspectionFinding {
-            item_key,
-            inspection: inspection.filter(|_| visible).map(crate::graphql::inspection::Inspection),
-        }))
+        on_heap(async move {
+            let Some((inspection_id, item_key)) = ctx.cached::<IssueOrigins>()?.load_one(self.0.id).await? else {
+                return Ok(None);
+            };
+            let inspection = ctx.loader::<entity::inspection::Entity>()?.load_one(inspection_id).await?;
+            let project = load::<entity::project::Entity>(ctx, self.0.project_id, "project").await?;
+            let visible = crate::service::inspection::may_see(&ctx.state()?.db, ctx.caller()?, &project).await?;
+            Ok(Some(InspectionFinding {
+                item_key,
+                inspection: inspection.filter(|_| visible).map(crate::graphql::inspection::Inspection),
+            }))
+        })
+        .await
     }
 
     /// Photos taken as its evidence, oldest first. Whoever may see the issue may see them.

@@ -148,7 +148,8 @@ async fn cursors_hold_whatever_a_page_selects() -> TestResult {
             let order = json!({ "field": field, "direction": direction });
             let whole = walk(&app, &admin, &order, "name totalInvestment createdAt description").await?;
             assert!(whole.len() > 30, "{order}: {} projects", whole.len());
-            for selection in ["", "code", "health { light }", "location { lat }"] {
+            let joined = "health { light } responsibleUnit { name } leader { displayName }";
+            for selection in ["", "code", "health { light }", "location { lat }", "responsibleUnit { name }", joined] {
                 assert_eq!(walk(&app, &admin, &order, selection).await?, whole, "{order} selecting `{selection}`");
             }
         }

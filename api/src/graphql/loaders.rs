@@ -7,9 +7,10 @@ use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 
 /// An entity whose primary key is a UUID column.
@@ -66,7 +67,8 @@ where
     type Error = AppError;
 
     async fn load(&self, keys: &[Uuid]) -> Result<HashMap<Uuid, Self::Value>, Self::Error> {
-        let rows = E::find().filter(E::ID.is_in(keys.iter().copied())).all(&self.db).await?;
+        let rows =
+            E::find().filter(among(E::ID, keys.iter().copied(), self.db.get_database_backend())).all(&self.db).await?;
         Ok(rows.into_iter().map(|m| (E::id_of(&m), m)).collect())
     }
 }

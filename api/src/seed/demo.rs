@@ -296,6 +296,12 @@ pub async fn load_hashed(db: &DatabaseConnection, hashes: Vec<String>, today: Na
     )
     .await?;
     txn.commit().await?;
+    // PostgreSQL plans from statistics that its autovacuum gathers a while after a bulk load; until
+    // then it guesses every table small and picks plans for that. Gathered now, the first requests
+    // to a fresh county are planned as later ones are.
+    if db.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+        db.execute_unprepared("ANALYZE").await?;
+    }
     Ok(Some(loaded))
 }
 

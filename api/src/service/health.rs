@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::office_setting;
 use entity::project::{self, Light};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::clock::Day;
@@ -15,6 +15,7 @@ use crate::clock::Day;
 use super::money::{fen_to_wan, ratio_percent};
 use super::report::{self, Period};
 use super::{lights, schedule};
+use crate::db::among;
 use crate::error::AppResult;
 
 /// A project's light and why.
@@ -163,7 +164,7 @@ pub async fn compute_kept(
         .column(project::Column::CreatedAt)
         .column(project::Column::Status)
         .column(project::Column::Name)
-        .filter(project::Column::Id.is_in(project_ids.iter().copied()))
+        .filter(among(project::Column::Id, project_ids.iter().copied(), db.get_database_backend()))
         .into_tuple()
         .all(db)
         .await?;

@@ -16,6 +16,7 @@ use sea_orm::{
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 use crate::service::Actor;
 use crate::service::audit::{self, Change};
@@ -288,7 +289,7 @@ pub async fn units_of_keys(
     let rows: Vec<(Uuid, Uuid)> = integration_key_unit::Entity::find()
         .select_only()
         .columns([integration_key_unit::Column::KeyId, integration_key_unit::Column::UnitId])
-        .filter(integration_key_unit::Column::KeyId.is_in(key_ids.iter().copied()))
+        .filter(among(integration_key_unit::Column::KeyId, key_ids.iter().copied(), db.get_database_backend()))
         .into_tuple()
         .all(db)
         .await?;

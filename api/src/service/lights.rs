@@ -20,6 +20,7 @@ use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set};
 use uuid::Uuid;
 
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 
 /// How many projects one statement reads at once (each id is a bound parameter).
@@ -124,7 +125,7 @@ async fn read_column<T: sea_orm::TryGetable>(
         let rows: Vec<Kept<T>> = project_light::Entity::find()
             .select_only()
             .columns([C::ProjectId, C::Version, C::ComputedVersion, C::Day, column])
-            .filter(C::ProjectId.is_in(ids.iter().copied()))
+            .filter(among(C::ProjectId, ids.iter().copied(), db.get_database_backend()))
             .into_tuple()
             .all(db)
             .await?;

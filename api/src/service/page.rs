@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 
 /// Items per page when the client does not say.
@@ -124,7 +125,7 @@ pub async fn per_parent<E: EntityTrait>(
     for (column, order) in &under.order {
         window.order_by(*column, order.clone());
     }
-    let mut inner = q.filter(under.parent.is_in(parents.iter().copied())).into_query();
+    let mut inner = q.filter(among(under.parent, parents.iter().copied(), db.get_database_backend())).into_query();
     inner.expr_window_as(Func::cust(Alias::new("ROW_NUMBER")), window, Alias::new("rank_in_parent"));
     let outer = Query::select()
         .column(Asterisk)
@@ -151,7 +152,7 @@ pub async fn count_per_parent<E: EntityTrait>(
         return Ok(HashMap::new());
     }
     let counts: Vec<(Uuid, i64)> = q
-        .filter(parent.is_in(parents.iter().copied()))
+        .filter(among(parent, parents.iter().copied(), db.get_database_backend()))
         .select_only()
         .column(parent)
         .column_as(Expr::col(Asterisk).count(), "n")
@@ -231,7 +232,7 @@ where
     let mut inner = q.into_query();
     inner
         .inner_join(link.table(), Expr::col((link.table(), link.row)).equals((E::default(), id)))
-        .and_where(linked_parent.clone().is_in(parents.iter().copied()))
+        .and_where(among(linked_parent.clone(), parents.iter().copied(), db.get_database_backend()))
         .expr_as(linked_parent, Alias::new("parent_id"));
     let mut window = WindowStatement::partition_by((link.table(), link.parent));
     for (column, o) in order {
@@ -272,7 +273,7 @@ where
     let linked_parent = Expr::col((link.table(), link.parent));
     let mut q = q.select_only().into_query();
     q.inner_join(link.table(), Expr::col((link.table(), link.row)).equals((E::default(), id)))
-        .and_where(linked_parent.clone().is_in(parents.iter().copied()))
+        .and_where(among(linked_parent.clone(), parents.iter().copied(), db.get_database_backend()))
         .expr_as(linked_parent, Alias::new("parent_id"))
         .expr_as(Expr::col(Asterisk).count(), Alias::new("n"))
         .group_by_col((link.table(), link.parent));

@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::Actor;
 use super::audit::{self, Change};
 use super::project;
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 
 const MAX_STEPS: usize = 50;
@@ -195,7 +196,7 @@ pub async fn current_milestones(
         .column(schedule_plan::Column::Id)
         .from(schedule_plan::Entity)
         .and_where(schedule_plan::Column::IsCurrent.eq(true))
-        .and_where(schedule_plan::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .and_where(among(schedule_plan::Column::ProjectId, project_ids.iter().copied(), db.get_database_backend()))
         .to_owned();
     let rows = milestone::Entity::find()
         .filter(milestone::Column::SchedulePlanId.in_subquery(current_plans))
@@ -211,13 +212,13 @@ pub async fn histories(
     project_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<(schedule_plan::Model, Vec<milestone::Model>)>>> {
     let plans = schedule_plan::Entity::find()
-        .filter(schedule_plan::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(among(schedule_plan::Column::ProjectId, project_ids.iter().copied(), db.get_database_backend()))
         .order_by_desc(schedule_plan::Column::Version)
         .all(db)
         .await?;
     let mut by_plan: HashMap<Uuid, Vec<milestone::Model>> = HashMap::new();
     for m in milestone::Entity::find()
-        .filter(milestone::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(among(milestone::Column::ProjectId, project_ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(milestone::Column::Position)
         .all(db)
         .await?

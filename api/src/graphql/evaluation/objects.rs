@@ -16,9 +16,13 @@ keyed_loader!(
     /// The units of each evaluation, scored and respondent.
     EvaluationUnits, Vec<entity::evaluation_unit::Model>,
     |db, keys| async {
-        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter};
         let rows = entity::evaluation_unit::Entity::find()
-            .filter(entity::evaluation_unit::Column::EvaluationId.is_in(keys.iter().copied()))
+            .filter(crate::db::among(
+                entity::evaluation_unit::Column::EvaluationId,
+                keys.iter().copied(),
+                db.get_database_backend(),
+            ))
             .all(db)
             .await?;
         crate::error::AppResult::Ok(crate::service::grouped(rows.into_iter().map(|r| (r.evaluation_id, r))))

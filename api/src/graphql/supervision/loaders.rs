@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::Context;
 use chrono::{FixedOffset, NaiveDate};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::error::AppResult;
@@ -35,7 +35,7 @@ param_loader!(
     TaskProgressOf, FixedOffset, Vec<TaskProgress>,
     |db, ids, zone| async {
         let tasks = entity::supervision_task::Entity::find()
-            .filter(entity::supervision_task::Column::Id.is_in(ids.iter().copied()))
+            .filter(crate::db::among(entity::supervision_task::Column::Id, ids.iter().copied(), db.get_database_backend()))
             .all(db)
             .await?;
         supervision::progress_of(db, &tasks, zone).await
@@ -53,7 +53,7 @@ param_loader!(
     |db, ids, scope| async {
         use entity::issue;
         let rows = issue::Entity::find()
-            .filter(issue::Column::Id.is_in(ids.iter().copied()))
+            .filter(crate::db::among(issue::Column::Id, ids.iter().copied(), db.get_database_backend()))
             .filter(crate::service::issue::scoped_visibility(scope))
             .all(db)
             .await?;

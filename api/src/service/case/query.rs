@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::kit;
@@ -114,7 +115,7 @@ pub async fn measures_of(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<case_measure::Model>>> {
     let rows = case_measure::Entity::find()
-        .filter(case_measure::Column::CaseId.is_in(ids.iter().copied()))
+        .filter(among(case_measure::Column::CaseId, ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(case_measure::Column::Position)
         .all(db)
         .await?;
@@ -133,7 +134,7 @@ where
     Ok(<C::EntityName as EntityTrait>::find()
         .select_only()
         .column(id)
-        .filter(id.is_in(ids))
+        .filter(among(id, ids, db.get_database_backend()))
         .filter(rule)
         .into_tuple::<Uuid>()
         .all(db)
@@ -149,7 +150,7 @@ pub async fn links_of(
     scope: Option<crate::service::kit::Units>,
 ) -> AppResult<HashMap<Uuid, Vec<case_link::Model>>> {
     let mut rows = case_link::Entity::find()
-        .filter(case_link::Column::CaseId.is_in(ids.iter().copied()))
+        .filter(among(case_link::Column::CaseId, ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(case_link::Column::LinkedAt)
         .order_by_asc(case_link::Column::TargetId)
         .all(db)
@@ -184,14 +185,14 @@ pub async fn linked_issues(
         .select_only()
         .column(case_link::Column::CaseId)
         .column(case_link::Column::TargetId)
-        .filter(case_link::Column::CaseId.is_in(ids.iter().copied()))
+        .filter(among(case_link::Column::CaseId, ids.iter().copied(), db.get_database_backend()))
         .filter(case_link::Column::TargetType.eq(LinkTarget::Issue))
         .into_tuple()
         .all(db)
         .await?;
     let issue_ids: BTreeSet<Uuid> = links.iter().map(|(_, i)| *i).collect();
     let issues: HashMap<Uuid, issue::Model> = issue::Entity::find()
-        .filter(issue::Column::Id.is_in(issue_ids))
+        .filter(among(issue::Column::Id, issue_ids, db.get_database_backend()))
         .filter(crate::service::issue::scoped_visibility(scope))
         .all(db)
         .await?

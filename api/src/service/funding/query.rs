@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::service::page::{Page, PageRequest, Under, after_newest, newest_first, time_id_key};
 use crate::service::text;
 
@@ -100,7 +101,7 @@ pub async fn shares_of(
 ) -> AppResult<HashMap<Uuid, Vec<funding_item_unit::Model>>> {
     use funding_item_unit::Column as C;
     let rows = funding_item_unit::Entity::find()
-        .filter(C::ItemId.is_in(items.iter().copied()))
+        .filter(among(C::ItemId, items.iter().copied(), db.get_database_backend()))
         .order_by_desc(C::ShareBp)
         .order_by_asc(C::UnitId)
         .all(db)
@@ -116,7 +117,8 @@ pub async fn entries_of(
     history: bool,
 ) -> AppResult<HashMap<Uuid, Vec<funding_entry::Model>>> {
     use funding_entry::Column as C;
-    let mut q = funding_entry::Entity::find().filter(C::ItemId.is_in(items.iter().copied()));
+    let mut q =
+        funding_entry::Entity::find().filter(among(C::ItemId, items.iter().copied(), db.get_database_backend()));
     if !history {
         q = q.filter(C::IsCurrent.eq(true));
     }
@@ -131,7 +133,7 @@ pub async fn stages_of(
 ) -> AppResult<HashMap<Uuid, Vec<funding_stage::Model>>> {
     use funding_stage::Column as C;
     let rows = funding_stage::Entity::find()
-        .filter(C::ItemId.is_in(items.iter().copied()))
+        .filter(among(C::ItemId, items.iter().copied(), db.get_database_backend()))
         .order_by_asc(C::ReachedOn)
         .order_by_asc(C::RecordedAt)
         .all(db)

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::kit;
@@ -103,7 +104,7 @@ pub async fn counts_of_projects(
 /// Issues raised by each inspection (across its revisions): root id → (item key, issue id).
 pub async fn raised_issues(db: &impl ConnectionTrait, roots: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<(String, Uuid)>>> {
     let rows = inspection_issue::Entity::find()
-        .filter(inspection_issue::Column::RootId.is_in(roots.iter().copied()))
+        .filter(among(inspection_issue::Column::RootId, roots.iter().copied(), db.get_database_backend()))
         .order_by_asc(inspection_issue::Column::ItemKey)
         .all(db)
         .await?;
@@ -113,7 +114,7 @@ pub async fn raised_issues(db: &impl ConnectionTrait, roots: &[Uuid]) -> AppResu
 /// The inspection and item that raised each of `issue_ids`, where one did.
 pub async fn origins(db: &impl ConnectionTrait, issue_ids: &[Uuid]) -> AppResult<HashMap<Uuid, (Uuid, String)>> {
     Ok(inspection_issue::Entity::find()
-        .filter(inspection_issue::Column::IssueId.is_in(issue_ids.iter().copied()))
+        .filter(among(inspection_issue::Column::IssueId, issue_ids.iter().copied(), db.get_database_backend()))
         .all(db)
         .await?
         .into_iter()

@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::escalation::escalation_condition;
 use super::*;
+use crate::db::among;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::kit;
@@ -168,7 +169,7 @@ pub async fn recent_events(
             WindowStatement::partition_by(C::IssueId).order_by(C::Id, Order::Desc).to_owned(),
             Alias::new("rn"),
         )
-        .and_where(C::IssueId.is_in(ids.iter().copied()));
+        .and_where(among(C::IssueId, ids.iter().copied(), db.get_database_backend()));
     let outer = Query::select()
         .column(Asterisk)
         .from_subquery(inner, Alias::new("recent"))

@@ -12,6 +12,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 use crate::service::page::{Page, PageRequest};
 
@@ -103,7 +104,7 @@ pub async fn events_of(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<action_item_event::Model>>> {
     let rows = action_item_event::Entity::find()
-        .filter(action_item_event::Column::ItemId.is_in(ids.iter().copied()))
+        .filter(among(action_item_event::Column::ItemId, ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(action_item_event::Column::Id)
         .all(db)
         .await?;

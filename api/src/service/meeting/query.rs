@@ -14,6 +14,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::error::AppResult;
 use crate::service::kit::Units;
 use crate::service::page::{
@@ -124,7 +125,7 @@ pub async fn agenda_of(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<meeting_agenda::Model>>> {
     let rows = meeting_agenda::Entity::find()
-        .filter(meeting_agenda::Column::MeetingId.is_in(ids.iter().copied()))
+        .filter(among(meeting_agenda::Column::MeetingId, ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(meeting_agenda::Column::Position)
         .all(db)
         .await?;
@@ -141,7 +142,7 @@ pub async fn attendees_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<
     let rows: Vec<(Uuid, Uuid)> = meeting_attendee::Entity::find()
         .select_only()
         .columns([meeting_attendee::Column::MeetingId, meeting_attendee::Column::UserId])
-        .filter(meeting_attendee::Column::MeetingId.is_in(ids.iter().copied()))
+        .filter(among(meeting_attendee::Column::MeetingId, ids.iter().copied(), db.get_database_backend()))
         .into_tuple()
         .all(db)
         .await?;
@@ -154,7 +155,7 @@ pub async fn decisions_of(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<meeting_decision::Model>>> {
     let rows = meeting_decision::Entity::find()
-        .filter(meeting_decision::Column::MeetingId.is_in(ids.iter().copied()))
+        .filter(among(meeting_decision::Column::MeetingId, ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(meeting_decision::Column::Position)
         .all(db)
         .await?;
@@ -167,7 +168,7 @@ pub async fn minutes_of(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<meeting_minutes::Model>>> {
     let rows = meeting_minutes::Entity::find()
-        .filter(meeting_minutes::Column::MeetingId.is_in(ids.iter().copied()))
+        .filter(among(meeting_minutes::Column::MeetingId, ids.iter().copied(), db.get_database_backend()))
         .order_by_desc(meeting_minutes::Column::Version)
         .all(db)
         .await?;
@@ -181,7 +182,7 @@ pub async fn items_of_meetings(
     reach: Reach,
 ) -> AppResult<HashMap<Uuid, Vec<action_item::Model>>> {
     let rows = action_item::Entity::find()
-        .filter(action_item::Column::MeetingId.is_in(ids.iter().copied()))
+        .filter(among(action_item::Column::MeetingId, ids.iter().copied(), db.get_database_backend()))
         .filter(item_visibility(reach))
         .order_by_asc(action_item::Column::Position)
         .all(db)
@@ -233,7 +234,7 @@ pub async fn previous_items(
         .expr_as(Expr::col((m.clone(), meeting::Column::Id)), Alias::new("meeting_id"))
         .expr_as(previous, Alias::new("previous_id"))
         .from_as(meeting::Entity, m.clone())
-        .and_where(Expr::col((m, meeting::Column::Id)).is_in(ids.iter().copied()))
+        .and_where(among(Expr::col((m, meeting::Column::Id)), ids.iter().copied(), db.get_database_backend()))
         .to_owned();
     let mut previous: HashMap<Uuid, Uuid> = HashMap::new();
     for row in db.query_all(db.get_database_backend().build(&q)).await? {
@@ -242,7 +243,7 @@ pub async fn previous_items(
         }
     }
     let items = action_item::Entity::find()
-        .filter(action_item::Column::MeetingId.is_in(previous.values().copied()))
+        .filter(among(action_item::Column::MeetingId, previous.values().copied(), db.get_database_backend()))
         .filter(action_item::Column::Status.eq(ActionItemStatus::Open))
         .filter(item_visibility(reach))
         .order_by_asc(action_item::Column::Position)
@@ -259,7 +260,7 @@ pub async fn visible_meetings(
     reach: Reach,
 ) -> AppResult<HashMap<Uuid, Option<meeting::Model>>> {
     let rows = meeting::Entity::find()
-        .filter(meeting::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(meeting::Column::Id, ids.iter().copied(), db.get_database_backend()))
         .filter(meeting_visibility(reach))
         .all(db)
         .await?;
@@ -275,7 +276,7 @@ pub async fn issues_of_decisions(
 ) -> AppResult<HashMap<Uuid, Vec<entity::issue::Model>>> {
     use entity::issue;
     let rows = issue::Entity::find()
-        .filter(issue::Column::MeetingDecisionId.is_in(ids.iter().copied()))
+        .filter(among(issue::Column::MeetingDecisionId, ids.iter().copied(), db.get_database_backend()))
         .filter(crate::service::issue::scoped_visibility(scope))
         .order_by_asc(issue::Column::CreatedAt)
         .order_by_asc(issue::Column::Id)
@@ -292,7 +293,7 @@ pub async fn visible_cases(
 ) -> AppResult<HashMap<Uuid, Option<entity::case::Model>>> {
     use entity::case;
     let rows = case::Entity::find()
-        .filter(case::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(case::Column::Id, ids.iter().copied(), db.get_database_backend()))
         .filter(crate::service::case::scoped_visibility(scope))
         .all(db)
         .await?;

@@ -8,6 +8,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFi
 use uuid::Uuid;
 
 use super::{Reach, visibility};
+use crate::db::among;
 use crate::error::AppResult;
 use crate::service::page::{Page, PageRequest, newest_first, time_id_key};
 
@@ -57,7 +58,7 @@ pub async fn count(db: &impl ConnectionTrait, reach: Reach, f: &CaseFilter) -> A
 /// The investigators of each of `cases`.
 pub async fn investigators_of(db: &impl ConnectionTrait, cases: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<Uuid>>> {
     let rows = obstruction_investigator::Entity::find()
-        .filter(obstruction_investigator::Column::CaseId.is_in(cases.iter().copied()))
+        .filter(among(obstruction_investigator::Column::CaseId, cases.iter().copied(), db.get_database_backend()))
         .order_by_asc(obstruction_investigator::Column::UserId)
         .all(db)
         .await?;
@@ -70,7 +71,7 @@ pub async fn steps_of(
     cases: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<obstruction_step::Model>>> {
     let rows = obstruction_step::Entity::find()
-        .filter(obstruction_step::Column::CaseId.is_in(cases.iter().copied()))
+        .filter(among(obstruction_step::Column::CaseId, cases.iter().copied(), db.get_database_backend()))
         .order_by_asc(obstruction_step::Column::ActedAt)
         .order_by_asc(obstruction_step::Column::Id)
         .all(db)

@@ -10,6 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::error::AppResult;
 use crate::service::Actor;
 use crate::service::kit;
@@ -89,7 +90,7 @@ pub async fn existing(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<std:
     Ok(photo::Entity::find()
         .select_only()
         .column(photo::Column::Id)
-        .filter(photo::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(photo::Column::Id, ids.iter().copied(), db.get_database_backend()))
         .into_tuple::<Uuid>()
         .all(db)
         .await?
@@ -115,7 +116,7 @@ async fn linked_to<E: EntityTrait>(
         .and_where(Expr::col((table, id)).equals((photo::Entity, column)))
         .to_owned();
     let rows = photo::Entity::find()
-        .filter(column.is_in(ids.iter().copied()))
+        .filter(among(column, ids.iter().copied(), db.get_database_backend()))
         .filter(photo::Column::ProjectId.in_subquery(same_project))
         .order_by_asc(photo::Column::ReceivedAt)
         .all(db)

@@ -2,13 +2,13 @@
 
 use entity::project::{self, Light};
 use entity::{project_light, unit, user};
-use sea_orm::sea_query::{Alias, Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, SimpleExpr};
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QuerySelect, QueryTrait, RelationDef,
+    Condition, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QuerySelect, QueryTrait, RelationDef, Select,
 };
 
 use super::columns::Columns;
-use super::query::{Order, OrderField, ProjectFilter, page_query};
+use super::query::{Order, OrderField, ProjectFilter, page_query, sort_columns};
 use crate::error::AppResult;
 use crate::service::account::{UnitColumns, UserColumns};
 use crate::service::page::{Page, PageRequest};
@@ -58,6 +58,9 @@ pub async fn list_read(
     let backend = db.get_database_backend();
     let columns = columns.and(cursor_columns(order));
     let mut q = columns.select(page_query(filter, order, page, backend)?);
+    if reads.light_on.is_some() || reads.unit.is_some() || reads.leader.is_some() {
+        q = joined_to_the_page(q, order);
+    }
     if let Some(today) = reads.light_on {
         let kept = Alias::new("kept");
         let lit: RelationDef =
@@ -99,6 +102,23 @@ pub async fn list_read(
         read.push(ProjectRead { project: columns.read(&row)?, light, unit, leader });
     }
     Ok(Page::from_fetched(read, page))
+}
+
+/// `page` (filtered, ordered, limited) read first and then named like the projects table for the
+/// joins that follow, in the same order: the joins meet the page's rows alone. Joined to the whole
+/// table before the limit, PostgreSQL hashed every project's light (or unit, or leader) to keep fifty.
+fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<project::Entity> {
+    let mut outer = project::Entity::find();
+    let statement = QueryTrait::query(&mut outer);
+    statement
+        .clear_selects()
+        .from_clear()
+        .column((project::Entity, Asterisk))
+        .from_subquery(page.into_query(), project::Entity);
+    for (column, direction) in sort_columns(order) {
+        statement.order_by((project::Entity, column), direction);
+    }
+    outer
 }
 
 /// The aliases of the joined unit and leader, and the prefixes of their columns.

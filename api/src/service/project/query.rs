@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 use crate::service::page::{Page, PageRequest, Under};
 
@@ -158,7 +159,7 @@ fn after_condition(order: Order, after: &str) -> AppResult<Condition> {
 }
 
 /// The columns a project list is sorted by, the id last so that every order is total.
-fn sort_columns(order: Order) -> Vec<(project::Column, sea_orm::Order)> {
+pub(super) fn sort_columns(order: Order) -> Vec<(project::Column, sea_orm::Order)> {
     use project::Column as C;
     let direction = if order.descending { sea_orm::Order::Desc } else { sea_orm::Order::Asc };
     let by = match order.field {
@@ -313,7 +314,7 @@ pub async fn paired_units(
     project_ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<unit::Model>>> {
     let pairs = project_paired_unit::Entity::find()
-        .filter(project_paired_unit::Column::ProjectId.is_in(project_ids.iter().copied()))
+        .filter(among(project_paired_unit::Column::ProjectId, project_ids.iter().copied(), db.get_database_backend()))
         .find_also_related(unit::Entity)
         .all(db)
         .await?;
@@ -338,7 +339,7 @@ pub async fn year_plans(db: &impl ConnectionTrait, project_ids: &[Uuid], year: i
             .select_only()
             .column(project_year_plan::Column::ProjectId)
             .column(project_year_plan::Column::PlannedFen)
-            .filter(project_year_plan::Column::ProjectId.is_in(ids.iter().copied()))
+            .filter(among(project_year_plan::Column::ProjectId, ids.iter().copied(), db.get_database_backend()))
             .filter(project_year_plan::Column::Year.eq(year))
             .into_tuple()
             .all(db)

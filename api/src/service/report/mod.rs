@@ -21,6 +21,7 @@ use super::Actor;
 use super::audit::{self, Change};
 use super::money::{percent_to_bp, wan_to_fen};
 use super::project as projects;
+use crate::db::among;
 use crate::error::{AppError, AppResult};
 
 pub use super::period::{Period, last_closed_period, owes_report, period_end, reporting_statuses, reports_monthly};
@@ -169,10 +170,12 @@ pub async fn period_state(
     ))
 }
 
-fn current_in(project_ids: &[Uuid]) -> Select<monthly_report::Entity> {
-    monthly_report::Entity::find()
-        .filter(monthly_report::Column::IsCurrent.eq(true))
-        .filter(monthly_report::Column::ProjectId.is_in(project_ids.iter().copied()))
+fn current_in(project_ids: &[Uuid], backend: sea_orm::DbBackend) -> Select<monthly_report::Entity> {
+    monthly_report::Entity::find().filter(monthly_report::Column::IsCurrent.eq(true)).filter(among(
+        monthly_report::Column::ProjectId,
+        project_ids.iter().copied(),
+        backend,
+    ))
 }
 
 /// What a project's current reports add up to.
@@ -204,7 +207,7 @@ pub async fn reported_figures(
     let in_period = Expr::case(C::Period.eq(period.key()), 1).finally(0);
     let reports = Expr::case(of_year(), 1).finally(0);
     let on_time = Expr::case(of_year().and(C::OnTime.eq(true)), 1).finally(0);
-    let rows: Vec<(Uuid, i64, i64, i64, i64, i64)> = current_in(project_ids)
+    let rows: Vec<(Uuid, i64, i64, i64, i64, i64)> = current_in(project_ids, db.get_database_backend())
         .select_only()
         .column(C::ProjectId)
         .expr(Expr::expr(Func::sum(in_year)).cast_as(bigint()))

@@ -42,8 +42,8 @@ impl Partial for monthly_report::Model {
 
 /// The newest `limit` current reports of each of many projects, newest period first, with `columns`
 /// read (and the project and period, which place them), in one statement that reads each project's
-/// newest reports backwards off its (project, period) index and nothing else: a lateral join on
-/// PostgreSQL, a compound of one small select per project on SQLite (which has no lateral join). A
+/// newest reports backwards off its (project, period) index and nothing else: a lateral join over
+/// the ids (bound as one array) on PostgreSQL, a compound of one small select per project on SQLite (which has no lateral join). A
 /// list showing "the last three reports" reads three rows per project. Each project's reports are put
 /// in order here rather than by the statement: sorting a few rows per project costs less than the
 /// database sorting them all.
@@ -66,23 +66,26 @@ pub async fn recent_reports(
     };
     let mut found: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::with_capacity(project_ids.len());
     // SQLite compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
-    for chunk in project_ids.chunks(400) {
-        let sql = match backend {
-            sea_orm::DatabaseBackend::Postgres => {
-                let ids: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-                format!(
-                    r#"SELECT r.* FROM "projects" p CROSS JOIN LATERAL ({}) r WHERE p."id" IN ({})"#,
-                    newest(r#"p."id""#),
-                    ids.join(", ")
-                )
-            }
-            _ => {
+    // PostgreSQL: one statement for any number of projects, the ids bound as one array. SQLite
+    // compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
+    let statements: Vec<sea_orm::Statement> = match backend {
+        sea_orm::DatabaseBackend::Postgres => {
+            let sql = format!(
+                r#"SELECT r.* FROM unnest($1::uuid[]) AS p("id") CROSS JOIN LATERAL ({}) r"#,
+                newest(r#"p."id""#)
+            );
+            vec![sea_orm::Statement::from_sql_and_values(backend, sql, [project_ids.to_vec().into()])]
+        }
+        _ => project_ids
+            .chunks(400)
+            .map(|chunk| {
                 let each: Vec<String> = chunk.iter().map(|_| format!("SELECT * FROM ({})", newest("?"))).collect();
-                each.join(" UNION ALL ")
-            }
-        };
-        let values: Vec<sea_orm::Value> = chunk.iter().map(|id| (*id).into()).collect();
-        let statement = sea_orm::Statement::from_sql_and_values(backend, sql, values);
+                let values: Vec<sea_orm::Value> = chunk.iter().map(|id| (*id).into()).collect();
+                sea_orm::Statement::from_sql_and_values(backend, each.join(" UNION ALL "), values)
+            })
+            .collect(),
+    };
+    for statement in statements {
         for row in db.query_all(statement).await? {
             let report = columns.read(&row)?;
             found.entry(report.project_id).or_default().push(report);

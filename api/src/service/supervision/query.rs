@@ -15,6 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::*;
+use crate::db::among;
 use crate::service::page::{
     Link, Page, PageRequest, after_newest, count_per_linked_parent, newest_first, per_linked_parent, time_id_key,
 };
@@ -114,7 +115,7 @@ pub async fn visible_tasks(
     (reach, today): (Reach, NaiveDate),
 ) -> AppResult<HashMap<Uuid, Option<Task>>> {
     let rows = supervision_task::Entity::find()
-        .filter(supervision_task::Column::Id.is_in(ids.iter().copied()))
+        .filter(among(supervision_task::Column::Id, ids.iter().copied(), db.get_database_backend()))
         .filter(task_visibility(reach, today))
         .all(db)
         .await?;
@@ -126,7 +127,7 @@ pub async fn inspectors_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult
     let rows: Vec<(Uuid, Uuid)> = supervision_task_inspector::Entity::find()
         .select_only()
         .columns([supervision_task_inspector::Column::TaskId, supervision_task_inspector::Column::UserId])
-        .filter(supervision_task_inspector::Column::TaskId.is_in(ids.iter().copied()))
+        .filter(among(supervision_task_inspector::Column::TaskId, ids.iter().copied(), db.get_database_backend()))
         .into_tuple()
         .all(db)
         .await?;
@@ -136,7 +137,7 @@ pub async fn inspectors_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult
 /// The issues and cases of many tasks.
 pub async fn targets_of(db: &impl ConnectionTrait, ids: &[Uuid]) -> AppResult<HashMap<Uuid, Vec<(TargetType, Uuid)>>> {
     let rows = supervision_task_target::Entity::find()
-        .filter(supervision_task_target::Column::TaskId.is_in(ids.iter().copied()))
+        .filter(among(supervision_task_target::Column::TaskId, ids.iter().copied(), db.get_database_backend()))
         .all(db)
         .await?;
     Ok(crate::service::grouped(rows.into_iter().map(|t| (t.task_id, (t.target_type, t.target_id)))))
@@ -148,7 +149,7 @@ pub async fn targets_of_inspections(
     ids: &[Uuid],
 ) -> AppResult<HashMap<Uuid, Vec<inspection_target::Model>>> {
     let rows = inspection_target::Entity::find()
-        .filter(inspection_target::Column::InspectionId.is_in(ids.iter().copied()))
+        .filter(among(inspection_target::Column::InspectionId, ids.iter().copied(), db.get_database_backend()))
         .order_by_asc(inspection_target::Column::TargetType)
         .order_by_asc(inspection_target::Column::TargetId)
         .all(db)
@@ -177,7 +178,7 @@ pub async fn progress_of(
         return Ok(HashMap::new());
     }
     let members = supervision_task_project::Entity::find()
-        .filter(supervision_task_project::Column::TaskId.is_in(tasks.iter().map(|t| t.id)))
+        .filter(among(supervision_task_project::Column::TaskId, tasks.iter().map(|t| t.id), db.get_database_backend()))
         .order_by_asc(supervision_task_project::Column::Position)
         .all(db)
         .await?;
@@ -196,7 +197,7 @@ pub async fn progress_of(
                 inspection::Column::CompletedAt,
                 inspection::Column::Id,
             ])
-            .filter(inspection::Column::ProjectId.is_in(chunk.iter().copied()))
+            .filter(among(inspection::Column::ProjectId, chunk.iter().copied(), db.get_database_backend()))
             .filter(inspection::Column::IsCurrent.eq(true))
             .filter(inspection::Column::Kind.is_in(kinds.iter().copied()))
             .filter(inspection::Column::CompletedAt.gte(start))

@@ -13,8 +13,17 @@ use sea_orm::{DatabaseConnection, SqlxPostgresConnector, SqlxSqliteConnector};
 
 use crate::config::Config;
 
+mod among;
+pub use among::among;
+
 /// A pooled connection idle longer than this is pinged before it is handed out again.
 const TEST_AFTER_IDLE: Duration = Duration::from_secs(1);
+
+/// How many rows a SQLite connection's thread may hand over before the request reads them. At
+/// sqlx's 50 it stopped on the 51st row of a page of 50 (read with one more, to tell whether another
+/// page follows) until the request's task caught up: two more thread switches for every such page.
+/// Enough for the largest page and its extra row.
+const SQLITE_ROW_BUFFER: usize = 128;
 
 /// Connects and counts every statement into `statements`.
 pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<DatabaseConnection, sea_orm::DbErr> {
@@ -29,6 +38,7 @@ pub async fn connect(config: &Config, statements: Arc<AtomicU64>) -> Result<Data
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .create_if_missing(true)
+            .row_buffer_size(SQLITE_ROW_BUFFER)
             .disable_statement_logging();
         SqlxSqliteConnector::from_sqlx_sqlite_pool(pool(config).connect_with(options).await.map_err(refused)?)
     } else {

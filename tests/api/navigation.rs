@@ -264,3 +264,53 @@ async fn bad_arguments_of_a_nested_list_are_refused_where_they_were_given() -> T
     assert!(body["errors"][0]["message"].as_str().is_some_and(|m| m.contains("too complex")), "{body}");
     Ok(())
 }
+
+/// Every edge's cursor continues its list right after that edge, at the root and in a nested list,
+/// however the cursor is asked for (directly, under an alias, through fragments); a page that shows
+/// no edge cursors still tells where it starts and ends.
+#[tokio::test]
+async fn every_cursor_a_page_shows_continues_its_list_from_there() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let busy = busy_project(&app, &admin, 6).await?;
+    let lists = [
+        ("{ projects(first: 6) { SEL } }".to_owned(), "ProjectConnection"),
+        (format!(r#"{{ project(id: "{busy}") {{ issues(first: 6) {{ SEL }} }} }}"#), "IssueConnection"),
+    ];
+    let at = |data: &Value| {
+        if data["projects"].is_null() { data["project"]["issues"].clone() } else { data["projects"].clone() }
+    };
+    for (list, connection) in lists {
+        let shown = |sel: &str| list.replace("SEL", sel);
+        let direct = at(&app
+            .data(&shown("edges { cursor node { id } } pageInfo { startCursor endCursor }"), json!({}), Some(&admin))
+            .await?);
+        let edges = direct["edges"].as_array().ok_or("edges")?;
+        assert!(edges.len() >= 4, "{list}: {direct}");
+        let cursors: Vec<&str> = edges.iter().map(|e| e["cursor"].as_str().unwrap_or_default()).collect();
+        assert!(cursors.iter().all(|c| !c.is_empty()), "{cursors:?}");
+        assert_eq!(direct["pageInfo"]["startCursor"].as_str(), cursors.first().copied());
+        assert_eq!(direct["pageInfo"]["endCursor"].as_str(), cursors.last().copied());
+        for (i, cursor) in cursors.iter().enumerate().take(edges.len() - 1) {
+            let next = list
+                .replace("first: 6", &format!(r#"first: 1, after: "{cursor}""#))
+                .replace("SEL", "edges { node { id } }");
+            let next = at(&app.data(&next, json!({}), Some(&admin)).await?);
+            assert_eq!(next["edges"][0]["node"]["id"], edges[i + 1]["node"]["id"], "after edge {i} of {list}");
+        }
+        let fragments = format!(
+            "{} fragment Page on {connection} {{ edges {{ ...Edge }} }} fragment Edge on {} {{ ... {{ at: cursor }} }}",
+            shown("...Page"),
+            connection.replace("Connection", "Edge")
+        );
+        let aliased = at(&app.data(&fragments, json!({}), Some(&admin)).await?);
+        let again: Vec<&str> =
+            aliased["edges"].as_array().ok_or("edges")?.iter().map(|e| e["at"].as_str().unwrap_or_default()).collect();
+        assert_eq!(again, cursors, "{fragments}");
+        let ends = at(&app
+            .data(&shown("edges { node { id } } pageInfo { startCursor endCursor }"), json!({}), Some(&admin))
+            .await?);
+        assert_eq!(ends["pageInfo"], direct["pageInfo"], "{list}");
+    }
+    Ok(())
+}

@@ -214,7 +214,7 @@ where
             let (counts, key) = (Arc::clone(&counts), key.clone());
             async move { Ok(counts.load_one(key).await?.unwrap_or(0)) }
         });
-        Ok(Conn::from_edges(edges(rows, &page, |row| C::cursor(&spec.query, row), node), total))
+        Ok(Conn::from_edges(edges(ctx, rows, &page, |row| C::cursor(&spec.query, row), node), total))
     })
 }
 

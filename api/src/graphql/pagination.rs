@@ -46,13 +46,20 @@ impl TotalCount {
 }
 
 /// Cursors and nodes for one page: `key` gives each row's sort key, `node` wraps it for GraphQL.
+/// A cursor is written only where it can be read: for every edge when the selection (`ctx`, the
+/// list's field) shows `edges.cursor`, otherwise only the first and last (`pageInfo`'s); the others
+/// stay empty and unseen.
 pub fn edges<M, N>(
+    ctx: &Context<'_>,
     page: Page<M>,
     request: &PageRequest,
     key: impl Fn(&M) -> String,
     node: impl Fn(M) -> N,
 ) -> (Vec<(String, N)>, PageInfo) {
-    let edges: Vec<(String, N)> = page.items.into_iter().map(|m| (encode_cursor(&key(&m)), node(m))).collect();
+    let every = ctx.look_ahead().field("edges").field("cursor").exists();
+    let last = page.items.len().saturating_sub(1);
+    let cursor = |i: usize, m: &M| if every || i == 0 || i == last { encode_cursor(&key(m)) } else { String::new() };
+    let edges: Vec<(String, N)> = page.items.into_iter().enumerate().map(|(i, m)| (cursor(i, &m), node(m))).collect();
     let info = PageInfo {
         has_next_page: page.has_next,
         has_previous_page: request.after.is_some(),
@@ -118,7 +125,7 @@ where
         let request = ctx.page(first, after)?;
         let rows = (spec.fetch)(request.clone()).await?;
         M::prefetch(ctx, ctx.look_ahead().field("edges").field("node"), &rows.items).await?;
-        Ok(C::from_edges(edges(rows, &request, spec.key, spec.node), TotalCount::new(spec.count)))
+        Ok(C::from_edges(edges(ctx, rows, &request, spec.key, spec.node), TotalCount::new(spec.count)))
     })
 }
 

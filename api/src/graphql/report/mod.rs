@@ -50,7 +50,7 @@ impl ReportQuery {
             async move { crate::service::dashboard::count_missing(&db, counted, today).await }
         });
         Ok(MissingReportConnection::from_edges(
-            edges(rows, &page, |p| p.id.to_string(), |project| MissingReport { period: key.clone(), project }),
+            edges(ctx, rows, &page, |p| p.id.to_string(), |project| MissingReport { period: key.clone(), project }),
             total,
         ))
     }

@@ -31,21 +31,15 @@ mod tests {
 
     #[test]
     fn on_postgresql_the_statement_is_one_whatever_the_number_of_ids() {
-        assert_eq!(sql(3, DbBackend::Postgres), sql(100, DbBackend::Postgres));
-        assert!(
-            sql(3, DbBackend::Postgres).ends_with(r#"WHERE "units"."id" = ANY($1)"#),
-            "{}",
-            sql(3, DbBackend::Postgres)
-        );
+        let three = sql(3, DbBackend::Postgres);
+        assert_eq!(three, sql(100, DbBackend::Postgres));
+        assert!(three.ends_with(r#"WHERE "units"."id" = ANY($1)"#), "{three}");
     }
 
     #[test]
     fn on_sqlite_the_ids_are_a_bound_list() {
-        assert!(
-            sql(3, DbBackend::Sqlite).ends_with(r#"WHERE "units"."id" IN (?, ?, ?)"#),
-            "{}",
-            sql(3, DbBackend::Sqlite)
-        );
+        let three = sql(3, DbBackend::Sqlite);
+        assert!(three.ends_with(r#"WHERE "units"."id" IN (?, ?, ?)"#), "{three}");
     }
 
     #[test]

@@ -43,8 +43,8 @@ impl Partial for monthly_report::Model {
 /// The newest `limit` current reports of each of many projects, newest period first, with `columns`
 /// read (and the project and period, which place them), in one statement that reads each project's
 /// newest reports backwards off its (project, period) index and nothing else: a lateral join over
-/// the ids (bound as one array) on PostgreSQL, a compound of one small select per project on SQLite (which has no lateral join). A
-/// list showing "the last three reports" reads three rows per project. Each project's reports are put
+/// the ids (bound as one array) on PostgreSQL, a compound of one small select per project on SQLite
+/// (which has no lateral join). A list showing "the last three reports" reads three rows per project. Each project's reports are put
 /// in order here rather than by the statement: sorting a few rows per project costs less than the
 /// database sorting them all.
 pub async fn recent_reports(
@@ -65,7 +65,6 @@ pub async fn recent_reports(
         )
     };
     let mut found: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::with_capacity(project_ids.len());
-    // SQLite compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
     // PostgreSQL: one statement for any number of projects, the ids bound as one array. SQLite
     // compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
     let statements: Vec<sea_orm::Statement> = match backend {

@@ -120,3 +120,40 @@ async fn malformed_requests_are_client_errors() -> TestResult {
     }
     Ok(())
 }
+
+/// A document the server parsed before is not parsed again, but what each request brings (its
+/// variables, its key's scopes) is checked every time, and a refused document is refused each time.
+#[tokio::test]
+async fn a_document_sent_again_is_checked_again() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let search = "query($s: String) { projects(filter: { search: $s }) { totalCount } }";
+    for (s, refused) in [("桥", false), (&*"x".repeat(101), true), ("路", false), (&*"字".repeat(200), true)] {
+        let body = app.gql(search, json!({ "s": s }), Some(&admin)).await?;
+        assert_eq!(error_code(&body).is_some(), refused, "{}: {body}", s.chars().count());
+        if !refused {
+            assert!(body["data"]["projects"]["totalCount"].is_i64(), "{body}");
+        }
+    }
+    let aliases: String = (0..31).map(|i| format!("a{i}: __typename ")).collect();
+    for _ in 0..3 {
+        let body = app.gql(&format!("{{ {aliases} }}"), json!({}), None).await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+    }
+    // The same text from a key without the scope, after a caller who may read it.
+    let me = "{ units(first: 1) { totalCount } }";
+    app.data(me, json!({}), Some(&admin)).await?;
+    let input = json!({ "i": { "name": "只读项目", "scopes": ["PROJECTS_READ"] } });
+    let made = app
+        .data(
+            "mutation($i: CreateIntegrationKeyInput!) { createIntegrationKey(input: $i) { secret } }",
+            input,
+            Some(&admin),
+        )
+        .await?;
+    let secret = made["createIntegrationKey"]["secret"].as_str().unwrap_or_default().to_owned();
+    let body = app.gql(me, json!({}), Some(&secret)).await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    app.data(me, json!({}), Some(&admin)).await?;
+    Ok(())
+}

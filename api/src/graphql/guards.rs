@@ -45,13 +45,27 @@ impl RequestGuards {
     /// not parse is left to async-graphql, which says why.
     ///
     /// A request made with an integration key (`key`) is also held to the key's scopes here.
+    ///
+    /// A document `parsed` already holds passed these limits before and is not parsed again; one
+    /// parsed here is kept there once it passes them.
     pub fn prepare(
         &self,
         mut request: async_graphql::Request,
         key: Option<(&super::scopes::TypeMap, &crate::service::keys::Grant)>,
+        parsed: &super::parsed::ParsedDocuments,
     ) -> ServerResult<async_graphql::Request> {
-        if let Ok(document) = async_graphql::parser::parse_query(&request.query) {
-            self.check(&document)?;
+        let document = match parsed.get(&request.query) {
+            Some(document) => Some(document),
+            None => match async_graphql::parser::parse_query(&request.query) {
+                Ok(document) => {
+                    self.check(&document)?;
+                    parsed.put(&request.query, &document);
+                    Some(document)
+                }
+                Err(_) => None,
+            },
+        };
+        if let Some(document) = document {
             check_strings(&document, &request.variables, self.max_string_chars)?;
             if let Some((types, grant)) = key {
                 super::scopes::check(types, &document, grant)?;

@@ -138,7 +138,7 @@ macro_rules! connection {
             /// Opaque position of this item; pass it as `after` to continue after it.
             pub cursor: String,
             /// The item itself.
-            pub node: $node,
+            pub node: $crate::graphql::lean::Lean<$node>,
         }
 
         #[doc = $conn_doc]
@@ -146,7 +146,7 @@ macro_rules! connection {
         #[graphql(complex)]
         pub struct $conn {
             /// The items on this page, in order, each with its cursor.
-            pub edges: Vec<$edge>,
+            pub edges: Vec<$crate::graphql::lean::Lean<$edge>>,
             /// Where this page sits in the whole list.
             pub page_info: $crate::graphql::pagination::PageInfo,
             #[graphql(skip)]
@@ -169,7 +169,12 @@ macro_rules! connection {
                 total: $crate::graphql::pagination::TotalCount,
             ) -> Self {
                 Self {
-                    edges: edges.into_iter().map(|(cursor, node)| $edge { cursor, node }).collect(),
+                    edges: edges
+                        .into_iter()
+                        .map(|(cursor, node)| {
+                            $crate::graphql::lean::Lean($edge { cursor, node: $crate::graphql::lean::Lean(node) })
+                        })
+                        .collect(),
                     page_info,
                     total,
                 }

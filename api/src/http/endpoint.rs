@@ -210,7 +210,7 @@ pub(super) fn admit(
 ) -> Result<async_graphql::Request, async_graphql::ServerError> {
     let guards = crate::graphql::guards::RequestGuards::of(&server.state.config);
     let key = caller.and_then(|c| c.key.as_deref()).map(|grant| (&*server.types, grant));
-    let request = guards.prepare(request, key)?;
+    let request = guards.prepare(request, key, &server.parsed)?;
     let request = loaders::register(request, &server.state.db, server.state.config.loader_delay)
         .data(request_id.clone())
         .data(from.clone());

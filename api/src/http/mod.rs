@@ -50,13 +50,16 @@ struct Server {
     sockets: std::sync::Arc<tokio::sync::Semaphore>,
     /// Documents this instance has read from the persisted-document store.
     documents: std::sync::Arc<crate::service::documents::DocumentCache>,
+    /// Documents this instance has parsed and found within the request-wide limits.
+    parsed: std::sync::Arc<crate::graphql::parsed::ParsedDocuments>,
 }
 
 pub fn router(state: AppState, schema: AppSchema) -> Router {
     let types = std::sync::Arc::new(crate::graphql::scopes::TypeMap::from_sdl(&schema.sdl()));
     let sockets = std::sync::Arc::new(tokio::sync::Semaphore::new(state.config.limits.max_connections));
     let documents = std::sync::Arc::default();
-    let server = Server { state, schema, types, sockets, documents };
+    let parsed = std::sync::Arc::default();
+    let server = Server { state, schema, types, sockets, documents, parsed };
     Router::new()
         .route("/graphql", get(endpoint::graphql_get).post(endpoint::graphql))
         .route("/graphql/ws", get(ws::subscriptions))

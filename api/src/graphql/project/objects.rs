@@ -23,6 +23,7 @@ use crate::graphql::inspection::loaders::InspectionsOfProject;
 use crate::graphql::inspection::{Inspection, InspectionConnection, InspectionFilter};
 use crate::graphql::issue::loaders::IssuesOfProject;
 use crate::graphql::issue::{Issue, IssueConnection, IssueFilter};
+use crate::graphql::lean::Lean;
 use crate::graphql::pagination::connection;
 use crate::graphql::photo::loaders::PhotosOfProject;
 use crate::graphql::photo::{Photo, PhotoConnection, PhotoFilter};
@@ -68,18 +69,18 @@ impl Project {
     }
 
     /// The unit that "packages" the project (部门包项目) and reports on it.
-    async fn responsible_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Unit> {
+    async fn responsible_unit(&self, ctx: &Context<'_>) -> async_graphql::Result<Lean<Unit>> {
         match &self.1.unit {
-            Some(unit) => Ok(Unit(unit.clone())),
-            None => Ok(Unit(load::<entity::unit::Entity>(ctx, self.0.responsible_unit_id, "unit").await?)),
+            Some(unit) => Ok(Lean(Unit(unit.clone()))),
+            None => Ok(Lean(Unit(load::<entity::unit::Entity>(ctx, self.0.responsible_unit_id, "unit").await?))),
         }
     }
 
     /// The city leader linked to the project (领导联项目).
-    async fn leader(&self, ctx: &Context<'_>) -> async_graphql::Result<User> {
+    async fn leader(&self, ctx: &Context<'_>) -> async_graphql::Result<Lean<User>> {
         match &self.1.leader {
-            Some(leader) => Ok(User(leader.clone())),
-            None => Ok(User(load::<entity::user::Entity>(ctx, self.0.leader_id, "user").await?)),
+            Some(leader) => Ok(Lean(User(leader.clone()))),
+            None => Ok(Lean(User(load::<entity::user::Entity>(ctx, self.0.leader_id, "user").await?))),
         }
     }
 
@@ -219,27 +220,27 @@ impl Project {
         &self,
         ctx: &Context<'_>,
         #[graphql(desc = "How many, 0 to 60 (default 12).")] first: Option<i32>,
-    ) -> async_graphql::Result<Vec<MonthlyReport>> {
+    ) -> async_graphql::Result<Vec<Lean<MonthlyReport>>> {
         let first = first.unwrap_or(DEFAULT_REPORTS);
         if !(0..=MAX_REPORTS).contains(&first) {
             return Err(AppError::bad_input("first", format!("first must be between 0 and {MAX_REPORTS}")).into());
         }
         let recent = Recent { first: first as u32, columns: crate::graphql::report::columns::read_by(&ctx.field()) };
         let reports = ctx.cached::<RecentReports>()?.load_one((self.0.id, recent)).await?;
-        Ok(reports.unwrap_or_default().into_iter().map(MonthlyReport).collect())
+        Ok(reports.unwrap_or_default().into_iter().map(|r| Lean(MonthlyReport(r))).collect())
     }
 
     /// The project's light today and why.
-    async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Health> {
+    async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Lean<Health>> {
         let key = (self.0.id, ctx.state()?.config.clock.day());
         if only_light([ctx.field()]) {
             let light = match self.1.light {
                 Some(light) => light,
                 None => ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?,
             };
-            return Ok(Health::Light { key, light });
+            return Ok(Lean(Health::Light { key, light }));
         }
-        Ok(Health::Full(load_health(ctx, key).await?))
+        Ok(Lean(Health::Full(load_health(ctx, key).await?)))
     }
 
     /// The project's issues (问题) the caller may see, newest first: the root `issues` list narrowed to

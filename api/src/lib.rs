@@ -249,7 +249,7 @@ pub async fn prepare(config: Config) -> Result<AppState, StartError> {
         photo_workers: Arc::new(tokio::sync::Semaphore::new(config.limits.photo_workers)),
         photo_memory: Arc::new(tokio::sync::Semaphore::new((config.limits.photo_memory_total_bytes >> 20) as usize)),
         storage,
-        keys: JwtKeys::from_config(&config),
+        keys: Arc::new(JwtKeys::from_config(&config)),
         config: Arc::new(config),
         accounts: AccountLookup::new(db.clone()),
         trail: service::trail::TrailWatch::new(db.clone()),

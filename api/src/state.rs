@@ -14,7 +14,8 @@ use crate::storage::Storage;
 pub struct AppState {
     pub db: DatabaseConnection,
     pub config: Arc<Config>,
-    pub keys: JwtKeys,
+    /// Shared, not copied: every request clones the state, and the keys' validation holds sets.
+    pub keys: Arc<JwtKeys>,
     pub hasher: PasswordHasher,
     /// Whether this start loaded the demo county into an empty database.
     pub demo_loaded: bool,

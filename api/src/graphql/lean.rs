@@ -22,6 +22,7 @@ use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
 use async_graphql::resolver_utils::resolve_container;
 use async_graphql::{ContextSelectionSet, Name, ObjectType, OutputType, Positioned, ServerError, ServerResult, Value};
+use futures_util::future::join_all;
 
 /// An object type `T` whose fields are answered together in one future; to clients it is `T`.
 pub struct Lean<T>(pub T);
@@ -44,11 +45,62 @@ impl<T: ObjectType> OutputType for Lean<T> {
     }
 
     async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
-        if !ctx.schema_env.custom_directives.is_empty() {
-            return resolve_container(ctx, &self.0).await;
-        }
-        resolve(ctx, &self.0).await
+        object(ctx, &self.0).await
     }
+}
+
+/// A list of objects of type `T`, each answered as a [`Lean<T>`], all of them polled together from
+/// one allocation per thirty; to clients it is `[T!]!`. (async-graphql answers a list of more
+/// than thirty items through a task of its own for each.)
+pub struct LeanList<T>(pub Vec<T>);
+
+/// How many items one join polls together; `futures_util` joins up to thirty futures in one
+/// allocation and more through a task of their own each.
+const JOINED: usize = 30;
+
+impl<T: ObjectType> OutputType for LeanList<T> {
+    fn type_name() -> Cow<'static, str> {
+        <Vec<T> as OutputType>::type_name()
+    }
+
+    fn qualified_type_name() -> String {
+        <Vec<T> as OutputType>::qualified_type_name()
+    }
+
+    fn create_type_info(registry: &mut Registry) -> String {
+        <Vec<T> as OutputType>::create_type_info(registry)
+    }
+
+    async fn resolve(&self, ctx: &ContextSelectionSet<'_>, _field: &Positioned<Field>) -> ServerResult<Value> {
+        let items = &self.0;
+        let item = |index: usize| async move {
+            let ctx = ctx.with_index(index);
+            object(&ctx, &items[index]).await.map_err(|error| ctx.set_error_path(error))
+        };
+        let joins =
+            (0..items.len()).step_by(JOINED).map(|start| join_all((start..items.len().min(start + JOINED)).map(item)));
+        let mut values = Vec::with_capacity(items.len());
+        for answer in join_all(joins).await.into_iter().flatten() {
+            values.push(answer?);
+        }
+        Ok(Value::List(values))
+    }
+}
+
+impl<T> std::ops::Deref for LeanList<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.0
+    }
+}
+
+/// `root` answered the lean way, or the standard way when the schema has custom directives.
+async fn object<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
+    if !ctx.schema_env.custom_directives.is_empty() {
+        return resolve_container(ctx, root).await;
+    }
+    resolve(ctx, root).await
 }
 
 impl<T> std::ops::Deref for Lean<T> {
@@ -61,10 +113,19 @@ impl<T> std::ops::Deref for Lean<T> {
 
 /// Answers the fields `ctx` selects on `root`, concurrently, in the order they are selected.
 async fn resolve<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
-    let mut fields = Vec::with_capacity(ctx.item.node.items.len());
-    collect(ctx, root, ctx.item.node.items.iter(), &mut fields)?;
-    let answers =
-        futures_util::future::join_all(fields.into_iter().map(|field| answer(ctx.clone(), root, field))).await;
+    let items = &ctx.item.node.items;
+    let answers = if items.iter().all(|s| matches!(s.node, Selection::Field(_))) {
+        // No fragment to open: the selection is the list of fields (the usual case).
+        let fields = items.iter().filter_map(|s| match &s.node {
+            Selection::Field(field) => Some(field),
+            _ => None,
+        });
+        join_all(fields.map(|field| answer(ctx.clone(), root, field))).await
+    } else {
+        let mut fields = Vec::with_capacity(items.len());
+        collect(ctx, root, items.iter(), &mut fields)?;
+        join_all(fields.into_iter().map(|field| answer(ctx.clone(), root, field))).await
+    };
     let mut object = IndexMap::with_capacity(answers.len());
     for answer in answers {
         match answer {
@@ -165,7 +226,13 @@ mod tests {
     use serde_json::Value as Json;
     use tokio::sync::Barrier;
 
-    use super::Lean;
+    use super::{Lean, LeanList};
+
+    /// More items than one join polls together.
+    const MANY: i32 = 75;
+
+    /// A barrier for every item of a long list.
+    struct Everyone(Barrier);
 
     /// An object with every kind of field the standard path treats in its own way.
     #[derive(Clone)]
@@ -194,6 +261,11 @@ mod tests {
         /// Finishes only when `meet` is being answered at the same time (a barrier of two).
         async fn meet(&self, ctx: &Context<'_>) -> bool {
             ctx.data_unchecked::<Arc<Barrier>>().wait().await;
+            true
+        }
+        /// Finishes only when every item of a long list is being answered at the same time.
+        async fn gather(&self, ctx: &Context<'_>) -> bool {
+            ctx.data_unchecked::<Arc<Everyone>>().0.wait().await;
             true
         }
         async fn slow(&self) -> i32 {
@@ -247,12 +319,19 @@ mod tests {
         async fn leans(&self) -> Vec<Lean<Item>> {
             (1..=3).map(|n| Lean(Item(n))).collect()
         }
+        async fn many(&self) -> Vec<Item> {
+            (1..=MANY).map(Item).collect()
+        }
+        async fn lean_many(&self) -> LeanList<Item> {
+            LeanList((1..=MANY).map(Item).collect())
+        }
     }
 
     async fn run(query: &str) -> Json {
         let schema = Schema::build(Root, EmptyMutation, EmptySubscription)
             .register_output_type::<Named>()
             .data(Arc::new(Barrier::new(2)))
+            .data(Arc::new(Everyone(Barrier::new(MANY as usize))))
             .finish();
         let answer = tokio::time::timeout(Duration::from_secs(5), schema.execute(query)).await;
         serde_json::to_value(answer.expect("the query finished")).expect("a response is JSON")
@@ -276,13 +355,24 @@ mod tests {
         ];
         for selection in selections {
             let fragments = if selection.contains("...F") { fragment } else { "" };
-            for (plain, lean) in [("plain", "lean"), ("plains", "leans")] {
-                let standard = run(&format!("{{ x: {plain:6} {{ {selection} }} }} {fragments}")).await;
-                let ours = run(&format!("{{ x: {lean:6} {{ {selection} }} }} {fragments}")).await;
+            for (plain, lean) in [("plain", "lean"), ("plains", "leans"), ("many", "leanMany")] {
+                let standard = run(&format!("{{ x: {plain:8} {{ {selection} }} }} {fragments}")).await;
+                let ours = run(&format!("{{ x: {lean:8} {{ {selection} }} }} {fragments}")).await;
                 assert_eq!(ours, standard, "{selection}");
                 assert!(standard["data"]["x"].is_object() || standard["data"]["x"].is_array(), "{standard}");
             }
         }
+    }
+
+    /// Every item of a long list is answered at the same time (so their loads are batched), across
+    /// the joins that poll them, and the items come back in order.
+    #[tokio::test]
+    async fn a_lean_list_answers_its_items_together_and_in_order() {
+        let answer = run("{ leanMany { gather n } }").await;
+        let items = answer["data"]["leanMany"].as_array().expect("a list");
+        let ns: Vec<i64> = items.iter().map(|i| i["n"].as_i64().expect("n")).collect();
+        assert_eq!(ns, (1..=i64::from(MANY)).collect::<Vec<_>>(), "{answer}");
+        assert!(items.iter().all(|i| i["gather"] == true), "{answer}");
     }
 
     /// The fields come back in the order they were selected, whichever finished first.

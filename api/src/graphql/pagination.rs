@@ -146,7 +146,7 @@ macro_rules! connection {
         #[graphql(complex)]
         pub struct $conn {
             /// The items on this page, in order, each with its cursor.
-            pub edges: Vec<$crate::graphql::lean::Lean<$edge>>,
+            pub edges: $crate::graphql::lean::LeanList<$edge>,
             /// Where this page sits in the whole list.
             pub page_info: $crate::graphql::pagination::PageInfo,
             #[graphql(skip)]
@@ -169,12 +169,12 @@ macro_rules! connection {
                 total: $crate::graphql::pagination::TotalCount,
             ) -> Self {
                 Self {
-                    edges: edges
-                        .into_iter()
-                        .map(|(cursor, node)| {
-                            $crate::graphql::lean::Lean($edge { cursor, node: $crate::graphql::lean::Lean(node) })
-                        })
-                        .collect(),
+                    edges: $crate::graphql::lean::LeanList(
+                        edges
+                            .into_iter()
+                            .map(|(cursor, node)| $edge { cursor, node: $crate::graphql::lean::Lean(node) })
+                            .collect(),
+                    ),
                     page_info,
                     total,
                 }

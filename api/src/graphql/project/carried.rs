@@ -2,15 +2,19 @@
 
 use entity::project::{self, Light};
 
+use crate::clock::Day;
+
 /// A key project (重点项目) of the programme.
 pub struct Project(pub project::Model, pub(super) Carried);
 
-/// What a page read with a project beyond its row, so its fields need no loader: its light today
-/// (current), and its responsible unit and leader with the columns every selection of them on the
-/// page reads.
+/// What a page read with a project beyond its row, so its fields need no loader: its light on the
+/// page's day (current), and its responsible unit and leader with the columns every selection of
+/// them on the page reads.
 #[derive(Default)]
 pub(super) struct Carried {
-    pub(super) light: Option<Light>,
+    /// The kept light and the day it holds for; read only when every `health` the page selects
+    /// asks for the light alone.
+    pub(super) light: Option<(Light, Day)>,
     pub(super) unit: Option<entity::unit::Model>,
     pub(super) leader: Option<entity::user::Model>,
 }
@@ -21,8 +25,10 @@ impl From<project::Model> for Project {
     }
 }
 
-impl From<crate::service::project::ProjectRead> for Project {
-    fn from(read: crate::service::project::ProjectRead) -> Self {
-        Self(read.project, Carried { light: read.light, unit: read.unit, leader: read.leader })
+impl Project {
+    /// A project as its page read it, on `day` (the day its kept light was read for).
+    pub(super) fn read(read: crate::service::project::ProjectRead, day: Day) -> Self {
+        let light = read.light.map(|light| (light, day));
+        Self(read.project, Carried { light, unit: read.unit, leader: read.leader })
     }
 }

@@ -50,8 +50,8 @@ impl ProjectQuery {
             );
         // Only the columns the selection shows are read (placeholders elsewhere, never shown), and
         // with them, by the same statement: the current kept lights of a page that shows lights
-        // alone (fed to the light's loader before the page's prefetch, which then loads only the
-        // others) and the columns its units and leaders show. Each project carries what was read.
+        // alone (the page's prefetch then loads only the others) and the columns its units and
+        // leaders show. Each project carries what was read.
         let node = ctx.look_ahead().field("edges").field("node");
         let health = node.field("health");
         let (unit, leader) = (node.field("responsibleUnit"), node.field("leader"));
@@ -63,14 +63,12 @@ impl ProjectQuery {
         };
         let columns = columns::read_by(&node);
         let fetch = |page: PageRequest| async move {
-            let page = projects::list_read(&state.db, &filter, order, &page, columns, reads).await?;
-            let lights = page.items.iter().filter_map(|r| Some(((r.project.id, day), r.light?)));
-            ctx.cached::<loaders::ProjectLight>()?.feed_many(lights).await;
-            Ok(page)
+            projects::list_read(&state.db, &filter, order, &page, columns, reads).await
         };
         let cursor = projects::cursor_of(order);
         let key = move |read: &projects::ProjectRead| cursor(&read.project);
-        Ok(list(ctx, first, after, ListSpec { fetch, count, key, node: Project::from }).await?)
+        let node = move |read| Project::read(read, day);
+        Ok(list(ctx, first, after, ListSpec { fetch, count, key, node }).await?)
     }
 
     /// One project. Any signed-in user.

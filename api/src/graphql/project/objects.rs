@@ -232,12 +232,13 @@ impl Project {
 
     /// The project's light today and why.
     async fn health(&self, ctx: &Context<'_>) -> async_graphql::Result<Lean<Health>> {
+        // A page carries kept lights only when every `health` it selects asks for the light alone.
+        if let Some((light, day)) = self.1.light {
+            return Ok(Lean(Health::Light { key: (self.0.id, day), light }));
+        }
         let key = (self.0.id, ctx.state()?.config.clock.day());
         if only_light([ctx.field()]) {
-            let light = match self.1.light {
-                Some(light) => light,
-                None => ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?,
-            };
+            let light = ctx.cached::<ProjectLight>()?.load_one(key).await?.ok_or(AppError::NotFound("project"))?;
             return Ok(Lean(Health::Light { key, light }));
         }
         Ok(Lean(Health::Full(load_health(ctx, key).await?)))

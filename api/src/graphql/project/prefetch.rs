@@ -33,10 +33,26 @@ pub struct Carried {
     pub leader: bool,
 }
 
+/// A project as a page read it: its row, and whether the page's statement read its light too.
+pub trait Read: Borrow<project::Model> + Sync {
+    /// Whether its current kept light was read with it.
+    fn carries_light(&self) -> bool {
+        false
+    }
+}
+
+impl Read for project::Model {}
+
+impl Read for ProjectRead {
+    fn carries_light(&self) -> bool {
+        self.light.is_some()
+    }
+}
+
 /// Primes the loaders for the fields `node` selects on `projects`, but for what they carry. The
 /// relations are independent of each other, so their statements run concurrently (each on its own
 /// pooled connection).
-pub async fn prefetch<P: Borrow<project::Model> + Sync>(
+pub async fn prefetch<P: Read>(
     ctx: &Context<'_>,
     node: Lookahead<'_>,
     projects: &[P],
@@ -73,10 +89,9 @@ pub async fn prefetch<P: Borrow<project::Model> + Sync>(
         let day = ctx.state()?.config.clock.day();
         let keys: Vec<(Uuid, crate::clock::Day)> = ids.iter().map(|id| (*id, day)).collect();
         if only_light(node.field("health").selection_fields()) {
-            // The page's own statement read the current kept lights already (fed before this runs,
-            // so what is left to load depends on the lights, never on timing).
-            let known = ctx.cached::<ProjectLight>()?.get_cached_values::<(Uuid, crate::clock::Day)>();
-            let keys: Vec<_> = keys.into_iter().filter(|k| !known.contains_key(k)).collect();
+            // The page's own statement read the current kept lights already; only the others load.
+            let keys: Vec<_> =
+                keys.into_iter().zip(projects).filter(|(_, p)| !p.carries_light()).map(|(k, _)| k).collect();
             steps.push(Box::pin(prime_found(ctx, keys, ProjectLight(db.clone())).map_ok(drop)));
         } else {
             steps.push(Box::pin(prime_found(ctx, keys, ProjectHealth(db.clone())).map_ok(drop)));

@@ -115,12 +115,15 @@ impl<T> std::ops::Deref for Lean<T> {
 async fn resolve<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
     let items = &ctx.item.node.items;
     let answers = if items.iter().all(|s| matches!(s.node, Selection::Field(_))) {
-        // No fragment to open: the selection is the list of fields (the usual case).
-        let fields = items.iter().filter_map(|s| match &s.node {
-            Selection::Field(field) => Some(field),
-            _ => None,
-        });
-        join_all(fields.map(|field| answer(ctx.clone(), root, field))).await
+        // No fragment to open: the selection is the list of fields (the usual case). Mapped one to
+        // one, so the join knows their number and allocates once.
+        join_all(items.iter().map(|selection| async move {
+            match &selection.node {
+                Selection::Field(field) => answer(ctx.clone(), root, field).await,
+                _ => Err(ServerError::new("a fragment among plain fields", Some(selection.pos))),
+            }
+        }))
+        .await
     } else {
         let mut fields = Vec::with_capacity(items.len());
         collect(ctx, root, items.iter(), &mut fields)?;

@@ -87,14 +87,6 @@ impl<T: ObjectType> OutputType for LeanList<T> {
     }
 }
 
-impl<T> std::ops::Deref for LeanList<T> {
-    type Target = [T];
-
-    fn deref(&self) -> &[T] {
-        &self.0
-    }
-}
-
 /// `root` answered the lean way, or the standard way when the schema has custom directives.
 async fn object<'a, T: ObjectType>(ctx: &ContextSelectionSet<'a>, root: &'a T) -> ServerResult<Value> {
     if !ctx.schema_env.custom_directives.is_empty() {

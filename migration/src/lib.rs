@@ -31,6 +31,7 @@ mod m20261128_000025_funding;
 mod m20261128_000026_pairing_obstruction;
 mod m20261128_000027_evaluations;
 mod m20261128_000028_assessments;
+mod m20261129_000029_project_order_indexes;
 
 pub struct Migrator;
 
@@ -66,6 +67,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000026_pairing_obstruction::Migration),
             Box::new(m20261128_000027_evaluations::Migration),
             Box::new(m20261128_000028_assessments::Migration),
+            Box::new(m20261129_000029_project_order_indexes::Migration),
         ]
     }
 }

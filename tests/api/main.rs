@@ -39,6 +39,7 @@ mod noted;
 mod obstruction;
 mod pairing;
 mod photos;
+mod plans;
 mod projects;
 mod promises;
 mod reports;

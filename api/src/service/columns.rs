@@ -82,7 +82,7 @@ impl<M: Partial> Columns<M> {
     }
 
     /// These columns of the table aliased `alias` in a statement about another table, each named
-    /// with `prefix` before its own name (read back with [`Self::read_as`]).
+    /// with `prefix` before its own name (read back with [`Self::reader`] or [`Self::read_as`]).
     pub fn select_as<E: EntityTrait>(self, q: Select<E>, alias: &str, prefix: &str) -> Select<E> {
         self.iter().fold(q, |q, c| q.expr_as(Expr::col((Alias::new(alias), c)), format!("{prefix}{}", c.as_str())))
     }
@@ -100,12 +100,22 @@ impl<M: Partial> Columns<M> {
         if self == Self::ALL {
             return M::from_query_result(row, prefix);
         }
-        M::pick(&Pick { row, columns: self, prefix })
+        M::pick(&Pick { row, columns: self, place: Place::Named(prefix) })
     }
 
-    /// Whether a row holds this table's model under `prefix` (an outer join found one).
-    pub fn found_as(row: &QueryResult, prefix: &str) -> Result<bool, DbErr> {
-        Ok(row.try_get::<Option<uuid::Uuid>>(prefix, M::ID.as_str())?.is_some())
+    /// A reader of these columns (carrying `prefix`) in the rows of one statement, whose columns
+    /// are `names` (`QueryResult::column_names` of any of its rows): it finds each column's place
+    /// in the row by name once, and reads every row by place (a lookup by name hashes the name, for
+    /// every column of every row).
+    pub fn reader(self, names: &[String], prefix: &str) -> Result<Reader<M>, DbErr> {
+        let mut at = [usize::MAX; 64];
+        for column in M::Column::iter().filter(|c| self.has(*c)) {
+            let name = column.as_str();
+            let place = names.iter().position(|n| n.strip_prefix(prefix) == Some(name));
+            at[M::position(column) as usize] = place
+                .ok_or_else(|| DbErr::Type(format!("the statement reads no column {prefix}{name} of this table")))?;
+        }
+        Ok(Reader { columns: self, at })
     }
 }
 
@@ -137,11 +147,38 @@ impl<M> fmt::Debug for Columns<M> {
     }
 }
 
+/// Reads a table's columns out of the rows of one statement by their places (see [`Columns::reader`]).
+pub struct Reader<M> {
+    columns: Columns<M>,
+    /// Each column's place in the row, by its position in the table.
+    at: [usize; 64],
+}
+
+impl<M: Partial> Reader<M> {
+    /// The model in `row` (a row of the statement the reader was made for).
+    pub fn read(&self, row: &QueryResult) -> Result<M, DbErr> {
+        M::pick(&Pick { row, columns: self.columns, place: Place::At(&self.at) })
+    }
+
+    /// Whether `row` holds a model (an outer join found one: its primary key is not null).
+    pub fn found(&self, row: &QueryResult) -> Result<bool, DbErr> {
+        Ok(row.try_get_by_index::<Option<uuid::Uuid>>(self.at[M::position(M::ID) as usize])?.is_some())
+    }
+}
+
 /// A row read with some columns, for [`Partial::pick`].
 pub struct Pick<'a, M> {
     row: &'a QueryResult,
     columns: Columns<M>,
-    prefix: &'a str,
+    place: Place<'a>,
+}
+
+/// Where a row holds a table's columns.
+enum Place<'a> {
+    /// Under their names, after a prefix.
+    Named(&'a str),
+    /// At these places, by the columns' positions in the table.
+    At(&'a [usize; 64]),
 }
 
 impl<M: Partial> Pick<'_, M> {
@@ -152,7 +189,10 @@ impl<M: Partial> Pick<'_, M> {
 
     /// A column always read (the primary key).
     pub fn get<T: TryGetable>(&self, column: M::Column) -> Result<T, DbErr> {
-        self.row.try_get(self.prefix, column.as_str())
+        match self.place {
+            Place::Named(prefix) => self.row.try_get(prefix, column.as_str()),
+            Place::At(at) => self.row.try_get_by_index(at[M::position(column) as usize]),
+        }
     }
 }
 
@@ -176,5 +216,33 @@ mod tests {
         assert!(!id.is_all());
         assert!(columns.iter().fold(id, |s, c| s.with(*c)).is_all());
         assert_eq!(id.with(C::Period).sql_list("r"), r#"r."id", r."period""#);
+    }
+
+    /// A reader finds each column under its prefix, wherever the statement puts it and whatever
+    /// else the row holds under the same names, and reads the same model as a lookup by name.
+    #[tokio::test]
+    async fn a_reader_reads_each_column_from_its_own_place() -> Result<(), DbErr> {
+        use sea_orm::{ConnectionTrait, Database, Statement};
+        type C = monthly_report::Column;
+        let db = Database::connect("sqlite::memory:").await?;
+        let id = uuid::Uuid::new_v4();
+        let sql = r#"SELECT 'not this one' AS "period", 7 AS "progress_bp", ? AS "r_id", 'x' AS "r_narrative",
+            '2026-10' AS "r_period", 4250 AS "r_progress_bp", NULL AS "n_id", NULL AS "n_period""#;
+        let rows = db.query_all(Statement::from_sql_and_values(db.get_database_backend(), sql, [id.into()])).await?;
+        let row = &rows[0];
+        let names = row.column_names();
+        let columns = Columns::<monthly_report::Model>::id().with(C::Period).with(C::ProgressBp);
+        let reader = columns.reader(&names, "r_")?;
+        let read = reader.read(row)?;
+        assert_eq!((read.id, read.period.as_str(), read.progress_bp), (id, "2026-10", 4250));
+        assert_eq!(read.narrative, "", "a column not asked for is a placeholder");
+        assert_eq!(read, columns.read_as(row, "r_")?);
+        assert!(reader.found(row)?);
+        // An outer join that found nothing: the primary key is null.
+        assert!(!Columns::<monthly_report::Model>::id().with(C::Period).reader(&names, "n_")?.found(row)?);
+        // A column the statement does not read is refused when the reader is made, not guessed.
+        let missing = columns.with(C::Version).reader(&names, "r_");
+        assert!(matches!(missing, Err(DbErr::Type(m)) if m.contains("r_version")));
+        Ok(())
     }
 }

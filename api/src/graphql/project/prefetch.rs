@@ -26,17 +26,19 @@ use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::service::project::ProjectRead;
 
-/// Which to-one relations of the projects were read with them (and need no loading).
-#[derive(Clone, Copy, Default)]
-pub struct Carried {
-    pub unit: bool,
-    pub leader: bool,
-}
-
-/// A project as a page read it: its row, and whether the page's statement read its light too.
+/// A project as a page read it: its row, and which of its relations the page's statement read
+/// with it (those need no loading).
 pub trait Read: Borrow<project::Model> + Sync {
     /// Whether its current kept light was read with it.
     fn carries_light(&self) -> bool {
+        false
+    }
+    /// Whether its responsible unit was read with it.
+    fn carries_unit(&self) -> bool {
+        false
+    }
+    /// Whether its leader was read with it.
+    fn carries_leader(&self) -> bool {
         false
     }
 }
@@ -47,17 +49,18 @@ impl Read for ProjectRead {
     fn carries_light(&self) -> bool {
         self.light.is_some()
     }
+    fn carries_unit(&self) -> bool {
+        self.unit.is_some()
+    }
+    fn carries_leader(&self) -> bool {
+        self.leader.is_some()
+    }
 }
 
 /// Primes the loaders for the fields `node` selects on `projects`, but for what they carry. The
 /// relations are independent of each other, so their statements run concurrently (each on its own
 /// pooled connection).
-pub async fn prefetch<P: Read>(
-    ctx: &Context<'_>,
-    node: Lookahead<'_>,
-    projects: &[P],
-    carried: Carried,
-) -> AppResult<()> {
+pub async fn prefetch<P: Read>(ctx: &Context<'_>, node: Lookahead<'_>, projects: &[P]) -> AppResult<()> {
     if projects.is_empty() || !node.exists() {
         return Ok(());
     }
@@ -66,12 +69,13 @@ pub async fn prefetch<P: Read>(
     let ids = &ids;
     let wants = |field: &str| node.field(field).exists();
     let mut steps: Vec<BoxFuture<'_, AppResult<()>>> = Vec::new();
-    if wants("responsibleUnit") && !carried.unit {
-        let units = projects.iter().map(|p| p.borrow().responsible_unit_id);
+    if wants("responsibleUnit") {
+        let units = projects.iter().filter(|p| !p.carries_unit()).map(|p| p.borrow().responsible_unit_id);
         steps.push(Box::pin(prime_by_id::<entity::unit::Entity>(ctx, units)));
     }
-    if wants("leader") && !carried.leader {
-        steps.push(Box::pin(prime_by_id::<entity::user::Entity>(ctx, projects.iter().map(|p| p.borrow().leader_id))));
+    if wants("leader") {
+        let leaders = projects.iter().filter(|p| !p.carries_leader()).map(|p| p.borrow().leader_id);
+        steps.push(Box::pin(prime_by_id::<entity::user::Entity>(ctx, leaders)));
     }
     if wants("pairedUnits") {
         steps.push(Box::pin(prime(ctx, ids.clone(), PairedUnits(db.clone()), true).map_ok(drop)));
@@ -155,7 +159,7 @@ async fn prime_reports(ctx: &Context<'_>, field: SelectionField<'_>, ids: &[Uuid
 
 impl Prefetch for project::Model {
     async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
-        prefetch(ctx, node, rows, Carried::default()).await
+        prefetch(ctx, node, rows).await
     }
 }
 
@@ -167,8 +171,6 @@ impl Borrow<project::Model> for ProjectRead {
 
 impl Prefetch for ProjectRead {
     async fn prefetch(ctx: &Context<'_>, node: Lookahead<'_>, rows: &[Self]) -> AppResult<()> {
-        let carried =
-            Carried { unit: rows.iter().all(|r| r.unit.is_some()), leader: rows.iter().all(|r| r.leader.is_some()) };
-        prefetch(ctx, node, rows, carried).await
+        prefetch(ctx, node, rows).await
     }
 }

@@ -34,7 +34,7 @@ impl ReportQuery {
         let page = ctx.page(first, after)?;
         let rows = report::missing(&state.db, &period, state.config.clock.zone(), &page).await?;
         let node = ctx.look_ahead().field("edges").field("node");
-        prefetch::prefetch(ctx, node.field("project"), &rows.items, prefetch::Carried::default()).await?;
+        prefetch::prefetch(ctx, node.field("project"), &rows.items).await?;
         if node.field("unit").exists() {
             crate::graphql::prefetch::prime_by_id::<entity::unit::Entity>(
                 ctx,

@@ -9,7 +9,7 @@ mod write;
 
 pub use columns::Columns;
 pub use fields::validate_code;
-pub use pages::{ProjectRead, Reads, list_read};
+pub use pages::{ProjectRead, Reads, list_read, page_statement};
 pub use query::{
     BoundingBox, Order, OrderField, Parent, ProjectFilter, all_matching, count, counts_under, cursor_of, matching_ids,
     pages_under, paired_units, year_plans,

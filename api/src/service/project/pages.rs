@@ -2,9 +2,10 @@
 
 use entity::project::{self, Light};
 use entity::{project_light, unit, user};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr};
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, EntityTrait, JoinType, QuerySelect, QueryTrait, RelationDef, Select,
+    Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, JoinType, QuerySelect, QueryTrait,
+    RelationDef, Select, Statement,
 };
 
 use super::columns::Columns;
@@ -42,10 +43,10 @@ pub struct ProjectRead {
 }
 
 /// A page of projects with `columns` (and those of the order's cursor) read, and with each project
-/// what `reads` asks, read by the page's own statement (joined to the kept lights, the units and the
-/// accounts): a page that shows lights, unit names and leaders' names needs no second statement for
-/// them. A project whose kept light is stale has none here; its light's loader computes and keeps it
-/// as before. Readable by every signed-in caller.
+/// what `reads` asks, read by the page's own statement ([`page_statement`]): a page that shows
+/// lights, unit names and leaders' names needs no second statement for them. A project whose kept
+/// light is stale has none here; its light's loader computes and keeps it as before. Readable by
+/// every signed-in caller.
 pub async fn list_read(
     db: &DatabaseConnection,
     filter: &ProjectFilter,
@@ -54,23 +55,76 @@ pub async fn list_read(
     columns: Columns,
     reads: Reads,
 ) -> AppResult<Page<ProjectRead>> {
-    use project_light::Column as L;
-    let backend = db.get_database_backend();
     let columns = columns.and(cursor_columns(order));
+    let statement = page_statement(db.get_database_backend(), filter, order, page, columns, reads)?;
+    let rows = db.query_all(statement).await?;
+    let Some(first) = rows.first() else {
+        return Ok(Page::from_fetched(Vec::new(), page));
+    };
+    let names = first.column_names();
+    let projects = columns.reader(&names, "")?;
+    let units = reads.unit.map(|c| c.reader(&names, UNIT_)).transpose()?;
+    let leaders = reads.leader.map(|c| c.reader(&names, LEADER_)).transpose()?;
+    let light_at = match reads.light_on {
+        Some(_) => Some(
+            names
+                .iter()
+                .position(|n| n == KEPT_LIGHT)
+                .ok_or_else(|| sea_orm::DbErr::Type(format!("the page's statement reads no {KEPT_LIGHT}")))?,
+        ),
+        None => None,
+    };
+    let mut read = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let light = match light_at {
+            Some(at) => row.try_get_by_index::<Option<Light>>(at)?,
+            None => None,
+        };
+        let unit = match &units {
+            Some(units) if units.found(row)? => Some(units.read(row)?),
+            _ => None,
+        };
+        let leader = match &leaders {
+            Some(leaders) if leaders.found(row)? => Some(leaders.read(row)?),
+            _ => None,
+        };
+        read.push(ProjectRead { project: projects.read(row)?, light, unit, leader });
+    }
+    Ok(Page::from_fetched(read, page))
+}
+
+/// The statement of a page of projects in `order` with `columns` read, and with each project what
+/// `reads` asks (its current kept light by a subquery, its unit and leader by joins to the page's
+/// rows).
+pub fn page_statement(
+    backend: DbBackend,
+    filter: &ProjectFilter,
+    order: Order,
+    page: &PageRequest,
+    columns: Columns,
+    reads: Reads,
+) -> AppResult<Statement> {
+    use project_light::Column as L;
     let mut q = columns.select(page_query(filter, order, page, backend)?);
-    if reads.light_on.is_some() || reads.unit.is_some() || reads.leader.is_some() {
+    if reads.unit.is_some() || reads.leader.is_some() {
         q = joined_to_the_page(q, order);
     }
     if let Some(today) = reads.light_on {
+        // A subquery per row of the page rather than a join: each project's kept light is one probe
+        // of the lights' primary key, and the page keeps the order it was read in (joined, PostgreSQL
+        // hashed the lights and sorted the page again).
         let kept = Alias::new("kept");
-        let lit: RelationDef =
-            project_light::Entity::belongs_to(project::Entity).from(L::ProjectId).to(project::Column::Id).into();
         let current = Condition::all()
             .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
             .add(Expr::col((kept.clone(), L::Day)).eq(today));
         let light =
             Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
-        q = q.join_as(JoinType::LeftJoin, lit.rev(), kept).expr_as(SimpleExpr::Case(Box::new(light)), "kept_light");
+        let of_the_project = Query::select()
+            .expr(light)
+            .from_as(project_light::Entity, kept.clone())
+            .and_where(Expr::col((kept, L::ProjectId)).equals((project::Entity, project::Column::Id)))
+            .to_owned();
+        q = q.expr_as(SimpleExpr::SubQuery(None, Box::new(of_the_project.into_sub_query_statement())), KEPT_LIGHT);
     }
     if let Some(unit) = reads.unit {
         let on: RelationDef = project::Entity::belongs_to(unit::Entity)
@@ -84,24 +138,7 @@ pub async fn list_read(
             project::Entity::belongs_to(user::Entity).from(project::Column::LeaderId).to(user::Column::Id).into();
         q = leader.select_as(q.join_as(JoinType::LeftJoin, on, Alias::new(LEADER)), LEADER, LEADER_);
     }
-    let rows = db.query_all(q.build(backend)).await?;
-    let mut read = Vec::with_capacity(rows.len());
-    for row in rows {
-        let light = match reads.light_on {
-            Some(_) => row.try_get::<Option<Light>>("", "kept_light")?,
-            None => None,
-        };
-        let unit = match reads.unit {
-            Some(c) if UnitColumns::found_as(&row, UNIT_)? => Some(c.read_as(&row, UNIT_)?),
-            _ => None,
-        };
-        let leader = match reads.leader {
-            Some(c) if UserColumns::found_as(&row, LEADER_)? => Some(c.read_as(&row, LEADER_)?),
-            _ => None,
-        };
-        read.push(ProjectRead { project: columns.read(&row)?, light, unit, leader });
-    }
-    Ok(Page::from_fetched(read, page))
+    Ok(q.build(backend))
 }
 
 /// `page` (filtered, ordered, limited) read first and then named like the projects table for the
@@ -120,6 +157,9 @@ fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<pro
     }
     outer
 }
+
+/// The name of the column holding a project's current kept light.
+const KEPT_LIGHT: &str = "kept_light";
 
 /// The aliases of the joined unit and leader, and the prefixes of their columns.
 const UNIT: &str = "ru";

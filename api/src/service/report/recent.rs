@@ -85,8 +85,11 @@ pub async fn recent_reports(
             .collect(),
     };
     for statement in statements {
-        for row in db.query_all(statement).await? {
-            let report = columns.read(&row)?;
+        let rows = db.query_all(statement).await?;
+        let Some(first) = rows.first() else { continue };
+        let reader = columns.reader(&first.column_names(), "")?;
+        for row in &rows {
+            let report = reader.read(row)?;
             found.entry(report.project_id).or_default().push(report);
         }
     }

@@ -55,8 +55,9 @@ pub async fn list_read(
     columns: Columns,
     reads: Reads,
 ) -> AppResult<Page<ProjectRead>> {
-    let columns = columns.and(cursor_columns(order));
     let statement = page_statement(db.get_database_backend(), filter, order, page, columns, reads)?;
+    // The columns the statement reads.
+    let columns = columns.and(cursor_columns(order));
     let rows = db.query_all(statement).await?;
     let Some(first) = rows.first() else {
         return Ok(Page::from_fetched(Vec::new(), page));
@@ -93,9 +94,9 @@ pub async fn list_read(
     Ok(Page::from_fetched(read, page))
 }
 
-/// The statement of a page of projects in `order` with `columns` read, and with each project what
-/// `reads` asks (its current kept light by a subquery, its unit and leader by joins to the page's
-/// rows).
+/// The statement of a page of projects in `order` with `columns` (and those of the order's cursor)
+/// read, and with each project what `reads` asks (its current kept light by a subquery, its unit
+/// and leader by joins to the page's rows).
 pub fn page_statement(
     backend: DbBackend,
     filter: &ProjectFilter,
@@ -105,6 +106,7 @@ pub fn page_statement(
     reads: Reads,
 ) -> AppResult<Statement> {
     use project_light::Column as L;
+    let columns = columns.and(cursor_columns(order));
     let mut q = columns.select(page_query(filter, order, page, backend)?);
     if reads.unit.is_some() || reads.leader.is_some() {
         q = joined_to_the_page(q, order);
@@ -143,7 +145,7 @@ pub fn page_statement(
 
 /// `page` (filtered, ordered, limited) read first and then named like the projects table for the
 /// joins that follow, in the same order: the joins meet the page's rows alone. Joined to the whole
-/// table before the limit, PostgreSQL hashed every project's light (or unit, or leader) to keep fifty.
+/// table before the limit, PostgreSQL hashed every project's unit (or leader) to keep fifty.
 fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<project::Entity> {
     let mut outer = project::Entity::find();
     let statement = QueryTrait::query(&mut outer);

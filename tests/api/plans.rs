@@ -2,9 +2,12 @@
 //! from the cursor and stops after the page, with no sort of the library (or of the page) between.
 //! Checked on the demo county with the statement the server runs, on SQLite and on PostgreSQL.
 
+use api::service::columns::Columns as Of;
 use api::service::page::PageRequest;
 use api::service::project::{Columns, Order, OrderField, ProjectFilter, Reads, page_statement};
+use api::service::report::Newest;
 use entity::project::{Column as C, Light};
+use entity::{monthly_report, unit, user};
 use sea_orm::{ConnectionTrait, Database, DbBackend, Statement, TransactionTrait};
 
 use crate::helpers::{TestResult, county_today, demo_database};
@@ -43,7 +46,18 @@ async fn every_order_of_the_project_list_reads_off_an_index_without_sorting() ->
             let all = ProjectFilter::default();
             // The projects showing a light, by name, walk the kept lights' index instead.
             let red = ProjectFilter { showing: Some((Light::Red, county_today())), ..all.clone() };
-            let mut cases = vec![(&all, Reads::default()), (&all, lit)];
+            // A page with everything it can read by its own statement: the kept lights, the units'
+            // and leaders' names, and each project's newest reports off their own index.
+            let everything = Reads {
+                light_on: Some(county_today()),
+                unit: Some(Of::<unit::Model>::id().with(unit::Column::Name)),
+                leader: Some(Of::<user::Model>::id().with(user::Column::DisplayName)),
+                reports: Some(Newest {
+                    first: 3,
+                    columns: Of::<monthly_report::Model>::id().with(monthly_report::Column::InvestmentFen),
+                }),
+            };
+            let mut cases = vec![(&all, Reads::default()), (&all, lit), (&all, everything)];
             if field == OrderField::Name {
                 cases.extend([(&red, Reads::default()), (&red, lit)]);
             }

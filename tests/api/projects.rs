@@ -281,7 +281,7 @@ async fn a_page_of_projects_costs_the_same_statements_at_any_size() -> TestResul
 }
 
 #[tokio::test]
-async fn a_pages_units_leaders_and_kept_lights_cost_no_statement_of_their_own() -> TestResult {
+async fn a_pages_units_leaders_kept_lights_and_reports_cost_no_statement_of_their_own() -> TestResult {
     // Read with the page's own statement, whatever the page's size; the page's names alone are the
     // measure. (The lights were made current by the periodic jobs at start.)
     let app = TestApp::spawn().await?;
@@ -294,10 +294,21 @@ async fn a_pages_units_leaders_and_kept_lights_cost_no_statement_of_their_own() 
             "leader { displayName }",
             "responsibleUnit { id name kind } leader { username displayName role active createdAt }",
             "a: responsibleUnit { name } b: leader { displayName } health { light }",
+            "reports(first: 3) { period investmentThisMonth progressPercent }",
+            "reports { id period version investmentThisMonth progressPercent narrative problems submittedAt onTime }",
+            "responsibleUnit { name } leader { displayName } health { light } reports(first: 3) { period }",
         ] {
             let cost = app.cost(&page(node), json!({}), Some(&token)).await?;
             assert_eq!(cost, names, "{n} projects with `{node}`: {cost} statements, the names alone {names}");
         }
+        // The reports' size given by a variable is known before the page is read as well.
+        let by_variable = format!(
+            "query($k: Int) {{ projects(first: {n}) {{ edges {{ node {{ id name reports(first: $k) {{ period }} }} }} }} }}"
+        );
+        let (data, cost) = app.data_and_cost(&by_variable, json!({ "k": 2 }), Some(&token)).await?;
+        assert_eq!(cost, names, "{n} projects with reports(first: $k)");
+        let edges = data["projects"]["edges"].as_array().ok_or("no edges")?;
+        assert!(edges.iter().any(|e| e["node"]["reports"].as_array().map(Vec::len) == Some(2)), "{data}");
     }
     Ok(())
 }

@@ -50,8 +50,9 @@ impl ProjectQuery {
             );
         // Only the columns the selection shows are read (placeholders elsewhere, never shown), and
         // with them, by the same statement: the current kept lights of a page that shows lights
-        // alone (the page's prefetch then loads only the others) and the columns its units and
-        // leaders show. Each project carries what was read.
+        // alone (the page's prefetch then loads only the others), the columns its units and
+        // leaders show, and the newest reports of a page that lists them once. Each project
+        // carries what was read.
         let node = ctx.look_ahead().field("edges").field("node");
         let health = node.field("health");
         let (unit, leader) = (node.field("responsibleUnit"), node.field("leader"));
@@ -60,6 +61,10 @@ impl ProjectQuery {
             light_on: (health.exists() && loaders::only_light(health.selection_fields())).then_some(day.date),
             unit: unit.exists().then(|| crate::graphql::account::columns::unit_read_by(&unit)),
             leader: leader.exists().then(|| crate::graphql::account::columns::user_read_by(&leader)),
+            reports: match node.field("reports").selection_fields().as_slice() {
+                [one] => Some(crate::graphql::report::columns::newest_by(one)),
+                _ => None,
+            },
         };
         let columns = columns::read_by(&node);
         let fetch = |page: PageRequest| async move {

@@ -27,12 +27,13 @@ use crate::graphql::lean::Lean;
 use crate::graphql::pagination::connection;
 use crate::graphql::photo::loaders::PhotosOfProject;
 use crate::graphql::photo::{Photo, PhotoConnection, PhotoFilter};
-use crate::graphql::report::loaders::{Recent, RecentReports};
+use crate::graphql::report::loaders::RecentReports;
 use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS, MonthlyReport};
 use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
+use crate::service::report::Newest;
 use crate::service::schedule;
 
 /// A key project (重点项目) of the programme.
@@ -225,8 +226,13 @@ impl Project {
         if !(0..=MAX_REPORTS).contains(&first) {
             return Err(AppError::bad_input("first", format!("first must be between 0 and {MAX_REPORTS}")).into());
         }
-        let recent = Recent { first: first as u32, columns: crate::graphql::report::columns::read_by(&ctx.field()) };
-        let reports = ctx.cached::<RecentReports>()?.load_one((self.0.id, recent)).await?;
+        let newest = Newest { first: first as u32, columns: crate::graphql::report::columns::read_by(&ctx.field()) };
+        if let Some((read, reports)) = &self.1.reports
+            && *read == newest
+        {
+            return Ok(reports.iter().map(|r| Lean(MonthlyReport(r.clone()))).collect());
+        }
+        let reports = ctx.cached::<RecentReports>()?.load_one((self.0.id, newest)).await?;
         Ok(reports.unwrap_or_default().into_iter().map(|r| Lean(MonthlyReport(r))).collect())
     }
 

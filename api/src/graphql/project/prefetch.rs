@@ -2,11 +2,12 @@
 //! resolve (see [`crate::graphql::prefetch`]).
 
 use std::borrow::Borrow;
+use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use async_graphql::{Context, Lookahead, SelectionField};
 use chrono::Datelike;
-use entity::project;
+use entity::{monthly_report, project};
 use futures_util::future::{BoxFuture, TryFutureExt, try_join_all};
 use uuid::Uuid;
 
@@ -20,11 +21,11 @@ use crate::graphql::issue::loaders::IssuesOfProject;
 use crate::graphql::meeting::loaders::MeetingsOfProject;
 use crate::graphql::pagination::Prefetch;
 use crate::graphql::photo::loaders::PhotosOfProject;
-use crate::graphql::prefetch::{int_argument, prime, prime_by_id, prime_found};
-use crate::graphql::report::loaders::{Recent, RecentReports};
-use crate::graphql::report::objects::{DEFAULT_REPORTS, MAX_REPORTS};
+use crate::graphql::prefetch::{prime, prime_by_id, prime_found};
+use crate::graphql::report::loaders::RecentReports;
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::service::project::ProjectRead;
+use crate::service::report::Newest;
 
 /// A project as a page read it: its row, and which of its relations the page's statement read
 /// with it (those need no loading).
@@ -41,6 +42,10 @@ pub trait Read: Borrow<project::Model> + Sync {
     fn carries_leader(&self) -> bool {
         false
     }
+    /// Its newest reports, when read with it as `newest` asks.
+    fn carries_reports(&self, _newest: Newest) -> Option<&[monthly_report::Model]> {
+        None
+    }
 }
 
 impl Read for project::Model {}
@@ -54,6 +59,9 @@ impl Read for ProjectRead {
     }
     fn carries_leader(&self) -> bool {
         self.leader.is_some()
+    }
+    fn carries_reports(&self, newest: Newest) -> Option<&[monthly_report::Model]> {
+        self.reports.as_ref().filter(|(read, _)| *read == newest).map(|(_, reports)| reports.as_slice())
     }
 }
 
@@ -122,38 +130,51 @@ pub async fn prefetch<P: Read>(ctx: &Context<'_>, node: Lookahead<'_>, projects:
         ids,
     )));
     // `reports(first: n)`: prime the key each list of reports will ask for, the columns it shows
-    // included (aliases with a size given by a variable fall back to the loader's own batching).
+    // included, for the projects that do not carry theirs.
     for field in node.field("reports").selection_fields() {
-        let first =
-            int_argument(&field, "first").map_or(DEFAULT_REPORTS as u32, |n| n.clamp(0, i64::from(MAX_REPORTS)) as u32);
-        let recent = Recent { first, columns: crate::graphql::report::columns::read_by(&field) };
-        steps.push(Box::pin(prime_reports(ctx, field, ids, recent)));
+        let newest = crate::graphql::report::columns::newest_by(&field);
+        steps.push(Box::pin(prime_reports(ctx, field, projects, newest)));
     }
     try_join_all(steps).await.map(drop)
 }
 
-/// The newest reports of each project a list of reports (`field`) shows, and the units and users
-/// they point to when it selects them.
-async fn prime_reports(ctx: &Context<'_>, field: SelectionField<'_>, ids: &[Uuid], recent: Recent) -> AppResult<()> {
+/// The newest reports of each project a list of reports (`field`) shows, but for the projects that
+/// carry them, and the units and users they point to when it selects them.
+async fn prime_reports<P: Read>(
+    ctx: &Context<'_>,
+    field: SelectionField<'_>,
+    projects: &[P],
+    newest: Newest,
+) -> AppResult<()> {
     let db = ctx.state()?.db.clone();
-    let mut found = RecentReports(db).load(&ids.iter().map(|id| (*id, recent)).collect::<Vec<_>>()).await?;
+    // (Loops, not closures: a closure over `P` in this future trips the compiler's lifetimes.)
+    let (mut keys, mut carried) = (Vec::new(), Vec::new());
+    for project in projects {
+        match project.carries_reports(newest) {
+            Some(reports) => carried.extend(reports),
+            None => keys.push((project.borrow().id, newest)),
+        }
+    }
+    let mut found = if keys.is_empty() { HashMap::new() } else { RecentReports(db).load(&keys).await? };
+    let reports = || found.values().flatten().chain(carried.iter().copied());
     let selects = |name: &str| field.selection_set().any(|f| f.name() == name);
     let units = async {
         if selects("unit") {
-            prime_by_id::<entity::unit::Entity>(ctx, found.values().flatten().map(|r| r.unit_id)).await?;
+            prime_by_id::<entity::unit::Entity>(ctx, reports().map(|r| r.unit_id)).await?;
         }
         Ok::<_, crate::error::AppError>(())
     };
     let users = async {
         if selects("submittedBy") {
-            prime_by_id::<entity::user::Entity>(ctx, found.values().flatten().map(|r| r.submitted_by)).await?;
+            prime_by_id::<entity::user::Entity>(ctx, reports().map(|r| r.submitted_by)).await?;
         }
         Ok(())
     };
     futures_util::future::try_join(units, users).await?;
-    let values: Vec<_> =
-        ids.iter().map(|id| ((*id, recent), found.remove(&(*id, recent)).unwrap_or_default())).collect();
-    ctx.cached::<RecentReports>()?.feed_many(values).await;
+    if !keys.is_empty() {
+        let values: Vec<_> = keys.into_iter().map(|key| (key, found.remove(&key).unwrap_or_default())).collect();
+        ctx.cached::<RecentReports>()?.feed_many(values).await;
+    }
     Ok(())
 }
 

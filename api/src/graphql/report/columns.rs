@@ -4,8 +4,10 @@
 use async_graphql::SelectionField;
 use entity::monthly_report::{self, Column as C};
 
+use super::objects::{DEFAULT_REPORTS, MAX_REPORTS};
 use crate::graphql::columns::Reads;
-use crate::service::report::ReportColumns;
+use crate::graphql::prefetch::int_argument;
+use crate::service::report::{Newest, ReportColumns};
 
 /// The columns each field of `MonthlyReport` reads beyond the id. A field missing here makes the
 /// reports read whole rows; the test `each_field_of_recent_reports_reads_what_the_whole_row_shows`
@@ -29,6 +31,15 @@ const READS: &Reads<monthly_report::Model> = &[
 /// The columns the list of reports `field` selects reads.
 pub fn read_by(field: &SelectionField<'_>) -> ReportColumns {
     crate::graphql::columns::read_by(READS, field.selection_set())
+}
+
+/// The reports a list of a project's reports (`field`, a selection of `Project.reports`) shows: as
+/// many as its `first` asks (the default when absent; clamped, an out-of-range size being refused
+/// by the field itself) with the columns it reads.
+pub fn newest_by(field: &SelectionField<'_>) -> Newest {
+    let first =
+        int_argument(field, "first").map_or(DEFAULT_REPORTS as u32, |n| n.clamp(0, i64::from(MAX_REPORTS)) as u32);
+    Newest { first, columns: read_by(field) }
 }
 
 #[cfg(test)]

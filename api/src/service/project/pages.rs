@@ -1,11 +1,11 @@
 //! A page of the project library, read with the columns its caller needs.
 
 use entity::project::{self, Light};
-use entity::{project_light, unit, user};
+use entity::{monthly_report, project_light, unit, user};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr};
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, JoinType, QuerySelect, QueryTrait,
-    RelationDef, Select, Statement,
+    Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, JoinType,
+    QuerySelect, QueryTrait, RelationDef, Select, Statement,
 };
 
 use super::columns::Columns;
@@ -13,6 +13,7 @@ use super::query::{Order, OrderField, ProjectFilter, page_query, sort_columns};
 use crate::error::AppResult;
 use crate::service::account::{UnitColumns, UserColumns};
 use crate::service::page::{Page, PageRequest};
+use crate::service::report::Newest;
 
 /// The columns the cursor of a list in `order` is made of (see `query::cursor_key`).
 pub fn cursor_columns(order: Order) -> Columns {
@@ -24,13 +25,14 @@ pub fn cursor_columns(order: Order) -> Columns {
 }
 
 /// What a page of projects reads besides the columns of its projects: each one's kept light when
-/// it is current for `light_on`, and the columns of its responsible unit and leader that their
-/// selections show.
+/// it is current for `light_on`, the columns of its responsible unit and leader that their
+/// selections show, and its newest reports.
 #[derive(Clone, Copy, Default)]
 pub struct Reads {
     pub light_on: Option<chrono::NaiveDate>,
     pub unit: Option<UnitColumns>,
     pub leader: Option<UserColumns>,
+    pub reports: Option<Newest>,
 }
 
 /// A project on a page with what [`Reads`] read with it.
@@ -40,6 +42,8 @@ pub struct ProjectRead {
     pub light: Option<Light>,
     pub unit: Option<unit::Model>,
     pub leader: Option<user::Model>,
+    /// Its newest reports as [`Reads::reports`] asked, newest first.
+    pub reports: Option<(Newest, Vec<monthly_report::Model>)>,
 }
 
 /// A page of projects with `columns` (and those of the order's cursor) read, and with each project
@@ -56,8 +60,7 @@ pub async fn list_read(
     reads: Reads,
 ) -> AppResult<Page<ProjectRead>> {
     let statement = page_statement(db.get_database_backend(), filter, order, page, columns, reads)?;
-    // The columns the statement reads.
-    let columns = columns.and(cursor_columns(order));
+    let columns = read_columns(columns, order, reads);
     let rows = db.query_all(statement).await?;
     let Some(first) = rows.first() else {
         return Ok(Page::from_fetched(Vec::new(), page));
@@ -66,15 +69,11 @@ pub async fn list_read(
     let projects = columns.reader(&names, "")?;
     let units = reads.unit.map(|c| c.reader(&names, UNIT_)).transpose()?;
     let leaders = reads.leader.map(|c| c.reader(&names, LEADER_)).transpose()?;
-    let light_at = match reads.light_on {
-        Some(_) => Some(
-            names
-                .iter()
-                .position(|n| n == KEPT_LIGHT)
-                .ok_or_else(|| sea_orm::DbErr::Type(format!("the page's statement reads no {KEPT_LIGHT}")))?,
-        ),
-        None => None,
+    let place = |name: &str| {
+        names.iter().position(|n| n == name).ok_or_else(|| DbErr::Type(format!("the page's statement reads no {name}")))
     };
+    let light_at = reads.light_on.map(|_| place(KEPT_LIGHT)).transpose()?;
+    let reports_at = reads.reports.map(|newest| place(NEWEST_REPORTS).map(|at| (newest, at))).transpose()?;
     let mut read = Vec::with_capacity(rows.len());
     for row in &rows {
         let light = match light_at {
@@ -89,14 +88,22 @@ pub async fn list_read(
             Some(leaders) if leaders.found(row)? => Some(leaders.read(row)?),
             _ => None,
         };
-        read.push(ProjectRead { project: projects.read(row)?, light, unit, leader });
+        let project = projects.read(row)?;
+        let reports = match reports_at {
+            Some((newest, at)) => {
+                let text = row.try_get_by_index::<Option<String>>(at)?;
+                Some((newest, newest.from_json(project.id, text.as_deref())?))
+            }
+            None => None,
+        };
+        read.push(ProjectRead { project, light, unit, leader, reports });
     }
     Ok(Page::from_fetched(read, page))
 }
 
-/// The statement of a page of projects in `order` with `columns` (and those of the order's cursor)
-/// read, and with each project what `reads` asks (its current kept light by a subquery, its unit
-/// and leader by joins to the page's rows).
+/// The statement of a page of projects in `order` with `columns` (and those of the order's cursor
+/// and the keys of its joins) read, and with each project what `reads` asks (its current kept light and its newest reports by
+/// subqueries, its unit and leader by joins to the page's rows).
 pub fn page_statement(
     backend: DbBackend,
     filter: &ProjectFilter,
@@ -106,9 +113,9 @@ pub fn page_statement(
     reads: Reads,
 ) -> AppResult<Statement> {
     use project_light::Column as L;
-    let columns = columns.and(cursor_columns(order));
+    let columns = read_columns(columns, order, reads);
     let mut q = columns.select(page_query(filter, order, page, backend)?);
-    if reads.unit.is_some() || reads.leader.is_some() {
+    if (reads.unit.is_some() || reads.leader.is_some()) && backend == DbBackend::Postgres {
         q = joined_to_the_page(q, order);
     }
     if let Some(today) = reads.light_on {
@@ -128,6 +135,10 @@ pub fn page_statement(
             .to_owned();
         q = q.expr_as(SimpleExpr::SubQuery(None, Box::new(of_the_project.into_sub_query_statement())), KEPT_LIGHT);
     }
+    if let Some(newest) = reads.reports {
+        let of_the_project = format!(r#""{}"."{}""#, project::Entity.table_name(), project::Column::Id.as_str());
+        q = q.expr_as(Expr::cust(newest.as_json(backend, &of_the_project)), NEWEST_REPORTS);
+    }
     if let Some(unit) = reads.unit {
         let on: RelationDef = project::Entity::belongs_to(unit::Entity)
             .from(project::Column::ResponsibleUnitId)
@@ -143,9 +154,24 @@ pub fn page_statement(
     Ok(q.build(backend))
 }
 
+/// The columns of its projects a page reads: those asked for, those of the order's cursor, and the
+/// keys its joins follow.
+fn read_columns(columns: Columns, order: Order, reads: Reads) -> Columns {
+    let mut columns = columns.and(cursor_columns(order));
+    if reads.unit.is_some() {
+        columns = columns.with(project::Column::ResponsibleUnitId);
+    }
+    if reads.leader.is_some() {
+        columns = columns.with(project::Column::LeaderId);
+    }
+    columns
+}
+
 /// `page` (filtered, ordered, limited) read first and then named like the projects table for the
 /// joins that follow, in the same order: the joins meet the page's rows alone. Joined to the whole
-/// table before the limit, PostgreSQL hashed every project's unit (or leader) to keep fifty.
+/// table before the limit, PostgreSQL hashed every project's unit (or leader) to keep fifty. (SQLite
+/// joins row by row in the index's order and stops at the limit as it is; wrapped, it sorted the
+/// page again, not knowing the inner order holds.)
 fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<project::Entity> {
     let mut outer = project::Entity::find();
     let statement = QueryTrait::query(&mut outer);
@@ -162,6 +188,8 @@ fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<pro
 
 /// The name of the column holding a project's current kept light.
 const KEPT_LIGHT: &str = "kept_light";
+/// The name of the column holding a project's newest reports.
+const NEWEST_REPORTS: &str = "newest_reports";
 
 /// The aliases of the joined unit and leader, and the prefixes of their columns.
 const UNIT: &str = "ru";

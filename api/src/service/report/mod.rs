@@ -2,6 +2,7 @@
 //! locks; missing reports are a fact the system shows.
 
 mod missing;
+mod nested;
 mod recent;
 
 use std::collections::HashMap;
@@ -26,6 +27,7 @@ use crate::error::{AppError, AppResult};
 
 pub use super::period::{Period, last_closed_period, owes_report, period_end, reporting_statuses, reports_monthly};
 pub use missing::{count_missing, missing, missing_ids};
+pub use nested::Newest;
 pub use recent::{ReportColumns, recent_reports};
 
 /// What [`submit`] needs.

@@ -6,6 +6,7 @@ use entity::monthly_report::{self, Column as C};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
+use super::nested::placeholder;
 use crate::error::AppResult;
 use crate::service::columns::{Columns, Partial, Pick};
 
@@ -20,22 +21,23 @@ impl Partial for monthly_report::Model {
         column as u32
     }
 
-    /// Placeholders: empty, zero, none, false, the nil id, 1970.
+    /// Placeholders: those of [`placeholder`].
     fn pick(pick: &Pick<'_, Self>) -> Result<Self, DbErr> {
+        let p = placeholder();
         Ok(monthly_report::Model {
             id: pick.get(C::Id)?,
-            project_id: pick.or(C::ProjectId, Uuid::nil())?,
-            period: pick.or(C::Period, String::new())?,
-            version: pick.or(C::Version, 0)?,
-            is_current: pick.or(C::IsCurrent, false)?,
-            investment_fen: pick.or(C::InvestmentFen, 0)?,
-            progress_bp: pick.or(C::ProgressBp, 0)?,
-            narrative: pick.or(C::Narrative, String::new())?,
-            problems: pick.or(C::Problems, None)?,
-            unit_id: pick.or(C::UnitId, Uuid::nil())?,
-            submitted_by: pick.or(C::SubmittedBy, Uuid::nil())?,
-            submitted_at: pick.or(C::SubmittedAt, chrono::DateTime::UNIX_EPOCH)?,
-            on_time: pick.or(C::OnTime, false)?,
+            project_id: pick.or(C::ProjectId, p.project_id)?,
+            period: pick.or(C::Period, p.period)?,
+            version: pick.or(C::Version, p.version)?,
+            is_current: pick.or(C::IsCurrent, p.is_current)?,
+            investment_fen: pick.or(C::InvestmentFen, p.investment_fen)?,
+            progress_bp: pick.or(C::ProgressBp, p.progress_bp)?,
+            narrative: pick.or(C::Narrative, p.narrative)?,
+            problems: pick.or(C::Problems, p.problems)?,
+            unit_id: pick.or(C::UnitId, p.unit_id)?,
+            submitted_by: pick.or(C::SubmittedBy, p.submitted_by)?,
+            submitted_at: pick.or(C::SubmittedAt, p.submitted_at)?,
+            on_time: pick.or(C::OnTime, p.on_time)?,
         })
     }
 }
@@ -58,12 +60,7 @@ pub async fn recent_reports(
     }
     let backend = db.get_database_backend();
     let columns = columns.with(C::ProjectId).with(C::Period);
-    let list = columns.sql_list("m");
-    let newest = |project: &str| {
-        format!(
-            r#"SELECT {list} FROM "monthly_reports" m WHERE m."project_id" = {project} AND m."is_current" ORDER BY m."period" DESC LIMIT {limit}"#
-        )
-    };
+    let newest = |project: &str| newest_sql(columns, limit, project);
     let mut found: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::with_capacity(project_ids.len());
     // PostgreSQL: one statement for any number of projects, the ids bound as one array. SQLite
     // compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
@@ -97,4 +94,13 @@ pub async fn recent_reports(
         reports.sort_unstable_by(|a, b| b.period.cmp(&a.period));
     }
     Ok(found)
+}
+
+/// The newest `limit` current reports of the project whose id is the SQL expression `project`, with
+/// `columns`, read backwards off the index of current reports by (project, period).
+pub(super) fn newest_sql(columns: ReportColumns, limit: u32, project: &str) -> String {
+    let list = columns.sql_list("m");
+    format!(
+        r#"SELECT {list} FROM "monthly_reports" m WHERE m."project_id" = {project} AND m."is_current" ORDER BY m."period" DESC LIMIT {limit}"#
+    )
 }

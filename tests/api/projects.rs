@@ -313,6 +313,67 @@ async fn a_pages_units_leaders_kept_lights_and_reports_cost_no_statement_of_thei
     Ok(())
 }
 
+/// The newest reports read with the page (by its own statement) are those the reports' loader reads
+/// (two lists under aliases go through it), and reading them leaves the pages as they were: the
+/// same projects, in the same order, with the same cursors, however many reports each one has (a
+/// lateral join repeats a project once per report; the page counts projects).
+#[tokio::test]
+async fn a_pages_own_reports_are_the_loaders_and_leave_its_pages_alone() -> TestResult {
+    let app = TestApp::spawn().await?;
+    let admin = app.login_as("admin").await?;
+    let token = app.login_as("leader").await?;
+    // A project with no report at all, and one whose single report is current.
+    create(&app, &admin, "尚无月报项目").await?;
+    for order in ["{ field: NAME }", "{ field: TOTAL_INVESTMENT, direction: DESC }", "{ field: CREATED_AT }"] {
+        let walk = |node: &'static str| {
+            let (app, token) = (&app, &token);
+            async move {
+                let (mut after, mut pages) = (Value::Null, Vec::new());
+                loop {
+                    let q = format!(
+                        "query($after: String) {{ projects(first: 7, after: $after, orderBy: {order}) {{ \
+                         edges {{ cursor node {{ id {node} }} }} pageInfo {{ hasNextPage endCursor }} }} }}"
+                    );
+                    let data = app.data(&q, json!({ "after": after }), Some(token)).await?;
+                    let page = data["projects"].clone();
+                    pages.push(page.clone());
+                    if page["pageInfo"]["hasNextPage"] != json!(true) {
+                        return TestResult::Ok(pages);
+                    }
+                    after = page["pageInfo"]["endCursor"].clone();
+                }
+            }
+        };
+        let bare = walk("").await?;
+        let own = walk("reports(first: 3) { id period progressPercent }").await?;
+        let loaded = walk("reports(first: 3) { id period progressPercent } x: reports(first: 3) { id }").await?;
+        assert_eq!(own.len(), bare.len(), "{order}: as many pages");
+        let ids = |pages: &[Value]| -> Vec<Value> {
+            pages
+                .iter()
+                .flat_map(|p| p["edges"].as_array().cloned().unwrap_or_default())
+                .map(|e| e["node"]["id"].clone())
+                .collect()
+        };
+        assert_eq!(ids(&own), ids(&bare), "{order}: the same projects in the same order");
+        assert_eq!(ids(&own).len(), 201, "{order}: the whole library");
+        for (own, bare) in own.iter().zip(&bare) {
+            assert_eq!(own["pageInfo"], bare["pageInfo"], "{order}");
+        }
+        let reports = |pages: &[Value]| -> Vec<Value> {
+            pages
+                .iter()
+                .flat_map(|p| p["edges"].as_array().cloned().unwrap_or_default())
+                .map(|e| e["node"]["reports"].clone())
+                .collect()
+        };
+        assert_eq!(reports(&own), reports(&loaded), "{order}: the page's reports are the loader's");
+        let counts: Vec<usize> = reports(&own).iter().map(|r| r.as_array().map_or(0, Vec::len)).collect();
+        assert!(counts.contains(&0) && counts.contains(&3), "{order}: some with none, some with three: {counts:?}");
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn racing_updates_of_different_fields_both_survive() -> TestResult {
     // Each update reads the project and writes the whole row back; unless the row is held from the

@@ -162,7 +162,13 @@ impl<M: Partial> Reader<M> {
 
     /// Whether `row` holds a model (an outer join found one: its primary key is not null).
     pub fn found(&self, row: &QueryResult) -> Result<bool, DbErr> {
-        Ok(row.try_get_by_index::<Option<uuid::Uuid>>(self.at[M::position(M::ID) as usize])?.is_some())
+        Ok(self.key(row)?.is_some())
+    }
+
+    /// The primary key of the model in `row`, without reading the rest; none after an outer join
+    /// that found nothing.
+    pub fn key(&self, row: &QueryResult) -> Result<Option<uuid::Uuid>, DbErr> {
+        row.try_get_by_index(self.at[M::position(M::ID) as usize])
     }
 }
 

@@ -4,14 +4,15 @@ use entity::project::{self, Light};
 use entity::{monthly_report, project_light, unit, user};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr};
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityName, EntityTrait, IdenStatic, JoinType,
-    QuerySelect, QueryTrait, RelationDef, Select, Statement,
+    Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, JoinType, QuerySelect, QueryTrait,
+    RelationDef, Select, Statement,
 };
 
 use super::columns::Columns;
 use super::query::{Order, OrderField, ProjectFilter, page_query, sort_columns};
 use crate::error::AppResult;
 use crate::service::account::{UnitColumns, UserColumns};
+use crate::service::columns::Reader;
 use crate::service::page::{Page, PageRequest};
 use crate::service::report::Newest;
 
@@ -59,7 +60,8 @@ pub async fn list_read(
     columns: Columns,
     reads: Reads,
 ) -> AppResult<Page<ProjectRead>> {
-    let statement = page_statement(db.get_database_backend(), filter, order, page, columns, reads)?;
+    let backend = db.get_database_backend();
+    let statement = page_statement(backend, filter, order, page, columns, reads)?;
     let columns = read_columns(columns, order, reads);
     let rows = db.query_all(statement).await?;
     let Some(first) = rows.first() else {
@@ -73,9 +75,29 @@ pub async fn list_read(
         names.iter().position(|n| n == name).ok_or_else(|| DbErr::Type(format!("the page's statement reads no {name}")))
     };
     let light_at = reads.light_on.map(|_| place(KEPT_LIGHT)).transpose()?;
-    let reports_at = reads.reports.map(|newest| place(NEWEST_REPORTS).map(|at| (newest, at))).transpose()?;
-    let mut read = Vec::with_capacity(rows.len());
+    let reports = match reads.reports {
+        Some(newest) if Newest::joined(backend) => {
+            Some((newest, Reports::Joined(Box::new(newest.read().reader(&names, REPORT_)?))))
+        }
+        Some(newest) => Some((newest, Reports::Json(place(NEWEST_REPORTS)?))),
+        None => None,
+    };
+    let mut read: Vec<ProjectRead> = Vec::with_capacity(rows.len());
     for row in &rows {
+        let joined = match &reports {
+            Some((_, Reports::Joined(reader))) if reader.found(row)? => Some(reader.read(row)?),
+            _ => None,
+        };
+        // Joined, each project's rows follow one another (the page is ordered by id last).
+        if let Some((_, Reports::Joined(_))) = &reports
+            && let Some(last) = read.last_mut()
+            && Some(last.project.id) == projects.key(row)?
+        {
+            if let (Some(report), Some((_, of_last))) = (joined, &mut last.reports) {
+                of_last.push(report);
+            }
+            continue;
+        }
         let light = match light_at {
             Some(at) => row.try_get_by_index::<Option<Light>>(at)?,
             None => None,
@@ -89,21 +111,35 @@ pub async fn list_read(
             _ => None,
         };
         let project = projects.read(row)?;
-        let reports = match reports_at {
-            Some((newest, at)) => {
-                let text = row.try_get_by_index::<Option<String>>(at)?;
-                Some((newest, newest.from_json(project.id, text.as_deref())?))
+        let reports = match &reports {
+            Some((newest, Reports::Joined(_))) => Some((*newest, joined.into_iter().collect())),
+            Some((newest, Reports::Json(at))) => {
+                let text = row.try_get_by_index::<Option<String>>(*at)?;
+                Some((*newest, newest.from_json(project.id, text.as_deref())?))
             }
             None => None,
         };
         read.push(ProjectRead { project, light, unit, leader, reports });
     }
+    for (_, reports) in read.iter_mut().filter_map(|p| p.reports.as_mut()) {
+        reports.sort_unstable_by(|a, b| b.period.cmp(&a.period));
+    }
     Ok(Page::from_fetched(read, page))
 }
 
+/// Where the rows of a page hold its projects' newest reports (see [`Newest::joined`]).
+enum Reports {
+    /// In columns of their own, one row per report.
+    Joined(Box<Reader<monthly_report::Model>>),
+    /// As JSON in this column.
+    Json(usize),
+}
+
 /// The statement of a page of projects in `order` with `columns` (and those of the order's cursor
-/// and the keys of its joins) read, and with each project what `reads` asks (its current kept light and its newest reports by
-/// subqueries, its unit and leader by joins to the page's rows).
+/// and the keys of its joins) read, and with each project what `reads` asks: its current kept light
+/// by a subquery, its unit and leader by joins to the page's rows, its newest reports by a lateral
+/// join (PostgreSQL: one row per report, the project's columns repeated) or a subquery of JSON
+/// (SQLite; see [`Newest::joined`]).
 pub fn page_statement(
     backend: DbBackend,
     filter: &ProjectFilter,
@@ -115,7 +151,7 @@ pub fn page_statement(
     use project_light::Column as L;
     let columns = read_columns(columns, order, reads);
     let mut q = columns.select(page_query(filter, order, page, backend)?);
-    if (reads.unit.is_some() || reads.leader.is_some()) && backend == DbBackend::Postgres {
+    if (reads.unit.is_some() || reads.leader.is_some() || reads.reports.is_some()) && backend == DbBackend::Postgres {
         q = joined_to_the_page(q, order);
     }
     if let Some(today) = reads.light_on {
@@ -136,8 +172,19 @@ pub fn page_statement(
         q = q.expr_as(SimpleExpr::SubQuery(None, Box::new(of_the_project.into_sub_query_statement())), KEPT_LIGHT);
     }
     if let Some(newest) = reads.reports {
-        let of_the_project = format!(r#""{}"."{}""#, project::Entity.table_name(), project::Column::Id.as_str());
-        q = q.expr_as(Expr::cust(newest.as_json(backend, &of_the_project)), NEWEST_REPORTS);
+        let of_the_project = Expr::col((project::Entity, project::Column::Id)).into();
+        if Newest::joined(backend) {
+            let alias = Alias::new(REPORT);
+            QueryTrait::query(&mut q).join_lateral(
+                JoinType::LeftJoin,
+                newest.lateral(of_the_project),
+                alias,
+                Expr::cust("TRUE"),
+            );
+            q = newest.read().select_as(q, REPORT, REPORT_);
+        } else {
+            q = q.expr_as(Expr::cust(newest.as_json(of_the_project)), NEWEST_REPORTS);
+        }
     }
     if let Some(unit) = reads.unit {
         let on: RelationDef = project::Entity::belongs_to(unit::Entity)
@@ -168,8 +215,9 @@ fn read_columns(columns: Columns, order: Order, reads: Reads) -> Columns {
 }
 
 /// `page` (filtered, ordered, limited) read first and then named like the projects table for the
-/// joins that follow, in the same order: the joins meet the page's rows alone. Joined to the whole
-/// table before the limit, PostgreSQL hashed every project's unit (or leader) to keep fifty. (SQLite
+/// joins that follow, in the same order: the joins meet the page's rows alone (and the limit counts
+/// projects, not their reports). Joined to the whole table before the limit, PostgreSQL hashed every
+/// project's unit (or leader) to keep fifty. (SQLite
 /// joins row by row in the index's order and stops at the limit as it is; wrapped, it sorted the
 /// page again, not knowing the inner order holds.)
 fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<project::Entity> {
@@ -188,8 +236,11 @@ fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<pro
 
 /// The name of the column holding a project's current kept light.
 const KEPT_LIGHT: &str = "kept_light";
-/// The name of the column holding a project's newest reports.
+/// The name of the column holding a project's newest reports as JSON.
 const NEWEST_REPORTS: &str = "newest_reports";
+/// The alias of the joined newest reports, and the prefix of their columns.
+const REPORT: &str = "nr";
+const REPORT_: &str = "nr_";
 
 /// The aliases of the joined unit and leader, and the prefixes of their columns.
 const UNIT: &str = "ru";

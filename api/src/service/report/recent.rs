@@ -3,6 +3,9 @@
 use std::collections::HashMap;
 
 use entity::monthly_report::{self, Column as C};
+use sea_orm::sea_query::{
+    Alias, Expr, Order, PostgresQueryBuilder, Query, SelectStatement, SimpleExpr, SqliteQueryBuilder, Values,
+};
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -60,24 +63,27 @@ pub async fn recent_reports(
     }
     let backend = db.get_database_backend();
     let columns = columns.with(C::ProjectId).with(C::Period);
-    let newest = |project: &str| newest_sql(columns, limit, project);
     let mut found: HashMap<Uuid, Vec<monthly_report::Model>> = HashMap::with_capacity(project_ids.len());
     // PostgreSQL: one statement for any number of projects, the ids bound as one array. SQLite
-    // compounds at most 500 selects; a page holds at most 100 projects, a nested list more.
+    // compounds at most 500 selects and binds at most 32,766 values (two per select here); a
+    // page holds at most 100 projects, a nested list more.
     let statements: Vec<sea_orm::Statement> = match backend {
         sea_orm::DatabaseBackend::Postgres => {
-            let sql = format!(
-                r#"SELECT r.* FROM unnest($1::uuid[]) AS p("id") CROSS JOIN LATERAL ({}) r"#,
-                newest(r#"p."id""#)
-            );
+            let newest = newest_query(columns, limit, Expr::cust(r#"p."id""#)).to_string(PostgresQueryBuilder);
+            let sql = format!(r#"SELECT r.* FROM unnest($1::uuid[]) AS p("id") CROSS JOIN LATERAL ({newest}) r"#);
             vec![sea_orm::Statement::from_sql_and_values(backend, sql, [project_ids.to_vec().into()])]
         }
         _ => project_ids
             .chunks(400)
             .map(|chunk| {
-                let each: Vec<String> = chunk.iter().map(|_| format!("SELECT * FROM ({})", newest("?"))).collect();
-                let values: Vec<sea_orm::Value> = chunk.iter().map(|id| (*id).into()).collect();
-                sea_orm::Statement::from_sql_and_values(backend, each.join(" UNION ALL "), values)
+                let (mut sql, mut values) = (Vec::with_capacity(chunk.len()), Vec::with_capacity(2 * chunk.len()));
+                for id in chunk {
+                    let (each, Values(bound)) =
+                        newest_query(columns, limit, Expr::val(*id).into()).build(SqliteQueryBuilder);
+                    sql.push(format!("SELECT * FROM ({each})"));
+                    values.extend(bound);
+                }
+                sea_orm::Statement::from_sql_and_values(backend, sql.join(" UNION ALL "), values)
             })
             .collect(),
     };
@@ -96,11 +102,18 @@ pub async fn recent_reports(
     Ok(found)
 }
 
-/// The newest `limit` current reports of the project whose id is the SQL expression `project`, with
-/// `columns`, read backwards off the index of current reports by (project, period).
-pub(super) fn newest_sql(columns: ReportColumns, limit: u32, project: &str) -> String {
-    let list = columns.sql_list("m");
-    format!(
-        r#"SELECT {list} FROM "monthly_reports" m WHERE m."project_id" = {project} AND m."is_current" ORDER BY m."period" DESC LIMIT {limit}"#
-    )
+/// The newest `limit` current reports of the project whose id is `project`, with `columns`, read
+/// backwards off the index of current reports by (project, period). Every reader of a project's
+/// newest reports builds on this one statement: [`recent_reports`], and a page of projects that
+/// reads them in its own statement ([`super::Newest`]).
+pub(super) fn newest_query(columns: ReportColumns, limit: u32, project: SimpleExpr) -> SelectStatement {
+    let m = Alias::new("m");
+    Query::select()
+        .columns(columns.iter().map(|c| (m.clone(), c)))
+        .from_as(monthly_report::Entity, m.clone())
+        .and_where(Expr::col((m.clone(), C::ProjectId)).eq(project))
+        .and_where(Expr::col((m.clone(), C::IsCurrent)).into())
+        .order_by((m, C::Period), Order::Desc)
+        .limit(u64::from(limit))
+        .to_owned()
 }

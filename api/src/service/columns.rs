@@ -75,12 +75,6 @@ impl<M: Partial> Columns<M> {
         self.iter().fold(q.select_only(), |q, c| q.column(c))
     }
 
-    /// These columns of the table aliased `alias`, for a statement written out: `a."x", a."y"`.
-    pub fn sql_list(self, alias: &str) -> String {
-        let names: Vec<String> = self.iter().map(|c| format!(r#"{alias}."{}""#, c.as_str())).collect();
-        names.join(", ")
-    }
-
     /// These columns of the table aliased `alias` in a statement about another table, each named
     /// with `prefix` before its own name (read back with [`Self::reader`] or [`Self::read_as`]).
     pub fn select_as<E: EntityTrait>(self, q: Select<E>, alias: &str, prefix: &str) -> Select<E> {
@@ -221,7 +215,6 @@ mod tests {
         assert!(!id.has(C::Period));
         assert!(!id.is_all());
         assert!(columns.iter().fold(id, |s, c| s.with(*c)).is_all());
-        assert_eq!(id.with(C::Period).sql_list("r"), r#"r."id", r."period""#);
     }
 
     /// A reader finds each column under its prefix, wherever the statement puts it and whatever

@@ -183,13 +183,13 @@ async fn main() -> BenchResult {
     println!(
         "versus benchmark (release build, demo county, {CONNECTIONS} connections, {rounds} rounds of {seconds} s)"
     );
-    let Some(database_url) = common::fresh_postgres().await else {
+    let Some(fresh) = common::fresh_postgres().await else {
         println!("PostgreSQL: skipped (no server at BENCH_PG or 127.0.0.1:5432)");
         return components("SQLite", None, &client).await;
     };
     // Both servers talk to the database in plain text, as PostGraphile does by default (ours would
     // otherwise negotiate TLS with a local server that offers it, and pay for it on every row).
-    let database_url = format!("{database_url}?sslmode=disable");
+    let database_url = format!("{}?sslmode=disable", &*fresh);
     let dir = tempfile::tempdir()?;
     // Ours first: it creates the schema and loads the demo county that PostGraphile then reads.
     let (server, _) = start(dir.path(), Some(&database_url), &client).await?;

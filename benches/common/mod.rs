@@ -186,17 +186,52 @@ pub fn seconds() -> u64 {
 
 /// A fresh PostgreSQL database for one run, when `BENCH_PG` (a server URL without database, e.g.
 /// `postgres://postgres@127.0.0.1:5432`) is set or the default local server answers.
-pub async fn fresh_postgres() -> Option<String> {
+pub async fn fresh_postgres() -> Option<FreshDatabase> {
     fresh_postgres_named("main").await
 }
 
 /// Like [`fresh_postgres`], a second database of the same run under another `name`.
-pub async fn fresh_postgres_named(name: &str) -> Option<String> {
+pub async fn fresh_postgres_named(name: &str) -> Option<FreshDatabase> {
     let server = std::env::var("BENCH_PG").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
     let name = format!("kp_bench_{}_{name}", std::process::id());
     let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.ok()?;
     use sea_orm::ConnectionTrait;
     admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\"")).await.ok()?;
     admin.execute_unprepared(&format!("CREATE DATABASE \"{name}\"")).await.ok()?;
-    Some(format!("{server}/{name}"))
+    Some(FreshDatabase { url: format!("{server}/{name}"), server, name })
+}
+
+/// A database made for one run (its URL, as a `str`); dropped with it, so that runs leave nothing
+/// behind (a province is a few hundred megabytes).
+pub struct FreshDatabase {
+    url: String,
+    server: String,
+    name: String,
+}
+
+impl std::ops::Deref for FreshDatabase {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.url
+    }
+}
+
+impl Drop for FreshDatabase {
+    fn drop(&mut self) {
+        let (server, name) = (self.server.clone(), self.name.clone());
+        // On a thread of its own: a drop inside the bench's runtime cannot wait on it.
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().ok()?;
+            runtime.block_on(async {
+                use sea_orm::ConnectionTrait;
+                let admin = sea_orm::Database::connect(format!("{server}/postgres")).await.ok()?;
+                admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)")).await.ok()
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Some(_))) {
+            eprintln!("could not drop the bench database {}", self.name);
+        }
+    }
 }

@@ -33,7 +33,6 @@ use crate::graphql::scalars::{Date, Decimal};
 use crate::graphql::schedule::loaders::{CurrentMilestones, ScheduleHistory};
 use crate::graphql::schedule::objects::{Milestone, SchedulePlan};
 use crate::service::money::{bp_to_percent, fen_to_wan};
-use crate::service::report::Newest;
 use crate::service::schedule;
 
 /// A key project (重点项目) of the programme.
@@ -226,7 +225,8 @@ impl Project {
         if !(0..=MAX_REPORTS).contains(&first) {
             return Err(AppError::bad_input("first", format!("first must be between 0 and {MAX_REPORTS}")).into());
         }
-        let newest = Newest { first: first as u32, columns: crate::graphql::report::columns::read_by(&ctx.field()) };
+        // The key the page read its reports under, built from this selection by the same function.
+        let newest = crate::graphql::report::columns::newest_by(&ctx.field());
         if let Some((read, reports)) = &self.1.reports
             && *read == newest
         {

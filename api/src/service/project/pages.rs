@@ -137,9 +137,9 @@ enum Reports {
 
 /// The statement of a page of projects in `order` with `columns` (and those of the order's cursor
 /// and the keys of its joins) read, and with each project what `reads` asks: its current kept light
-/// by a subquery, its unit and leader by joins to the page's rows, its newest reports by a lateral
-/// join (PostgreSQL: one row per report, the project's columns repeated) or a subquery of JSON
-/// (SQLite; see [`Newest::joined`]).
+/// (by a subquery on PostgreSQL, a join on SQLite), its unit and leader by joins to the page's rows,
+/// its newest reports by a lateral join (PostgreSQL: one row per report, the project's columns
+/// repeated) or a subquery of JSON (SQLite; see [`Newest::joined`]).
 pub fn page_statement(
     backend: DbBackend,
     filter: &ProjectFilter,
@@ -155,21 +155,29 @@ pub fn page_statement(
         q = joined_to_the_page(q, order);
     }
     if let Some(today) = reads.light_on {
-        // A subquery per row of the page rather than a join: each project's kept light is one probe
-        // of the lights' primary key, and the page keeps the order it was read in (joined, PostgreSQL
-        // hashed the lights and sorted the page again).
+        // Each project's kept light is one search of the lights' primary key, in the page's order. On
+        // PostgreSQL by a subquery per row (joined, it hashed the lights and sorted the page again); on
+        // SQLite by a left join, which it runs as the same search per row in the same order, at less
+        // cost than a correlated subquery (50 projects: 38.6 against 48.1 µs; their names alone 19.6).
         let kept = Alias::new("kept");
         let current = Condition::all()
             .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
             .add(Expr::col((kept.clone(), L::Day)).eq(today));
         let light =
             Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
-        let of_the_project = Query::select()
-            .expr(light)
-            .from_as(project_light::Entity, kept.clone())
-            .and_where(Expr::col((kept, L::ProjectId)).equals((project::Entity, project::Column::Id)))
-            .to_owned();
-        q = q.expr_as(SimpleExpr::SubQuery(None, Box::new(of_the_project.into_sub_query_statement())), KEPT_LIGHT);
+        if backend == DbBackend::Postgres {
+            let of_the_project = Query::select()
+                .expr(light)
+                .from_as(project_light::Entity, kept.clone())
+                .and_where(Expr::col((kept, L::ProjectId)).equals((project::Entity, project::Column::Id)))
+                .to_owned();
+            let of_the_project = SimpleExpr::SubQuery(None, Box::new(of_the_project.into_sub_query_statement()));
+            q = q.expr_as(of_the_project, KEPT_LIGHT);
+        } else {
+            let on: RelationDef =
+                project::Entity::belongs_to(project_light::Entity).from(project::Column::Id).to(L::ProjectId).into();
+            q = q.join_as(JoinType::LeftJoin, on, kept).expr_as(light, KEPT_LIGHT);
+        }
     }
     if let Some(newest) = reads.reports {
         let of_the_project = Expr::col((project::Entity, project::Column::Id)).into();

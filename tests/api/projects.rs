@@ -348,27 +348,21 @@ async fn a_pages_own_reports_are_the_loaders_and_leave_its_pages_alone() -> Test
         let own = walk("reports(first: 3) { id period progressPercent }").await?;
         let loaded = walk("reports(first: 3) { id period progressPercent } x: reports(first: 3) { id }").await?;
         assert_eq!(own.len(), bare.len(), "{order}: as many pages");
-        let ids = |pages: &[Value]| -> Vec<Value> {
+        // The field `name` of every node of `pages`, in order.
+        let each = |pages: &[Value], name: &str| -> Vec<Value> {
             pages
                 .iter()
                 .flat_map(|p| p["edges"].as_array().cloned().unwrap_or_default())
-                .map(|e| e["node"]["id"].clone())
+                .map(|e| e["node"][name].clone())
                 .collect()
         };
-        assert_eq!(ids(&own), ids(&bare), "{order}: the same projects in the same order");
-        assert_eq!(ids(&own).len(), 201, "{order}: the whole library");
+        assert_eq!(each(&own, "id"), each(&bare, "id"), "{order}: the same projects in the same order");
+        assert_eq!(each(&own, "id").len(), 201, "{order}: the whole library");
         for (own, bare) in own.iter().zip(&bare) {
             assert_eq!(own["pageInfo"], bare["pageInfo"], "{order}");
         }
-        let reports = |pages: &[Value]| -> Vec<Value> {
-            pages
-                .iter()
-                .flat_map(|p| p["edges"].as_array().cloned().unwrap_or_default())
-                .map(|e| e["node"]["reports"].clone())
-                .collect()
-        };
-        assert_eq!(reports(&own), reports(&loaded), "{order}: the page's reports are the loader's");
-        let counts: Vec<usize> = reports(&own).iter().map(|r| r.as_array().map_or(0, Vec::len)).collect();
+        assert_eq!(each(&own, "reports"), each(&loaded, "reports"), "{order}: the page's reports are the loader's");
+        let counts: Vec<usize> = each(&own, "reports").iter().map(|r| r.as_array().map_or(0, Vec::len)).collect();
         assert!(counts.contains(&0) && counts.contains(&3), "{order}: some with none, some with three: {counts:?}");
     }
     Ok(())

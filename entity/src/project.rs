@@ -154,3 +154,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+/// Columns of `projects` kept off [`Model`] because they are not the project's own data: a copy of
+/// its kept light ([`crate::project_light`]), set only while that light is current and cleared by
+/// every write that makes it stale, so that a page showing lights reads them with its projects.
+/// Written and read by the service's lights alone; a project written back whole leaves them be.
+#[derive(Copy, Clone, Debug, DeriveIden)]
+pub enum Carried {
+    /// The kept light, or empty.
+    KeptLight,
+    /// The day `kept_light` was current on.
+    KeptLightDay,
+}

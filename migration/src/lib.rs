@@ -32,6 +32,7 @@ mod m20261128_000026_pairing_obstruction;
 mod m20261128_000027_evaluations;
 mod m20261128_000028_assessments;
 mod m20261129_000029_project_order_indexes;
+mod m20261130_000030_carried_lights;
 
 pub struct Migrator;
 
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000027_evaluations::Migration),
             Box::new(m20261128_000028_assessments::Migration),
             Box::new(m20261129_000029_project_order_indexes::Migration),
+            Box::new(m20261130_000030_carried_lights::Migration),
         ]
     }
 }

@@ -54,6 +54,10 @@ async fn check(app: &TestApp, token: &str, today: NaiveDate, step: &str) -> Test
     for (id, health) in &shown {
         assert_eq!(lights_alone.get(id).map(|h| &h["light"]), Some(&health["light"]), "{step}: light alone of {id}");
     }
+    // Read, every light is kept and carried on its project's row, as shown.
+    let light = |h: &Value| h["light"].as_str().unwrap_or_default().to_owned();
+    let lights: BTreeMap<String, String> = shown.iter().map(|(id, h)| (id.clone(), light(h))).collect();
+    assert_eq!(crate::carried::agree(app, today).await?, lights, "{step}: the lights the projects carry");
     let ids: Vec<uuid::Uuid> = shown.keys().map(|id| id.parse()).collect::<Result<_, _>>()?;
     let computed = api::service::health::compute(&app.state.db, &ids, county_day(today)).await?;
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();

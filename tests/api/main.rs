@@ -7,6 +7,7 @@ mod auth;
 #[path = "../support/bombs.rs"]
 mod bombs;
 mod browsers;
+mod carried;
 mod cases;
 mod changes;
 mod cli;

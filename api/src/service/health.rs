@@ -7,7 +7,7 @@ use chrono::{Datelike, NaiveDate, Utc};
 use entity::office_setting;
 use entity::project::{self, Light};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 use uuid::Uuid;
 
 use crate::clock::Day;
@@ -34,7 +34,11 @@ pub struct Health {
 
 /// The lights of `project_ids` on `today`: the kept ones where current, the others computed from
 /// their rows and kept (see [`super::lights`]).
-pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Health>> {
+pub async fn of(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    project_ids: &[Uuid],
+    day: Day,
+) -> AppResult<HashMap<Uuid, Health>> {
     let today = day.date;
     let (kept, stale) = lights::read(db, project_ids, today).await?;
     let mut out = HashMap::with_capacity(project_ids.len());
@@ -59,7 +63,11 @@ pub async fn of(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> Ap
 
 /// The lights alone of `project_ids` on `today`: the kept ones where current (reading only the light
 /// column), the others computed from their rows and kept, as [`of`] does.
-pub async fn lights_of(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Light>> {
+pub async fn lights_of(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    project_ids: &[Uuid],
+    day: Day,
+) -> AppResult<HashMap<Uuid, Light>> {
     let (mut out, stale) = lights::read_lights(db, project_ids, day.date).await?;
     let computed = recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), day).await?;
     out.extend(computed.into_iter().map(|(id, h)| (id, h.light)));
@@ -67,7 +75,7 @@ pub async fn lights_of(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day
 }
 
 /// Makes every project's kept light current for `today`.
-pub async fn refresh(db: &impl ConnectionTrait, day: Day) -> AppResult<()> {
+pub async fn refresh(db: &(impl ConnectionTrait + TransactionTrait), day: Day) -> AppResult<()> {
     let stale = lights::stale(db, day.date).await?;
     let many = stale.len() >= lights::SETTLE_AFTER;
     recompute(db, stale.into_iter().map(|(id, v)| (id, Some(v))).collect(), day).await?;
@@ -84,7 +92,7 @@ pub async fn refresh(db: &impl ConnectionTrait, day: Day) -> AppResult<()> {
 /// `filter` narrowed to the projects that show `light` on `today`, in SQL over the kept lights (made
 /// current first).
 pub async fn narrow_to_light(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     mut filter: super::project::ProjectFilter,
     light: Light,
     day: Day,
@@ -96,7 +104,7 @@ pub async fn narrow_to_light(
 
 /// Computes the lights of `stale` (project → the version read before its inputs) and keeps them.
 async fn recompute(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     stale: HashMap<Uuid, Option<i64>>,
     day: Day,
 ) -> AppResult<HashMap<Uuid, Health>> {
@@ -141,7 +149,11 @@ pub fn elapsed_percent(today: NaiveDate) -> Decimal {
 /// Lights of many projects as of `today`, computed from their rows, batched: a fixed number of
 /// queries whatever the count. Readers read the kept lights ([`of`]) instead; this is
 /// what those are computed by.
-pub async fn compute(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Health>> {
+pub async fn compute(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    project_ids: &[Uuid],
+    day: Day,
+) -> AppResult<HashMap<Uuid, Health>> {
     Ok(compute_kept(db, project_ids, day).await?.into_iter().map(|(id, c)| (id, c.health)).collect())
 }
 

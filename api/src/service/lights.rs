@@ -14,10 +14,12 @@
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
-use entity::project::Light;
+use entity::project::{self, Carried, Light};
 use entity::project_light::{self, Column as C};
-use sea_orm::sea_query::{Expr, OnConflict, Query, SimpleExpr};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QuerySelect, Set};
+use sea_orm::sea_query::{Expr, LockType, OnConflict, Query, SimpleExpr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
+};
 use uuid::Uuid;
 
 use crate::db::among;
@@ -32,6 +34,8 @@ pub async fn touch(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult
     if project_ids.is_empty() {
         return Ok(());
     }
+    let backend = db.get_database_backend();
+    drop_carried(db, Some(among(project::Column::Id, project_ids.iter().copied(), backend))).await?;
     let rows = project_ids.iter().map(|id| project_light::ActiveModel {
         project_id: Set(*id),
         version: Set(1),
@@ -51,12 +55,33 @@ pub async fn touch(db: &impl ConnectionTrait, project_ids: &[Uuid]) -> AppResult
 
 /// Marks every light and rollup as not current (the office changed the rules they follow).
 pub async fn touch_all(db: &impl ConnectionTrait) -> AppResult<()> {
+    drop_carried(db, None).await?;
     project_light::Entity::update_many()
         .col_expr(C::Version, Expr::col(C::Version).add(1))
         .col_expr(C::ComputedVersion, Expr::value(Option::<i64>::None))
         .exec(db)
         .await?;
     super::rollups::touch_all(db).await
+}
+
+/// Clears the copies of the kept lights that the projects `which` selects (all when `None`) carry.
+/// Every row, carrying a light or not, is written: a writer thus holds its projects' rows (before
+/// their kept lights) until it commits, which is what [`store`] waits on before it copies a light.
+async fn drop_carried(db: &impl ConnectionTrait, which: Option<SimpleExpr>) -> AppResult<()> {
+    if which.is_none() {
+        // Every row: taken in id order, as [`store`] takes them, not in the order of the table.
+        hold(db, None).await?;
+    }
+    let mut clear = Query::update();
+    clear
+        .table(project::Entity)
+        .value(Carried::KeptLight, Option::<String>::None)
+        .value(Carried::KeptLightDay, Option::<NaiveDate>::None);
+    if let Some(which) = which {
+        clear.and_where(which);
+    }
+    db.execute(db.get_database_backend().build(&clear)).await?;
+    Ok(())
 }
 
 /// What a project adds to the dashboard in the light's year, kept beside the light so that the
@@ -181,9 +206,76 @@ pub fn showing(light: Light, today: NaiveDate, backend: DbBackend) -> SimpleExpr
 }
 
 /// Keeps lights computed for `today`, each under the version read before its inputs; a row whose
-/// version moved on meanwhile stays not current. Pass them in project id order: readers keeping the
-/// same rows at once then lock them in one order and wait for each other instead of deadlocking.
-pub async fn store(db: &impl ConnectionTrait, computed: Vec<Computed>, today: NaiveDate) -> AppResult<()> {
+/// version moved on meanwhile stays not current. Each project whose light is then current carries a
+/// copy of it ([`Carried`]). Pass them in project id order: readers keeping the same rows at once
+/// then lock them in one order and wait for each other instead of deadlocking.
+///
+/// One transaction, which first holds the projects' rows (PostgreSQL; SQLite has one writer at a
+/// time): a writer holds them from its [`touch`] to its commit, so once they are held every write
+/// that touched them has committed and every later one waits, and the copy is made from lights that
+/// stay current until this commits. (Copied by one statement without the hold, a light could be
+/// read current just before a writer committed and copied just after it cleared the copy:
+/// PostgreSQL rechecks a waiting update against the row it waited for, not against the other
+/// tables it read.)
+pub async fn store(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    computed: Vec<Computed>,
+    today: NaiveDate,
+) -> AppResult<()> {
+    if computed.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = computed.iter().map(|c| c.project_id).collect();
+    let txn = db.begin().await?;
+    hold(&txn, Some(&ids)).await?;
+    upsert(&txn, computed, today).await?;
+    carry(&txn, &ids, today).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// On PostgreSQL, locks the rows of the projects `ids` (all when `None`) in id order, so that two
+/// transactions holding some of the same rows take them in one order.
+async fn hold(db: &impl ConnectionTrait, ids: Option<&[Uuid]>) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    if backend != DbBackend::Postgres {
+        return Ok(());
+    }
+    let mut rows = project::Entity::find().select_only().column(project::Column::Id);
+    if let Some(ids) = ids {
+        rows = rows.filter(among(project::Column::Id, ids.iter().copied(), backend));
+    }
+    // Held against updates, not against rows that refer to them (a report, a photo): a carried light
+    // is no key.
+    let held: Vec<Uuid> =
+        rows.order_by_asc(project::Column::Id).lock(LockType::NoKeyUpdate).into_tuple().all(db).await?;
+    drop(held);
+    Ok(())
+}
+
+/// Sets the copy each of the projects `ids` carries to its kept light where that is current on
+/// `today`, and clears it where not.
+async fn carry(db: &impl ConnectionTrait, ids: &[Uuid], today: NaiveDate) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    let kept = Query::select()
+        .column(C::Light)
+        .from(project_light::Entity)
+        .and_where(Expr::col((project_light::Entity, C::ProjectId)).equals((project::Entity, project::Column::Id)))
+        .and_where(Expr::col(C::ComputedVersion).equals(C::Version))
+        .and_where(C::Day.eq(today))
+        .to_owned();
+    let copy = Query::update()
+        .table(project::Entity)
+        .value(Carried::KeptLight, SimpleExpr::SubQuery(None, Box::new(kept.into_sub_query_statement())))
+        .value(Carried::KeptLightDay, today)
+        .and_where(among(project::Column::Id, ids.iter().copied(), backend))
+        .to_owned();
+    db.execute(backend.build(&copy)).await?;
+    Ok(())
+}
+
+/// Upserts the computed lights, each current only where its version did not move (see [`store`]).
+async fn upsert(db: &impl ConnectionTrait, computed: Vec<Computed>, today: NaiveDate) -> AppResult<()> {
     let mut computed = computed.into_iter().peekable();
     while computed.peek().is_some() {
         let rows: Vec<project_light::ActiveModel> = computed

@@ -8,7 +8,7 @@ use chrono::Datelike;
 use entity::issue;
 use entity::project::{self, Light};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 use serde::Serialize;
 use uuid::Uuid;
 
@@ -54,7 +54,7 @@ struct Properties<'a> {
 
 /// The feed's body. Lights are made current first, as every reader of them does.
 pub async fn projects(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     caller: &Caller,
     request: MapRequest,
     day: crate::clock::Day,

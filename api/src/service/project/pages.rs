@@ -1,11 +1,11 @@
 //! A page of the project library, read with the columns its caller needs.
 
-use entity::project::{self, Light};
-use entity::{monthly_report, project_light, unit, user};
-use sea_orm::sea_query::{Alias, Asterisk, Expr, Query, SimpleExpr};
+use entity::project::{self, Carried, Light};
+use entity::{monthly_report, unit, user};
+use sea_orm::sea_query::{Alias, Asterisk, Expr};
 use sea_orm::{
-    Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, JoinType, QuerySelect, QueryTrait,
-    RelationDef, Select, Statement,
+    ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, JoinType, QuerySelect, QueryTrait, RelationDef,
+    Select, Statement,
 };
 
 use super::columns::Columns;
@@ -74,7 +74,7 @@ pub async fn list_read(
     let place = |name: &str| {
         names.iter().position(|n| n == name).ok_or_else(|| DbErr::Type(format!("the page's statement reads no {name}")))
     };
-    let light_at = reads.light_on.map(|_| place(KEPT_LIGHT)).transpose()?;
+    let light_at = reads.light_on.map(|_| place(CURRENT_LIGHT)).transpose()?;
     let reports = match reads.reports {
         Some(newest) if Newest::joined(backend) => {
             Some((newest, Reports::Joined(Box::new(newest.read().reader(&names, REPORT_)?))))
@@ -137,7 +137,7 @@ enum Reports {
 
 /// The statement of a page of projects in `order` with `columns` (and those of the order's cursor
 /// and the keys of its joins) read, and with each project what `reads` asks: its current kept light
-/// (by a subquery on PostgreSQL, a join on SQLite), its unit and leader by joins to the page's rows,
+/// (the copy on its row), its unit and leader by joins to the page's rows,
 /// its newest reports by a lateral join (PostgreSQL: one row per report, the project's columns
 /// repeated) or a subquery of JSON (SQLite; see [`Newest::joined`]).
 pub fn page_statement(
@@ -148,36 +148,19 @@ pub fn page_statement(
     columns: Columns,
     reads: Reads,
 ) -> AppResult<Statement> {
-    use project_light::Column as L;
     let columns = read_columns(columns, order, reads);
     let mut q = columns.select(page_query(filter, order, page, backend)?);
+    if let Some(today) = reads.light_on {
+        // The copy of its kept light each project carries (see `lights::store`), where current
+        // today: no statement or search beyond the page's rows. (Searched in the kept lights, once
+        // per row, it cost PostgreSQL half as much again as the page's names.)
+        let carried = |column| Expr::col((project::Entity, column));
+        let light = Expr::case(carried(Carried::KeptLightDay).eq(today), carried(Carried::KeptLight))
+            .finally(Expr::value(Option::<String>::None));
+        q = q.expr_as(light, CURRENT_LIGHT);
+    }
     if (reads.unit.is_some() || reads.leader.is_some() || reads.reports.is_some()) && backend == DbBackend::Postgres {
         q = joined_to_the_page(q, order);
-    }
-    if let Some(today) = reads.light_on {
-        // Each project's kept light is one search of the lights' primary key, in the page's order. On
-        // PostgreSQL by a subquery per row (joined, it hashed the lights and sorted the page again); on
-        // SQLite by a left join, which it runs as the same search per row in the same order, at less
-        // cost than a correlated subquery (50 projects: 38.6 against 48.1 µs; their names alone 19.6).
-        let kept = Alias::new("kept");
-        let current = Condition::all()
-            .add(Expr::col((kept.clone(), L::ComputedVersion)).equals((kept.clone(), L::Version)))
-            .add(Expr::col((kept.clone(), L::Day)).eq(today));
-        let light =
-            Expr::case(current, Expr::col((kept.clone(), L::Light))).finally(Expr::value(Option::<String>::None));
-        if backend == DbBackend::Postgres {
-            let of_the_project = Query::select()
-                .expr(light)
-                .from_as(project_light::Entity, kept.clone())
-                .and_where(Expr::col((kept, L::ProjectId)).equals((project::Entity, project::Column::Id)))
-                .to_owned();
-            let of_the_project = SimpleExpr::SubQuery(None, Box::new(of_the_project.into_sub_query_statement()));
-            q = q.expr_as(of_the_project, KEPT_LIGHT);
-        } else {
-            let on: RelationDef =
-                project::Entity::belongs_to(project_light::Entity).from(project::Column::Id).to(L::ProjectId).into();
-            q = q.join_as(JoinType::LeftJoin, on, kept).expr_as(light, KEPT_LIGHT);
-        }
     }
     if let Some(newest) = reads.reports {
         let of_the_project = Expr::col((project::Entity, project::Column::Id)).into();
@@ -243,7 +226,7 @@ fn joined_to_the_page(page: Select<project::Entity>, order: Order) -> Select<pro
 }
 
 /// The name of the column holding a project's current kept light.
-const KEPT_LIGHT: &str = "kept_light";
+const CURRENT_LIGHT: &str = "current_light";
 /// The name of the column holding a project's newest reports as JSON.
 const NEWEST_REPORTS: &str = "newest_reports";
 /// The alias of the joined newest reports, and the prefix of their columns.

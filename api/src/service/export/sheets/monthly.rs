@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use entity::monthly_report;
 use rust_decimal::Decimal;
 use sea_orm::sea_query::{Alias, Expr, Func};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionTrait};
 use uuid::Uuid;
 
 use super::{Cell, MAX_ROWS, Table, bounded, text};
@@ -44,7 +44,11 @@ struct Reported {
 }
 
 /// 每月项目进展情况表: every project, by list then name, with its figures for the period.
-pub(super) async fn monthly_report(db: &impl ConnectionTrait, period: Period, day: Day) -> AppResult<Table> {
+pub(super) async fn monthly_report(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    period: Period,
+    day: Day,
+) -> AppResult<Table> {
     let today = day.date;
     let mut rows = bounded(projects::all_matching(db, &ProjectFilter::default(), MAX_ROWS + 1).await?, "projects")?;
     rows.sort_by(|a, b| (a.category as u8, &a.name, a.id).cmp(&(b.category as u8, &b.name, b.id)));

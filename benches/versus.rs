@@ -36,7 +36,17 @@ const COMPONENTS: &[(&str, &str)] = &[
     ),
     ("50 projects + unit, leader, 3 reports (the page)", OURS),
     ("50 projects, health { light }", "{ projects(first: 50) { edges { node { name health { light } } } } }"),
+    // A column the name's index does not hold: the projects' rows are read, as a light's are.
+    ("50 projects, name, status", "{ projects(first: 50) { edges { node { name status } } } }"),
+    (
+        "50 projects, name, status, health { light }",
+        "{ projects(first: 50) { edges { node { name status health { light } } } } }",
+    ),
+    ("the page + health { light }", PAGE_AND_LIGHTS),
 ];
+
+/// The page with each project's light.
+const PAGE_AND_LIGHTS: &str = "{ projects(first: 50) { edges { node { id name totalInvestment responsibleUnit { name } leader { displayName } reports(first: 3) { period investmentThisMonth progressPercent } health { light } } } } }";
 
 struct Node(Child);
 

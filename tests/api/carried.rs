@@ -53,15 +53,37 @@ fn lights(page: &Value) -> BTreeMap<String, String> {
     edges.map(|e| (e["node"]["id"].as_str().unwrap_or_default().to_owned(), light(e))).collect()
 }
 
-#[tokio::test]
-async fn the_light_a_project_carries_is_its_light_however_writers_and_readers_race() -> TestResult {
+/// A county's server, its admin's token, the county's today, and the first page's lights (which that
+/// read keeps and carries).
+async fn county() -> TestResult<(TestApp, String, NaiveDate, BTreeMap<String, String>)> {
     let app = TestApp::spawn().await?;
     let admin = app.login_as("admin").await?;
     let today = app.state.config.clock.today();
-    let year = chrono::Datelike::year(&today);
-    let first = lights(&app.data(LIGHTS, json!({}), Some(&admin)).await?);
-    let carried = agree(&app, today).await?;
-    assert!(first.iter().all(|(id, light)| carried.get(id) == Some(light)), "the page's lights are carried");
+    let first = read(&app, &admin).await?;
+    Ok((app, admin, today, first))
+}
+
+/// The lights of the first page of projects, by project id.
+async fn read(app: &TestApp, token: &str) -> TestResult<BTreeMap<String, String>> {
+    Ok(lights(&app.data(LIGHTS, json!({}), Some(token)).await?))
+}
+
+/// Gives project `id` a plan of `planned` 万元 for `today`'s year.
+async fn plan(app: &TestApp, token: &str, id: &str, today: NaiveDate, planned: &str) -> TestResult {
+    let plans = json!([{ "year": chrono::Datelike::year(&today), "plannedInvestment": planned }]);
+    app.data(UPDATE, json!({ "id": id, "i": { "yearPlans": plans } }), Some(token)).await?;
+    Ok(())
+}
+
+/// Whether every light `page` shows is the one its project carries.
+fn all_carried(page: &BTreeMap<String, String>, carried: &BTreeMap<String, String>) -> bool {
+    page.iter().all(|(id, light)| carried.get(id) == Some(light))
+}
+
+#[tokio::test]
+async fn the_light_a_project_carries_is_its_light_however_writers_and_readers_race() -> TestResult {
+    let (app, admin, today, first) = county().await?;
+    assert!(all_carried(&first, &agree(&app, today).await?), "the page's lights are carried");
     let ids: Vec<String> = first.keys().take(6).cloned().collect();
     // Writers swing their project's plan (one far behind, one long done) while readers keep the
     // lights the writers make stale.
@@ -69,9 +91,7 @@ async fn the_light_a_project_carries_is_its_light_however_writers_and_readers_ra
         let (app, admin) = (&app, &admin);
         async move {
             for round in 0..8 {
-                let planned = if round % 2 == 0 { "900000" } else { "1" };
-                let plans = json!([{ "year": year, "plannedInvestment": planned }]);
-                app.data(UPDATE, json!({ "id": id, "i": { "yearPlans": plans } }), Some(admin)).await?;
+                plan(app, admin, id, today, if round % 2 == 0 { "900000" } else { "1" }).await?;
             }
             TestResult::Ok(())
         }
@@ -80,43 +100,37 @@ async fn the_light_a_project_carries_is_its_light_however_writers_and_readers_ra
         let (app, admin) = (&app, &admin);
         async move {
             for _ in 0..16 {
-                app.data(LIGHTS, json!({}), Some(admin)).await?;
+                read(app, admin).await?;
             }
             TestResult::Ok(())
         }
     });
-    let (written, read) =
+    let (written, reads) =
         futures_util::future::join(futures_util::future::join_all(writers), futures_util::future::join_all(readers))
             .await;
-    written.into_iter().chain(read).collect::<TestResult<Vec<()>>>()?;
+    written.into_iter().chain(reads).collect::<TestResult<Vec<()>>>()?;
     agree(&app, today).await?;
     // A page read now shows the lights computed from the rows, and leaves every one carried.
-    let shown = lights(&app.data(LIGHTS, json!({}), Some(&admin)).await?);
-    let carried = agree(&app, today).await?;
-    assert!(shown.iter().all(|(id, light)| carried.get(id) == Some(light)), "the page's lights are carried");
-    assert_eq!(lights(&app.data(LIGHTS, json!({}), Some(&admin)).await?), shown, "read from the carried copies");
+    let shown = read(&app, &admin).await?;
+    assert!(all_carried(&shown, &agree(&app, today).await?), "the page's lights are carried");
+    assert_eq!(read(&app, &admin).await?, shown, "read from the carried copies");
     Ok(())
 }
 
 #[tokio::test]
 async fn a_write_clears_the_light_its_project_carries_and_the_next_read_carries_the_new_one() -> TestResult {
-    let app = TestApp::spawn().await?;
-    let admin = app.login_as("admin").await?;
-    let today = app.state.config.clock.today();
-    let year = chrono::Datelike::year(&today);
-    let first = lights(&app.data(LIGHTS, json!({}), Some(&admin)).await?);
+    let (app, admin, today, first) = county().await?;
     let ids: Vec<String> = first.keys().take(10).cloned().collect();
     let mut rounds = Vec::new();
     for planned in ["900000", "1"] {
         for id in &ids {
-            let plans = json!([{ "year": year, "plannedInvestment": planned }]);
-            app.data(UPDATE, json!({ "id": id, "i": { "yearPlans": plans } }), Some(&admin)).await?;
+            plan(&app, &admin, id, today, planned).await?;
         }
         let carried = agree(&app, today).await?;
         assert!(ids.iter().all(|id| !carried.contains_key(id)), "a written project carries no light");
-        let page = lights(&app.data(LIGHTS, json!({}), Some(&admin)).await?);
+        let page = read(&app, &admin).await?;
         let now = agree(&app, today).await?;
-        assert!(page.iter().all(|(id, light)| now.get(id) == Some(light)), "the reader carried the new lights");
+        assert!(all_carried(&page, &now), "the reader carried the new lights");
         assert_eq!(now.len(), carried.len() + ids.len());
         rounds.push(page);
     }

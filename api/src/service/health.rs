@@ -149,11 +149,7 @@ pub fn elapsed_percent(today: NaiveDate) -> Decimal {
 /// Lights of many projects as of `today`, computed from their rows, batched: a fixed number of
 /// queries whatever the count. Readers read the kept lights ([`of`]) instead; this is
 /// what those are computed by.
-pub async fn compute(
-    db: &(impl ConnectionTrait + TransactionTrait),
-    project_ids: &[Uuid],
-    day: Day,
-) -> AppResult<HashMap<Uuid, Health>> {
+pub async fn compute(db: &impl ConnectionTrait, project_ids: &[Uuid], day: Day) -> AppResult<HashMap<Uuid, Health>> {
     Ok(compute_kept(db, project_ids, day).await?.into_iter().map(|(id, c)| (id, c.health)).collect())
 }
 

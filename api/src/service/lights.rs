@@ -247,9 +247,7 @@ async fn hold(db: &impl ConnectionTrait, ids: Option<&[Uuid]>) -> AppResult<()> 
     }
     // Held against updates, not against rows that refer to them (a report, a photo): a carried light
     // is no key.
-    let held: Vec<Uuid> =
-        rows.order_by_asc(project::Column::Id).lock(LockType::NoKeyUpdate).into_tuple().all(db).await?;
-    drop(held);
+    rows.order_by_asc(project::Column::Id).lock(LockType::NoKeyUpdate).into_tuple::<Uuid>().all(db).await?;
     Ok(())
 }
 

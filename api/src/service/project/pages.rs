@@ -137,9 +137,9 @@ enum Reports {
 
 /// The statement of a page of projects in `order` with `columns` (and those of the order's cursor
 /// and the keys of its joins) read, and with each project what `reads` asks: its current kept light
-/// (the copy on its row), its unit and leader by joins to the page's rows,
-/// its newest reports by a lateral join (PostgreSQL: one row per report, the project's columns
-/// repeated) or a subquery of JSON (SQLite; see [`Newest::joined`]).
+/// (the copy on its row), its unit and leader by joins to the page's rows, its newest reports by a
+/// lateral join (PostgreSQL: one row per report, the project's columns repeated) or a subquery of
+/// JSON (SQLite; see [`Newest::joined`]).
 pub fn page_statement(
     backend: DbBackend,
     filter: &ProjectFilter,
